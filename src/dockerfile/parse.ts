@@ -1,0 +1,774 @@
+// Dockerfile text → model, following BuildKit's parser line by line (proven by its conformance files) but keeping exact offsets.
+import {
+  KEYWORDS,
+  type BuildState, type Comment, type Directive, type Dockerfile, type Flag, type Heredoc, type Instruction,
+  type KeyValue, type Mount, type ParseProblem, type Span, type Stage, type BaseImage, type Word,
+} from './model.js';
+import { buildkitWords, expandWord, isSpace, splitWords, unquote, type Lookup } from './words.js';
+
+interface Segment {
+  norm: number; // index into the joined line
+  orig: number; // offset into the file
+  len: number;
+}
+
+interface Line {
+  start: number;
+  /** End of content, before "\r\n" / "\n". */
+  end: number;
+  /** Start of the next line. */
+  next: number;
+}
+
+const DIRECTIVE_RE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$/;
+const ALLOWED_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
+const HEREDOC_RE = /^(\d*)<<(-?)([^<]*)$/;
+const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+
+function splitLines(text: string, from: number): Line[] {
+  const lines: Line[] = [];
+  let pos = from;
+  const n = text.length;
+  while (pos < n) {
+    let nl = text.indexOf('\n', pos);
+    const next = nl < 0 ? n : nl + 1;
+    if (nl < 0) nl = n;
+    let end = nl;
+    while (end > pos && (text.charCodeAt(end - 1) === 13 || text.charCodeAt(end - 1) === 10)) end--;
+    lines.push({ start: pos, end, next });
+    pos = next;
+  }
+  return lines;
+}
+
+function leadingSpace(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Map an index in a joined (continuation-free) line back to a file offset. */
+function makeMapper(segments: Segment[]): (i: number) => number {
+  return (i: number): number => {
+    if (segments.length === 0) return 0;
+    let lo = 0;
+    let hi = segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segments[mid]!.norm <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = segments[lo]!;
+    return s.orig + Math.min(i - s.norm, s.len);
+  };
+}
+
+interface ParsedFlags {
+  flags: { raw: string; value: string; start: number; end: number }[];
+  restStart: number; // index where arguments start
+}
+
+/** BuildKit's extractBuilderFlags, with positions. */
+function extractFlags(line: string, from: number): ParsedFlags {
+  const flags: ParsedFlags['flags'] = [];
+  let pos = from;
+  const n = line.length;
+  for (;;) {
+    while (pos < n && isSpace(line.charCodeAt(pos))) pos++;
+    if (pos >= n) return { flags, restStart: n };
+    if (line[pos] !== '-' || pos + 1 >= n || line[pos + 1] !== '-') return { flags, restStart: pos };
+    const start = pos;
+    let word = '';
+    let blankOK = false;
+    let quote = '';
+    while (pos < n) {
+      const ch = line[pos]!;
+      if (quote) {
+        if (ch === quote) quote = '';
+        else if (ch === '\\' && pos + 1 < n) word += line[++pos];
+        else if (ch === '\\') {
+          quote = '';
+        } else word += ch;
+        pos++;
+        continue;
+      }
+      if (isSpace(line.charCodeAt(pos))) break;
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOK = true;
+      } else if (ch === '\\') {
+        if (pos + 1 < n) word += line[++pos];
+      } else word += ch;
+      pos++;
+    }
+    if (word === '--') {
+      while (pos < n && isSpace(line.charCodeAt(pos))) pos++;
+      return { flags, restStart: pos };
+    }
+    if (blankOK || word.length > 0) flags.push({ raw: line.slice(start, pos), value: word, start, end: pos });
+  }
+}
+
+/** Go's strconv.Quote, close enough for printable text. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c === 7) out += '\\a';
+    else if (c === 8) out += '\\b';
+    else if (c === 12) out += '\\f';
+    else if (c === 11) out += '\\v';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c === 0xfffd && ch !== '\ufffd') out += '\\ufffd';
+    else out += ch;
+  }
+  return out + '"';
+}
+
+export class NotStringArrayError extends Error {}
+
+/** parseJSON: a JSON array of strings, or undefined when the text is not one; throws for non-string elements. */
+function parseJsonArray(rest: string): string[] | undefined {
+  let k = 0;
+  while (k < rest.length && isSpace(rest.charCodeAt(k))) k++;
+  if (rest.charCodeAt(k) !== 91) return undefined;
+  const t = k === 0 ? rest : rest.slice(k);
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  if (!value.every((v) => typeof v === 'string')) throw new NotStringArrayError('Dockerfile JSON arguments must be an array of strings');
+  return value as string[];
+}
+
+/** Spans of each string literal of a JSON array text (same order as its elements). */
+function jsonElementSpans(text: string, base: number): Span[] {
+  const spans: Span[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '"') {
+      const start = i;
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      spans.push({ start: base + start, end: base + i + 1 });
+    }
+    i++;
+  }
+  return spans;
+}
+
+export interface ParseOptions {
+  path?: string;
+}
+
+interface Pending {
+  keyword: string;
+  rawKeyword: string;
+  line: string;
+  map: (i: number) => number;
+  start: number;
+  end: number;
+  heredocs: Heredoc[];
+  comments: Comment[];
+  emptyContinuation: boolean;
+}
+
+/** Parse a Dockerfile. Never throws: problems (BuildKit's parse errors and warnings) come back with positions. */
+export function parseDockerfile(text: string, options: ParseOptions = {}): Dockerfile {
+  const bodyStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const lines = splitLines(text, bodyStart);
+  const directives: Directive[] = [];
+  const comments: Comment[] = [];
+  const problems: ParseProblem[] = [];
+  let escape: '\\' | '`' = '\\';
+  let contRe = /([^\\])\\[ \t]*$|^\\[ \t]*$/;
+  let directivesDone = false;
+  const seenDirectives = new Set<string>();
+  const pendings: Pending[] = [];
+  let commentBlock: Comment[] = [];
+
+  const checkDirective = (token: string, start: number): boolean => {
+    if (directivesDone) return false;
+    const m = DIRECTIVE_RE.exec(token);
+    const name = m?.[1]?.toLowerCase();
+    if (!m || !name || !ALLOWED_DIRECTIVES.has(name)) {
+      directivesDone = true;
+      return false;
+    }
+    const span = { start, end: start + token.length };
+    if (seenDirectives.has(name)) {
+      problems.push({ message: `only one ${name} parser directive can be used`, span, level: 'error', kind: 'directive' });
+      return false;
+    }
+    seenDirectives.add(name);
+    directives.push({ name, value: m[2]!, span });
+    if (name === 'escape') {
+      if (m[2] === '`' || m[2] === '\\') {
+        escape = m[2];
+        contRe = escape === '`' ? /([^`])`[ \t]*$|^`[ \t]*$/ : /([^\\])\\[ \t]*$|^\\[ \t]*$/;
+      } else {
+        problems.push({ message: `invalid escape token '${m[2]}' does not match \` or \\`, span, level: 'error', kind: 'directive' });
+      }
+    }
+    return true;
+  };
+
+  /** trimContinuationCharacter: kept length and whether the line ends the instruction. */
+  const trimCont = (token: string): [number, boolean] => {
+    const m = contRe.exec(token);
+    if (!m) return [token.length, true];
+    return [m.index + (m[1] !== undefined ? m[1].length : 0), false];
+  };
+
+  let li = 0;
+  while (li < lines.length) {
+    const ln = lines[li++]!;
+    const contentStart = leadingSpace(text, ln.start, ln.end);
+    const token = text.slice(contentStart, ln.end);
+    const isDirective = checkDirective(token, contentStart);
+    if (token.startsWith('#')) {
+      const c: Comment = { text: token.slice(1).trim(), span: { start: contentStart, end: ln.end }, inContinuation: false };
+      comments.push(c);
+      if (!isDirective) commentBlock.push(c);
+      continue;
+    }
+    if (token.length === 0) {
+      commentBlock = [];
+      continue;
+    }
+    let [keep, endOfLine] = trimCont(token);
+    if (endOfLine && keep === 0) continue;
+    const segments: Segment[] = [{ norm: 0, orig: contentStart, len: keep }];
+    let line = token.slice(0, keep);
+    let lastEnd = ln.end;
+    let emptyContinuation = false;
+    while (!endOfLine && li < lines.length) {
+      const cl = lines[li++]!;
+      const raw = text.slice(cl.start, cl.end);
+      const firstNonSpace = leadingSpace(text, cl.start, cl.end);
+      if (text[firstNonSpace] === '#' && firstNonSpace < cl.end) {
+        comments.push({ text: text.slice(firstNonSpace + 1, cl.end).trim(), span: { start: firstNonSpace, end: cl.end }, inContinuation: true });
+        lastEnd = cl.end;
+        continue;
+      }
+      if (firstNonSpace === cl.end) {
+        emptyContinuation = true;
+        continue;
+      }
+      [keep, endOfLine] = trimCont(raw);
+      segments.push({ norm: line.length, orig: cl.start, len: keep });
+      line += raw.slice(0, keep);
+      lastEnd = cl.end;
+    }
+    const map = makeMapper(segments);
+    // splitCommand: keyword, then the rest
+    let kwEnd = 0;
+    while (kwEnd < line.length && !isSep(line.charCodeAt(kwEnd))) kwEnd++;
+    const rawKeyword = line.slice(0, kwEnd);
+    const keyword = rawKeyword.toUpperCase();
+    const pending: Pending = {
+      keyword, rawKeyword, line, map, start: contentStart, end: lastEnd, heredocs: [], comments: commentBlock, emptyContinuation,
+    };
+    commentBlock = [];
+    // heredocs: RUN/COPY/ADD (also under ONBUILD), shell form only
+    let inner = keyword;
+    let innerFrom = kwEnd;
+    if (keyword === 'ONBUILD') {
+      const s = leadingSpace(line, kwEnd, line.length);
+      let e = s;
+      while (e < line.length && !isSpace(line.charCodeAt(e))) e++;
+      inner = line.slice(s, e).toUpperCase();
+      innerFrom = e;
+    }
+    if (HEREDOC_KEYWORDS.has(inner) && line.includes('<<')) {
+      const { restStart } = extractFlags(line, innerFrom);
+      const isJson = (() => {
+        try {
+          return parseJsonArray(line.slice(restStart)) !== undefined;
+        } catch {
+          return true;
+        }
+      })();
+      if (!isJson) {
+        for (const w of splitWords(line, '\\')) {
+          const m = HEREDOC_RE.exec(w.raw);
+          if (!m || !m[3]) continue;
+          const nameWords = splitWords(m[3], '\\');
+          if (nameWords.length !== 1) continue;
+          const name = unquote(m[3]);
+          const quoted = /['"]/.test(m[3]);
+          const chomp = m[2] === '-';
+          const markerSpan = { start: map(w.start), end: map(w.end - 1) + 1 };
+          let content = '';
+          let contentStart = li < lines.length ? lines[li]!.start : text.length;
+          let contentEnd = contentStart;
+          let terminated = false;
+          while (li < lines.length) {
+            const hl = lines[li++]!;
+            let candidate = text.slice(hl.start, hl.end);
+            if (chomp) candidate = candidate.replace(/^\t+/, '');
+            if (candidate === name) {
+              terminated = true;
+              pending.end = hl.end;
+              break;
+            }
+            content += text.slice(hl.start, hl.next);
+            contentEnd = hl.next;
+            pending.end = hl.end;
+          }
+          if (!terminated) {
+            problems.push({
+              message: `unterminated heredoc: no line "${name}" closes <<${m[2]}${m[3]}`,
+              span: markerSpan,
+              level: 'error',
+              kind: 'unterminated-heredoc',
+            });
+          }
+          if (contentStart > contentEnd) contentStart = contentEnd;
+          pending.heredocs.push({ name, quoted, chomp, content, contentSpan: { start: contentStart, end: contentEnd }, markerSpan });
+        }
+      }
+    }
+    pendings.push(pending);
+  }
+
+  const df: Dockerfile = {
+    path: options.path ?? 'Dockerfile',
+    text,
+    bodyStart,
+    escape,
+    directives,
+    comments,
+    instructions: [],
+    stages: [],
+    globalArgs: new Map(),
+    problems,
+  };
+
+  if (pendings.length === 0) {
+    problems.push({ message: 'file with no instructions', span: { start: bodyStart, end: bodyStart }, level: 'error', kind: 'no-instructions' });
+    return df;
+  }
+
+  for (const p of pendings) {
+    const instr = buildInstruction(p, p.line, 0, df, problems);
+    instr.index = df.instructions.length;
+    df.instructions.push(instr);
+    if (p.emptyContinuation) {
+      problems.push({
+        message: 'empty continuation line: an empty line inside a `\\` continuation will become an error',
+        span: instr.keywordSpan,
+        level: 'warning',
+        kind: 'empty-continuation',
+      });
+    }
+  }
+  buildStages(df);
+  return df;
+}
+
+/** BuildKit's reWhitespace class: [\t\v\f\r ]. */
+function isSep(c: number): boolean {
+  return c === 32 || c === 9 || c === 11 || c === 12 || c === 13;
+}
+
+const EMPTY_STATE: BuildState = { env: new Map(), args: new Map(), user: undefined, workdir: undefined, shell: ['/bin/sh', '-c'] };
+
+function buildInstruction(p: Pending, line: string, from: number, df: Dockerfile, problems: ParseProblem[]): Instruction {
+  const { map } = p;
+  const kwStart = leadingSpace(line, from, line.length);
+  let kwEnd = kwStart;
+  while (kwEnd < line.length && !isSep(line.charCodeAt(kwEnd))) kwEnd++;
+  const keyword = line.slice(kwStart, kwEnd).toUpperCase();
+  const parsed = extractFlags(line, kwEnd);
+  let argsEnd = line.length;
+  while (argsEnd > parsed.restStart && isSpace(line.charCodeAt(argsEnd - 1))) argsEnd--;
+  const args = line.slice(parsed.restStart, argsEnd);
+  const argsStartOrig = map(parsed.restStart);
+  const flags: Flag[] = parsed.flags.map((f) => {
+    const eq = f.value.indexOf('=');
+    const name = (eq < 0 ? f.value.slice(2) : f.value.slice(2, eq)).toLowerCase();
+    return { name, value: eq < 0 ? null : f.value.slice(eq + 1), raw: f.value, span: { start: map(f.start), end: map(f.end - 1) + 1 } };
+  });
+  const keywordSpan = { start: map(kwStart), end: map(kwEnd - 1) + 1 };
+  const argSpanEnd = args.length > 0 ? map(argsEnd - 1) + 1 : argsStartOrig;
+  const argOffset = (i: number): number => map(parsed.restStart + i);
+  let json: string[] | undefined;
+  const problemSpan = { start: keywordSpan.start, end: p.end };
+  if (keyword === 'CMD' || keyword === 'ENTRYPOINT' || keyword === 'RUN' || keyword === 'SHELL' || keyword === 'ADD' ||
+      keyword === 'COPY' || keyword === 'VOLUME' || keyword === 'HEALTHCHECK') {
+    let jsonText = args;
+    let jsonBase = 0;
+    if (keyword === 'HEALTHCHECK') {
+      const m = /^(\S+)\s+/.exec(args);
+      jsonText = m ? args.slice(m[0].length) : '';
+      jsonBase = m ? m[0].length : 0;
+    }
+    try {
+      json = parseJsonArray(jsonText);
+    } catch (e) {
+      problems.push({ message: (e as Error).message, span: problemSpan, level: 'error', kind: 'syntax' });
+    }
+    void jsonBase;
+  }
+  let words: Word[];
+  if (json) {
+    const base = args.indexOf('[');
+    const spans = jsonElementSpans(args.slice(base), base);
+    words = json.map((value, i) => {
+      const s = spans[i] ?? { start: 0, end: args.length };
+      return { value, raw: args.slice(s.start, s.end), span: { start: argOffset(s.start), end: argOffset(s.end - 1) + 1 } };
+    });
+  } else {
+    words = splitWords(args, df.escape).map((w) => ({
+      value: unquote(w.raw, df.escape),
+      raw: w.raw,
+      span: { start: argOffset(w.start), end: argOffset(w.end - 1) + 1 },
+    }));
+  }
+  const known = KEYWORDS.has(keyword);
+  if (!known) {
+    problems.push({ message: `unknown instruction: ${line.slice(kwStart, kwEnd)}`, span: keywordSpan, level: 'error', kind: 'unknown-instruction' });
+  }
+  if ((keyword === 'ENV' || keyword === 'LABEL') && args.length > 0) {
+    const bw = splitWords(args, df.escape).map((w) => w.raw);
+    if (bw.length > 0 && !bw[0]!.includes('=')) {
+      if (!/[\t\v\f\r ]/.test(args)) {
+        problems.push({ message: `${keyword} must have two arguments`, span: problemSpan, level: 'error', kind: 'syntax' });
+      }
+    } else {
+      const bad = bw.find((w) => !w.includes('='));
+      if (bad !== undefined) {
+        problems.push({ message: `Syntax error - can't find = in "${bad}". Must be of the form: name=value`, span: problemSpan, level: 'error', kind: 'syntax' });
+      }
+    }
+  }
+  const instr: Instruction = {
+    keyword,
+    known,
+    index: 0,
+    stage: -1,
+    span: { start: map(kwStart), end: p.end },
+    keywordSpan,
+    flags,
+    args,
+    argsSpan: { start: argsStartOrig, end: argSpanEnd },
+    json,
+    words,
+    heredocs: p.heredocs,
+    comments: from === 0 ? p.comments : [],
+    state: EMPTY_STATE,
+    argOffset,
+  };
+  if (keyword === 'ONBUILD' && args.length > 0) {
+    instr.onbuild = buildInstruction(p, line, parsed.restStart, df, problems);
+    instr.heredocs = [];
+  }
+  return instr;
+}
+
+/** BuildKit's AST dump of one instruction, for the conformance test. */
+export function buildkitDump(instr: Instruction, escape: string): string {
+  const kw = instr.keyword.toLowerCase();
+  let s = kw;
+  if (instr.flags.length > 0) s += ' [' + instr.flags.map((f) => goQuote(f.raw)).join(' ') + ']';
+  const vals = dumpValues(instr, escape);
+  if (instr.onbuild) return (s + ' (' + buildkitDump(instr.onbuild, escape) + ')').trim();
+  for (const v of vals) s += ' ' + goQuote(v);
+  return s.trim();
+}
+
+function dumpValues(instr: Instruction, escape: string): string[] {
+  const args = instr.args;
+  if (args === '') return [];
+  switch (instr.keyword) {
+    case 'ADD': case 'COPY': case 'VOLUME':
+      return instr.json ?? args.split(/[\t\v\f\r ]+/);
+    case 'EXPOSE': case 'FROM':
+      return args.split(/[\t\v\f\r ]+/);
+    case 'CMD': case 'ENTRYPOINT': case 'RUN': case 'SHELL':
+      return instr.json ?? [args];
+    case 'MAINTAINER': case 'STOPSIGNAL': case 'USER': case 'WORKDIR':
+      return [args];
+    case 'ARG':
+      return buildkitWords(args, escape);
+    case 'ENV': case 'LABEL': {
+      const words = buildkitWords(args, escape);
+      if (words.length === 0) return [];
+      if (!words[0]!.includes('=')) {
+        const m = /[\t\v\f\r ]+/.exec(args);
+        if (!m) return [args];
+        return [args.slice(0, m.index), args.slice(m.index + m[0].length), ''];
+      }
+      const out: string[] = [];
+      for (const w of words) {
+        const eq = w.indexOf('=');
+        out.push(w.slice(0, eq), w.slice(eq + 1), '=');
+      }
+      return out;
+    }
+    case 'HEALTHCHECK': {
+      const m = /^(\S+)(\s*)/.exec(args)!;
+      const rest = args.slice(m[0].length);
+      const out = [m[1]!];
+      if (rest === '') return out;
+      return out.concat(instr.json ?? [rest]);
+    }
+    default:
+      return [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages and effective state
+
+/** Parse an image reference: [registry/]repository[:tag][@digest]. */
+export function parseImageRef(ref: string): Pick<BaseImage, 'registry' | 'repository' | 'tag' | 'digest'> {
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let registry: string | undefined;
+  const slash = rest.indexOf('/');
+  if (slash > 0) {
+    const first = rest.slice(0, slash);
+    if (first.includes('.') || first.includes(':') || first === 'localhost') {
+      registry = first;
+      rest = rest.slice(slash + 1);
+    }
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  let repository = rest.toLowerCase() === rest ? rest : rest;
+  if ((registry === undefined || registry === 'docker.io' || registry === 'index.docker.io') && repository.startsWith('library/')) {
+    repository = repository.slice('library/'.length);
+  }
+  return { registry, repository, tag, digest };
+}
+
+/** Parse the options of a --mount flag value: type=cache,target=/root/.cache,id=pip. */
+export function parseMount(flag: Flag): Mount {
+  const options: Record<string, string> = {};
+  for (const part of (flag.value ?? '').split(',')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    options[k] = eq < 0 ? 'true' : part.slice(eq + 1).trim();
+  }
+  const alias = (k: string, ...names: string[]): string | undefined => {
+    for (const n of [k, ...names]) if (options[n] !== undefined) return options[n];
+    return undefined;
+  };
+  return {
+    type: options.type ?? 'bind',
+    target: alias('target', 'dst', 'destination'),
+    source: alias('source', 'src'),
+    from: options.from,
+    id: options.id,
+    options,
+    span: flag.span,
+  };
+}
+
+export function mounts(instr: Instruction): Mount[] {
+  return instr.flags.filter((f) => f.name === 'mount').map(parseMount);
+}
+
+/** The KEY=value pairs of ENV, ARG and LABEL. */
+export function keyValues(instr: Instruction, escape: string, lookup?: Lookup): KeyValue[] {
+  const args = instr.args;
+  const off = instr.argOffset;
+  const raws = splitWords(args, escape);
+  if (raws.length === 0) return [];
+  const value = (raw: string): string => (lookup ? expandWord(raw, lookup, escape).value : unquote(raw, escape));
+  if (instr.keyword !== 'ARG' && !raws[0]!.raw.includes('=')) {
+    // legacy `ENV KEY value…`
+    const m = /[\t\v\f\r ]+/.exec(args);
+    const key = m ? args.slice(0, m.index) : args;
+    const vStart = m ? m.index + m[0].length : args.length;
+    const rawValue = args.slice(vStart);
+    return [{
+      key,
+      value: value(rawValue),
+      rawValue,
+      span: { start: off(0), end: off(args.length - 1) + 1 },
+      keySpan: { start: off(0), end: off(key.length - 1) + 1 },
+      valueSpan: rawValue ? { start: off(vStart), end: off(args.length - 1) + 1 } : undefined,
+      legacy: true,
+    }];
+  }
+  return raws.map((w) => {
+    const eq = w.raw.indexOf('=');
+    const key = eq < 0 ? w.raw : w.raw.slice(0, eq);
+    const rawValue = eq < 0 ? undefined : w.raw.slice(eq + 1);
+    return {
+      key: unquote(key, escape),
+      value: rawValue === undefined ? undefined : value(rawValue),
+      rawValue,
+      span: { start: off(w.start), end: off(w.end - 1) + 1 },
+      keySpan: { start: off(w.start), end: off(w.start + key.length - 1) + 1 },
+      valueSpan: rawValue === undefined ? undefined : { start: off(w.start + eq + 1), end: off(w.end - 1) + 1 },
+      legacy: false,
+    };
+  });
+}
+
+function resolvePath(dir: string | undefined, p: string): string {
+  if (p.startsWith('/')) return normalizePosix(p);
+  return normalizePosix((dir ?? '/') + '/' + p);
+}
+
+function normalizePosix(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return '/' + out.join('/');
+}
+
+const STATEFUL = new Set(['ARG', 'ENV', 'USER', 'WORKDIR', 'SHELL']);
+
+function buildStages(df: Dockerfile): void {
+  const globalArgs = new Map<string, string | undefined>();
+  const esc = df.escape;
+  const stages: Stage[] = [];
+  const stageByName = new Map<string, number>();
+  let env = new Map<string, string>();
+  let args = new Map<string, string | undefined>();
+  let user: string | undefined;
+  let workdir: string | undefined;
+  let shell: readonly string[] = ['/bin/sh', '-c'];
+  let current: Stage | undefined;
+  let state: BuildState | undefined;
+  let dirty = false;
+  const lookup: Lookup = (name) => env.get(name) ?? args.get(name);
+
+  for (const instr of df.instructions) {
+    if (instr.keyword === 'FROM') {
+      const globalLookup: Lookup = (name) => globalArgs.get(name);
+      const words = instr.words;
+      const imageWord = words[0];
+      const raw = imageWord?.raw ?? '';
+      const exp = expandWord(raw, globalLookup, esc);
+      const resolved = exp.unresolved.length > 0 ? undefined : exp.value;
+      const ref = resolved ?? raw;
+      const parsedRef = parseImageRef(ref);
+      const stageIdx = stageByName.get(ref.toLowerCase());
+      const platformFlag = instr.flags.find((f) => f.name === 'platform');
+      const base: BaseImage = {
+        raw,
+        resolved,
+        ...parsedRef,
+        stage: stageIdx,
+        scratch: ref.toLowerCase() === 'scratch',
+        platform: platformFlag?.value ?? undefined,
+        span: imageWord?.span ?? instr.argsSpan,
+      };
+      let name: string | undefined;
+      let nameSpan: Span | undefined;
+      if (words.length >= 3 && words[1]!.value.toLowerCase() === 'as') {
+        name = words[2]!.value;
+        nameSpan = words[2]!.span;
+      }
+      current = { index: stages.length, name, nameSpan, from: instr, base, instructions: [] };
+      stages.push(current);
+      if (name !== undefined && !stageByName.has(name.toLowerCase())) stageByName.set(name.toLowerCase(), current.index);
+      // state inherited through FROM <stage>
+      if (stageIdx !== undefined) {
+        const parent = stages[stageIdx]!;
+        const last = parent.instructions[parent.instructions.length - 1]!;
+        const ps = endState(last, df);
+        env = new Map(ps.env);
+        user = ps.user;
+        workdir = ps.workdir;
+        shell = ps.shell;
+      } else {
+        env = new Map();
+        user = undefined;
+        workdir = undefined;
+        shell = ['/bin/sh', '-c'];
+      }
+      args = new Map();
+    }
+    // Instructions share one state object until something changes it: copying maps per instruction was the parser's main cost.
+    if (!state || instr.keyword === 'FROM' || dirty) {
+      state = { env: new Map(env), args: new Map(args), user, workdir, shell };
+      dirty = false;
+    }
+    instr.state = state;
+    instr.stage = current ? current.index : -1;
+    if (current) current.instructions.push(instr);
+    if (instr.onbuild) {
+      instr.onbuild.state = state;
+      instr.onbuild.stage = instr.stage;
+      instr.onbuild.index = instr.index;
+    }
+    if (STATEFUL.has(instr.keyword)) dirty = true;
+    switch (instr.keyword) {
+      case 'ARG':
+        for (const kv of keyValues(instr, esc, current ? lookup : (n) => globalArgs.get(n))) {
+          if (!current) globalArgs.set(kv.key, kv.value);
+          else args.set(kv.key, kv.value ?? globalArgs.get(kv.key));
+        }
+        break;
+      case 'ENV':
+        for (const kv of keyValues(instr, esc, lookup)) env.set(kv.key, kv.value ?? '');
+        break;
+      case 'USER':
+        user = expandWord(instr.args, lookup, esc).value;
+        break;
+      case 'WORKDIR':
+        workdir = resolvePath(workdir, expandWord(instr.args, lookup, esc).value);
+        break;
+      case 'SHELL':
+        if (instr.json) shell = instr.json;
+        break;
+    }
+  }
+  df.stages = stages;
+  df.globalArgs = globalArgs;
+}
+
+/** The state after an instruction has applied (used for FROM <stage> inheritance). */
+export function endState(instr: Instruction, df: Dockerfile): BuildState {
+  const s = instr.state;
+  const env = new Map(s.env);
+  const args = new Map(s.args);
+  let { user, workdir, shell } = s;
+  const lookup: Lookup = (name) => env.get(name) ?? args.get(name);
+  switch (instr.keyword) {
+    case 'ENV':
+      for (const kv of keyValues(instr, df.escape, lookup)) env.set(kv.key, kv.value ?? '');
+      break;
+    case 'ARG':
+      for (const kv of keyValues(instr, df.escape, lookup)) args.set(kv.key, kv.value);
+      break;
+    case 'USER':
+      user = expandWord(instr.args, lookup, df.escape).value;
+      break;
+    case 'WORKDIR':
+      workdir = resolvePath(workdir, expandWord(instr.args, lookup, df.escape).value);
+      break;
+    case 'SHELL':
+      if (instr.json) shell = instr.json;
+      break;
+  }
+  return { env, args, user, workdir, shell };
+}

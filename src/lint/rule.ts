@@ -1,0 +1,96 @@
+// The rule contract every check, audit and smoke rule implements: one object per rule, pure check().
+import type { Dockerfile, Span } from '../dockerfile/model.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Scope = 'D' | 'P' | 'I' | 'R';
+export type FixSafety = 'safe' | 'unsafe';
+export type Area = 'security' | 'ci' | 'debug' | 'ops' | 'rep' | 'fast' | 'size' | 'app' | 'ms' | 'df';
+
+/** A text edit at offsets into the original file: replace [start, end) with text. */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  safety: FixSafety;
+  /** One line saying what the fix does, e.g. "add --no-install-recommends". */
+  description: string;
+  edits: Edit[];
+}
+
+/** What a rule reports: a span in the file being checked, a message naming the token, an optional fix. */
+export interface Report {
+  span: Span;
+  message: string;
+  fix?: { description: string; edits: Edit[]; safety?: FixSafety };
+  /** Severity override for this one finding (rare: e.g. a secret in a URL is worse than a name). */
+  severity?: Severity;
+}
+
+/** A finding as the engine produces it: the report plus rule identity, resolved severity and file. */
+export interface Finding {
+  code: string;
+  severity: Severity;
+  file: string;
+  span: Span;
+  message: string;
+  fix: Fix | null;
+}
+
+export type Mode = 'project' | 'dockerfile';
+
+/** Facts about files around the Dockerfile; filled by src/project in project mode. */
+export interface ProjectFiles {
+  /** Does a path (relative to the build context, POSIX separators) exist in the context? */
+  exists(path: string): boolean;
+  /** Text of a context file, or undefined when absent or unreadable. */
+  read(path: string): string | undefined;
+}
+
+export interface RuleContext {
+  dockerfile: Dockerfile;
+  /** 'dockerfile' for stdin / --no-project: never guess about files that cannot be seen. */
+  mode: Mode;
+  /** Present in project mode only. */
+  project?: ProjectFiles;
+  report(report: Report): void;
+}
+
+export interface RuleExample {
+  bad: string;
+  good: string;
+  /** Expected result of applying the rule's fixes to `bad`, when it differs from `good`. */
+  fixed?: string;
+  /** Run this example in project mode with these context files (path → content). */
+  files?: Record<string, string>;
+}
+
+export interface RuleDefinition {
+  /** Stable code from practices.md (SEC001…), never reused. */
+  code: string;
+  /** kebab-case, equals the file name. */
+  name: string;
+  /** Short imperative title, as in practices.md. */
+  title: string;
+  area: Area;
+  severity: Severity;
+  scope: Scope[];
+  /** Whether the rule can fix what it finds, and how safely. */
+  fix?: FixSafety;
+  /** Off by default (turned on with extend-select). */
+  optIn?: boolean;
+  /** Peer ids it corresponds to: 'hadolint:DL3002', 'buildkit:JSONArgsRecommended', 'trivy:DS-0002'. */
+  sources: string[];
+  /** Markdown: why this matters, and where pyship deliberately differs from a peer. */
+  why: string;
+  examples: RuleExample[];
+  check(ctx: RuleContext): void;
+}
+
+export type Rule = Readonly<RuleDefinition>;
+
+export function defineRule(rule: RuleDefinition): Rule {
+  return Object.freeze(rule);
+}
