@@ -1,0 +1,208 @@
+// The shell vocabulary rules share, so a rule body reads like its title: "every pip install", "apt-get install without -y".
+import type { ShCommand, ShWord } from './shell.js';
+
+/** Does the command carry one of these flags? Long flags match `--x` and `--x=v`; one-letter flags also match inside bundles (`-qy`). */
+export function hasFlag(cmd: ShCommand, ...names: string[]): boolean {
+  return findFlag(cmd, ...names) !== undefined;
+}
+
+/** The word holding a flag, if any (see hasFlag). Stops at `--`. */
+export function findFlag(cmd: ShCommand, ...names: string[]): ShWord | undefined {
+  const longs = names.filter((n) => n.startsWith('--'));
+  const shorts = names.filter((n) => /^-[A-Za-z0-9]$/.test(n)).map((n) => n[1]!);
+  const others = names.filter((n) => !n.startsWith('--') && !/^-[A-Za-z0-9]$/.test(n));
+  for (let i = 1; i < cmd.argv.length; i++) {
+    const w = cmd.argv[i]!;
+    const v = w.value;
+    if (v === '--') return undefined;
+    if (v.startsWith('--')) {
+      const name = v.includes('=') ? v.slice(0, v.indexOf('=')) : v;
+      if (longs.includes(name)) return w;
+    } else if (v.startsWith('-') && v.length > 1) {
+      if (others.includes(v)) return w;
+      if (shorts.length > 0 && /^-[A-Za-z0-9]+$/.test(v) && shorts.some((s) => v.slice(1).includes(s))) return w;
+    }
+  }
+  return undefined;
+}
+
+/** The value of `--name=value`, `--name value`, `-n value` or `-nvalue`. */
+export function flagValue(cmd: ShCommand, ...names: string[]): string | undefined {
+  for (let i = 1; i < cmd.argv.length; i++) {
+    const v = cmd.argv[i]!.value;
+    if (v === '--') return undefined;
+    for (const n of names) {
+      if (v === n) return cmd.argv[i + 1]?.value;
+      if (n.startsWith('--') && v.startsWith(n + '=')) return v.slice(n.length + 1);
+      if (/^-[A-Za-z]$/.test(n) && v.startsWith(n) && v.length > 2 && !v.startsWith('--')) return v.slice(2);
+    }
+  }
+  return undefined;
+}
+
+/** Arguments that are not flags, after argv[from]; `valueFlags` names flags whose next word is their value. */
+export function positionals(cmd: ShCommand, from = 1, valueFlags: ReadonlySet<string> = new Set()): ShWord[] {
+  const out: ShWord[] = [];
+  let rest = false;
+  for (let i = from; i < cmd.argv.length; i++) {
+    const w = cmd.argv[i]!;
+    if (rest) {
+      out.push(w);
+      continue;
+    }
+    if (w.value === '--') {
+      rest = true;
+      continue;
+    }
+    if (w.value.startsWith('-') && w.value.length > 1) {
+      if (valueFlags.has(w.value)) i++;
+      continue;
+    }
+    out.push(w);
+  }
+  return out;
+}
+
+const PIP_VALUE_FLAGS = new Set([
+  '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-t', '--target', '--prefix', '--root', '-i', '--index-url',
+  '--extra-index-url', '-f', '--find-links', '--trusted-host', '--cache-dir', '--src', '--upgrade-strategy', '--platform',
+  '--python-version', '--implementation', '--abi', '--progress-bar', '--log', '--proxy', '--retries', '--timeout',
+  '--exists-action', '--cert', '--client-cert', '--global-option', '--install-option', '--config-settings', '-C',
+  '--only-binary', '--no-binary', '--python', '-p', '--report', '--root-user-action', '--keyring-provider', '--group',
+]);
+
+export interface PipCall {
+  cmd: ShCommand;
+  /** "pip" | "uv" (for `uv pip …`). */
+  tool: 'pip' | 'uv';
+  /** The pip subcommand: install, uninstall, download, wheel, freeze… */
+  subcommand: string;
+  /** Index in argv of the first word after the subcommand. */
+  argsFrom: number;
+  /** Requirement specifiers and paths given directly (not -r files). */
+  packages: ShWord[];
+  /** Files given with -r/--requirement. */
+  requirementFiles: ShWord[];
+  constraintFiles: ShWord[];
+  /** Paths given with -e/--editable. */
+  editables: ShWord[];
+}
+
+const PY_RE = /^python(\d+(\.\d+)?)?$/;
+const PIP_RE = /^pip(\d+(\.\d+)?)?$/;
+
+/**
+ * Recognise pip however it is spelled: pip, pip3, pip3.11, /opt/venv/bin/pip, python -m pip, python3.12 -m pip, uv pip.
+ * Returns the call with its subcommand, or undefined.
+ */
+export function pipCall(cmd: ShCommand): PipCall | undefined {
+  const a = cmd.argv;
+  let i: number;
+  let tool: 'pip' | 'uv' = 'pip';
+  if (PIP_RE.test(cmd.name)) i = 1;
+  else if (PY_RE.test(cmd.name)) {
+    let k = 1;
+    while (k < a.length && a[k]!.value.startsWith('-') && a[k]!.value !== '-m') k++;
+    if (a[k]?.value !== '-m' || a[k + 1]?.value !== 'pip') return undefined;
+    i = k + 2;
+  } else if (cmd.name === 'uv' && a[1]?.value === 'pip') {
+    i = 2;
+    tool = 'uv';
+  } else return undefined;
+  while (i < a.length && a[i]!.value.startsWith('-')) i += PIP_VALUE_FLAGS.has(a[i]!.value) ? 2 : 1;
+  const sub = a[i]?.value;
+  if (!sub) return undefined;
+  const argsFrom = i + 1;
+  const packages: ShWord[] = [];
+  const requirementFiles: ShWord[] = [];
+  const constraintFiles: ShWord[] = [];
+  const editables: ShWord[] = [];
+  for (let k = argsFrom; k < a.length; k++) {
+    const v = a[k]!.value;
+    const take = (list: ShWord[], flag: string, short?: string): boolean => {
+      if (v === flag || (short && v === short)) {
+        const next = a[k + 1];
+        if (next) list.push(next);
+        k++;
+        return true;
+      }
+      if (v.startsWith(flag + '=')) {
+        const w = a[k]!;
+        list.push({ ...w, value: v.slice(flag.length + 1) });
+        return true;
+      }
+      if (short && v.startsWith(short) && v.length > 2 && !v.startsWith('--')) {
+        const w = a[k]!;
+        list.push({ ...w, value: v.slice(2) });
+        return true;
+      }
+      return false;
+    };
+    if (take(requirementFiles, '--requirement', '-r')) continue;
+    if (take(constraintFiles, '--constraint', '-c')) continue;
+    if (take(editables, '--editable', '-e')) continue;
+    if (v.startsWith('-')) {
+      if (PIP_VALUE_FLAGS.has(v)) k++;
+      continue;
+    }
+    packages.push(a[k]!);
+  }
+  return { cmd, tool, subcommand: sub, argsFrom, packages, requirementFiles, constraintFiles, editables };
+}
+
+/** `pip install …` in any spelling (also `uv pip install`). */
+export function pipInstall(cmd: ShCommand): PipCall | undefined {
+  const call = pipCall(cmd);
+  return call && call.subcommand === 'install' ? call : undefined;
+}
+
+const APT_VALUE_FLAGS = new Set(['-o', '--option', '-c', '--config-file', '-t', '--target-release', '--default-release', '-a', '--host-architecture']);
+
+export interface AptCall {
+  cmd: ShCommand;
+  /** apt-get | apt | aptitude */
+  tool: string;
+  subcommand: string;
+  /** Package words after the subcommand. */
+  packages: ShWord[];
+}
+
+/** `apt-get X …` / `apt X …` with its subcommand and packages. */
+export function aptCall(cmd: ShCommand): AptCall | undefined {
+  if (cmd.name !== 'apt-get' && cmd.name !== 'apt' && cmd.name !== 'aptitude') return undefined;
+  const pos = positionals(cmd, 1, APT_VALUE_FLAGS);
+  const sub = pos[0];
+  if (!sub) return undefined;
+  return { cmd, tool: cmd.name, subcommand: sub.value, packages: pos.slice(1) };
+}
+
+/** The first positional argument: `poetry install`, `uv sync`, `dnf -y install`. */
+export function subcommand(cmd: ShCommand, valueFlags?: ReadonlySet<string>): string | undefined {
+  return positionals(cmd, 1, valueFlags)[0]?.value;
+}
+
+/** Is this the program (by basename), optionally with this subcommand? */
+export function isCommand(cmd: ShCommand, name: string | RegExp, sub?: string): boolean {
+  const ok = typeof name === 'string' ? cmd.name === name : name.test(cmd.name);
+  if (!ok) return false;
+  return sub === undefined || subcommand(cmd) === sub;
+}
+
+/** Python interpreters by basename: python, python3, python3.12, /opt/venv/bin/python. */
+export function isPython(cmd: ShCommand): boolean {
+  return PY_RE.test(cmd.name);
+}
+
+/** `python -m MODULE …` → MODULE. */
+export function pythonModule(cmd: ShCommand): string | undefined {
+  if (!isPython(cmd)) return undefined;
+  const a = cmd.argv;
+  for (let k = 1; k < a.length; k++) {
+    const v = a[k]!.value;
+    if (v === '-m') return a[k + 1]?.value;
+    if (v.startsWith('-m') && v.length > 2) return v.slice(2);
+    if (!v.startsWith('-')) return undefined;
+    if (v === '-X' || v === '-W') k++;
+  }
+  return undefined;
+}

@@ -1,0 +1,67 @@
+// One Dockerfile text → findings: parse, run the enabled rules, honour inline suppressions, report dead ones.
+import { parseDockerfile } from '../dockerfile/parse.js';
+import type { Dockerfile } from '../dockerfile/model.js';
+import { allRules, rulesByCode } from '../rules/index.js';
+import { applySuppressions, parseSuppressions, unusedSuppressions } from './ignore.js';
+import type { Finding, Mode, ProjectFiles, Rule, Severity } from './rule.js';
+import { runRules } from './run.js';
+
+/** Code of the rule that reports malformed and unused suppression comments (like Ruff's RUF100). */
+export const SUPPRESSION_CODE = 'DF023';
+
+/** hadolint ids that pyship rules cover, so `# hadolint ignore=DL3008` keeps working. */
+export const HADOLINT_MAP: ReadonlyMap<string, string> = (() => {
+  const map = new Map<string, string>();
+  for (const rule of allRules) {
+    for (const s of rule.sources) if (s.startsWith('hadolint:')) map.set(s.slice('hadolint:'.length), rule.code);
+  }
+  return map;
+})();
+
+export interface CheckTextOptions {
+  path: string;
+  mode: Mode;
+  project?: ProjectFiles;
+  /** Enabled codes; default every rule that is not opt-in. */
+  enabled?: ReadonlySet<string>;
+  severityOf?: (code: string, fallback: Severity) => Severity;
+  rules?: readonly Rule[];
+}
+
+export interface CheckTextResult {
+  dockerfile: Dockerfile;
+  findings: Finding[];
+}
+
+const KNOWN = new Set(allRules.map((r) => r.code));
+
+export function checkText(text: string, options: CheckTextOptions): CheckTextResult {
+  const df = parseDockerfile(text, { path: options.path });
+  const rules = options.rules ?? allRules;
+  const enabledSet = options.enabled ?? new Set(rules.filter((r) => !r.optIn).map((r) => r.code));
+  const findings = runRules(df, rules, {
+    file: options.path,
+    mode: options.mode,
+    project: options.project,
+    enabled: (code) => enabledSet.has(code),
+    severityOf: options.severityOf,
+  });
+  const { suppressions } = parseSuppressions(df, HADOLINT_MAP);
+  const kept = applySuppressions(findings, suppressions);
+  if (enabledSet.has(SUPPRESSION_CODE)) {
+    const rule = rulesByCode.get(SUPPRESSION_CODE);
+    const severity = rule ? (options.severityOf?.(SUPPRESSION_CODE, rule.severity) ?? rule.severity) : 'info';
+    for (const u of unusedSuppressions(suppressions, enabledSet, KNOWN)) {
+      kept.push({
+        code: SUPPRESSION_CODE,
+        severity,
+        file: options.path,
+        span: u.span,
+        message: u.message,
+        fix: null,
+      });
+    }
+    kept.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+  }
+  return { dockerfile: df, findings: kept };
+}

@@ -1,0 +1,4 @@
+// ops rules, sorted by code.
+import type { Rule } from '../../lint/rule.js';
+
+export const rules: Rule[] = [];

@@ -1,0 +1,58 @@
+// SEC001: the final image must not run as root — the most requested missing check in hadolint.
+import { defineRule } from '../../lint/rule.js';
+import { chainInstructions, finalStage } from '../../dockerfile/query.js';
+import { expandWord } from '../../dockerfile/words.js';
+
+const ROOT = /^(root|0)(:.*)?$/;
+
+export default defineRule({
+  code: 'SEC001',
+  name: 'no-root-user',
+  title: "Don't run as root",
+  area: 'security',
+  severity: 'error',
+  scope: ['D', 'I', 'R'],
+  fix: 'unsafe',
+  sources: ['hadolint:DL3002', 'trivy:DS-0002', 'checkov:CKV_DOCKER_3', 'dockle:CIS-DI-0001'],
+  why: `A process running as root in a container is root on the host's kernel: one escape or one writable host
+mount and the attacker owns the machine. The final stage's effective user is what matters: a \`USER\` in an earlier
+stage that the final stage is built \`FROM\` is inherited, one in a stage it only copies from is not.
+
+Unlike hadolint (which only flags an explicit \`USER root\`), pyship also flags a final stage with no \`USER\` at all,
+because that is how most images end up running as root. A base image's own non-root default counts only where it
+is known: \`pyship audit\` sees the image's configured user.
+
+The fix adds a system user with a fixed UID and switches to it after the last install step. It is unsafe: files
+the app writes at run time must be writable by that user.`,
+  examples: [
+    {
+      bad: 'FROM python:3.13-slim-trixie\nRUN pip install --no-cache-dir flask==3.1.0\nCMD ["flask", "run"]\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN pip install --no-cache-dir flask==3.1.0\nRUN useradd --create-home --uid 10001 app\nUSER app\nCMD ["flask", "run"]\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie AS base\nUSER app\nFROM base\nUSER root\nCMD ["python", "app.py"]\n',
+      good: 'FROM python:3.13-slim-trixie AS base\nUSER root\nFROM base\nUSER 10001:10001\nCMD ["python", "app.py"]\n',
+    },
+  ],
+  check({ dockerfile: df, report }) {
+    const final = finalStage(df);
+    if (!final || final.base.scratch) return;
+    const chain = chainInstructions(df, final);
+    const lastUser = [...chain].reverse().find((i) => i.keyword === 'USER');
+    if (lastUser) {
+      const { value, unresolved } = expandWord(lastUser.args, (n) => lastUser.state.env.get(n) ?? lastUser.state.args.get(n) ?? undefined, df.escape);
+      if (unresolved.length === 0 && ROOT.test(value.trim())) {
+        report({ span: lastUser.argsSpan, message: `the final image runs as \`${value.trim()}\`: switch to a non-root user after the installs` });
+      }
+      return;
+    }
+    const anchor = [...final.instructions].reverse().find((i) => i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD') ?? final.from;
+    const alpine = /alpine/i.test(final.base.resolved ?? final.base.raw);
+    const add = alpine ? 'RUN adduser -D -u 10001 app' : 'RUN useradd --create-home --uid 10001 app';
+    report({
+      span: final.from.span,
+      message: 'no `USER` in the final stage: the container runs as root',
+      fix: { description: 'add a non-root user and `USER app` after the last install step', edits: [{ start: anchor.span.end, end: anchor.span.end, text: `\n${add}\nUSER app` }] },
+    });
+  },
+});
