@@ -1,0 +1,60 @@
+// `pyship check`: flags → checkFiles → report → exit code. No logic of its own beyond wiring.
+import { allRules } from '../rules/index.js';
+import { checkFiles } from '../lint/files.js';
+import { atOrAbove } from '../lint/config.js';
+import type { Severity } from '../lint/rule.js';
+import { formatReport, isFormat, type Format } from '../report/index.js';
+import type { RuleMeta } from '../report/types.js';
+import { ruleDocUrl, VERSION } from '../meta.js';
+import { UsageError, type Io } from './io.js';
+
+export interface CheckFlags {
+  format?: string;
+  select?: string[];
+  ignore?: string[];
+  extendSelect?: string[];
+  failOn?: string;
+  config?: string;
+  project?: boolean; // commander's --no-project
+  fix?: boolean;
+  unsafeFixes?: boolean;
+  diff?: boolean;
+  stdinFilename?: string;
+  color?: boolean;
+}
+
+export function ruleMetas(): Map<string, RuleMeta> {
+  return new Map(allRules.map((r) => [r.code, {
+    code: r.code, name: r.name, title: r.title, severity: r.severity, why: r.why, sources: r.sources, fix: r.fix, helpUri: ruleDocUrl(r.code),
+  }]));
+}
+
+const SEVERITIES = ['error', 'warning', 'info'];
+
+export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
+  const format = flags.format ?? 'text';
+  if (!isFormat(format)) throw new UsageError(`--format must be one of text, json, sarif, github, junit (got "${format}")`);
+  if (flags.failOn !== undefined && !SEVERITIES.includes(flags.failOn)) throw new UsageError(`--fail-on must be error, warning or info (got "${flags.failOn}")`);
+  const fix = flags.unsafeFixes ? 'unsafe' : flags.fix || flags.diff ? 'safe' : undefined;
+  const result = checkFiles({
+    paths,
+    cwd: io.cwd,
+    stdinFilename: flags.stdinFilename,
+    configFile: flags.config,
+    noProject: flags.project === false,
+    cli: { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn: flags.failOn as Severity | undefined },
+    fix: flags.fix || flags.unsafeFixes ? fix : undefined,
+    diff: flags.diff ? true : undefined,
+  });
+  const stdinFix = (flags.fix || flags.unsafeFixes) && paths.includes('-') && !flags.diff;
+  if (flags.diff || stdinFix) for (const d of result.diffs) io.out(d);
+  for (const n of result.notes) io.err(n + '\n');
+  if (result.fixedFiles.length > 0 && format === 'text') io.err(`Fixed ${result.fixedFiles.join(', ')}\n`);
+  if (result.results.length === 0) io.err('No Dockerfiles found.\n');
+  const report = formatReport(format as Format, { results: result.results, rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
+  // with --diff or a fixed stdin, stdout carries the patch/text: the report goes to stderr
+  if (flags.diff || stdinFix) io.err(report);
+  else io.out(report);
+  const failing = result.results.some((r) => r.findings.some((f) => atOrAbove(f.severity, result.failOn)));
+  return failing ? 1 : 0;
+}

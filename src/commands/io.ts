@@ -1,0 +1,20 @@
+// What commands may touch of the process: output streams, cwd, colour — injected so tests run commands in-process.
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  cwd: string;
+  color: boolean;
+}
+
+/** A mistake in how pyship was called: exit 2 with the message, no stack trace. */
+export class UsageError extends Error {}
+
+export function processIo(): Io {
+  const color = !process.env.NO_COLOR && (process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : process.stdout.isTTY === true);
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    cwd: process.cwd(),
+    color,
+  };
+}

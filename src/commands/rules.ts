@@ -1,0 +1,25 @@
+// `pyship rules`: every rule with its code, severity, default and fix, as a table or JSON.
+import { allRules } from '../rules/index.js';
+import { ruleDocUrl } from '../meta.js';
+import { UsageError, type Io } from './io.js';
+
+export function runRules(flags: { format?: string }, io: Io): number {
+  const format = flags.format ?? 'text';
+  if (format === 'json') {
+    const list = allRules.map((r) => ({
+      code: r.code, name: r.name, title: r.title, area: r.area, severity: r.severity, scope: r.scope, fix: r.fix ?? null,
+      default: !r.optIn, sources: r.sources, url: ruleDocUrl(r.code),
+    }));
+    io.out(JSON.stringify(list, null, 2) + '\n');
+    return 0;
+  }
+  if (format !== 'text') throw new UsageError(`--format must be text or json (got "${format}")`);
+  const w = Math.max(...allRules.map((r) => r.name.length), 4);
+  io.out(`${'CODE'.padEnd(8)}${'SEVERITY'.padEnd(9)}${'FIX'.padEnd(7)}${'NAME'.padEnd(w + 2)}TITLE\n`);
+  for (const r of allRules) {
+    const title = r.title + (r.optIn ? ' (off by default)' : '');
+    io.out(`${r.code.padEnd(8)}${r.severity.padEnd(9)}${(r.fix ?? '-').padEnd(7)}${r.name.padEnd(w + 2)}${title}\n`);
+  }
+  io.out(`\n${allRules.length} rules. \`pyship explain CODE\` prints one rule's documentation.\n`);
+  return 0;
+}

@@ -1,0 +1,56 @@
+// Generates docs/rules/CODE.md and docs/rules.md from the rule objects, so the docs cannot drift from the code.
+import type { Rule } from '../lint/rule.js';
+
+const AREA_TITLES: Record<string, string> = {
+  security: 'Security', ci: 'Running in CI', debug: 'Debugging', ops: 'Correct operation', rep: 'Reproducible builds',
+  fast: 'Faster builds', size: 'Small images', app: 'Application- and tool-specific', ms: 'Multi-stage builds', df: 'Dockerfile correctness',
+};
+
+const SCOPES: Record<string, string> = { D: 'Dockerfile', P: 'project files', I: 'built image', R: 'running container' };
+
+function fence(text: string): string {
+  const ticks = /```/.test(text) ? '````' : '```';
+  return `${ticks}dockerfile\n${text.replace(/\n$/, '')}\n${ticks}`;
+}
+
+export function ruleDoc(rule: Rule): string {
+  const lines: string[] = [];
+  lines.push(`# ${rule.code}: ${rule.title}`, '');
+  lines.push('<!-- Generated from src/rules by `npm run docs`; edit the rule, not this file. -->', '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| name | \`${rule.name}\` |`);
+  lines.push(`| area | ${AREA_TITLES[rule.area] ?? rule.area} |`);
+  lines.push(`| severity | ${rule.severity} |`);
+  lines.push(`| seen in | ${rule.scope.map((s) => SCOPES[s] ?? s).join(', ')} |`);
+  lines.push(`| default | ${rule.optIn ? 'off (turn on with `extend-select`)' : 'on'} |`);
+  lines.push(`| fix | ${rule.fix ? `${rule.fix}${rule.fix === 'unsafe' ? ' (`--unsafe-fixes`)' : ' (`--fix`)'}` : 'none'} |`);
+  if (rule.sources.length > 0) lines.push(`| peers | ${rule.sources.map((s) => `\`${s}\``).join(', ')} |`);
+  lines.push('', '## Why', '', rule.why.trim(), '');
+  rule.examples.forEach((ex, i) => {
+    const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
+    lines.push(`## Example${n}`, '', 'Flagged:', '', fence(ex.bad), '', 'Passes:', '', fence(ex.good), '');
+    if (ex.files) {
+      lines.push('With these files in the build context:', '');
+      for (const [path, content] of Object.entries(ex.files)) lines.push(`- \`${path}\`${content ? `: ${content.length} bytes` : ''}`);
+      lines.push('');
+    }
+  });
+  lines.push('## Suppress', '', `\`\`\`dockerfile\n# pyship: ignore=${rule.code} -- reason\n\`\`\``, '');
+  return lines.join('\n');
+}
+
+export function rulesIndex(rules: readonly Rule[]): string {
+  const lines = ['# pyship rules', '', '<!-- Generated from src/rules by `npm run docs`; edit the rules, not this file. -->', ''];
+  lines.push(`${rules.length} rules. Off-by-default rules are marked *(opt-in)*; turn them on with \`extend-select\`.`, '');
+  const areas = [...new Set(rules.map((r) => r.area))];
+  const order = Object.keys(AREA_TITLES);
+  areas.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  for (const area of areas) {
+    lines.push(`## ${AREA_TITLES[area] ?? area}`, '', '| code | title | severity | fix | peers |', '|---|---|---|---|---|');
+    for (const r of rules.filter((x) => x.area === area)) {
+      lines.push(`| [${r.code}](rules/${r.code}.md) | ${r.title}${r.optIn ? ' *(opt-in)*' : ''} | ${r.severity} | ${r.fix ?? ''} | ${r.sources.join(', ')} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

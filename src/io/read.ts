@@ -1,0 +1,86 @@
+// Reads a file as text without ever crashing on what users throw at a linter: binary, invalid UTF-8, huge files.
+import { readFileSync, readSync, statSync } from 'node:fs';
+
+/** Larger files are refused with a clear error (a Dockerfile is kilobytes; this is not one). */
+export const MAX_BYTES = 64 * 1024 * 1024;
+
+export interface ReadText {
+  text: string;
+  /** Problem with the bytes, with the byte offset where it starts. */
+  problem?: { message: string; offset: number };
+  /** Whether writing `text` back would lose information (invalid UTF-8 was replaced). */
+  lossy: boolean;
+}
+
+export class InputError extends Error {}
+
+export function decode(buf: Buffer): ReadText {
+  const nul = buf.subarray(0, 8192).indexOf(0);
+  if (nul >= 0) {
+    return { text: '', problem: { message: `not a text file (NUL byte at byte ${nul})`, offset: 0 }, lossy: true };
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf), lossy: false };
+  } catch {
+    const text = new TextDecoder('utf-8').decode(buf);
+    const at = firstInvalidUtf8(buf);
+    // the replacement text keeps every valid character, so the offset maps to the same line
+    const charOffset = new TextDecoder('utf-8').decode(buf.subarray(0, at)).length;
+    return { text, problem: { message: `invalid UTF-8 at byte ${at}: the file must be UTF-8`, offset: charOffset }, lossy: true };
+  }
+}
+
+function firstInvalidUtf8(buf: Buffer): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i]!;
+    const n = b < 0x80 ? 0 : (b & 0xe0) === 0xc0 ? 1 : (b & 0xf0) === 0xe0 ? 2 : (b & 0xf8) === 0xf0 ? 3 : -1;
+    if (n < 0 || i + n >= buf.length + (n === 0 ? 1 : 0)) return i;
+    for (let k = 1; k <= n; k++) if ((buf[i + k]! & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return buf.length;
+}
+
+export function readText(path: string): ReadText {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new InputError(`${path}: is a directory`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+  }
+  if (size > MAX_BYTES) throw new InputError(`${path}: ${size} bytes is too large for a Dockerfile (limit ${MAX_BYTES})`);
+  try {
+    return decode(readFileSync(path));
+  } catch (e) {
+    throw new InputError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+export function readStdin(): ReadText {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(65536);
+  let total = 0;
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync0(buf);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw new InputError(`stdin: ${(e as Error).message}`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_BYTES) throw new InputError(`stdin: more than ${MAX_BYTES} bytes`);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return decode(Buffer.concat(chunks));
+}
+
+function readSync0(buf: Buffer): number {
+  return readSync(0, buf, 0, buf.length, null);
+}

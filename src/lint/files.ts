@@ -1,0 +1,162 @@
+// Checks files on disk (or stdin): finds them, loads the nearest config for each, lints, fixes atomically.
+import { statSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { discoverDockerfiles } from '../io/discover.js';
+import { InputError, readStdin, readText, type ReadText } from '../io/read.js';
+import { writeAtomic } from '../io/write.js';
+import { diskProject } from '../project/files.js';
+import { allRules } from '../rules/index.js';
+import { checkText } from './check.js';
+import {
+  ConfigError, effectiveSeverity, findConfig, loadConfig, mergeCli, resolveEnabled, validateSelectors,
+  type CliOverrides, type Config,
+} from './config.js';
+import { fixUntilStable } from './fix.js';
+import type { Finding, FixSafety } from './rule.js';
+import type { FileResult } from '../report/types.js';
+
+export const PARSE_CODE = 'DF022';
+
+export interface CheckFilesOptions {
+  paths: string[];
+  cwd: string;
+  stdinFilename?: string;
+  configFile?: string;
+  noProject?: boolean;
+  cli: CliOverrides;
+  fix?: 'safe' | 'unsafe';
+  diff?: boolean;
+}
+
+export interface CheckFilesResult {
+  results: FileResult[];
+  /** The strictest fail-on among the configs used (CLI wins). */
+  failOn: Config['failOn'];
+  diffs: string[];
+  fixedFiles: string[];
+  notes: string[];
+}
+
+interface Target {
+  path: string | undefined; // undefined: stdin
+  display: string;
+}
+
+const KNOWN = new Set(allRules.map((r) => r.code));
+
+function display(cwd: string, p: string): string {
+  const rel = relative(cwd, p);
+  return (rel === '' || rel.startsWith('..') ? p : rel).split(sep).join('/');
+}
+
+export function gatherTargets(paths: string[], cwd: string, stdinFilename?: string): Target[] {
+  const targets: Target[] = [];
+  const list = paths.length > 0 ? paths : ['.'];
+  for (const p of list) {
+    if (p === '-') {
+      targets.push({ path: undefined, display: stdinFilename ?? '-' });
+      continue;
+    }
+    const abs = resolve(cwd, p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new InputError(`${p}: no such file or directory`);
+    }
+    if (st.isDirectory()) {
+      const found = discoverDockerfiles(abs);
+      for (const f of found) targets.push({ path: f, display: display(cwd, f) });
+    } else targets.push({ path: abs, display: display(cwd, abs) });
+  }
+  return targets;
+}
+
+export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
+  for (const [name, codes] of [['--select', options.cli.select], ['--ignore', options.cli.ignore], ['--extend-select', options.cli.extendSelect]] as const) {
+    if (codes) validateSelectors(codes, KNOWN, name);
+  }
+  const targets = gatherTargets(options.paths, options.cwd, options.stdinFilename);
+  const configCache = new Map<string, Config>();
+  const configFor = (dir: string): Config => {
+    const file = options.configFile ? resolve(options.cwd, options.configFile) : findConfig(dir);
+    const key = file ?? '';
+    let cfg = configCache.get(key);
+    if (!cfg) {
+      cfg = mergeCli(loadConfig(file, KNOWN), options.cli);
+      if (!file) cfg = { ...cfg, baseDir: options.cwd };
+      configCache.set(key, cfg);
+    }
+    return cfg;
+  };
+  const results: FileResult[] = [];
+  const diffs: string[] = [];
+  const fixedFiles: string[] = [];
+  const notes: string[] = [];
+  let failOn: Config['failOn'] | undefined = options.cli.failOn;
+  for (const t of targets) {
+    const dir = t.path ? dirname(t.path) : options.stdinFilename ? resolve(options.cwd, dirname(options.stdinFilename)) : options.cwd;
+    const config = configFor(dir);
+    if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
+    const read: ReadText = t.path ? readText(t.path) : readStdin();
+    const filePathForConfig = t.path ?? resolve(options.cwd, options.stdinFilename ?? 'Dockerfile');
+    const enabled = resolveEnabled(config, allRules, filePathForConfig);
+    const project = !options.noProject && t.path ? 'project' : 'dockerfile';
+    const lint = (text: string): Finding[] =>
+      checkText(text, {
+        path: t.display,
+        mode: project,
+        project: project === 'project' ? diskProject(dir) : undefined,
+        enabled,
+        severityOf: (code, fallback) => effectiveSeverity(config, code, fallback),
+      }).findings;
+    let text = read.text;
+    let findings: Finding[];
+    if (read.problem && read.text === '') {
+      findings = [];
+    } else {
+      findings = lint(text);
+      if (options.fix || options.diff) {
+        const allow = new Set<FixSafety>(options.fix === 'unsafe' ? ['safe', 'unsafe'] : ['safe']);
+        if (read.lossy) {
+          notes.push(`${t.display}: not fixed: the file is not valid UTF-8`);
+        } else {
+          const fixed = fixUntilStable(text, lint, allow);
+          if (fixed.text !== text) {
+            if (options.diff) diffs.push(createTwoFilesPatch(t.display, t.display, text, fixed.text, '', '', { context: 3 }));
+            else if (t.path) {
+              writeAtomic(t.path, fixed.text);
+              fixedFiles.push(t.display);
+              text = fixed.text;
+              findings = lint(text);
+            } else {
+              // stdin: print the fixed text instead of writing
+              diffs.push(fixed.text);
+            }
+          }
+        }
+      }
+    }
+    if (read.problem) {
+      findings.unshift({
+        code: PARSE_CODE,
+        severity: 'error',
+        file: t.display,
+        span: { start: read.problem.offset, end: read.problem.offset },
+        message: read.problem.message,
+        fix: null,
+      });
+    }
+    results.push({ file: t.display, text, findings });
+  }
+  return { results, failOn: failOn ?? 'warning', diffs, fixedFiles, notes };
+}
+
+function strictest(a: Config['failOn'] | undefined, b: Config['failOn']): Config['failOn'] {
+  const rank = { error: 2, warning: 1, info: 0 } as const;
+  if (!a) return b;
+  return rank[a] <= rank[b] ? a : b;
+}
+
+export { ConfigError, InputError };
