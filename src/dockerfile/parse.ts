@@ -189,7 +189,6 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
   const comments: Comment[] = [];
   const problems: ParseProblem[] = [];
   let escape: '\\' | '`' = '\\';
-  let contRe = /([^\\])\\[ \t]*$|^\\[ \t]*$/;
   let directivesDone = false;
   const seenDirectives = new Set<string>();
   const pendings: Pending[] = [];
@@ -213,7 +212,6 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     if (name === 'escape') {
       if (m[2] === '`' || m[2] === '\\') {
         escape = m[2];
-        contRe = escape === '`' ? /([^`])`[ \t]*$|^`[ \t]*$/ : /([^\\])\\[ \t]*$|^\\[ \t]*$/;
       } else {
         problems.push({ message: `invalid escape token '${m[2]}' does not match \` or \\`, span, level: 'error', kind: 'directive' });
       }
@@ -221,11 +219,17 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     return true;
   };
 
-  /** trimContinuationCharacter: kept length and whether the line ends the instruction. */
+  /**
+   * BuildKit's trimContinuationCharacter (`([^\\])\\[ \t]*$|^\\[ \t]*$`), scanned from the line end: a regex anchored
+   * at `$` is tried at every position of every line, which was the parser's largest cost.
+   */
   const trimCont = (token: string): [number, boolean] => {
-    const m = contRe.exec(token);
-    if (!m) return [token.length, true];
-    return [m.index + (m[1] !== undefined ? m[1].length : 0), false];
+    let k = token.length - 1;
+    while (k >= 0 && (token.charCodeAt(k) === 32 || token.charCodeAt(k) === 9)) k--;
+    if (k < 0 || token[k] !== escape) return [token.length, true];
+    if (k === 0) return [0, false];
+    if (token[k - 1] === escape) return [token.length, true];
+    return [k, false];
   };
 
   let li = 0;
@@ -419,21 +423,22 @@ function buildInstruction(p: Pending, line: string, from: number, df: Dockerfile
     }
     void jsonBase;
   }
-  let words: Word[];
-  if (json) {
-    const base = args.indexOf('[');
-    const spans = jsonElementSpans(args.slice(base), base);
-    words = json.map((value, i) => {
-      const s = spans[i] ?? { start: 0, end: args.length };
-      return { value, raw: args.slice(s.start, s.end), span: { start: argOffset(s.start), end: argOffset(s.end - 1) + 1 } };
-    });
-  } else {
-    words = splitWords(args, df.escape).map((w) => ({
+  // words are computed on first use: most RUN bodies are only ever read through the shell parser
+  const computeWords = (): Word[] => {
+    if (json) {
+      const base = args.indexOf('[');
+      const spans = jsonElementSpans(args.slice(base), base);
+      return json.map((value, i) => {
+        const s = spans[i] ?? { start: 0, end: args.length };
+        return { value, raw: args.slice(s.start, s.end), span: { start: argOffset(s.start), end: argOffset(s.end - 1) + 1 } };
+      });
+    }
+    return splitWords(args, df.escape).map((w) => ({
       value: unquote(w.raw, df.escape),
       raw: w.raw,
       span: { start: argOffset(w.start), end: argOffset(w.end - 1) + 1 },
     }));
-  }
+  };
   const known = KEYWORDS.has(keyword);
   if (!known) {
     problems.push({ message: `unknown instruction: ${line.slice(kwStart, kwEnd)}`, span: keywordSpan, level: 'error', kind: 'unknown-instruction' });
@@ -462,12 +467,18 @@ function buildInstruction(p: Pending, line: string, from: number, df: Dockerfile
     args,
     argsSpan: { start: argsStartOrig, end: argSpanEnd },
     json,
-    words,
+    words: [],
     heredocs: p.heredocs,
     comments: from === 0 ? p.comments : [],
     state: EMPTY_STATE,
     argOffset,
   };
+  let words: Word[] | undefined;
+  Object.defineProperty(instr, 'words', {
+    get: () => (words ??= computeWords()),
+    enumerable: true,
+    configurable: true,
+  });
   if (keyword === 'ONBUILD' && args.length > 0) {
     instr.onbuild = buildInstruction(p, line, parsed.restStart, df, problems);
     instr.heredocs = [];

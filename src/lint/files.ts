@@ -79,8 +79,14 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   }
   const targets = gatherTargets(options.paths, options.cwd, options.stdinFilename);
   const configCache = new Map<string, Config>();
+  const fileForDir = new Map<string, string | undefined>();
   const configFor = (dir: string): Config => {
-    const file = options.configFile ? resolve(options.cwd, options.configFile) : findConfig(dir);
+    let file: string | undefined;
+    if (options.configFile) file = resolve(options.cwd, options.configFile);
+    else {
+      if (!fileForDir.has(dir)) fileForDir.set(dir, findConfig(dir));
+      file = fileForDir.get(dir);
+    }
     const key = file ?? '';
     let cfg = configCache.get(key);
     if (!cfg) {

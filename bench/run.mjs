@@ -1,0 +1,73 @@
+// `npm run bench`: pyship against its peers on the same inputs, one process per tool, run side by side.
+// Prints files, wall time (startup included), in-process time, crashes, rule counts, ratios; and pyship's
+// single-file cold start and peak RSS. Speed is measured here, never in tests.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const ROOT = join(import.meta.dirname, '..');
+const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'real-world');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const require = createRequire(import.meta.url);
+
+if (!existsSync(CORPUS)) {
+  console.error(`bench needs ${CORPUS}`);
+  process.exit(2);
+}
+const files = readdirSync(CORPUS).filter((f) => f !== 'MANIFEST.tsv').sort().map((f) => join(CORPUS, f));
+
+function timed(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  let stats = {};
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  try {
+    stats = JSON.parse(last);
+  } catch {
+    // the CLI itself prints no stats
+  }
+  return { wall, status: r.status, stats, stderr: r.stderr };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function bench(label, cmd, args) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(timed(cmd, args));
+  return { label, wall: median(runs.map((r) => r.wall)), inProcess: median(runs.map((r) => r.stats.inProcessMs ?? NaN)), stats: runs[0].stats, status: runs[0].status };
+}
+
+// interleave the tools so machine noise hits both alike
+const { allRules } = await import('../dist/rules/index.js');
+const dflRules = Object.keys(require('dockerfilelint/lib/reference.js')).length;
+const results = { pyshipCli: [], pyshipLib: [], dfl: [] };
+for (let i = 0; i < RUNS; i++) {
+  results.dfl.push(timed(process.execPath, [join(ROOT, 'bench', 'dockerfilelint-runner.cjs'), ...files]));
+  results.pyshipLib.push(timed(process.execPath, [join(ROOT, 'bench', 'pyship-runner.mjs'), ...files]));
+  results.pyshipCli.push(timed(process.execPath, [join(ROOT, 'bin', 'pyship.js'), 'check', '--no-project', '--format', 'json', CORPUS]));
+}
+const summary = (runs) => ({ wall: median(runs.map((r) => r.wall)), inProcess: median(runs.map((r) => r.stats.inProcessMs ?? NaN)), stats: runs[0].stats });
+const dfl = summary(results.dfl);
+const lib = summary(results.pyshipLib);
+const cli = summary(results.pyshipCli);
+
+const cold = [];
+for (let i = 0; i < Math.max(RUNS, 7); i++) {
+  cold.push(timed(process.execPath, [join(ROOT, 'bin', 'pyship.js'), 'check', '--no-project', '--format', 'json', join(ROOT, 'examples', 'naive', 'Dockerfile')]).wall);
+}
+
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+console.log(`\nCorpus: ${files.length} real-world Dockerfiles, median of ${RUNS} runs each, tools interleaved (2-core machine)\n`);
+console.log('| tool | files | rules | wall ms | in-process ms | crashes | peak RSS MB |');
+console.log('|---|---|---|---|---|---|---|');
+console.log(`| dockerfilelint 1.8.0 (library, one process) | ${dfl.stats.files} | ${dflRules} | ${f1(dfl.wall)} | ${f1(dfl.inProcess)} | ${dfl.stats.crashes} | ${(dfl.stats.maxRssKb / 1024).toFixed(0)} |`);
+console.log(`| pyship (library, one process) | ${lib.stats.files} | ${allRules.length} | ${f1(lib.wall)} | ${f1(lib.inProcess)} | ${lib.stats.crashes} | ${(lib.stats.maxRssKb / 1024).toFixed(0)} |`);
+console.log(`| pyship check CLI (directory discovery, JSON report) | ${files.length} | ${allRules.length} | ${f1(cli.wall)} | - | - | - |`);
+console.log('');
+console.log(`wall ratio pyship CLI / dockerfilelint: ${(cli.wall / dfl.wall).toFixed(2)}  (goal <= 1.00)`);
+console.log(`wall ratio pyship lib / dockerfilelint: ${(lib.wall / dfl.wall).toFixed(2)}`);
+console.log(`rule ratio pyship / dockerfilelint: ${(allRules.length / dflRules).toFixed(2)}  (goal >= 3.00)`);
+console.log(`single-file cold start (pyship check, one file, median of ${cold.length}): ${f1(median(cold))} ms  (goal <= 300)`);
+console.log(`peak RSS over the corpus: ${(lib.stats.maxRssKb / 1024).toFixed(0)} MB  (goal <= 200)`);
