@@ -28,23 +28,26 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
   return out;
 }
 
-function parseErrors(text: string): number {
-  return parseDockerfile(text).problems.filter((p) => p.level === 'error').length;
-}
-
 /**
  * The fixed text must parse with no new errors and with exactly the instructions expected: the old ones, minus those
- * an edit replaced whole, plus those an edit inserted. Anything else means a fix broke the file's structure.
+ * an edit replaced whole, plus those that start inside inserted text. Anything else means a fix broke the file's
+ * structure (e.g. text that swallowed the next instruction into a continuation).
  */
 export function verifyEdits(before: string, edits: readonly Edit[], after: string): boolean {
-  const df = parseDockerfile(before);
-  let expected = df.instructions.length;
-  for (const e of edits) {
-    expected -= df.instructions.filter((i) => i.span.start >= e.start && i.span.end <= e.end).length;
-    if (/\S/.test(e.text)) expected += parseDockerfile(e.text.trim()).instructions.length;
+  const old = parseDockerfile(before);
+  const now = parseDockerfile(after);
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let removed = 0;
+  const inserted: { start: number; end: number }[] = [];
+  let shift = 0;
+  for (const e of sorted) {
+    removed += old.instructions.filter((i) => i.span.start >= e.start && i.span.end <= e.end && e.end > e.start).length;
+    inserted.push({ start: e.start + shift, end: e.start + shift + e.text.length });
+    shift += e.text.length - (e.end - e.start);
   }
-  const parsed = parseDockerfile(after);
-  return parsed.instructions.length === expected && parseErrors(after) <= df.problems.filter((p) => p.level === 'error').length;
+  const added = now.instructions.filter((i) => inserted.some((r) => i.keywordSpan.start >= r.start && i.keywordSpan.start < r.end)).length;
+  const errors = (d: typeof old) => d.problems.filter((p) => p.level === 'error').length;
+  return now.instructions.length === old.instructions.length - removed + added && errors(now) <= errors(old);
 }
 
 /**

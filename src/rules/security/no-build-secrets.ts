@@ -1,0 +1,180 @@
+// SEC009: don't leak build secrets: secret-named ARG/ENV, passwords in URLs, literal secrets in RUN, copied key files.
+import { defineRule } from '../../lint/rule.js';
+import type { Instruction, Span } from '../../dockerfile/model.js';
+import { keyValues } from '../../dockerfile/parse.js';
+import { runScript } from '../../dockerfile/shell.js';
+
+/** Parts of a variable name (split at `_`) that name a secret. */
+const SECRET_PARTS = new Set(['PASSWORD', 'PASSWORDS', 'PASSWD', 'PASS', 'PWORD', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'APIKEY']);
+/** Adjacent parts that name a secret (`CACHE_KEY` alone is fine). */
+const SECRET_PAIRS = new Set(['API_KEY', 'SECRET_KEY', 'PRIVATE_KEY', 'ACCESS_KEY']);
+/** A part after the secret word that makes the name a setting about the secret, not the secret itself. */
+const ABOUT_PARTS = new Set([
+  'FILE', 'FILES', 'PATH', 'PATHS', 'DIR', 'DIRS', 'VERSION', 'URL', 'URLS', 'URI', 'HOST', 'HOSTNAME', 'PORT', 'DOMAIN',
+  'ENDPOINT', 'SERVER', 'PROVIDER', 'BACKEND', 'BACKENDS', 'METHOD', 'METHODS', 'TYPE', 'MODE', 'SCHEME', 'STRATEGY',
+  'ENABLED', 'DISABLED', 'REQUIRED', 'NAME', 'USER', 'USERNAME', 'LOGIN', 'EXPIRY', 'EXPIRES', 'EXPIRE', 'EXPIRATION',
+  'TTL', 'TIMEOUT', 'LIFETIME', 'AGE', 'LENGTH', 'LEN', 'HEADER', 'REGISTRATION', 'AUTHORIZATION', 'POLICY', 'ALGORITHM',
+  'ROUNDS', 'HASHERS', 'VALIDATORS', 'SIZE', 'LIMIT', 'FORMAT', 'PREFIX', 'ID', 'REF', 'REGION',
+]);
+/** A part before the secret word that makes the name a switch: `DISABLE_TOKEN_AUTH`. */
+const SWITCH_PARTS = new Set(['ENABLE', 'DISABLE', 'USE', 'NO', 'SKIP', 'ALLOW', 'REQUIRE', 'IS', 'HAS', 'WITH', 'WITHOUT']);
+/** Prefixes of variables that build tools publish into client bundles by design. */
+const PUBLIC_PREFIX = /^(VITE_|REACT_APP_|NEXT_PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_)/i;
+/** Well-known names that hold a path or a public key, not a secret. */
+const ALLOWED_NAMES = new Set(['GPG_KEY', 'GPG_KEYS', 'GOOGLE_APPLICATION_CREDENTIALS']);
+
+/** Does a variable name say it holds a secret? (`DATABASE_PASSWORD`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`) */
+function isSecretName(name: string): boolean {
+  const up = name.toUpperCase();
+  if (ALLOWED_NAMES.has(up) || PUBLIC_PREFIX.test(up)) return false;
+  const parts = up.split(/[_-]+/).filter((p) => p !== '');
+  if (parts.includes('PUBLIC')) return false;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < parts.length; i++) {
+    const hit = SECRET_PARTS.has(parts[i]!) || (i + 1 < parts.length && SECRET_PAIRS.has(parts[i] + '_' + parts[i + 1]));
+    if (!hit) continue;
+    if (first < 0) first = i;
+    last = SECRET_PAIRS.has(parts[i] + '_' + parts[i + 1]) ? i + 1 : i;
+  }
+  if (first < 0) return false;
+  if (parts.slice(last + 1).some((p) => ABOUT_PARTS.has(p))) return false;
+  if (parts.slice(0, first).some((p) => SWITCH_PARTS.has(p))) return false;
+  // nginx's proxy_pass / uwsgi_pass / fastcgi_pass name an upstream, not a password
+  if (parts[first] === 'PASS' && first === last && /^(PROXY|UWSGI|FASTCGI|GRPC|SCGI|MEMCACHED)$/.test(parts[first - 1] ?? '')) return false;
+  return true;
+}
+
+/** Values that cannot be a secret: switches and placeholders. */
+const NOT_A_SECRET = /^(true|false|yes|no|on|off|0|1|none|null|nil|unset|disabled?|enabled?)$/i;
+/** Placeholder values people give a secret so a build step (collectstatic…) runs: not a leak. */
+const PLACEHOLDER = /^(.{0,3}|x+|foo|bar|baz|temp|tmp|unused|secret|password|token)$|dummy|fake|placeholder|change[-_]?me|not[-_]?a?[-_]?secret|build|collectstatic|insecure|example|sample|test/i;
+
+/** `scheme://user:password@` with a literal password. */
+const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s\/:@'"$`]+:([^\s\/@'"]+)@/gi;
+
+/** Basenames of files that hold credentials. */
+function secretFile(path: string): string | undefined {
+  const p = path.replace(/\/+$/, '');
+  const base = p.slice(p.lastIndexOf('/') + 1);
+  const lower = base.toLowerCase();
+  if (/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/.test(lower)) return base;
+  if (['.netrc', '_netrc', '.pypirc', '.git-credentials', '.env', '.pgpass', '.ssh'].includes(lower)) return base;
+  if (/(^|\/)\.aws\/credentials$/.test(p) || /(^|\/)\.docker\/config\.json$/.test(p)) return p.split('/').slice(-2).join('/');
+  // public signing keys of package repositories are often called *.key too (nginx_signing.key, Release.key)
+  const signing = /gpg|pgp|sign|release|repo|keyring|archive|apt|yum|rpm|(^|[-_.])pub(lic)?([-_.]|key)/.test(lower);
+  if (lower.endsWith('.key') && !signing) return base;
+  if (lower.endsWith('.pem') && /(^|[^a-z])(priv)?key([^a-z]|$)|privkey|private/.test(lower) && !/(^|[-_.])(pub|public)[-_.]?key/.test(lower)) return base;
+  return undefined;
+}
+
+function isLiteral(v: string): boolean {
+  return v !== '' && !v.includes('$') && !v.includes('`');
+}
+
+export default defineRule({
+  code: 'SEC009',
+  name: 'no-build-secrets',
+  title: "Don't leak build secrets",
+  area: 'security',
+  severity: 'error',
+  scope: ['D', 'P', 'I'],
+  sources: ['buildkit:SecretsUsedInArgOrEnv', 'trivy:DS-0031', 'dockle:CIS-DI-0010'],
+  why: `Whatever a Dockerfile gives an image stays in it: \`ENV\` values in its config, build arguments and RUN command
+lines in its history (\`docker history --no-trunc\`), copied files in a layer even when a later step deletes them.
+Anyone who can pull the image can read them. Build secrets belong in \`RUN --mount=type=secret,id=…\` (or
+\`--mount=type=ssh\`); run-time secrets come from the environment the container is started in.
+
+pyship flags \`ARG\`/\`ENV\` whose name has a secret word as a \`_\`-separated part (\`PASSWORD\`, \`PASSWD\`, \`PASS\`,
+\`SECRET\`, \`TOKEN\`, \`CREDENTIAL(S)\`, \`AUTH\`, \`API_KEY\`, \`SECRET_KEY\`, \`PRIVATE_KEY\`, \`ACCESS_KEY\` — not any
+\`*_KEY\`), an \`ARG\` even without a default, as BuildKit's SecretsUsedInArgOrEnv does: the value passed with
+\`--build-arg\` lands in the history. Unlike BuildKit it skips names that describe a secret rather than hold it
+(\`*_FILE\`, \`*_PATH\`, \`*_DIR\`, \`*_VERSION\`, \`*_URL\`, \`AUTH_TYPE\`, \`TOKEN_EXPIRY\`, \`DISABLE_TOKEN_AUTH\`,
+\`PUBLIC_*\`, \`GPG_KEY\`), variables front-end build tools publish by design (\`VITE_*\`, \`REACT_APP_*\`,
+\`NEXT_PUBLIC_*\`) and \`ENV\` values that are switches (\`true\`, \`0\`) or empty. It also flags URLs with a literal
+\`user:password@\`, secret-named variables given literal values inside RUN (except obvious placeholders such as
+\`SECRET_KEY=dummy python manage.py collectstatic\`), and COPY/ADD of credential files (\`id_rsa\`, \`.netrc\`,
+\`.pypirc\`, \`.env\`, \`*.key\`, \`*key*.pem\`, \`.aws/credentials\`, \`.docker/config.json\`) — but not CA bundles
+(\`ca.pem\`, \`cert.pem\`, \`*.crt\`), \`settings.py\` or \`pkg=version\` lines, dockle's best-known false positives.
+Findings never print the secret.`,
+  examples: [
+    {
+      bad: 'FROM python:3.13-slim-trixie\nARG PIP_INDEX_TOKEN\nRUN pip install --no-cache-dir --index-url "https://__token__:${PIP_INDEX_TOKEN}@pypi.example.com/simple" -r requirements.txt\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN --mount=type=secret,id=pip_index_url,env=PIP_INDEX_URL pip install --no-cache-dir -r requirements.txt\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nENV DATABASE_URL=postgres://app:s3cr3t@db:5432/app\nCOPY .env /app/.env\n',
+      good: 'FROM python:3.13-slim-trixie\nENV DATABASE_HOST=db CACHE_KEY=v2 SECRET_KEY_FILE=/run/secrets/django\nCOPY certs/ca.pem /etc/ssl/certs/internal-ca.pem\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nCOPY id_rsa /root/.ssh/id_rsa\nRUN export GITHUB_TOKEN=ghp_0123456789abcdef && pip install --no-cache-dir -r requirements.txt\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN SECRET_KEY=dummy python manage.py collectstatic --noinput\nRUN --mount=type=secret,id=github_token,env=GITHUB_TOKEN pip install --no-cache-dir -r requirements.txt\n',
+    },
+  ],
+  check({ dockerfile: df, report }) {
+    const urlsIn = (text: string, at: (i: number) => number, where: string): void => {
+      for (const m of text.matchAll(URL_PASSWORD)) {
+        const pw = m[1]!;
+        if (!isLiteral(pw) || /^(\*+|x+|\.\.\.|<.*>|\{.*\}|%.*%)$/i.test(pw)) continue;
+        const start = at(m.index!);
+        report({ span: { start, end: at(m.index! + m[0].length - 1) + 1 }, message: `a URL with an embedded password in \`${where}\`: it is stored in the image; use a build secret (\`RUN --mount=type=secret\`) or pass it at run time` });
+      }
+    };
+    for (const outer of df.instructions) {
+      const instr: Instruction = outer.onbuild ?? outer;
+      if (instr.stage < 0) continue;
+      const kw = instr.keyword;
+      if (kw === 'ARG' || kw === 'ENV') {
+        for (const kv of keyValues(instr, df.escape)) {
+          if (isSecretName(kv.key)) {
+            const v = kv.value;
+            if (kw === 'ENV' && (v === undefined || v === '' || NOT_A_SECRET.test(v))) continue;
+            if (kw === 'ARG' && v !== undefined && v !== '' && NOT_A_SECRET.test(v)) continue;
+            const what = kw === 'ARG'
+              ? 'a build argument is recorded in the image history'
+              : 'an `ENV` value is stored in the image config';
+            report({ span: kv.keySpan, message: `\`${kw} ${kv.key}\`: ${what}; use \`RUN --mount=type=secret,id=…\` at build time or the run-time environment` });
+            continue;
+          }
+          if (kv.rawValue !== undefined && kv.valueSpan) {
+            const vs = kv.valueSpan;
+            const raw = kv.rawValue;
+            urlsIn(raw, (i) => Math.min(vs.start + i, vs.end), `${kw} ${kv.key}`);
+          }
+        }
+        continue;
+      }
+      if (kw === 'RUN' || kw === 'CMD' || kw === 'ENTRYPOINT') {
+        urlsIn(instr.args, instr.argOffset, kw);
+        for (const h of instr.heredocs) urlsIn(h.content, (i) => h.contentSpan.start + i, kw);
+      }
+      if (kw === 'RUN') {
+        const script = runScript(instr);
+        for (const cmd of script?.commands ?? []) {
+          const found: { name: string; value: string; span: Span }[] = cmd.assignments.map((a) => ({ name: a.name, value: a.value, span: a.span }));
+          if (['export', 'declare', 'typeset', 'local', 'readonly'].includes(cmd.name)) {
+            for (const w of cmd.argv.slice(1)) {
+              const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w.value);
+              if (m) found.push({ name: m[1]!, value: w.dynamic ? '$' : m[2]!, span: w.span });
+            }
+          }
+          for (const a of found) {
+            if (!isSecretName(a.name) || !isLiteral(a.value) || NOT_A_SECRET.test(a.value) || PLACEHOLDER.test(a.value)) continue;
+            report({ span: a.span, message: `\`${a.name}\` is given a literal value in \`RUN\`: the command line is recorded in the image history; use \`RUN --mount=type=secret,id=…,env=${a.name}\`` });
+          }
+        }
+      }
+      if (kw === 'COPY' || kw === 'ADD') {
+        const words = instr.words;
+        for (const w of words.slice(0, -1)) {
+          if (!instr.json && /^\d*<<-?/.test(w.raw)) continue;
+          // a download is public by definition
+          if (/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value)) continue;
+          const name = secretFile(w.value);
+          if (!name) continue;
+          report({ span: w.span, message: `\`${kw}\` of \`${name}\`: a credential file stays in the image layer even if deleted later; use \`RUN --mount=type=secret\` (or \`--mount=type=ssh\`)` });
+        }
+      }
+    }
+  },
+});
