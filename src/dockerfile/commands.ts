@@ -206,3 +206,129 @@ export function pythonModule(cmd: ShCommand): string | undefined {
   }
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Python package installs in every tool's spelling (REP/FAST rules).
+
+export type PyTool = 'pip' | 'uv-pip' | 'uv' | 'poetry' | 'pipenv' | 'pdm' | 'pipx' | 'conda';
+
+export interface PyInstall {
+  cmd: ShCommand;
+  /** pip (any spelling), `uv pip`, uv (sync / tool install), poetry, pipenv, pdm, pipx, conda (also mamba, micromamba). */
+  tool: PyTool;
+  /** The subcommand: install, sync, add, "tool install", "env create", create… */
+  subcommand: string;
+  /** Index in argv of the first word after the subcommand. */
+  argsFrom: number;
+  /** The pip call for pip and `uv pip`. */
+  pip?: PipCall;
+}
+
+const TOOL_VALUE_FLAGS: Record<string, ReadonlySet<string>> = {
+  uv: new Set(['--directory', '--project', '--cache-dir', '--python', '-p', '--config-file', '--color', '--python-preference', '--allow-insecure-host', '--index', '--default-index', '--index-url', '--extra-index-url']),
+  poetry: new Set(['-C', '--directory', '-P', '--project']),
+  pdm: new Set(['-p', '--project', '-c', '--config']),
+  pipenv: new Set(['--python', '--site-packages']),
+  pipx: new Set(),
+  conda: new Set(['-n', '--name', '-p', '--prefix', '-c', '--channel', '-f', '--file', '--solver', '-r', '--root-prefix']),
+};
+
+const PY_TOOLS: Record<string, PyTool> = {
+  uv: 'uv', poetry: 'poetry', pipenv: 'pipenv', pdm: 'pdm', pipx: 'pipx', conda: 'conda', mamba: 'conda', micromamba: 'conda',
+};
+
+/** Where a tool's own arguments start: `poetry install` → 1, `python -m poetry install` → 3. */
+function toolStart(cmd: ShCommand): { name: string; from: number } | undefined {
+  if (PY_TOOLS[cmd.name]) return { name: cmd.name, from: 1 };
+  const mod = pythonModule(cmd);
+  if (!mod || !PY_TOOLS[mod]) return undefined;
+  const k = cmd.argv.findIndex((w, i) => i > 0 && (w.value === mod && cmd.argv[i - 1]!.value === '-m' || w.value === '-m' + mod));
+  return k < 0 ? undefined : { name: mod, from: k + 1 };
+}
+
+/**
+ * A command that installs Python packages: `pip install` (any spelling), `uv pip install|sync`, `uv sync`,
+ * `uv tool install`, `poetry install|add`, `pipenv install|sync`, `pdm install|sync|add`, `pipx install`,
+ * `conda|mamba|micromamba install|create|env create|env update`.
+ */
+export function pythonInstall(cmd: ShCommand): PyInstall | undefined {
+  const pip = pipCall(cmd);
+  if (pip) {
+    if (pip.subcommand !== 'install' && !(pip.tool === 'uv' && pip.subcommand === 'sync')) return undefined;
+    return { cmd, tool: pip.tool === 'uv' ? 'uv-pip' : 'pip', subcommand: pip.subcommand, argsFrom: pip.argsFrom, pip };
+  }
+  const start = toolStart(cmd);
+  if (!start) return undefined;
+  const tool = PY_TOOLS[start.name]!;
+  const valueFlags = TOOL_VALUE_FLAGS[tool === 'conda' ? 'conda' : start.name] ?? new Set<string>();
+  const a = cmd.argv;
+  let i = start.from;
+  while (i < a.length && a[i]!.value.startsWith('-')) i += valueFlags.has(a[i]!.value) ? 2 : 1;
+  const sub = a[i]?.value;
+  if (!sub) return undefined;
+  const next = a[i + 1]?.value;
+  const ok = (subcommand: string, argsFrom: number): PyInstall => ({ cmd, tool, subcommand, argsFrom });
+  switch (tool) {
+    case 'uv':
+      if (sub === 'sync') return ok(sub, i + 1);
+      if (sub === 'tool' && next === 'install') return ok('tool install', i + 2);
+      return undefined;
+    case 'poetry':
+      return sub === 'install' || sub === 'add' ? ok(sub, i + 1) : undefined;
+    case 'pipenv':
+      return sub === 'install' || sub === 'sync' ? ok(sub, i + 1) : undefined;
+    case 'pdm':
+      return sub === 'install' || sub === 'sync' || sub === 'add' ? ok(sub, i + 1) : undefined;
+    case 'pipx':
+      return sub === 'install' ? ok(sub, i + 1) : undefined;
+    case 'conda':
+      if (sub === 'install' || sub === 'create') return ok(sub, i + 1);
+      if (sub === 'env' && (next === 'create' || next === 'update')) return ok(`env ${next}`, i + 2);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment runners: `poetry run X`, `uv run X`, `conda run -n env X` start X.
+
+const RUNNER_VALUE_FLAGS: Record<string, ReadonlySet<string>> = {
+  conda: new Set(['-n', '--name', '-p', '--prefix', '--cwd']),
+  mamba: new Set(['-n', '--name', '-p', '--prefix', '--cwd']),
+  micromamba: new Set(['-n', '--name', '-p', '--prefix', '--cwd', '-r', '--root-prefix', '-a', '--attach']),
+  poetry: new Set(['-C', '--directory', '-P', '--project']),
+  uv: new Set([
+    '--directory', '--project', '--python', '-p', '--with', '--with-requirements', '--with-editable', '--env-file', '--extra',
+    '--group', '--package', '--index', '--index-url', '--extra-index-url', '--cache-dir', '--config-file', '--color',
+  ]),
+  pipenv: new Set(['--python']),
+  pdm: new Set(['-p', '--project']),
+  hatch: new Set(['-e', '--env']),
+  rye: new Set(['--pyproject']),
+};
+
+/**
+ * The command an environment runner starts: `poetry run gunicorn …`, `uv run --frozen uvicorn …`, `pipenv run`,
+ * `pdm run`, `hatch run`, `rye run`, `conda|mamba|micromamba run -n env …` → that command (argv from the program
+ * word, spans kept). `null` for a runner with nothing after it (an ENTRYPOINT prefix); undefined for anything else.
+ */
+export function runnerTarget(cmd: ShCommand): ShCommand | null | undefined {
+  const flags = RUNNER_VALUE_FLAGS[cmd.name];
+  if (!flags) return undefined;
+  const a = cmd.argv;
+  const run = positionals(cmd, 1, flags)[0];
+  if (!run || run.value !== 'run') return undefined;
+  let i = a.indexOf(run) + 1;
+  while (i < a.length && a[i]!.value.startsWith('-')) {
+    if (a[i]!.value === '--') {
+      i++;
+      break;
+    }
+    i += flags.has(a[i]!.value) ? 2 : 1;
+  }
+  if (i >= a.length) return null;
+  const argv = a.slice(i);
+  const name = argv[0]!.value.slice(argv[0]!.value.lastIndexOf('/') + 1);
+  return { ...cmd, argv, name, wrappers: [...cmd.wrappers, cmd.name] };
+}

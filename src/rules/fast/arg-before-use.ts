@@ -1,0 +1,106 @@
+// FAST003: an ARG declared long before its first use makes every value change rerun the RUN steps in between.
+import { defineRule } from '../../lint/rule.js';
+import type { Instruction } from '../../dockerfile/model.js';
+import { keyValues } from '../../dockerfile/parse.js';
+
+/** ARGs the steps after them consume implicitly (from the environment), and BuildKit's automatic platform args. */
+const IMPLICIT = /^(DEBIAN_FRONTEND|PIP_\w+|UV_\w+|POETRY_\w+|PIPENV_\w+|PDM_\w+|PYTHON(UNBUFFERED|DONTWRITEBYTECODE|PATH|HASHSEED|OPTIMIZE|FAULTHANDLER|WARNINGS|IOENCODING|UTF8|NOUSERSITE|USERBASE|PYCACHEPREFIX|HOME|STARTUP|BREAKPOINT|DEVMODE|SAFEPATH|INTMAXSTRDIGITS|MALLOC|HTTPSVERIFY)|(HTTPS?|FTP|NO|ALL)_PROXY|(https?|ftp|no|all)_proxy|BUILDKIT_\w+|TARGET(PLATFORM|OS|ARCH|VARIANT)|BUILD(PLATFORM|OS|ARCH|VARIANT)|SOURCE_DATE_EPOCH|MAKEFLAGS|CFLAGS|CXXFLAGS|LDFLAGS|CPPFLAGS|CC|CXX|RUSTFLAGS|CARGO_\w+|GOFLAGS|GOPROXY|NPM_CONFIG_\w+|npm_config_\w+|NODE_ENV|NODE_OPTIONS|YARN_\w+|LANG|LC_\w+|TZ|CONDA_\w+|MAMBA_\w+|HF_\w+)$/;
+
+function lineStart(text: string, offset: number): number {
+  const i = text.lastIndexOf('\n', offset - 1);
+  return i < 0 ? 0 : i + 1;
+}
+
+function lineEnd(text: string, offset: number): number {
+  const i = text.indexOf('\n', offset);
+  return i < 0 ? text.length : i + 1;
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+function refRe(name: string): RegExp {
+  return new RegExp(`\\$(\\{${name}(?![A-Za-z0-9_])|${name}(?![A-Za-z0-9_]))`);
+}
+
+export default defineRule({
+  code: 'FAST003',
+  name: 'arg-before-use',
+  title: 'ARG only when needed',
+  area: 'fast',
+  severity: 'warning',
+  scope: ['D'],
+  fix: 'unsafe',
+  sources: [],
+  why: `Every \`RUN\` sees the build arguments declared before it in its environment, so their values are part of
+its cache key: change \`--build-arg APP_VERSION=…\` and every \`RUN\` after the \`ARG\` runs again — the
+\`apt-get install\` and \`pip install\` included — although only the one step that uses it needed to. Declare an ARG
+just before its first use.
+
+Flagged when at least one \`RUN\` sits between an \`ARG\` and the first instruction of the stage that refers to it
+(\`$NAME\`/\`\${NAME}\`). \`COPY\` and \`ADD\` in between are not counted: their cache does not depend on build args they
+don't mention. Not flagged: ARGs the tools read from the environment without a visible reference (\`DEBIAN_FRONTEND\`,
+\`PIP_*\`, \`UV_*\`, \`POETRY_*\`, proxies, BuildKit's platform args…) and ARGs never referenced. The fix moves a
+single-name \`ARG\` line down; it is unsafe because a script run in between might read the variable.`,
+  examples: [
+    {
+      bad: 'FROM python:3.13-slim-trixie\nARG APP_VERSION=dev\nRUN pip install --no-cache-dir flask==3.1.0\nLABEL org.opencontainers.image.version=$APP_VERSION\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN pip install --no-cache-dir flask==3.1.0\nARG APP_VERSION=dev\nLABEL org.opencontainers.image.version=$APP_VERSION\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nARG GUNICORN_VERSION\nRUN apt-get update\nCOPY . /app\nRUN pip install --no-cache-dir "gunicorn==${GUNICORN_VERSION}"\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN apt-get update\nCOPY . /app\nARG GUNICORN_VERSION\nRUN pip install --no-cache-dir "gunicorn==${GUNICORN_VERSION}"\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nARG A=1 B=2\nRUN echo build\nRUN echo $B\n',
+      good: 'FROM python:3.13-slim-trixie\nARG DEBIAN_FRONTEND=noninteractive TARGETARCH PIP_INDEX_URL UNUSED\nARG VERSION=1\nCOPY app /app\nRUN echo $VERSION $TARGETARCH\nRUN apt-get update\n',
+    },
+  ],
+  check({ dockerfile: df, report }) {
+    const text = df.text;
+    for (const stage of df.stages) {
+      const list = stage.instructions;
+      list.forEach((arg, k) => {
+        if (arg.keyword !== 'ARG') return;
+        const kvs = keyValues(arg, df.escape);
+        for (const kv of kvs) {
+          if (IMPLICIT.test(kv.key) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) continue;
+          const re = refRe(kv.key);
+          let runs = 0;
+          let use: Instruction | undefined;
+          for (const next of list.slice(k + 1)) {
+            // a redeclaration starts over (it is judged on its own)
+            if (next.keyword === 'ARG' && keyValues(next, df.escape).some((x) => x.key === kv.key)) break;
+            if (re.test(text.slice(next.keywordSpan.end, next.span.end))) {
+              use = next;
+              break;
+            }
+            if ((next.onbuild ?? next).keyword === 'RUN' && !next.onbuild) runs++;
+          }
+          if (!use || runs === 0) continue;
+          const line = lineOf(text, use.span.start);
+          const movable = kvs.length === 1 && arg.comments.length === 0 && !arg.onbuild;
+          let fix;
+          if (movable) {
+            const from = lineStart(text, arg.span.start);
+            const to = lineEnd(text, arg.span.end);
+            const anchor = lineStart(text, use.comments[0]?.span.start ?? use.span.start);
+            const body = text.slice(from, to);
+            fix = {
+              description: `move \`ARG ${kv.key}\` down to just before its first use`,
+              edits: [{ start: from, end: to, text: '' }, { start: anchor, end: anchor, text: body.endsWith('\n') ? body : body + '\n' }],
+            };
+          }
+          report({
+            span: kv.keySpan,
+            message: `\`ARG ${kv.key}\` comes ${runs} \`RUN\` step${runs === 1 ? '' : 's'} before its first use (line ${line}): a new value reruns ${runs === 1 ? 'it' : 'them all'}; declare it just before line ${line}`,
+            fix,
+          });
+        }
+      });
+    }
+  },
+});
