@@ -58,11 +58,13 @@ function assertSane(text: string): void {
     expect(i.span.start).toBeGreaterThanOrEqual(0);
     expect(i.span.end).toBeLessThanOrEqual(text.length);
     expect(i.span.start).toBeGreaterThan(prev);
+    for (const sp of [i.span, i.keywordSpan, i.argsSpan]) expect(sp.end).toBeGreaterThanOrEqual(sp.start);
     prev = i.span.start;
     void i.words;
     runScript(i);
   }
   for (const p of df.problems) {
+    expect(p.span.end).toBeGreaterThanOrEqual(p.span.start);
     expect(p.span.start).toBeGreaterThanOrEqual(0);
     expect(p.span.end).toBeLessThanOrEqual(text.length);
   }
@@ -76,6 +78,8 @@ function assertSane(text: string): void {
 }
 
 describe('fuzz', () => {
+  it('a continuation with no instruction gives sane spans', () => assertSane('FROM x\n\\\n\\\n'));
+
   it('generated garbage never crashes the parser or a rule', () => {
     const r = rng(20261126);
     for (let i = 0; i < 1500; i++) {

@@ -402,7 +402,7 @@ function buildInstruction(p: Pending, line: string, from: number, df: Dockerfile
     const name = (eq < 0 ? f.value.slice(2) : f.value.slice(2, eq)).toLowerCase();
     return { name, value: eq < 0 ? null : f.value.slice(eq + 1), raw: f.value, span: { start: map(f.start), end: map(f.end - 1) + 1 } };
   });
-  const keywordSpan = { start: map(kwStart), end: map(kwEnd - 1) + 1 };
+  const keywordSpan = kwEnd > kwStart ? { start: map(kwStart), end: map(kwEnd - 1) + 1 } : { start: map(kwStart), end: map(kwStart) };
   const argSpanEnd = args.length > 0 ? map(argsEnd - 1) + 1 : argsStartOrig;
   const argOffset = (i: number): number => map(parsed.restStart + i);
   let json: string[] | undefined;
@@ -441,7 +441,10 @@ function buildInstruction(p: Pending, line: string, from: number, df: Dockerfile
   };
   const known = KEYWORDS.has(keyword);
   if (!known) {
-    problems.push({ message: `unknown instruction: ${line.slice(kwStart, kwEnd)}`, span: keywordSpan, level: 'error', kind: 'unknown-instruction' });
+    const message = keyword === ''
+      ? `a line continuation (\`${df.escape}\`) with no instruction after it`
+      : `unknown instruction: ${line.slice(kwStart, kwEnd)}`;
+    problems.push({ message, span: keywordSpan, level: 'error', kind: 'unknown-instruction' });
   }
   if ((keyword === 'ENV' || keyword === 'LABEL') && args.length > 0) {
     const bw = splitWords(args, df.escape).map((w) => w.raw);
