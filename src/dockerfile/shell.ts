@@ -111,7 +111,7 @@ class Walker {
   commands: ShCommand[] = [];
   hasPipe = false;
   setOptions = new Set<string>();
-  constructor(private readonly map: Mapper, private readonly src: string) {}
+  constructor(private readonly map: Mapper) {}
 
   span(node: { pos: number; end: number }): Span {
     return { start: this.map(node.pos), end: this.map(Math.max(node.pos, node.end - 1)) + (node.end > node.pos ? 1 : 0) };
@@ -291,7 +291,7 @@ class Walker {
 /** Parse shell source; `map` turns an index into the source into a file offset. */
 export function parseShell(source: string, map: Mapper = (i) => i): ShellScript {
   const ast = parseBash(source);
-  const w = new Walker(map, source);
+  const w = new Walker(map);
   w.statements(ast.commands, 0, false, false, undefined);
   return {
     source,

@@ -1,4 +1,23 @@
 // ops rules, sorted by code.
 import type { Rule } from '../../lint/rule.js';
+import listenOnAllInterfaces from './listen-on-all-interfaces.js';
+import shellStrictMode from './shell-strict-mode.js';
+import execFormCommand from './exec-form-command.js';
+import entrypointExec from './entrypoint-exec.js';
+import gracefulStopSignal from './graceful-stop-signal.js';
+import initProcess from './init-process.js';
+import noninteractiveApt from './noninteractive-apt.js';
+import healthcheck from './healthcheck.js';
+import precompiledBytecode from './precompiled-bytecode.js';
 
-export const rules: Rule[] = [];
+export const rules: Rule[] = [
+  listenOnAllInterfaces,
+  shellStrictMode,
+  execFormCommand,
+  entrypointExec,
+  gracefulStopSignal,
+  initProcess,
+  noninteractiveApt,
+  healthcheck,
+  precompiledBytecode,
+];

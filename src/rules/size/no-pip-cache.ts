@@ -138,6 +138,11 @@ a builder stage's cache never reaches the image.`,
       good: 'FROM python:3.13-slim-trixie AS build\nRUN pip install poetry==2.1.3 && poetry install --no-root\nFROM python:3.13-slim-trixie\nRUN pip install poetry==2.1.3 && poetry install --no-root && rm -rf ~/.cache\n',
       fixed: 'FROM python:3.13-slim-trixie\nRUN pip install --no-cache-dir poetry==2.1.3 && poetry install --no-cache --no-root\n',
     },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nRUN poetry install --no-root --only=main\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN poetry install --no-root --only=main && rm -rf $(poetry config cache-dir)\n',
+      fixed: 'FROM python:3.13-slim-trixie\nRUN poetry install --no-cache --no-root --only=main\n',
+    },
   ],
   check({ dockerfile: df, report }) {
     const final = finalStage(df);
@@ -169,6 +174,12 @@ a builder stage's cache never reaches the image.`,
       script.commands.forEach((cmd, at) => {
         if (cmd.name === 'rm') {
           for (const w of positionals(cmd)) {
+            // `rm -rf $(poetry config cache-dir)` / `$(pip cache dir)` / `$(uv cache dir)`: the tool names its own cache
+            const asked = /\$\(\s*(pip3?|poetry|uv)\s+(?:config\s+cache-dir|cache\s+dir)\s*\)/.exec(w.raw);
+            if (asked) {
+              purged.push({ tool: asked[1]!.startsWith('pip') ? 'pip' : (asked[1] as Tool), at });
+              continue;
+            }
             const p = pathValue(instr, w);
             if (p !== undefined) removed.push({ path: p, at });
           }

@@ -1,0 +1,140 @@
+// OPS008: a server image declares a HEALTHCHECK, in exec form, with a tool the image really has.
+import { defineRule } from '../../lint/rule.js';
+import type { Dockerfile, Instruction } from '../../dockerfile/model.js';
+import { runScript } from '../../dockerfile/shell.js';
+import { aptCall } from '../../dockerfile/commands.js';
+import { copyParts } from './_scripts.js';
+import { chainInstructions, finalStage, lastInChain, serverOf } from '../../dockerfile/query.js';
+import { osFamily, rootBase, startSites } from './_scripts.js';
+
+/** Servers that answer HTTP (celery is a worker, not a server). */
+const HTTP = new Set(['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'waitress', 'granian', 'http.server', 'runserver', 'flask-run', 'streamlit', 'fastapi-run']);
+
+const PY_CHECK = '`HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/health\')"]`';
+
+const SYSTEM_DIRS = /^\/(usr(\/local)?(\/s?bin)?|s?bin|opt)?\/?$/;
+
+/**
+ * Could the chain have put curl/wget in the image in a way the Dockerfile does not spell out: a script run by RUN
+ * (`/deps/install_deps.sh`), packages from a variable or a file, or a COPY --from into a system directory?
+ */
+function opaqueInstalls(df: Dockerfile, chain: Instruction[]): boolean {
+  for (const i of chain) {
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') {
+      if (!i.flags.some((f) => f.name === 'from')) continue;
+      const parts = copyParts(i, df.escape);
+      if (!parts || SYSTEM_DIRS.test(parts.dest)) return true;
+      continue;
+    }
+    if (i.keyword !== 'RUN') continue;
+    const script = runScript(i);
+    if (!script) return true;
+    for (const c of script.commands) {
+      if (c.substitution) continue;
+      const prog = c.argv[0]?.value ?? '';
+      if (/\.(sh|bash)$/.test(c.name)) return true;
+      if (['sh', 'bash', 'dash', 'ash', 'source', '.'].includes(c.name) && c.argv.length > 1 && !c.argv.slice(1).some((w) => /^-[a-z]*c[a-z]*$/.test(w.value))) return true;
+      if (prog.includes('/') && !/\/s?bin\/[^/]+$/.test(prog) && !/python|pip/.test(c.name)) return true;
+      const apt = aptCall(c);
+      if (apt && apt.packages.some((w) => w.dynamic)) return true;
+      if (/^(apk|dnf|yum|microdnf)$/.test(c.name) && c.argv.some((w) => w.dynamic)) return true;
+      if (c.name === 'xargs' || c.wrappers.includes('xargs')) return true;
+    }
+  }
+  return false;
+}
+
+export default defineRule({
+  code: 'OPS008',
+  name: 'healthcheck',
+  title: 'Health checks',
+  area: 'ops',
+  severity: 'warning',
+  scope: ['D', 'I', 'R'],
+  sources: ['trivy:DS-0026', 'checkov:CKV_DOCKER_2', 'dockle:CIS-DI-0006'],
+  why: `Without a health check, Docker (and Swarm, compose \`depends_on: condition: service_healthy\`, ECS…) only knows
+whether the process is alive, not whether it answers: a deadlocked or wedged server stays "running" forever. A server
+image — one that EXPOSEs a port or starts gunicorn, uvicorn, uwsgi, hypercorn, daphne, waitress, granian,
+\`http.server\`, \`runserver\` or \`flask run\` — should declare \`HEALTHCHECK\`, or \`HEALTHCHECK NONE\` to opt out on
+purpose (for example when Kubernetes probes do the job). A HEALTHCHECK inherited through \`FROM <stage>\` counts.
+
+Write it in exec form: the shell form needs a \`/bin/sh\` in the image and runs through it. And use a tool the image
+has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
+\`curl -f …\` check on \`python:3.13-slim\` fails forever and the container is marked unhealthy. A Python
+\`urllib\` one-liner works everywhere Python does.
+
+Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHCHECK in images that serve nothing
+(batch jobs, CLIs, build stages).`,
+  examples: [
+    {
+      bad: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+      good: `FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n`,
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nHEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/health"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+    },
+    {
+      bad: 'FROM python:3.13-alpine3.22\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/health"]\nCMD ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
+      good: 'FROM python:3.13-alpine3.22\nHEALTHCHECK CMD ["wget", "-q", "--spider", "http://localhost:8000/health"]\nCMD ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie AS base\nEXPOSE 8000\nFROM base\nCMD ["python", "-m", "http.server", "8000"]\n',
+      good: 'FROM python:3.13-slim-trixie AS base\nHEALTHCHECK NONE\nFROM base\nEXPOSE 8000\nCMD ["python", "-m", "http.server", "8000"]\n',
+    },
+  ],
+  check({ dockerfile: df, project, report }) {
+    const final = finalStage(df);
+    if (!final || final.base.scratch) return;
+    const os = osFamily(df, final);
+    if (os?.family === 'windows') return;
+    const chain = chainInstructions(df, final);
+    const expose = chain.find((i) => i.keyword === 'EXPOSE' && i.args.trim() !== '');
+    const server = startSites(df, project).map((s) => serverOf(s.cmd)).find((s) => s !== undefined && HTTP.has(s));
+    const hc = lastInChain(df, final, 'HEALTHCHECK');
+    if (!hc) {
+      if (!expose && !server) return;
+      const why = server ? `starts \`${server === 'flask-run' ? 'flask run' : server === 'fastapi-run' ? 'fastapi run' : server}\`` : `EXPOSEs \`${expose!.args.trim()}\``;
+      // suggest an HTTP probe only where HTTP is likely: a known HTTP server or a TCP port (on that port)
+      const tcpPort = expose?.words.map((w) => /^(\d+)(\/tcp)?$/i.exec(w.value)?.[1]).find((p) => p !== undefined);
+      const advice = server || tcpPort
+        ? `add ${PY_CHECK.replace('8000', tcpPort ?? '8000')}`
+        : 'add a `HEALTHCHECK` that probes the service';
+      report({
+        span: final.from.span,
+        message: `the image ${why} but has no \`HEALTHCHECK\`: a hung server still counts as running; ${advice} (or \`HEALTHCHECK NONE\` to opt out)`,
+      });
+      return;
+    }
+    if (/^none$/i.test(hc.args.trim())) return;
+    if (!expose && !server) return; // a health check on a non-server is its author's business
+    if (!hc.json && /^cmd\s/i.test(hc.args.trim())) {
+      report({
+        span: hc.argsSpan,
+        message: '`HEALTHCHECK` in shell form runs through `/bin/sh -c` (which slim and distroless images may lack): use the exec form `HEALTHCHECK CMD ["…"]`',
+      });
+    }
+    // curl/wget the base image does not have and nothing installs
+    const script = runScript(hc);
+    if (!script || !os) return;
+    const root = rootBase(df, final).base;
+    const baseName = root.resolved ?? root.raw;
+    const lacks = (tool: 'curl' | 'wget'): boolean => {
+      if (os.family === 'distroless') return true;
+      if (os.family === 'alpine') return tool === 'curl';
+      if (os.family === 'debian') return os.slim || !os.python;
+      return false;
+    };
+    if (opaqueInstalls(df, chain)) return;
+    for (const tool of ['curl', 'wget'] as const) {
+      const use = script.commands.find((c) => c.name === tool);
+      if (!use || !lacks(tool)) continue;
+      const mentioned = chain.some((i) => (i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD' || i.keyword === 'ONBUILD') && new RegExp(`\\b${tool}\\b`).test(i.args + i.heredocs.map((h) => h.content).join('\n')));
+      if (mentioned) continue;
+      report({
+        span: use.argv[0]?.span ?? use.span,
+        message: `\`HEALTHCHECK\` runs \`${tool}\`, which \`${baseName}\` does not include and no RUN installs: the check always fails; use Python's \`urllib\` (${PY_CHECK}) or install ${tool}`,
+      });
+    }
+  },
+});
