@@ -1,4 +1,5 @@
 // Questions rules ask about the image a Dockerfile builds: final stage, FROM chain, the start command, the server it runs.
+import { memo2, memo3 } from './memo.js';
 import type { Dockerfile, Instruction, Stage } from './model.js';
 import { runScript, type ShCommand } from './shell.js';
 import { pythonModule } from './commands.js';
@@ -10,7 +11,7 @@ export function finalStage(df: Dockerfile): Stage | undefined {
 }
 
 /** The stage and the stages it is built FROM (not the ones it copies from), nearest first. */
-export function fromChain(df: Dockerfile, stage: Stage): Stage[] {
+function fromChainUncached(df: Dockerfile, stage: Stage): Stage[] {
   const chain: Stage[] = [];
   let s: Stage | undefined = stage;
   const seen = new Set<number>();
@@ -22,6 +23,12 @@ export function fromChain(df: Dockerfile, stage: Stage): Stage[] {
   return chain;
 }
 
+/** Memoized: see fromChainUncached. */
+export function fromChain(df: Dockerfile, stage: Stage): Stage[] {
+  return fromChainMemo(stage, df);
+}
+const fromChainMemo = memo2((stage: Stage, df: Dockerfile) => fromChainUncached(df, stage));
+
 /** Stages whose output reaches the final image: its FROM chain plus everything copied with COPY --from, transitively. */
 export function stagesInFinalImage(df: Dockerfile): Set<number> {
   const final = finalStage(df);
@@ -32,9 +39,15 @@ export function stagesInFinalImage(df: Dockerfile): Set<number> {
 }
 
 /** Instructions of the stage's FROM chain, in build order (ancestors first). */
-export function chainInstructions(df: Dockerfile, stage: Stage): Instruction[] {
-  return fromChain(df, stage).reverse().flatMap((s) => s.instructions);
+function chainInstructionsUncached(df: Dockerfile, stage: Stage): Instruction[] {
+  return [...fromChain(df, stage)].reverse().flatMap((s) => s.instructions);
 }
+
+/** Memoized: see chainInstructionsUncached. */
+export function chainInstructions(df: Dockerfile, stage: Stage): Instruction[] {
+  return chainInstructionsMemo(stage, df);
+}
+const chainInstructionsMemo = memo2((stage: Stage, df: Dockerfile) => chainInstructionsUncached(df, stage));
 
 /** The last instruction with this keyword that applies to the stage's image (inherited through FROM <stage>). */
 export function lastInChain(df: Dockerfile, stage: Stage, keyword: string): Instruction | undefined {
@@ -52,7 +65,7 @@ export interface StartCommand {
 }
 
 /** What the image runs on start, from the stage's FROM chain. */
-export function startCommand(df: Dockerfile, stage: Stage): StartCommand {
+function startCommandUncached(df: Dockerfile, stage: Stage): StartCommand {
   const all = chainInstructions(df, stage);
   let entrypoint: Instruction | undefined;
   let cmd: Instruction | undefined;
@@ -72,6 +85,12 @@ export function startCommand(df: Dockerfile, stage: Stage): StartCommand {
   }
   return { entrypoint, cmd, commands };
 }
+
+/** Memoized: see startCommandUncached. */
+export function startCommand(df: Dockerfile, stage: Stage): StartCommand {
+  return startCommandMemo(stage, df);
+}
+const startCommandMemo = memo2((stage: Stage, df: Dockerfile) => startCommandUncached(df, stage));
 
 export type Server =
   | 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne' | 'waitress' | 'granian' | 'http.server'
@@ -175,7 +194,7 @@ export interface CopyOperands {
 }
 
 /** Sources and destination of a COPY/ADD, with the ENV/ARG in effect expanded. */
-export function copyOperands(df: Dockerfile, instr: Instruction): CopyOperands | undefined {
+function copyOperandsUncached(df: Dockerfile, instr: Instruction): CopyOperands | undefined {
   if (instr.keyword !== 'COPY' && instr.keyword !== 'ADD') return undefined;
   const words = instr.words;
   if (words.length < 2) return undefined;
@@ -213,6 +232,12 @@ export function copyOperands(df: Dockerfile, instr: Instruction): CopyOperands |
     destSpan: last.span,
   };
 }
+
+/** Memoized: see copyOperandsUncached. */
+export function copyOperands(df: Dockerfile, instr: Instruction): CopyOperands | undefined {
+  return copyOperandsMemo(instr, df);
+}
+const copyOperandsMemo = memo2((instr: Instruction, df: Dockerfile) => copyOperandsUncached(df, instr));
 
 /** A shell word's value with the ENV/ARG in effect expanded; undefined for command substitutions and unknown variables. */
 export function shellWordValue(instr: Instruction, w: ShWord): string | undefined {
@@ -333,7 +358,7 @@ function copyWrites(df: Dockerfile, instr: Instruction, target: string): Writer 
  * The file at an absolute image path as the stage's FROM chain last wrote it: a COPY heredoc body (both modes) or
  * a build-context file (project mode, read through `project`). Undefined when unknown (another stage, a URL, RUN…).
  */
-export function imageFile(df: Dockerfile, stage: Stage, path: string, project?: ContextReader): ImageFile | undefined {
+function imageFileUncached(df: Dockerfile, stage: Stage, path: string, project?: ContextReader): ImageFile | undefined {
   const target = normalizeImagePath(path);
   const all = chainInstructions(df, stage);
   for (let i = all.length - 1; i >= 0; i--) {
@@ -353,6 +378,18 @@ export function imageFile(df: Dockerfile, stage: Stage, path: string, project?: 
   return undefined;
 }
 
+/** Memoized: see imageFileUncached. */
+export function imageFile(df: Dockerfile, stage: Stage, path: string, project?: ContextReader): ImageFile | undefined {
+  let byPath = imageFileCache.get(stage);
+  if (!byPath) imageFileCache.set(stage, (byPath = new Map()));
+  const key = project ?? byPath;
+  let inner = byPath.get(key);
+  if (!inner) byPath.set(key, (inner = new Map()));
+  if (!inner.has(path)) inner.set(path, imageFileUncached(df, stage, path, project));
+  return inner.get(path);
+}
+const imageFileCache = new WeakMap<Stage, Map<object, Map<string, ImageFile | undefined>>>();
+
 export interface StartScript extends ImageFile {
   /** The ENTRYPOINT/CMD that runs it. */
   runBy: Instruction;
@@ -370,7 +407,7 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh']);
  * The shell scripts the stage's start command runs (`ENTRYPOINT ["/entrypoint.sh"]`, `CMD ["sh", "start.sh"]`,
  * a name on PATH), found among the COPY heredocs and, in project mode, the copied context files.
  */
-export function startScripts(df: Dockerfile, stage: Stage, project?: ContextReader): StartScript[] {
+function startScriptsUncached(df: Dockerfile, stage: Stage, project?: ContextReader): StartScript[] {
   const out: StartScript[] = [];
   const seen = new Set<string>();
   for (const { instr, cmd } of startCommand(df, stage).commands) {
@@ -414,6 +451,12 @@ export function startScripts(df: Dockerfile, stage: Stage, project?: ContextRead
   }
   return out;
 }
+
+/** Memoized: see startScriptsUncached. */
+export function startScripts(df: Dockerfile, stage: Stage, project?: ContextReader): StartScript[] {
+  return startScriptsMemo(stage, project, df);
+}
+const startScriptsMemo = memo3((stage: Stage, project: ContextReader | undefined, df: Dockerfile) => startScriptsUncached(df, stage, project));
 
 /**
  * A fix edit inserting `insert` at offset `at` inside an instruction, written as a rewrite of the whole instruction
@@ -800,7 +843,7 @@ const SERVER_ENV = /^(GUNICORN_CMD_ARGS|WEB_CONCURRENCY|UWSGI_\w+|PORT)$/;
  * Commands in start scripts see the script's literal `export`s; a `cd` makes the directory unknown, and a dynamic
  * assignment of a server variable or a sourced file hides the variable's value (the key maps to `$?`).
  */
-export function startedServers(df: Dockerfile, stage: Stage, project?: ContextReader): StartedServer[] {
+function startedServersUncached(df: Dockerfile, stage: Stage, project?: ContextReader): StartedServer[] {
   const out: StartedServer[] = [];
   const last = stage.instructions[stage.instructions.length - 1]!;
   const end = endState(last, df);
@@ -846,3 +889,9 @@ export function startedServers(df: Dockerfile, stage: Stage, project?: ContextRe
   }
   return out;
 }
+
+/** Memoized: see startedServersUncached. */
+export function startedServers(df: Dockerfile, stage: Stage, project?: ContextReader): StartedServer[] {
+  return startedServersMemo(stage, project, df);
+}
+const startedServersMemo = memo3((stage: Stage, project: ContextReader | undefined, df: Dockerfile) => startedServersUncached(df, stage, project));

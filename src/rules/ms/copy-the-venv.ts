@@ -42,7 +42,7 @@ function lineOf(text: string, offset: number): number {
 function venvsCreatedIn(df: Dockerfile, stage: Stage): string[] {
   const out: string[] = [];
   let inProject = false;
-  for (const s of fromChain(df, stage).reverse()) {
+  for (const s of [...fromChain(df, stage)].reverse()) {
     for (const instr of s.instructions) {
       if (instr.keyword !== 'RUN') continue;
       const script = runScript(instr);

@@ -1,5 +1,6 @@
 // Helpers the OPS rules share (not a rule): which shell scripts the image runs on start, where they come from
 // (a `COPY <<EOF` heredoc, a COPY'd context file in project mode, an `sh -c` string), and what `/bin/sh` the base has.
+import { memo2, memo3 } from '../../dockerfile/memo.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
 import type { ProjectFiles } from '../../lint/rule.js';
 import { parseShell, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
@@ -110,7 +111,15 @@ export function rootBase(df: Dockerfile, stage: Stage): Stage {
 export type OsFamily = 'debian' | 'alpine' | 'rhel' | 'distroless' | 'windows';
 
 /** What the base image is, when the reference says so; undefined when unknown (custom images, unresolved ARGs). */
-export function osFamily(df: Dockerfile, stage: Stage): { family: OsFamily; slim: boolean; python: boolean } | undefined {
+type OsInfo = { family: OsFamily; slim: boolean; python: boolean } | undefined;
+
+/** Memoized per stage: see osFamilyUncached. */
+export function osFamily(df: Dockerfile, stage: Stage): OsInfo {
+  return osFamilyMemo(stage, df);
+}
+const osFamilyMemo = memo2((stage: Stage, df: Dockerfile) => osFamilyUncached(df, stage));
+
+function osFamilyUncached(df: Dockerfile, stage: Stage): OsInfo {
   const root = rootBase(df, stage);
   const b = root.base;
   if (b.scratch || b.stage !== undefined || b.resolved === undefined || !b.repository) return undefined;
@@ -239,7 +248,19 @@ export interface Provider {
 }
 
 /** The last COPY/ADD in the stage's FROM chain that may put a file at `target`. */
+/** Memoized per stage, project and target: see providerOfUncached. */
 export function providerOf(df: Dockerfile, stage: Stage, target: string, project?: ProjectFiles): Provider | undefined {
+  let byProject = providerCache.get(stage);
+  if (!byProject) providerCache.set(stage, (byProject = new Map()));
+  const key: object = project ?? byProject;
+  let inner = byProject.get(key);
+  if (!inner) byProject.set(key, (inner = new Map()));
+  if (!inner.has(target)) inner.set(target, providerOfUncached(df, stage, target, project));
+  return inner.get(target);
+}
+const providerCache = new WeakMap<Stage, Map<object, Map<string, Provider | undefined>>>();
+
+function providerOfUncached(df: Dockerfile, stage: Stage, target: string, project?: ProjectFiles): Provider | undefined {
   const all = chainInstructions(df, stage).filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
   for (let k = all.length - 1; k >= 0; k--) {
     const copy = all[k]!;
@@ -322,7 +343,13 @@ export function lineOf(text: string, index: number): number {
  * The shell scripts the final image runs from ENTRYPOINT/CMD: `COPY <<EOF` heredoc scripts always, COPY'd context
  * files in project mode, and (with `inline`) `sh -c '…'` strings. Non-shell scripts (python shebang) are left out.
  */
+/** Memoized per file, project and option: see startScriptsUncached. */
 export function startScripts(df: Dockerfile, project: ProjectFiles | undefined, options: { inline?: boolean } = {}): StartScript[] {
+  return startScriptsMemo(df, project, options.inline === true);
+}
+const startScriptsMemo = memo3((df: Dockerfile, project: ProjectFiles | undefined, inline: boolean) => startScriptsUncached(df, project, { inline }));
+
+function startScriptsUncached(df: Dockerfile, project: ProjectFiles | undefined, options: { inline?: boolean } = {}): StartScript[] {
   const final = df.stages[df.stages.length - 1];
   if (!final) return [];
   const start = startCommand(df, final);
@@ -419,7 +446,7 @@ export interface StartSite {
  * The commands the final image starts with: ENTRYPOINT's and CMD's (an exec-form ENTRYPOINT program gets CMD's words
  * appended, as Docker does), `sh -c` strings, and the commands of start scripts (heredocs; COPY'd files in project mode).
  */
-export function startSites(df: Dockerfile, project: ProjectFiles | undefined): StartSite[] {
+function startSitesUncached(df: Dockerfile, project: ProjectFiles | undefined): StartSite[] {
   const final = df.stages[df.stages.length - 1];
   if (!final) return [];
   const env = finalEnv(df, final);
@@ -467,6 +494,12 @@ export function startSites(df: Dockerfile, project: ProjectFiles | undefined): S
   }
   return sites;
 }
+
+/** Memoized: see startSitesUncached. */
+export function startSites(df: Dockerfile, project: ProjectFiles | undefined): StartSite[] {
+  return startSitesMemo(df, project);
+}
+const startSitesMemo = memo2((df: Dockerfile, project: ProjectFiles | undefined) => startSitesUncached(df, project));
 
 /**
  * Turn edits inside one instruction into a single edit replacing the whole instruction: the fixer re-parses inserted

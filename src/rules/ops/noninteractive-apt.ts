@@ -159,7 +159,7 @@ Turning \`ENV DEBIAN_FRONTEND\` into an \`ARG\` is offered as an unsafe fix (an 
     const final = finalStage(df);
     if (!final) return;
     if (finalEnv(df, final).get('DEBIAN_FRONTEND') !== 'noninteractive') return;
-    const envs = fromChain(df, final).reverse().flatMap((s) => s.instructions).filter((i) => i.keyword === 'ENV');
+    const envs = [...fromChain(df, final)].reverse().flatMap((s) => s.instructions).filter((i) => i.keyword === 'ENV');
     for (let k = envs.length - 1; k >= 0; k--) {
       const env = envs[k]!;
       const kvs = keyValues(env, df.escape);
