@@ -95,7 +95,9 @@ function basename(p: string): string {
 }
 
 function isDynamic(w: B.Word): boolean {
-  if (!w.parts) return w.text.includes('$') || w.text.includes('`');
+  // most words have no `$` or backquote: answer from the text and leave unbash's lazy word parts unresolved
+  if (!w.text.includes('$') && !w.text.includes('`')) return false;
+  if (!w.parts) return true;
   const stack: readonly B.WordPart[][] = [w.parts as B.WordPart[]];
   const parts = [...stack[0]!];
   while (parts.length > 0) {

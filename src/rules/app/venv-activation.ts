@@ -162,6 +162,21 @@ function runCommands(instrs: Instruction[]): RunCmd[] {
   return out;
 }
 
+/** Where a script first changes directory and first activates a venv or changes PATH (rules ask this per command). */
+const marksCache = new WeakMap<ShellScript, { firstCd: number; firstSetup: number }>();
+function scriptMarks(script: ShellScript): { firstCd: number; firstSetup: number } {
+  let m = marksCache.get(script);
+  if (!m) {
+    m = { firstCd: Infinity, firstSetup: Infinity };
+    for (const c of script.commands) {
+      if (c.name === 'cd') m.firstCd = Math.min(m.firstCd, c.span.start);
+      if (activation(c) || modifiesPath(c)) m.firstSetup = Math.min(m.firstSetup, c.span.start);
+    }
+    marksCache.set(script, m);
+  }
+  return m;
+}
+
 export default defineRule({
   code: 'APP001',
   name: 'venv-activation',
@@ -231,7 +246,8 @@ installs into the system Python. Activating in each RUN that needs it and callin
     }
     let outsideInstall = false;
     for (const { instr, script, cmd } of runCommands(chain)) {
-      const cdBefore = script.commands.some((c) => c.name === 'cd' && c.span.start < cmd.span.start);
+      const marks = scriptMarks(script);
+      const cdBefore = marks.firstCd < cmd.span.start;
       const created = creation(cmd);
       if (created !== undefined) {
         let dir: string | undefined;
@@ -272,7 +288,7 @@ installs into the system Python. Activating in each RUN that needs it and callin
         if (v && appUse(cmd)) v.app = true;
         continue;
       }
-      const activated = script.commands.some((c) => c.span.start < cmd.span.start && (activation(c) || modifiesPath(c)));
+      const activated = marks.firstSetup < cmd.span.start;
       if (!activated && (pipInstall(cmd) || ['poetry', 'pipenv', 'pdm', 'uv'].includes(cmd.name))) outsideInstall = true;
     }
 
@@ -315,7 +331,7 @@ installs into the system Python. Activating in each RUN that needs it and callin
       for (const { instr, script, cmd } of runCommands(stage.instructions)) {
         const created = creation(cmd);
         if (!created || created === 'default') continue;
-        const dir = pathOf(instr, created, script.commands.some((c) => c.name === 'cd' && c.span.start < cmd.span.start));
+        const dir = pathOf(instr, created, scriptMarks(script).firstCd < cmd.span.start);
         if (!dir) continue;
         const raw = created.raw.replace(/^["']|["']$/g, '');
         const vars = [...raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
