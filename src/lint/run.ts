@@ -1,6 +1,6 @@
 // Runs rules over one parsed Dockerfile: the only place that turns rule reports into findings.
 import type { Dockerfile } from '../dockerfile/model.js';
-import type { Finding, Mode, ProjectFiles, Rule, Severity } from './rule.js';
+import type { Finding, Mode, ProjectFiles, Rule, RuleContext, Severity } from './rule.js';
 
 export interface RunOptions {
   file?: string;
@@ -16,36 +16,44 @@ export interface RunOptions {
 export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOptions): Finding[] {
   const findings: Finding[] = [];
   const file = options.file ?? df.path;
-  for (const rule of rules) {
-    if (options.enabled ? !options.enabled(rule.code) : rule.optIn) continue;
-    const base = options.severityOf ? options.severityOf(rule.code, rule.severity) : rule.severity;
-    const seen = new Set<string>();
-    try {
-      rule.check({
-        dockerfile: df,
-        mode: options.mode,
-        project: options.mode === 'project' ? options.project : undefined,
-        report(r) {
-          const key = `${r.span.start}:${r.span.end}:${r.message}`;
-          if (seen.has(key)) return;
-          seen.add(key);
-          findings.push({
-            code: rule.code,
-            severity: r.severity && !options.severityOf ? r.severity : base,
-            file,
-            span: r.span,
-            message: r.message,
-            fix: r.fix && rule.fix ? { safety: r.fix.safety ?? rule.fix, description: r.fix.description, edits: r.fix.edits } : null,
-          });
-        },
-      });
-    } catch (e) {
+  // one context per file; `report` reads the current rule (rules run one after another, synchronously)
+  let rule: Rule = rules[0]!;
+  let severity: Severity = 'error';
+  let first = 0;
+  const ctx: RuleContext = {
+    dockerfile: df,
+    mode: options.mode,
+    project: options.mode === 'project' ? options.project : undefined,
+    report(r) {
+      // the same span and message twice from one rule is one finding
+      for (let k = first; k < findings.length; k++) {
+        const f = findings[k]!;
+        if (f.span.start === r.span.start && f.span.end === r.span.end && f.message === r.message) return;
+      }
       findings.push({
         code: rule.code,
+        severity: r.severity && !options.severityOf ? r.severity : severity,
+        file,
+        span: r.span,
+        message: r.message,
+        fix: r.fix && rule.fix ? { safety: r.fix.safety ?? rule.fix, description: r.fix.description, edits: r.fix.edits } : null,
+      });
+    },
+  };
+  for (const r of rules) {
+    if (options.enabled ? !options.enabled(r.code) : r.optIn) continue;
+    rule = r;
+    severity = options.severityOf ? options.severityOf(r.code, r.severity) : r.severity;
+    first = findings.length;
+    try {
+      r.check(ctx);
+    } catch (e) {
+      findings.push({
+        code: r.code,
         severity: 'error',
         file,
         span: { start: df.bodyStart, end: df.bodyStart },
-        message: `internal error in rule ${rule.code} (${rule.name}): ${(e as Error).message}; please report it`,
+        message: `internal error in rule ${r.code} (${r.name}): ${(e as Error).message}; please report it`,
         fix: null,
       });
     }
