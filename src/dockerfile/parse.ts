@@ -5,6 +5,7 @@ import {
   type KeyValue, type Mount, type ParseProblem, type Span, type Stage, type BaseImage, type Word,
 } from './model.js';
 import { buildkitWords, expandWord, isSpace, splitWords, unquote, type Lookup } from './words.js';
+import { resolveIn } from './paths.js';
 
 interface Segment {
   norm: number; // index into the joined line
@@ -642,21 +643,6 @@ export function keyValues(instr: Instruction, escape: string, lookup?: Lookup): 
   });
 }
 
-function resolvePath(dir: string | undefined, p: string): string {
-  if (p.startsWith('/')) return normalizePosix(p);
-  return normalizePosix((dir ?? '/') + '/' + p);
-}
-
-function normalizePosix(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return '/' + out.join('/');
-}
-
 const STATEFUL = new Set(['ARG', 'ENV', 'USER', 'WORKDIR', 'SHELL']);
 
 function buildStages(df: Dockerfile): void {
@@ -749,7 +735,7 @@ function buildStages(df: Dockerfile): void {
         user = expandWord(instr.args, lookup, esc).value;
         break;
       case 'WORKDIR':
-        workdir = resolvePath(workdir, expandWord(instr.args, lookup, esc).value);
+        workdir = resolveIn(workdir, expandWord(instr.args, lookup, esc).value);
         break;
       case 'SHELL':
         if (instr.json) shell = instr.json;
@@ -778,7 +764,7 @@ export function endState(instr: Instruction, df: Dockerfile): BuildState {
       user = expandWord(instr.args, lookup, df.escape).value;
       break;
     case 'WORKDIR':
-      workdir = resolvePath(workdir, expandWord(instr.args, lookup, df.escape).value);
+      workdir = resolveIn(workdir, expandWord(instr.args, lookup, df.escape).value);
       break;
     case 'SHELL':
       if (instr.json) shell = instr.json;

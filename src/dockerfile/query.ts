@@ -1,5 +1,6 @@
 // Questions rules ask about the image a Dockerfile builds: final stage, FROM chain, the start command, the server it runs.
 import { memo2, memo3 } from './memo.js';
+import { imagePath, normalizePosix } from './paths.js';
 import type { Dockerfile, Instruction, Stage } from './model.js';
 import { runScript, type ShCommand } from './shell.js';
 import { pythonModule } from './commands.js';
@@ -149,21 +150,7 @@ import type { Span } from './model.js';
 import type { ShWord } from './shell.js';
 import { expandWord } from './words.js';
 
-/** Normalise a path in the image; relative ones are taken against `dir` (undefined when `dir` is unknown). */
-export function imagePath(dir: string | undefined, p: string): string | undefined {
-  let full = p;
-  if (!full.startsWith('/')) {
-    if (dir === undefined) return undefined;
-    full = dir + '/' + full;
-  }
-  const out: string[] = [];
-  for (const part of full.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return '/' + out.join('/');
-}
+export { imagePath } from './paths.js';
 
 /** Is the normalised path `inner` equal to `outer` or below it? */
 export function pathWithin(inner: string, outer: string): boolean {
@@ -274,16 +261,6 @@ export interface ImageFile {
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-function normalizeImagePath(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return '/' + out.join('/');
-}
-
 function globToRegExp(glob: string): RegExp {
   let re = '';
   for (const ch of glob) {
@@ -307,7 +284,7 @@ function copyWrites(df: Dockerfile, instr: Instruction, target: string): Writer 
   const dest = expandWord(text(destWord), lookup, df.escape);
   if (dest.unresolved.length > 0) return undefined;
   const destDir = dest.value.endsWith('/') || words.length > 2;
-  const destAbs = normalizeImagePath(dest.value.startsWith('/') ? dest.value : (instr.state.workdir ?? '/') + '/' + dest.value);
+  const destAbs = normalizePosix(dest.value.startsWith('/') ? dest.value : (instr.state.workdir ?? '/') + '/' + dest.value);
   const from = instr.flags.some((f) => f.name === 'from');
   let heredocIndex = 0;
   for (const w of words.slice(0, -1)) {
@@ -315,7 +292,7 @@ function copyWrites(df: Dockerfile, instr: Instruction, target: string): Writer 
       const h = instr.heredocs[heredocIndex++];
       if (!h) continue;
       const file = destDir ? destAbs + '/' + h.name : destAbs;
-      if (normalizeImagePath(file) === target) return { kind: 'heredoc', heredoc: h };
+      if (normalizePosix(file) === target) return { kind: 'heredoc', heredoc: h };
       continue;
     }
     const src = expandWord(text(w), lookup, df.escape);
@@ -329,7 +306,7 @@ function copyWrites(df: Dockerfile, instr: Instruction, target: string): Writer 
     const glob = /[*?[]/.test(s);
     const rel = s.split('/').filter((p) => p !== '' && p !== '.').join('/');
     // normalise joins so a copy to `/` gives `/entrypoint.sh`, not `//entrypoint.sh`
-    const exactFile = (!destDir && target === destAbs) || target === normalizeImagePath(destAbs + '/' + base);
+    const exactFile = (!destDir && target === destAbs) || target === normalizePosix(destAbs + '/' + base);
     const targetDir = target.slice(0, target.lastIndexOf('/')) || '/';
     const globFile = glob && targetDir === destAbs && globToRegExp(base).test(target.slice(target.lastIndexOf('/') + 1));
     const under = target.startsWith(destAbs === '/' ? '/' : destAbs + '/');
@@ -359,7 +336,7 @@ function copyWrites(df: Dockerfile, instr: Instruction, target: string): Writer 
  * a build-context file (project mode, read through `project`). Undefined when unknown (another stage, a URL, RUN…).
  */
 function imageFileUncached(df: Dockerfile, stage: Stage, path: string, project?: ContextReader): ImageFile | undefined {
-  const target = normalizeImagePath(path);
+  const target = normalizePosix(path);
   const all = chainInstructions(df, stage);
   for (let i = all.length - 1; i >= 0; i--) {
     const instr = all[i]!;
@@ -500,7 +477,7 @@ export interface ServerSettings {
  * other stages, URLs, unresolved operands, and sources naming the file exactly.
  */
 export function mayBeCopied(df: Dockerfile, stage: Stage, path: string, contextKnown = false): boolean {
-  const target = normalizeImagePath(path);
+  const target = normalizePosix(path);
   const name = target.slice(target.lastIndexOf('/') + 1);
   const FILE_NAMES = /^(Pipfile|Makefile|Dockerfile|Containerfile|LICEN[CS]E|README|Procfile|VERSION|NOTICE|AUTHORS|COPYING|Justfile)$/i;
   for (const instr of chainInstructions(df, stage)) {
@@ -667,8 +644,8 @@ export interface ServerContext {
 function serverConfig(df: Dockerfile, stage: Stage, path: string, ctx: ServerContext, explicit: boolean):
   { status: 'found'; text: string; path: string } | { status: 'absent' } | { status: 'unknown' } {
   let abs: string | undefined;
-  if (path.startsWith('/')) abs = normalizeImagePath(path);
-  else if (ctx.cwd !== undefined) abs = normalizeImagePath(ctx.cwd + '/' + path);
+  if (path.startsWith('/')) abs = normalizePosix(path);
+  else if (ctx.cwd !== undefined) abs = normalizePosix(ctx.cwd + '/' + path);
   if (abs === undefined) return { status: 'unknown' };
   const file = imageFile(df, stage, abs, ctx.project);
   if (file) return { status: 'found', text: file.text, path: abs };

@@ -6,6 +6,7 @@ import type { ProjectFiles } from '../../lint/rule.js';
 import { parseShell, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { chainInstructions, finalEnv, fromChain, startCommand } from '../../dockerfile/query.js';
 import { expandWord } from '../../dockerfile/words.js';
+import { normalizePosix as normalizePath, resolveIn } from '../../dockerfile/paths.js';
 
 export const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
 
@@ -35,20 +36,6 @@ export interface StartScript {
 function basename(p: string): string {
   const i = p.lastIndexOf('/');
   return i >= 0 ? p.slice(i + 1) : p;
-}
-
-export function normalizePath(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return '/' + out.join('/');
-}
-
-export function resolveIn(dir: string | undefined, p: string): string {
-  return p.startsWith('/') ? normalizePath(p) : normalizePath((dir ?? '/') + '/' + p);
 }
 
 /** Options from an interpreter's argv: `-e`, `-eu`, `-o pipefail`, `-euxo pipefail`, `-o errexit`. */
