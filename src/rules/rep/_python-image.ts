@@ -1,5 +1,5 @@
 // Helper (not a rule): what a base image says about its Python and OS — official python tags and uv's python images.
-import type { BaseImage, Dockerfile } from '../../dockerfile/model.js';
+import type { BaseImage, Dockerfile, Stage } from '../../dockerfile/model.js';
 import { referencedVars } from '../../dockerfile/words.js';
 
 export type Family = 'debian' | 'alpine' | 'windows';
@@ -98,4 +98,19 @@ export function unpinnableBase(df: Dockerfile, b: BaseImage): boolean {
   const ref = (b.resolved ?? '').trim();
   if (referencedVars(b.raw, df.escape).some((v) => df.globalArgs.get(v) === '') || /[/:]$|\/\//.test(ref)) return true;
   return b.tag === undefined && b.digest === undefined && !ref.includes('/') && !OFFICIAL.has(ref.toLowerCase());
+}
+
+/** Base images pulled from a registry that a tag or digest rule can judge: not a stage, scratch, an unresolved or
+ * empty ARG, a digest reference, a stage name, or a named build context. */
+export function registryBases(df: Dockerfile): { stage: Stage; base: BaseImage; ref: string }[] {
+  const names = new Set(df.stages.map((s) => s.name?.toLowerCase()).filter((n): n is string => n !== undefined));
+  const out: { stage: Stage; base: BaseImage; ref: string }[] = [];
+  for (const stage of df.stages) {
+    const b = stage.base;
+    if (b.stage !== undefined || b.scratch || b.resolved === undefined || b.digest !== undefined) continue;
+    const ref = b.resolved.trim();
+    if (ref === '' || names.has(ref.toLowerCase()) || unpinnableBase(df, b)) continue;
+    out.push({ stage, base: b, ref });
+  }
+  return out;
 }

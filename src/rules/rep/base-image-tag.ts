@@ -1,6 +1,6 @@
 // REP001: every FROM names a tag — an untagged or `:latest` base changes under you between builds.
 import { defineRule } from '../../lint/rule.js';
-import { unpinnableBase } from './_python-image.js';
+import { registryBases } from './_python-image.js';
 
 
 export default defineRule({
@@ -31,12 +31,7 @@ untagged one-word name that is not a Docker Hub official image (\`FROM deps\`) i
     { bad: 'FROM ghcr.io/org/app:latest\n', good: 'ARG BASE\nFROM $BASE\nFROM ghcr.io/org/app:1.4.2\n' },
   ],
   check({ dockerfile: df, report }) {
-    const names = new Set(df.stages.map((s) => s.name?.toLowerCase()).filter((n): n is string => n !== undefined));
-    for (const stage of df.stages) {
-      const b = stage.base;
-      if (b.stage !== undefined || b.scratch || b.resolved === undefined || b.digest !== undefined) continue;
-      const ref = b.resolved.trim();
-      if (ref === '' || names.has(ref.toLowerCase()) || unpinnableBase(df, b)) continue;
+    for (const { base: b, ref } of registryBases(df)) {
       const via = b.raw !== b.resolved ? ` (the default of \`${b.raw}\`)` : '';
       if (b.tag === undefined) {
         report({ span: b.span, message: `\`FROM ${ref}\`${via} has no tag: it pulls whatever \`latest\` is today; name a version` });

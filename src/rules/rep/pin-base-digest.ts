@@ -1,6 +1,6 @@
 // REP003 (opt-in): base images pinned by digest, so even a re-pushed tag cannot change the build.
 import { defineRule } from '../../lint/rule.js';
-import { unpinnableBase } from './_python-image.js';
+import { registryBases } from './_python-image.js';
 
 export default defineRule({
   code: 'REP003',
@@ -29,12 +29,7 @@ flagged, nor is \`FROM $ARG\` whose value is unknown or empty by default.`,
     },
   ],
   check({ dockerfile: df, report }) {
-    const names = new Set(df.stages.map((s) => s.name?.toLowerCase()).filter((n): n is string => n !== undefined));
-    for (const stage of df.stages) {
-      const b = stage.base;
-      if (b.stage !== undefined || b.scratch || b.resolved === undefined || b.digest !== undefined) continue;
-      const ref = b.resolved.trim();
-      if (ref === '' || names.has(ref.toLowerCase()) || unpinnableBase(df, b)) continue;
+    for (const { base: b, ref } of registryBases(df)) {
       report({ span: b.span, message: `\`${ref}\` is not pinned by digest: add \`@sha256:…\` and let Dependabot or Renovate update it` });
     }
   },
