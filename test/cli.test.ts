@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync, readFileSync, statSync, chmodSync, readdirSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import type { Io } from '../src/commands/io.js';
@@ -145,6 +145,18 @@ describe('pyship check', () => {
       expect(r.out).toMatch(/Usage: pyship/);
     }
     expect(run(['check', '--help'], tmp({})).out).toMatch(/Exit codes/);
+  });
+});
+
+describe('output to a pipe that closes early (`pyship rules | head -1`)', () => {
+  it('exits quietly, without an EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'rules'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    expect(err).not.toMatch(/EPIPE|at /);
+    expect(code).toBe(0);
   });
 });
 

@@ -15,11 +15,11 @@ export function runRules(flags: { format?: string }, io: Io): number {
   }
   if (format !== 'text') throw new UsageError(`--format must be text or json (got "${format}")`);
   const w = Math.max(...allRules.map((r) => r.name.length), 4);
-  io.out(`${'CODE'.padEnd(8)}${'SEVERITY'.padEnd(9)}${'FIX'.padEnd(7)}${'NAME'.padEnd(w + 2)}TITLE\n`);
+  const lines = [`${'CODE'.padEnd(8)}${'SEVERITY'.padEnd(9)}${'FIX'.padEnd(7)}${'NAME'.padEnd(w + 2)}TITLE`];
   for (const r of allRules) {
     const title = r.title + (r.optIn ? ' (off by default)' : '');
-    io.out(`${r.code.padEnd(8)}${r.severity.padEnd(9)}${(r.fix ?? '-').padEnd(7)}${r.name.padEnd(w + 2)}${title}\n`);
+    lines.push(`${r.code.padEnd(8)}${r.severity.padEnd(9)}${(r.fix ?? '-').padEnd(7)}${r.name.padEnd(w + 2)}${title}`);
   }
-  io.out(`\n${allRules.length} rules. \`pyship explain CODE\` prints one rule's documentation.\n`);
+  io.out(`${lines.join('\n')}\n\n${allRules.length} rules. \`pyship explain CODE\` prints one rule's documentation.\n`);
   return 0;
 }
