@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ruleDoc, rulesIndex } from '../dist/docs/rule-doc.js';
-import { allRules } from '../dist/rules/index.js';
+import { everyRule as allRules } from '../dist/rules/index.js';
 
 const root = join(import.meta.dirname, '..', 'docs');
 mkdirSync(join(root, 'rules'), { recursive: true });

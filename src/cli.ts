@@ -29,6 +29,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--extend-select <codes>', 'also run these (e.g. off-by-default REP003, REP007)', list)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']))
     .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
+    .option('--context <dir>', "build context for the Dockerfiles (default: each Dockerfile's directory)")
     .option('--no-project', 'Dockerfile-only mode: judge only what the Dockerfile shows')
     .option('--fix', 'apply safe fixes (atomically; only when the result re-parses)')
     .option('--unsafe-fixes', 'apply unsafe fixes too')

@@ -1,7 +1,12 @@
 // Test helpers: lint a Dockerfile text with chosen rules, in Dockerfile-only or project mode with in-memory files.
 import { checkText } from '../src/lint/check.js';
 import { fixUntilStable } from '../src/lint/fix.js';
-import type { Finding, FixSafety, ProjectFiles, Rule } from '../src/lint/rule.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { checkFiles } from '../src/lint/files.js';
+import { isDockerfileName } from '../src/io/discover.js';
+import type { AnyRule, Finding, FixSafety, ProjectFiles, Rule } from '../src/lint/rule.js';
 
 export function memoryProject(files: Record<string, string>): ProjectFiles {
   const norm = (p: string) => p.replace(/^\.\//, '').replace(/\/+$/, '');
@@ -24,4 +29,25 @@ export function lint(text: string, rules: readonly Rule[], files?: Record<string
 
 export function fix(text: string, rules: readonly Rule[], files?: Record<string, string>, allow: FixSafety[] = ['safe', 'unsafe']): string {
   return fixUntilStable(text, (t) => lint(t, rules, files), new Set(allow)).text;
+}
+
+/** Lint a project given as files (root-relative path → text): Dockerfile rules on every Dockerfile, then project rules. */
+export function lintProject(files: Record<string, string>, rules: readonly AnyRule[]): Finding[] {
+  const dir = mkdtempSync(join(tmpdir(), 'pyship-project-'));
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), c);
+  }
+  writeFileSync(join(dir, 'pyproject.toml'), files['pyproject.toml'] ?? '[project]\nname = "example"\nversion = "0"\n');
+  const codes = rules.map((r) => r.code);
+  const cfg = join(dir, '.pyship-test.toml');
+  writeFileSync(cfg, `select = ${JSON.stringify(codes)}\nextend-select = ${JSON.stringify(codes)}\n`);
+  // project rules run for projects that have a Dockerfile checked: give examples without one a plain Dockerfile
+  let targets = Object.keys(files).filter((p) => isDockerfileName(p.split('/').pop()!)).map((p) => join(dir, p));
+  if (targets.length === 0) {
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.13-slim-trixie\n');
+    targets = [join(dir, 'Dockerfile')];
+  }
+  const result = checkFiles({ paths: targets, cwd: dir, configFile: cfg, cli: {} });
+  return result.results.flatMap((r) => r.findings).filter((f) => codes.includes(f.code));
 }

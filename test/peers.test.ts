@@ -1,9 +1,10 @@
 // The peers' known false positives (peers.md) that pyship must not repeat, and the gaps it must fill.
 import { describe, expect, it } from 'vitest';
 import { rulesByCode } from '../src/rules/index.js';
+import type { Rule } from '../src/lint/rule.js';
 import { lint } from './helpers.js';
 
-const codes = (text: string, ...rules: string[]) => lint(text, rules.map((c) => rulesByCode.get(c)!)).map((f) => f.code);
+const codes = (text: string, ...rules: string[]) => lint(text, rules.map((c) => rulesByCode.get(c) as Rule)).map((f) => f.code);
 
 describe('no peer false positives', () => {
   it('FROM $ARG with a tagged default is tagged (hadolint DL3006)', () => {
@@ -18,7 +19,7 @@ describe('no peer false positives', () => {
   });
 
   it('pipefail: never recommends `set -o pipefail` to a dash /bin/sh; recommends the bash SHELL instead (hadolint DL4006)', () => {
-    const found = lint('FROM python:3.13-slim-trixie\nRUN curl -fsSL https://example.com/x | tar -xz\n', [rulesByCode.get('OPS002')!]);
+    const found = lint('FROM python:3.13-slim-trixie\nRUN curl -fsSL https://example.com/x | tar -xz\n', [rulesByCode.get('OPS002') as Rule]);
     expect(found.map((f) => f.code)).toEqual(['OPS002']);
     expect(found[0]!.message).toMatch(/SHELL \["\/bin\/bash", "-o", "pipefail", "-c"\]/);
     expect(codes('FROM python:3.13-slim-trixie\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://example.com/x | tar -xz\n', 'OPS002')).toEqual([]);
@@ -35,7 +36,7 @@ describe('no peer false positives', () => {
   });
 
   it('an unused inline ignore is reported, like Ruff\'s unused noqa', () => {
-    const rules = [rulesByCode.get('DF023')!, rulesByCode.get('SEC001')!];
+    const rules = [rulesByCode.get('DF023') as Rule, rulesByCode.get('SEC001') as Rule];
     const text = 'FROM python:3.13-slim-trixie\nRUN useradd -m app\n# pyship: ignore=SEC001 -- not needed any more\nUSER app\n';
     expect(lint(text, rules).map((f) => f.code)).toEqual(['DF023']);
     const used = 'FROM python:3.13-slim-trixie\n# pyship: ignore-stage=SEC001 -- runs as root on purpose\nFROM python:3.13-slim-trixie\n';

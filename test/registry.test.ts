@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleDoc, rulesIndex } from '../src/docs/rule-doc.js';
-import { allRules } from '../src/rules/index.js';
+import { everyRule as allRules } from '../src/rules/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PRACTICES = join(ROOT, '..', 'shared', 'docs', 'practices.md');

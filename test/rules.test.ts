@@ -1,7 +1,7 @@
 // Every rule's documented examples run as tests: bad is flagged, good is clean, and the fix turns bad into good.
 import { describe, expect, it } from 'vitest';
-import { allRules } from '../src/rules/index.js';
-import { fix, lint } from './helpers.js';
+import { allRules, projectRules } from '../src/rules/index.js';
+import { fix, lint, lintProject } from './helpers.js';
 
 for (const rule of allRules) {
   describe(`${rule.code} ${rule.name}`, () => {
@@ -33,5 +33,22 @@ for (const rule of allRules) {
         expect(fixedAny, `${rule.code} declares fix '${rule.fix}' but no example produces one`).toBe(true);
       });
     }
+  });
+}
+
+for (const rule of projectRules) {
+  describe(`${rule.code} ${rule.name} (project)`, () => {
+    it('has examples', () => expect(rule.examples.length).toBeGreaterThan(0));
+    rule.examples.forEach((ex, i) => {
+      it(`example ${i + 1}: bad project is flagged`, () => {
+        const found = lintProject(ex.bad, [rule]).filter((f) => f.code === rule.code);
+        expect(found.length, `expected ${rule.code} on ${JSON.stringify(ex.bad, null, 1)}`).toBeGreaterThan(0);
+        for (const f of found) expect(f.message).not.toMatch(/internal error/);
+      });
+      it(`example ${i + 1}: good project is clean`, () => {
+        const found = lintProject(ex.good, [rule]).filter((f) => f.code === rule.code);
+        expect(found.map((f) => `${f.file}: ${f.message}`)).toEqual([]);
+      });
+    });
   });
 }

@@ -1,5 +1,5 @@
 // `pyship check`: flags → checkFiles → report → exit code. No logic of its own beyond wiring.
-import { allRules } from '../rules/index.js';
+import { everyRule } from '../rules/index.js';
 import { checkFiles } from '../lint/files.js';
 import { atOrAbove } from '../lint/config.js';
 import type { Severity } from '../lint/rule.js';
@@ -15,6 +15,7 @@ export interface CheckFlags {
   extendSelect?: string[];
   failOn?: string;
   config?: string;
+  context?: string;
   project?: boolean; // commander's --no-project
   fix?: boolean;
   unsafeFixes?: boolean;
@@ -24,7 +25,7 @@ export interface CheckFlags {
 }
 
 export function ruleMetas(): Map<string, RuleMeta> {
-  return new Map(allRules.map((r) => [r.code, {
+  return new Map(everyRule.map((r) => [r.code, {
     code: r.code, name: r.name, title: r.title, severity: r.severity, why: r.why, sources: r.sources, fix: r.fix, helpUri: ruleDocUrl(r.code),
   }]));
 }
@@ -40,6 +41,7 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
     paths,
     cwd: io.cwd,
     stdinFilename: flags.stdinFilename,
+    context: flags.context,
     configFile: flags.config,
     noProject: flags.project === false,
     cli: { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn: flags.failOn as Severity | undefined },

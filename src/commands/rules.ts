@@ -1,5 +1,5 @@
 // `pyship rules`: every rule with its code, severity, default and fix, as a table or JSON.
-import { allRules } from '../rules/index.js';
+import { everyRule as allRules } from '../rules/index.js';
 import { ruleDocUrl } from '../meta.js';
 import { UsageError, type Io } from './io.js';
 
@@ -8,6 +8,7 @@ export function runRules(flags: { format?: string }, io: Io): number {
   if (format === 'json') {
     const list = allRules.map((r) => ({
       code: r.code, name: r.name, title: r.title, area: r.area, severity: r.severity, scope: r.scope, fix: r.fix ?? null,
+      level: 'level' in r ? 'project' : 'dockerfile',
       default: !r.optIn, sources: r.sources, url: ruleDocUrl(r.code),
     }));
     io.out(JSON.stringify(list, null, 2) + '\n');

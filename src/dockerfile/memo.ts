@@ -45,3 +45,15 @@ export function memo3<A extends object, B, C, R>(fn: (a: A, b: B, c: C) => R): (
     return r;
   };
 }
+
+export function memo4<A extends object, B, C, D, R>(fn: (a: A, b: B, c: C, d: D) => R): (a: A, b: B, c: C, d: D) => R {
+  const cache = memo3((_a: A, _b: B, _c: C) => new Map<unknown, R>());
+  return (a, b, c, d) => {
+    const m = cache(a, b, c);
+    const kd = d === undefined ? UNDEF : d;
+    if (m.has(kd)) return m.get(kd)!;
+    const r = freeze(fn(a, b, c, d));
+    m.set(kd, r);
+    return r;
+  };
+}

@@ -1,5 +1,5 @@
 // Generates docs/rules/CODE.md and docs/rules.md from the rule objects, so the docs cannot drift from the code.
-import type { Rule } from '../lint/rule.js';
+import { isProjectRule, type AnyRule } from '../lint/rule.js';
 
 const AREA_TITLES: Record<string, string> = {
   security: 'Security', ci: 'Running in CI', debug: 'Debugging', ops: 'Correct operation', rep: 'Reproducible builds',
@@ -13,7 +13,17 @@ function fence(text: string): string {
   return `${ticks}dockerfile\n${text.replace(/\n$/, '')}\n${ticks}`;
 }
 
-export function ruleDoc(rule: Rule): string {
+function projectFiles(files: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [path, content] of Object.entries(files)) {
+    const lang = /\.ya?ml$/.test(path) ? 'yaml' : /\.toml$/.test(path) ? 'toml' : /\.py$/.test(path) ? 'python' : /\.sh$/.test(path) ? 'sh' : /Dockerfile/i.test(path) ? 'dockerfile' : '';
+    const ticks = content.includes('```') ? '````' : '```';
+    out.push(`\`${path}\`:`, '', `${ticks}${lang}\n${content.replace(/\n$/, '')}\n${ticks}`, '');
+  }
+  return out;
+}
+
+export function ruleDoc(rule: AnyRule): string {
   const lines: string[] = [];
   lines.push(`# ${rule.code}: ${rule.title}`, '');
   lines.push('<!-- Generated from src/rules by `npm run docs`; edit the rule, not this file. -->', '');
@@ -26,6 +36,14 @@ export function ruleDoc(rule: Rule): string {
   lines.push(`| fix | ${rule.fix ? `${rule.fix}${rule.fix === 'unsafe' ? ' (`--unsafe-fixes`)' : ' (`--fix`)'}` : 'none'} |`);
   if (rule.sources.length > 0) lines.push(`| peers | ${rule.sources.map((s) => `\`${s}\``).join(', ')} |`);
   lines.push('', '## Why', '', rule.why.trim(), '');
+  if (isProjectRule(rule)) {
+    rule.examples.forEach((ex, i) => {
+      const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
+      lines.push(`## Example${n}`, '', 'Flagged:', '', ...projectFiles(ex.bad), 'Passes:', '', ...projectFiles(ex.good));
+    });
+    lines.push('## Suppress', '', `\`ignore = ["${rule.code}"]\` in \`[tool.pyship]\`, or \`per-file-ignores\` for one file.`, '');
+    return lines.join('\n');
+  }
   rule.examples.forEach((ex, i) => {
     const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
     lines.push(`## Example${n}`, '', 'Flagged:', '', fence(ex.bad), '', 'Passes:', '', fence(ex.good), '');
@@ -39,7 +57,7 @@ export function ruleDoc(rule: Rule): string {
   return lines.join('\n');
 }
 
-export function rulesIndex(rules: readonly Rule[]): string {
+export function rulesIndex(rules: readonly AnyRule[]): string {
   const lines = ['# pyship rules', '', '<!-- Generated from src/rules by `npm run docs`; edit the rules, not this file. -->', ''];
   lines.push(`${rules.length} rules. Off-by-default rules are marked *(opt-in)*; turn them on with \`extend-select\`.`, '');
   const areas = [...new Set(rules.map((r) => r.area))];

@@ -1,7 +1,7 @@
 // One Dockerfile text → findings: parse, run the enabled rules, honour inline suppressions, report dead ones.
 import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile } from '../dockerfile/model.js';
-import { allRules, rulesByCode } from '../rules/index.js';
+import { allRules, everyRule, rulesByCode } from '../rules/index.js';
 import { applySuppressions, parseSuppressions, unusedSuppressions } from './ignore.js';
 import type { Finding, Mode, ProjectFiles, Rule, Severity } from './rule.js';
 import { runRules } from './run.js';
@@ -12,7 +12,7 @@ export const SUPPRESSION_CODE = 'DF023';
 /** hadolint ids that pyship rules cover, so `# hadolint ignore=DL3008` keeps working. */
 export const HADOLINT_MAP: ReadonlyMap<string, string> = (() => {
   const map = new Map<string, string>();
-  for (const rule of allRules) {
+  for (const rule of everyRule) {
     for (const s of rule.sources) if (s.startsWith('hadolint:')) map.set(s.slice('hadolint:'.length), rule.code);
   }
   return map;
@@ -33,7 +33,7 @@ export interface CheckTextResult {
   findings: Finding[];
 }
 
-const KNOWN = new Set(allRules.map((r) => r.code));
+const KNOWN = new Set(everyRule.map((r) => r.code));
 
 export function checkText(text: string, options: CheckTextOptions): CheckTextResult {
   const df = parseDockerfile(text, { path: options.path });

@@ -1,12 +1,14 @@
 // Checks files on disk (or stdin): finds them, loads the nearest config for each, lints, fixes atomically.
 import { statSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { discoverDockerfiles } from '../io/discover.js';
 import { InputError, readStdin, readText, type ReadText } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
-import { diskProject } from '../project/files.js';
-import { allRules } from '../rules/index.js';
+import { loadProject, type Project } from '../project/project.js';
+import { runProjectRules, type ProjectDockerfile } from './run.js';
+import type { Dockerfile } from '../dockerfile/model.js';
+import { everyRule, projectRules } from '../rules/index.js';
 import { checkText } from './check.js';
 import {
   ConfigError, effectiveSeverity, findConfig, loadConfig, mergeCli, resolveEnabled, validateSelectors,
@@ -22,6 +24,8 @@ export interface CheckFilesOptions {
   paths: string[];
   cwd: string;
   stdinFilename?: string;
+  /** Build context for every Dockerfile (default: each Dockerfile's directory). */
+  context?: string;
   configFile?: string;
   noProject?: boolean;
   cli: CliOverrides;
@@ -43,7 +47,9 @@ interface Target {
   display: string;
 }
 
-const KNOWN = new Set(allRules.map((r) => r.code));
+const KNOWN = new Set(everyRule.map((r) => r.code));
+
+const toPosix = (p: string): string => p.split(sep).join('/');
 
 function display(cwd: string, p: string): string {
   const rel = relative(cwd, p);
@@ -97,6 +103,15 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     return cfg;
   };
   const results: FileResult[] = [];
+  const byAbs = new Map<string, FileResult>();
+  const projectCache = new Map<string, Project>();
+  const projectFor = (contextDir: string, root?: string): Project => {
+    const key = `${contextDir}\0${root ?? ''}`;
+    let p = projectCache.get(key);
+    if (!p) projectCache.set(key, (p = loadProject(contextDir, root)));
+    return p;
+  };
+  const projects = new Map<string, { root: Project; config: Config; dockerfiles: ProjectDockerfile[] }>();
   const diffs: string[] = [];
   const fixedFiles: string[] = [];
   const notes: string[] = [];
@@ -107,22 +122,29 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
     const read: ReadText = t.path ? readText(t.path) : readStdin();
     const filePathForConfig = t.path ?? resolve(options.cwd, options.stdinFilename ?? 'Dockerfile');
-    const enabled = resolveEnabled(config, allRules, filePathForConfig);
-    const project = !options.noProject && t.path ? 'project' : 'dockerfile';
-    const lint = (text: string): Finding[] =>
-      checkText(text, {
+    const enabled = resolveEnabled(config, everyRule, filePathForConfig);
+    const mode = !options.noProject && t.path ? 'project' : 'dockerfile';
+    const project = mode === 'project' ? projectFor(options.context ? resolve(options.cwd, options.context) : dir) : undefined;
+    let parsed: Dockerfile | undefined;
+    const lintAll = (text: string): Finding[] => {
+      const r = checkText(text, {
         path: t.display,
-        mode: project,
-        project: project === 'project' ? diskProject(dir) : undefined,
+        mode,
+        project,
         enabled,
         severityOf: (code, fallback) => effectiveSeverity(config, code, fallback),
-      }).findings;
+      });
+      parsed = r.dockerfile;
+      return r.findings;
+    };
+    // fixes edit the Dockerfile only: findings in other files don't take part
+    const lint = (text: string): Finding[] => lintAll(text).filter((f) => f.projectPath === undefined);
     let text = read.text;
     let findings: Finding[];
     if (read.problem && read.text === '') {
       findings = [];
     } else {
-      findings = lint(text);
+      findings = lintAll(text);
       if (options.fix || options.diff) {
         const allow = new Set<FixSafety>(options.fix === 'unsafe' ? ['safe', 'unsafe'] : ['safe']);
         if (read.lossy) {
@@ -135,7 +157,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
               writeAtomic(t.path, fixed.text);
               fixedFiles.push(t.display);
               text = fixed.text;
-              findings = lint(text);
+              findings = lintAll(text);
             } else {
               // stdin: print the fixed text instead of writing
               diffs.push(fixed.text);
@@ -154,9 +176,43 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
         fix: null,
       });
     }
-    results.push({ file: t.display, text, findings });
+    const own = findings.filter((f) => f.projectPath === undefined);
+    const result: FileResult = { file: t.display, text, findings: own };
+    results.push(result);
+    if (t.path) byAbs.set(t.path, result);
+    if (project) {
+      for (const f of findings) if (f.projectPath !== undefined) addElsewhere(project, f);
+      const entry = projects.get(project.root) ?? { root: projectFor(project.root, project.root), config: configFor(project.root), dockerfiles: [] };
+      projects.set(project.root, entry);
+      if (parsed && t.path) entry.dockerfiles.push({ path: toPosix(relative(project.root, t.path)), dockerfile: parsed, context: project });
+    }
   }
+  // project rules: once per project root, over the Dockerfiles checked in it
+  for (const { root, config, dockerfiles } of projects.values()) {
+    const enabledHere = resolveEnabled(config, everyRule);
+    const rules = projectRules.filter((r) => enabledHere.has(r.code));
+    if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
+    for (const f of runProjectRules(root, dockerfiles, rules, (code, fallback) => effectiveSeverity(config, code, fallback))) {
+      const abs = join(root.root, f.projectPath!);
+      if (!resolveEnabled(config, everyRule, abs).has(f.code)) continue;
+      addElsewhere(root, f);
+    }
+  }
+  for (const r of byAbs.values()) r.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
   return { results, failOn: failOn ?? 'warning', diffs, fixedFiles, notes };
+
+  function addElsewhere(project: Project, f: Finding): void {
+    const abs = join(project.root, f.projectPath!);
+    let r = byAbs.get(abs);
+    if (!r) {
+      const src = project.file(f.projectPath!);
+      r = { file: display(options.cwd, abs), text: src?.text ?? '', findings: [] };
+      byAbs.set(abs, r);
+      results.push(r);
+    }
+    const finding = { ...f, file: r.file };
+    if (!r.findings.some((x) => x.code === finding.code && x.span.start === finding.span.start && x.message === finding.message)) r.findings.push(finding);
+  }
 }
 
 function strictest(a: Config['failOn'] | undefined, b: Config['failOn']): Config['failOn'] {

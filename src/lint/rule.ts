@@ -27,6 +27,11 @@ export interface Report {
   fix?: { description: string; edits: Edit[]; safety?: FixSafety };
   /** Severity override for this one finding (rare: e.g. a secret in a URL is worse than a name). */
   severity?: Severity;
+  /**
+   * The finding is in another project file (path relative to the project root, POSIX): the span is then an offset
+   * into that file's text. Findings point where the problem is: the script's line, the workflow step.
+   */
+  file?: string;
 }
 
 /** A finding as the engine produces it: the report plus rule identity, resolved severity and file. */
@@ -37,6 +42,8 @@ export interface Finding {
   span: Span;
   message: string;
   fix: Fix | null;
+  /** Set when the finding is in a project file other than the Dockerfile: its path relative to the project root. */
+  projectPath?: string;
 }
 
 export type Mode = 'project' | 'dockerfile';
@@ -93,4 +100,48 @@ export type Rule = Readonly<RuleDefinition>;
 
 export function defineRule(rule: RuleDefinition): Rule {
   return Object.freeze(rule);
+}
+
+/** A project file as rules see it: its path relative to the project root and its text. */
+export interface ProjectSource {
+  path: string;
+  text: string;
+}
+
+/** What a project-level rule sees: the project (files, parsed facts) and the Dockerfiles checked in it. */
+export interface ProjectRuleContext<P = unknown> {
+  project: P;
+  dockerfiles: { path: string; dockerfile: Dockerfile }[];
+  report(report: Report & { file: string }): void;
+}
+
+export interface ProjectRuleExample {
+  /** Project files (root-relative path → content) that must be flagged. */
+  bad: Record<string, string>;
+  good: Record<string, string>;
+  /** Expected files after the fix, when it differs from `good`. */
+  fixed?: Record<string, string>;
+}
+
+/**
+ * A rule about the project rather than one Dockerfile (CI workflows, Dependabot, compose files…): it runs once per
+ * project, and its findings point into the project's files.
+ */
+export interface ProjectRuleDefinition extends Omit<RuleDefinition, 'examples' | 'check'> {
+  level: 'project';
+  examples: ProjectRuleExample[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  check(ctx: ProjectRuleContext<any>): void;
+}
+
+export type ProjectRule = Readonly<ProjectRuleDefinition>;
+
+export function defineProjectRule(rule: ProjectRuleDefinition): ProjectRule {
+  return Object.freeze(rule);
+}
+
+export type AnyRule = Rule | ProjectRule;
+
+export function isProjectRule(rule: AnyRule): rule is ProjectRule {
+  return (rule as ProjectRule).level === 'project';
 }

@@ -1,6 +1,6 @@
 // Runs rules over one parsed Dockerfile: the only place that turns rule reports into findings.
 import type { Dockerfile } from '../dockerfile/model.js';
-import type { Finding, Mode, ProjectFiles, Rule, RuleContext, Severity } from './rule.js';
+import type { Finding, Mode, ProjectFiles, ProjectRule, Rule, RuleContext, Severity } from './rule.js';
 
 export interface RunOptions {
   file?: string;
@@ -36,7 +36,8 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
         file,
         span: r.span,
         message: r.message,
-        fix: r.fix && rule.fix ? { safety: r.fix.safety ?? rule.fix, description: r.fix.description, edits: r.fix.edits } : null,
+        fix: r.fix && rule.fix && !r.file ? { safety: r.fix.safety ?? rule.fix, description: r.fix.description, edits: r.fix.edits } : null,
+        ...(r.file ? { projectPath: r.file } : {}),
       });
     },
   };
@@ -59,4 +60,48 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
     }
   }
   return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));
+}
+
+/** A Dockerfile as project rules see it: root-relative path, model, and the project view of its build context. */
+export interface ProjectDockerfile {
+  path: string;
+  dockerfile: Dockerfile;
+  context: ProjectFiles;
+}
+
+/** Run project-level rules once over a project; findings carry `projectPath` (root-relative). */
+export function runProjectRules(
+  project: unknown,
+  dockerfiles: ProjectDockerfile[],
+  rules: readonly ProjectRule[],
+  severityOf?: (code: string, fallback: Severity) => Severity,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const severity = severityOf ? severityOf(rule.code, rule.severity) : rule.severity;
+    try {
+      rule.check({
+        project,
+        dockerfiles,
+        report(r) {
+          if (findings.some((f) => f.code === rule.code && f.projectPath === r.file && f.span.start === r.span.start && f.message === r.message)) return;
+          findings.push({
+            code: rule.code,
+            severity: r.severity && !severityOf ? r.severity : severity,
+            file: r.file,
+            span: r.span,
+            message: r.message,
+            fix: null,
+            projectPath: r.file,
+          });
+        },
+      });
+    } catch (e) {
+      findings.push({
+        code: rule.code, severity: 'error', file: '.', span: { start: 0, end: 0 }, projectPath: '.',
+        message: `internal error in rule ${rule.code} (${rule.name}): ${(e as Error).message}; please report it`, fix: null,
+      });
+    }
+  }
+  return findings;
 }

@@ -1,5 +1,5 @@
 // The explicit registry of every rule, sorted by code: the one list commands, docs and tests read.
-import type { Rule } from '../lint/rule.js';
+import { isProjectRule, type AnyRule, type ProjectRule, type Rule } from '../lint/rule.js';
 import { rules as app } from './app/index.js';
 import { rules as debug } from './debug/index.js';
 import { rules as df } from './df/index.js';
@@ -10,7 +10,16 @@ import { rules as rep } from './rep/index.js';
 import { rules as security } from './security/index.js';
 import { rules as size } from './size/index.js';
 
-export const allRules: readonly Rule[] = [...security, ...debug, ...ops, ...rep, ...fast, ...size, ...app, ...ms, ...df]
+const every: AnyRule[] = [...security, ...debug, ...ops, ...rep, ...fast, ...size, ...app, ...ms, ...df]
   .sort((a, b) => a.code.localeCompare(b.code));
 
-export const rulesByCode: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.code, r]));
+/** Every rule: Dockerfile rules and project rules. */
+export const everyRule: readonly AnyRule[] = every;
+
+/** Rules that judge one Dockerfile (run per file). */
+export const allRules: readonly Rule[] = every.filter((r): r is Rule => !isProjectRule(r));
+
+/** Rules that judge the project around the Dockerfiles (run once per project, in project mode). */
+export const projectRules: readonly ProjectRule[] = every.filter(isProjectRule);
+
+export const rulesByCode: ReadonlyMap<string, AnyRule> = new Map(every.map((r) => [r.code, r]));

@@ -1,8 +1,10 @@
 // APP004: a server that handles one request at a time lets one slow client starve the health check.
 import { defineRule } from '../../lint/rule.js';
 import {
-  finalStage, gunicornSettings, serverOf, startCommand, startedServers, startScripts, uwsgiSettings, type ServerSettings,
+  finalStage, serverOf, startCommand,
 } from '../../dockerfile/query.js';
+import { startScripts } from '../../dockerfile/scripts.js';
+import { gunicornSettings, startedServers, uwsgiSettings, type ServerSettings } from '../../dockerfile/servers.js';
 
 /** Sync-style gunicorn worker classes: one request per thread. */
 const SYNC_CLASSES = new Set(['sync', 'gthread', 'gunicorn.workers.sync.SyncWorker', 'gunicorn.workers.gthread.ThreadWorker', 'egg:gunicorn#sync', 'egg:gunicorn#gthread']);

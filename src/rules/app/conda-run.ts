@@ -3,7 +3,8 @@ import { defineRule } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { flagValue, isPython, positionals } from '../../dockerfile/commands.js';
-import { chainInstructions, finalEnv, finalStage, serverOf, shellWordValue, startCommand, startScripts } from '../../dockerfile/query.js';
+import { chainInstructions, finalEnv, finalStage, serverOf, shellWordValue, startCommand } from '../../dockerfile/query.js';
+import { startScripts } from '../../dockerfile/scripts.js';
 
 const CONDAS = new Set(['conda', 'mamba', 'micromamba']);
 const CONDA_VALUE_FLAGS = new Set([

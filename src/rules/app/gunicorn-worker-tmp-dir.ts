@@ -3,7 +3,8 @@ import { defineRule } from '../../lint/rule.js';
 import type { Edit } from '../../lint/rule.js';
 import type { Dockerfile, Instruction } from '../../dockerfile/model.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
-import { finalStage, gunicornSettings, insertInInstruction, startedServers, type StartedServer } from '../../dockerfile/query.js';
+import { finalStage, instructionEdit } from '../../dockerfile/query.js';
+import { gunicornSettings, startedServers, type StartedServer } from '../../dockerfile/servers.js';
 
 /** Insert `--worker-tmp-dir /dev/shm` right after the gunicorn word, when the text there is exactly that word. */
 function fixFor(df: Dockerfile, s: StartedServer): Edit | undefined {
@@ -18,12 +19,12 @@ function fixFor(df: Dockerfile, s: StartedServer): Edit | undefined {
     // shell text (a shell-form CMD, a heredoc script, a `sh -c` string): the word must be there verbatim
     if (df.text.slice(w.span.start, w.span.end) !== w.raw || w.raw !== w.value) return undefined;
     if (cmd.nested && instr.json) return undefined; // inside a JSON string: escapes make offsets unreliable
-    return insertInInstruction(df, instr, w.span.end, ' --worker-tmp-dir /dev/shm');
+    return instructionEdit(df, instr, [{ start: w.span.end, end: w.span.end, text: ' --worker-tmp-dir /dev/shm' }]);
   }
   // exec form: add two JSON elements after the gunicorn element
   const el = instr.words.find((e) => e.span.start <= w.span.start && e.span.end >= w.span.end);
   if (!el || !/^"[^"\\]*"$/.test(df.text.slice(el.span.start, el.span.end))) return undefined;
-  return insertInInstruction(df, instr, el.span.end, ', "--worker-tmp-dir", "/dev/shm"');
+  return instructionEdit(df, instr, [{ start: el.span.end, end: el.span.end, text: ', "--worker-tmp-dir", "/dev/shm"' }]);
 }
 
 export default defineRule({

@@ -2,7 +2,8 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
-import { chainInstructions, finalStage, runTarget, serverOf, startCommand, startScripts, type Server } from '../../dockerfile/query.js';
+import { chainInstructions, finalStage, runTarget, serverOf, startCommand, type Server } from '../../dockerfile/query.js';
+import { startScripts } from '../../dockerfile/scripts.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
 import { expandWord } from '../../dockerfile/words.js';
 

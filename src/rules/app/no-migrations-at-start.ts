@@ -2,7 +2,8 @@
 import { defineRule } from '../../lint/rule.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
 import { isPython, positionals, pythonModule } from '../../dockerfile/commands.js';
-import { finalStage, runTarget, startCommand, startScripts } from '../../dockerfile/query.js';
+import { finalStage, runTarget, startCommand } from '../../dockerfile/query.js';
+import { startScripts } from '../../dockerfile/scripts.js';
 
 /** `manage.py migrate`, `django-admin migrate`, `alembic upgrade`, `flask db upgrade` in any spelling; the words to name. */
 function migration(start: ShCommand): string | undefined {

@@ -1,6 +1,7 @@
 // APP007: uWSGI's defaults are wrong for containers: load the app in each worker (lazy-apps) or isolate the WSGI env.
 import { defineRule } from '../../lint/rule.js';
-import { finalStage, startedServers, uwsgiSettings } from '../../dockerfile/query.js';
+import { finalStage } from '../../dockerfile/query.js';
+import { startedServers, uwsgiSettings } from '../../dockerfile/servers.js';
 
 const TRUE = /^(true|1|yes|on|y|t)$/i;
 

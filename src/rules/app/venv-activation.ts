@@ -4,8 +4,9 @@ import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/mode
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { isPython, pipInstall, positionals, pythonModule } from '../../dockerfile/commands.js';
 import {
-  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imagePath, serverOf, shellWordValue, startCommand, startScripts,
+  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imagePath, rootBase, serverOf, shellWordValue, startCommand,
 } from '../../dockerfile/query.js';
+import { lineOf, startScripts } from '../../dockerfile/scripts.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { keyValues } from '../../dockerfile/parse.js';
 
@@ -128,8 +129,7 @@ function uncertainPath(df: Dockerfile, instrs: Instruction[]): boolean {
 
 /** Is the stage's FROM chain rooted in an official image (python, debian…), whose PATH holds no venv of this Dockerfile? */
 function officialBase(df: Dockerfile, stage: Stage): boolean {
-  const chain = fromChain(df, stage);
-  const root = chain[chain.length - 1]!.base;
+  const root = rootBase(df, stage).base;
   if (root.scratch) return true;
   if (root.resolved === undefined || root.repository === undefined) return false;
   if (root.registry !== undefined && !/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)$/.test(root.registry)) return false;
@@ -139,10 +139,6 @@ function officialBase(df: Dockerfile, stage: Stage): boolean {
 /** Does this install go somewhere else than the active environment (`--system`, `--target`, `--user`…)? */
 function elsewhere(cmd: ShCommand): boolean {
   return cmd.argv.some((w) => /^(--system|--target|-t|--prefix|--root|--user|--python|-p)(=|$)/.test(w.value));
-}
-
-function lineOf(df: Dockerfile, offset: number): number {
-  return df.text.slice(0, offset).split('\n').length;
 }
 
 interface RunCmd {
@@ -315,7 +311,7 @@ installs into the system Python. Activating in each RUN that needs it and callin
           const v = appVenvs[0]!;
           report({
             span: prog.span,
-            message: `\`${prog.value}\` in ${instr.keyword} runs outside the venv \`${v.dir}\` (line ${lineOf(df, v.span.start)}): an activation in RUN doesn't persist. Add \`ENV VIRTUAL_ENV=${v.dir} PATH=${v.dir}/bin:$PATH\``,
+            message: `\`${prog.value}\` in ${instr.keyword} runs outside the venv \`${v.dir}\` (line ${lineOf(df.text, v.span.start)}): an activation in RUN doesn't persist. Add \`ENV VIRTUAL_ENV=${v.dir} PATH=${v.dir}/bin:$PATH\``,
           });
           break;
         }
@@ -359,7 +355,7 @@ installs into the system Python. Activating in each RUN that needs it and callin
         if (!use) continue;
         report({
           span: cmd.span,
-          message: `the venv \`${dir}\` is created but never used: \`${pythonModule(use.cmd) === 'pip' ? `${use.cmd.name} -m pip` : use.cmd.name} install\` in line ${lineOf(df, use.cmd.span.start)} installs into the system Python. Add \`ENV VIRTUAL_ENV=${dir} PATH=${dir}/bin:$PATH\` after creating it`,
+          message: `the venv \`${dir}\` is created but never used: \`${pythonModule(use.cmd) === 'pip' ? `${use.cmd.name} -m pip` : use.cmd.name} install\` in line ${lineOf(df.text, use.cmd.span.start)} installs into the system Python. Add \`ENV VIRTUAL_ENV=${dir} PATH=${dir}/bin:$PATH\` after creating it`,
         });
       }
     }

@@ -4,7 +4,8 @@ import type { Instruction, Span } from '../../dockerfile/model.js';
 import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
 import { isPython } from '../../dockerfile/commands.js';
 import { expandWord } from '../../dockerfile/words.js';
-import { finalStage, imageFile, serverOf, startCommand, startScripts, type Server } from '../../dockerfile/query.js';
+import { finalStage, serverOf, startCommand, type Server } from '../../dockerfile/query.js';
+import { imageFile, startScripts } from '../../dockerfile/scripts.js';
 
 /** Targets that are the container's own output streams (or deliberately nothing). */
 const STREAM = /^(-|\/dev\/(stdout|stderr|null|tty|console)|\/dev\/fd\/[12]|\/proc\/(1|self)\/fd\/[12])$/;

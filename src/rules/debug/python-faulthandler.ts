@@ -4,7 +4,8 @@ import type { Stage } from '../../dockerfile/model.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { isPython } from '../../dockerfile/commands.js';
-import { chainInstructions, finalEnv, finalStage, fromChain, serverOf, startCommand, startScripts } from '../../dockerfile/query.js';
+import { chainInstructions, finalEnv, finalStage, rootBase, serverOf, startCommand } from '../../dockerfile/query.js';
+import { startScripts } from '../../dockerfile/scripts.js';
 
 /** Base images that are Python images (official, mirrors, vendor and conda flavours). */
 function pythonBase(stage: Stage): boolean {
@@ -78,8 +79,7 @@ peer linter checks this.`,
   check({ dockerfile: df, mode, project, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;
-    const chain = fromChain(df, final);
-    const root = chain[chain.length - 1]!;
+    const root = rootBase(df, final);
     const start = startCommand(df, final);
     const scripts = startScripts(df, final, mode === 'project' ? project : undefined);
     const commands = [...start.commands.map((c) => c.cmd), ...scripts.flatMap((s) => s.script?.commands ?? [])];

@@ -2,22 +2,17 @@
 import type { Dockerfile, Instruction } from '../../dockerfile/model.js';
 import type { Lookup } from '../../dockerfile/words.js';
 import type { Edit } from '../../lint/rule.js';
+import { instructionEdit } from '../../dockerfile/query.js';
 
 /**
- * One edit that rewrites the whole (top-level) instruction with `local` edits applied. Fix verification counts
- * instructions replaced and inserted, so an in-line edit is expressed as "this instruction, rewritten". Undefined
- * when the instruction spans lines in a file with a non-default escape (its text alone would not re-parse the same).
+ * One edit that rewrites the whole (top-level) instruction with `local` edits applied. Undefined when an edit falls
+ * outside it, or when it spans lines in a file with a non-default escape (its text alone would not re-parse the same).
  */
 export function rewriteInstruction(df: Dockerfile, instr: Instruction, local: readonly Edit[]): Edit | undefined {
   const top = df.instructions[instr.index] ?? instr;
-  const { start, end } = top.span;
-  let text = df.text.slice(start, end);
-  if (df.escape !== '\\' && text.includes('\n')) return undefined;
-  for (const e of [...local].sort((a, b) => b.start - a.start || b.end - a.end)) {
-    if (e.start < start || e.end > end) return undefined;
-    text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
-  }
-  return { start, end, text };
+  if (df.escape !== '\\' && df.text.slice(top.span.start, top.span.end).includes('\n')) return undefined;
+  if (local.some((e) => e.start < top.span.start || e.end > top.span.end)) return undefined;
+  return instructionEdit(df, top, local);
 }
 
 /** Variables an instruction can see: ENV then ARG in effect before it. */

@@ -2,7 +2,7 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
-import { fromChain } from '../../dockerfile/query.js';
+import { rootBase } from '../../dockerfile/query.js';
 import { closeMatch, isPredefinedArg, varRefs } from './_util.js';
 
 /** Instructions whose arguments BuildKit expands (RUN/CMD/ENTRYPOINT are left to the shell). */
@@ -92,8 +92,7 @@ left to the shell, as in BuildKit.`,
     for (const instr of df.instructions) {
       if (instr.stage < 0 || !EXPANDED.has(instr.keyword)) continue;
       const stage = df.stages[instr.stage]!;
-      const chain = fromChain(df, stage);
-      const root = chain[chain.length - 1]!;
+      const root = rootBase(df, stage);
       const known = root.base.scratch;
       const prefixes = imagePrefixes(root.base.repository);
       const defined = new Set<string>([...instr.state.env.keys(), ...instr.state.args.keys()]);

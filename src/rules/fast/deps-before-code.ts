@@ -4,6 +4,7 @@ import type { Instruction, Span } from '../../dockerfile/model.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag, pythonInstall } from '../../dockerfile/commands.js';
 import { chainInstructions, copyOperands, imagePath, pathWithin } from '../../dockerfile/query.js';
+import { lineOf } from '../../dockerfile/scripts.js';
 
 type Kind = 'deps' | 'deps+project' | 'project';
 
@@ -18,12 +19,6 @@ const MANIFEST_DIR = /^(requirements?|reqs?|deps|dependencies|constraints?|locks
 function basename(p: string): string {
   const t = p.replace(/\/+$/, '');
   return t.slice(t.lastIndexOf('/') + 1);
-}
-
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
 
 /** A local project directory given to pip: `.`, `./`, `.[dev]`, `/app`, `./src/pkg` (not wheels, archives, globs, URLs). */

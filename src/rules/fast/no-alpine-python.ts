@@ -3,7 +3,7 @@ import { defineRule } from '../../lint/rule.js';
 import type { BaseImage } from '../../dockerfile/model.js';
 import { stageCommands } from '../../dockerfile/shell.js';
 import { pythonInstall } from '../../dockerfile/commands.js';
-import { fromChain } from '../../dockerfile/query.js';
+import { rootBase } from '../../dockerfile/query.js';
 
 const BOOTSTRAP = /^(pip|setuptools|wheel)([<>=!~].*)?$/i;
 
@@ -44,8 +44,7 @@ wheel is not flagged.`,
   check({ dockerfile: df, report }) {
     const reported = new Set<number>();
     for (const stage of df.stages) {
-      const chain = fromChain(df, stage);
-      const root = chain[chain.length - 1]!;
+      const root = rootBase(df, stage);
       if (reported.has(root.index) || !isAlpine(root.base)) continue;
       for (const { cmd } of stageCommands(df, stage.index)) {
         const inst = pythonInstall(cmd);

@@ -4,6 +4,7 @@ import type { Instruction } from '../../dockerfile/model.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { aptCall, positionals, pythonInstall } from '../../dockerfile/commands.js';
 import { copyOperands } from '../../dockerfile/query.js';
+import { lineOf } from '../../dockerfile/scripts.js';
 
 const PKG_VALUE_FLAGS = new Set(['-t', '--virtual', '-X', '--repository', '-p', '--root', '--setopt', '-c', '--config', '--installroot', '--releasever', '--repo', '--enablerepo', '--disablerepo', '-x', '--exclude']);
 
@@ -31,12 +32,6 @@ function basename(p: string): string {
 function mentions(text: string, name: string): boolean {
   const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(^|[^A-Za-z0-9_.-])${esc}($|[^A-Za-z0-9_-])`).test(text);
-}
-
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
 
 export default defineRule({

@@ -2,8 +2,9 @@
 import { defineRule, type RuleContext } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import {
-  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imageFile, imagePath, pathWithin, serverOf, shellWordValue, startCommand,
+  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imagePath, pathWithin, serverOf, shellWordValue, startCommand,
 } from '../../dockerfile/query.js';
+import { imageFile, lineOf } from '../../dockerfile/scripts.js';
 import { endState } from '../../dockerfile/parse.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag, isPython, pipInstall, positionals, pythonModule } from '../../dockerfile/commands.js';
@@ -30,12 +31,6 @@ function lastSegment(p: string): string {
 
 function isVenvName(seg: string): boolean {
   return /venv$/i.test(seg) || /^\.?virtualenvs?$/i.test(seg);
-}
-
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
 
 /** Paths where a stage (or the stages it is built FROM) created a virtualenv. */

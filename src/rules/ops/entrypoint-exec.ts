@@ -2,9 +2,9 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Span } from '../../dockerfile/model.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
-import { serverOf } from '../../dockerfile/query.js';
+import { finalStage, serverOf } from '../../dockerfile/query.js';
+import { shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
 import { isPython } from '../../dockerfile/commands.js';
-import { lineOf, startScripts, type StartScript } from './_scripts.js';
 
 /** Commands that are bookkeeping, not the app. */
 const TRIVIAL = new Set([
@@ -70,13 +70,15 @@ scripts; hadolint never does.`,
     },
   ],
   check({ dockerfile: df, project, report }) {
-    for (const s of startScripts(df, project, { inline: true })) check(s);
+    const final = finalStage(df);
+    if (!final) return;
+    for (const s of shellStartScripts(df, final, project, { inline: true })) check(s);
 
-    function check(s: StartScript): void {
+    function check(s: ShellStartScript): void {
       const cmds = s.script.commands.filter((c) => !c.substitution);
       if (cmds.length === 0) return;
       const where = (c: ShCommand): { span: Span; at: string } =>
-        s.exact ? { span: c.span, at: '' } : s.kind === 'inline' ? { span: s.anchor, at: '' } : { span: s.anchor, at: ` (\`${s.contextPath ?? s.path}\` line ${lineOf(s.text, c.span.start)})` };
+        ({ span: s.spanOf(c.span), at: s.exact || s.kind === 'inline' ? '' : ` (${s.describe(c.span)})` });
       const what = s.kind === 'inline' ? `the \`${s.shell} -c\` string` : `\`${s.path}\``;
       // a one-command `sh -c` string: the shell execs it itself
       if (s.kind === 'inline' && s.script.statements === 1 && cmds.length === 1 && cmds[0]!.pipeLength === 1 && !cmds[0]!.background) return;

@@ -2,8 +2,7 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { isPosixShell, runScript } from '../../dockerfile/shell.js';
-import { finalStage, startCommand } from '../../dockerfile/query.js';
-import { instructionEdit } from './_scripts.js';
+import { finalStage, instructionEdit, startCommand } from '../../dockerfile/query.js';
 
 /** Shell builtins and keywords: they cannot be exec'd as a program. */
 const BUILTINS = new Set([

@@ -3,9 +3,9 @@ import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction } from '../../dockerfile/model.js';
 import { runScript } from '../../dockerfile/shell.js';
 import { aptCall } from '../../dockerfile/commands.js';
-import { copyParts } from './_scripts.js';
-import { chainInstructions, finalStage, lastInChain, serverOf } from '../../dockerfile/query.js';
-import { osFamily, rootBase, startSites } from './_scripts.js';
+import { chainInstructions, finalStage, lastInChain, rootBase, serverOf } from '../../dockerfile/query.js';
+import { copyParts } from '../../dockerfile/scripts.js';
+import { osFamily, startSites } from './_scripts.js';
 
 /** Servers that answer HTTP (celery is a worker, not a server). */
 const HTTP = new Set(['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'waitress', 'granian', 'http.server', 'runserver', 'flask-run', 'streamlit', 'fastapi-run']);

@@ -2,8 +2,9 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { isPosixShell } from '../../dockerfile/shell.js';
-import { chainInstructions, finalStage, startCommand } from '../../dockerfile/query.js';
-import { osFamily, rootBase, startScripts } from './_scripts.js';
+import { chainInstructions, finalStage, rootBase, startCommand } from '../../dockerfile/query.js';
+import { shellStartScripts } from '../../dockerfile/scripts.js';
+import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
 
 /** Bases known to set no ENTRYPOINT of their own, so CMD really is PID 1. */
@@ -90,12 +91,12 @@ interactive shell or Python REPL are not flagged.`,
     // an interactive default, not a service
     if (!ep && fw.words.length === 1 && REPL.test(prog)) return;
     // a start script that execs an init
-    for (const s of startScripts(df, project)) {
-      if (s.instr !== first) continue;
+    for (const s of shellStartScripts(df, final, project)) {
+      if (s.runBy !== first) continue;
       if (s.script.commands.some((c) => c.wrappers.some((w) => INITS.has(w)) || INITS.has(c.name))) return;
     }
     const scriptWord = /\.(sh|bash)$|entrypoint|docker-/i.test(prog) || (fw.words[0]!.includes('/') && !/^(\/usr)?(\/local)?\/s?bin\/(python|gunicorn|uvicorn)/.test(fw.words[0]!));
-    const known = startScripts(df, project).some((s) => s.instr === first);
+    const known = shellStartScripts(df, final, project).some((s) => s.runBy === first);
     if (scriptWord && !known) {
       // a wrapper ENTRYPOINT that (presumably) execs "$@" hands PID 1 to an init in CMD
       const cw = ep && cmdInstr ? firstWords(cmdInstr) : undefined;

@@ -7,7 +7,8 @@ import { chainInstructions, finalStage, serverOf, type Server } from '../../dock
 import { pythonModule } from '../../dockerfile/commands.js';
 import { endState } from '../../dockerfile/parse.js';
 import { expandWord } from '../../dockerfile/words.js';
-import { providerOf, startSites, type StartSite } from './_scripts.js';
+import { providerOf } from '../../dockerfile/scripts.js';
+import { startSites, type StartSite } from './_scripts.js';
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|ip6-localhost|::1|\[::1\])$/i;
 /** Reverse proxies and process managers: a loopback bind behind them is deliberate. */

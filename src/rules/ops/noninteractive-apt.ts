@@ -5,8 +5,7 @@ import { keyValues } from '../../dockerfile/parse.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { stageCommands, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
 import { aptCall, findFlag } from '../../dockerfile/commands.js';
-import { chainInstructions, finalEnv, finalStage, fromChain } from '../../dockerfile/query.js';
-import { instructionEdit } from './_scripts.js';
+import { chainInstructions, finalEnv, finalStage, fromChain, instructionEdit } from '../../dockerfile/query.js';
 
 /**
  * `-y`, `--yes`, `--assume-yes`, quiet level 2 (`-qq`, `-q=2`, `-q -q`), or `-o APT::Get::Assume-Yes=true`.

@@ -4,7 +4,8 @@ import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
 import { findFlag, isPython, pipInstall, subcommand } from '../../dockerfile/commands.js';
 import { chainInstructions, finalStage, fromChain, serverOf, startCommand } from '../../dockerfile/query.js';
-import { copyParts, osFamily, startSites } from './_scripts.js';
+import { copyParts } from '../../dockerfile/scripts.js';
+import { osFamily, startSites } from './_scripts.js';
 
 function truthy(v: string | undefined): boolean {
   return v !== undefined && !/^(0|false|no|off|)$/i.test(v.trim());

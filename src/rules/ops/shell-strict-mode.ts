@@ -2,7 +2,8 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
-import { binSh, SHELLS, shebang, shellOptionsOf, startScripts, strictOptions, supportsPipefail, lineOf } from './_scripts.js';
+import { lineOf, SHELLS, shebang, shellOptionsOf, shellStartScripts } from '../../dockerfile/scripts.js';
+import { binSh, strictOptions, supportsPipefail } from './_scripts.js';
 
 /** Left sides of a pipe that cannot fail in a way pipefail would catch (`yes` even dies of SIGPIPE under pipefail). */
 const SAFE_LEFT = new Set(['echo', 'printf', 'yes', 'true', ':']);
@@ -180,7 +181,7 @@ are not flagged: nothing on their left can fail (and \`yes\` would make pipefail
     const final = df.stages[df.stages.length - 1];
     if (!final) return;
     const sh = binSh(df, final);
-    for (const s of startScripts(df, project)) {
+    for (const s of shellStartScripts(df, final, project)) {
       const pipeSpan = riskyPipe(s.script, s.kind === 'file' ? s.text : s.exact ? df.text : undefined);
       const pipe = pipeSpan !== undefined;
       if (s.script.statements <= 1 && !pipe) continue;
@@ -188,7 +189,7 @@ are not flagged: nothing on their left can fail (and \`yes\` would make pipefail
       const pf = supportsPipefail(s.shell, sh);
       const miss = missing(opts, pipe, pf);
       const name = s.contextPath ?? s.path ?? 'script';
-      const what = s.kind === 'heredoc' ? `heredoc script \`${s.path}\`` : `\`${name}\` (run by ${s.instr.keyword})`;
+      const what = s.kind === 'heredoc' ? `heredoc script \`${s.path}\`` : `\`${name}\` (run by ${s.runBy.keyword})`;
       if (miss.length > 0) {
         report({ span: s.anchor, message: `${what} has no ${describe(miss)}: ${consequence(miss, 'start')}; start it with \`${setLine(s.shell, pf)}\`` });
       } else if (pipe && pf !== true && !opts.has('pipefail')) {

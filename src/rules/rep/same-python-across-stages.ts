@@ -3,17 +3,11 @@ import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
 import { flagValue, pythonInstall, pythonModule } from '../../dockerfile/commands.js';
 import { stageCommands } from '../../dockerfile/shell.js';
-import { copyOperands, fromChain, imagePath, pathWithin, shellWordValue } from '../../dockerfile/query.js';
+import { copyOperands, fromChain, imagePath, pathWithin, rootBase, shellWordValue } from '../../dockerfile/query.js';
 import { pythonImage, type PythonImage } from './_python-image.js';
 
 /** Paths that hold an installed Python environment, whatever built them. */
 const ENV_PATH = /(^|\/)(\.?venv[^/]*|virtualenvs?|site-packages|dist-packages|\.local|install|wheels?|wheelhouse|__pypackages__)(\/|$)|^\/usr\/local(\/(lib|bin)(\/python[^/]*)?)?\/?$|^\/opt\/[^/]*(env|venv|python|poetry|uv)[^/]*/i;
-
-/** Image root of a stage: follow FROM <stage> to the external image. */
-function rootStage(df: Dockerfile, stage: Stage): Stage {
-  const chain = fromChain(df, stage);
-  return chain[chain.length - 1]!;
-}
 
 /** Paths where the stage's chain created or installed a Python environment, and whether it installed any at all. */
 function pythonEnvs(df: Dockerfile, stage: Stage): { paths: string[]; any: boolean } {
@@ -111,8 +105,8 @@ ARG defaults applied. Use one \`ARG PYTHON_IMAGE\` for both \`FROM\`s.`,
           return ENV_PATH.test(p) || envs.paths.some((e) => pathWithin(e, p) || pathWithin(p, e));
         });
         if (!copiesEnv) continue;
-        const a = pythonImage(rootStage(df, src).base);
-        const b = pythonImage(rootStage(df, stage).base);
+        const a = pythonImage(rootBase(df, src).base);
+        const b = pythonImage(rootBase(df, stage).base);
         if (!a || !b) continue;
         const minor = a.minor !== undefined && b.minor !== undefined && a.minor !== b.minor;
         const family = a.family !== b.family;

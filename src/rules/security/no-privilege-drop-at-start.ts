@@ -2,7 +2,8 @@
 import { defineRule } from '../../lint/rule.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag } from '../../dockerfile/commands.js';
-import { finalStage, startCommand, startScripts } from '../../dockerfile/query.js';
+import { finalStage, startCommand } from '../../dockerfile/query.js';
+import { startScripts } from '../../dockerfile/scripts.js';
 
 /** Programs that switch user: they only work when the container starts as root with SETUID/SETGID. */
 const DROPPERS = ['gosu', 'su-exec', 'setpriv', 'sudo', 'runuser'];

@@ -3,7 +3,8 @@ import { defineRule } from '../../lint/rule.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
 import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
 import { expandWord } from '../../dockerfile/words.js';
-import { chainInstructions, finalStage, serverOf, startScripts, startServers, type Server } from '../../dockerfile/query.js';
+import { chainInstructions, finalStage, serverOf, startServers, type Server } from '../../dockerfile/query.js';
+import { startScripts } from '../../dockerfile/scripts.js';
 
 interface Valued {
   /** The word holding the value and the literal text before the value in it (`--port=`, or '' for a word of its own). */

@@ -2,7 +2,7 @@
 import { defineRule, type Report } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { mounts } from '../../dockerfile/parse.js';
-import { chainInstructions, copyOperands, finalStage, imagePath, insertInInstruction, pathWithin, shellWordValue } from '../../dockerfile/query.js';
+import { chainInstructions, copyOperands, finalStage, imagePath, instructionEdit, pathWithin, shellWordValue } from '../../dockerfile/query.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { hasFlag, positionals } from '../../dockerfile/commands.js';
 
@@ -141,7 +141,7 @@ The fix adds \`--no-install-recommends\` (unsafe: a recommended package the app 
       const cmds = script.commands;
       const canFix = !instr.json;
       const insertAfter = (w: ShWord, text: string, cmd: ShCommand): Report['fix'] | undefined =>
-        canFix && !cmd.nested && df.text.slice(w.span.start, w.span.end) === w.raw ? { description: `add \`${text.trim()}\``, edits: [insertInInstruction(df, instr, w.span.end, text)] } : undefined;
+        canFix && !cmd.nested && df.text.slice(w.span.start, w.span.end) === w.raw ? { description: `add \`${text.trim()}\``, edits: [instructionEdit(df, instr, [{ start: w.span.end, end: w.span.end, text }])] } : undefined;
 
       // --- apt ---
       // apt/dnf configuration written by this RUN applies to it and to every later one

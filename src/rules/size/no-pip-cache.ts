@@ -3,7 +3,7 @@ import { defineRule, type Report } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { mounts } from '../../dockerfile/parse.js';
 import {
-  chainInstructions, copyOperands, finalStage, imagePath, insertInInstruction, pathWithin, shellWordValue,
+  chainInstructions, copyOperands, finalStage, imagePath, instructionEdit, pathWithin, shellWordValue,
 } from '../../dockerfile/query.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { flagValue, hasFlag, pipInstall, positionals } from '../../dockerfile/commands.js';
@@ -244,7 +244,7 @@ a builder stage's cache never reaches the image.`,
         const flag = FLAG[tool];
         let fix: Report['fix'];
         if (flag && !instr.json && !cmd.nested && df.text.slice(inst.sub.span.start, inst.sub.span.end) === inst.sub.raw) {
-          fix = { description: `add \`${flag}\``, edits: [insertInInstruction(df, instr, inst.sub.span.end, ' ' + flag)] };
+          fix = { description: `add \`${flag}\``, edits: [instructionEdit(df, instr, [{ start: inst.sub.span.end, end: inst.sub.span.end, text: ' ' + flag }])] };
         }
         const how = flag ? `without \`${flag}\`` : 'with its cache on';
         report({

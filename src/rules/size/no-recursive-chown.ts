@@ -4,6 +4,7 @@ import type { Instruction } from '../../dockerfile/model.js';
 import { chainInstructions, copyOperands, finalStage, imagePath, pathWithin, shellWordValue } from '../../dockerfile/query.js';
 import { runScript, type ShCommand, type ShWord } from '../../dockerfile/shell.js';
 import { hasFlag } from '../../dockerfile/commands.js';
+import { lineOf } from '../../dockerfile/scripts.js';
 
 const TOOLS = new Set(['chown', 'chmod', 'chgrp']);
 
@@ -35,12 +36,6 @@ function pathOperands(cmd: ShCommand): ShWord[] {
     out.push(w);
   }
   return out;
-}
-
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
 
 export default defineRule({

@@ -1,0 +1,165 @@
+// The project around a Dockerfile, read from disk once: the build context, the project root, any file by path, git
+// facts. Parsed facts (requirements, compose, workflows…) are memoized functions of a Project in src/project/*.ts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
+import type { ProjectFiles } from '../lint/rule.js';
+import { parseDockerignore, type Dockerignore } from './dockerignore.js';
+
+/** A text file of the project, addressed by its path relative to the project root (POSIX). */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export interface Project extends ProjectFiles {
+  /** Absolute: the nearest ancestor of the context with pyproject.toml or .git (else the context itself). */
+  root: string;
+  /** Absolute build context directory. */
+  contextDir: string;
+  /** The context relative to the root, POSIX ('' when they are the same). */
+  contextPath: string;
+  /** The context's .dockerignore, parsed; undefined when there is none. */
+  dockerignore: Dockerignore | undefined;
+  /** A project file by root-relative path (text files up to 2 MB). */
+  file(path: string): SourceFile | undefined;
+  /** Root-relative paths of every project file passing `test`, from one walk that skips .git, node_modules and venvs. */
+  find(test: (path: string) => boolean): string[];
+  /** Root-relative path of a context-relative path. */
+  fromContext(path: string): string;
+  /** Unix time (seconds) of the last commit touching a root-relative path; undefined without git or history. */
+  lastCommitTime(path: string): number | undefined;
+  /** Whether the root is a git work tree with git available. */
+  hasGit: boolean;
+}
+
+const MAX_READ = 2 * 1024 * 1024;
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '.tox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.hg', '.svn']);
+const MAX_WALK = 50_000;
+
+export function findProjectRoot(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'pyproject.toml')) || existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(start);
+    dir = parent;
+  }
+}
+
+const toPosix = (p: string): string => p.split(sep).join('/');
+
+export function loadProject(contextDir: string, rootDir?: string): Project {
+  const context = resolve(contextDir);
+  const root = rootDir ? resolve(rootDir) : findProjectRoot(context);
+  const contextPath = toPosix(relative(root, context));
+  const cache = new Map<string, SourceFile | undefined>();
+  const inside = (base: string, p: string): string | undefined => {
+    const full = join(base, normalize(p.replace(/^\/+/, '')));
+    const rel = relative(base, full);
+    return rel.startsWith('..') ? undefined : full;
+  };
+  const readAbs = (full: string): string | undefined => {
+    try {
+      const st = statSync(full);
+      if (!st.isFile() || st.size > MAX_READ) return undefined;
+      const buf = readFileSync(full);
+      if (buf.subarray(0, 8192).includes(0)) return undefined;
+      return buf.toString('utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const file = (path: string): SourceFile | undefined => {
+    const clean = toPosix(normalize(path)).replace(/^\.\//, '');
+    if (cache.has(clean)) return cache.get(clean);
+    const full = inside(root, clean);
+    const text = full === undefined ? undefined : readAbs(full);
+    const sf = text === undefined ? undefined : { path: clean, text };
+    cache.set(clean, sf);
+    return sf;
+  };
+  const fromContext = (p: string): string => toPosix(normalize(join(contextPath, p.replace(/^\/+/, '')))).replace(/^\.\//, '');
+  let dockerignore: Dockerignore | undefined | null = null;
+  let walked: string[] | undefined;
+  let git: boolean | undefined;
+  const commitTimes = new Map<string, number | undefined>();
+  const project: Project = {
+    root,
+    contextDir: context,
+    contextPath,
+    get dockerignore() {
+      if (dockerignore === null) {
+        const text = readAbs(join(context, '.dockerignore'));
+        dockerignore = text === undefined ? undefined : parseDockerignore(text);
+      }
+      return dockerignore;
+    },
+    exists(p) {
+      const full = inside(context, p);
+      return full !== undefined && existsSync(full);
+    },
+    read(p) {
+      return file(fromContext(p))?.text;
+    },
+    file,
+    fromContext,
+    find(test) {
+      if (!walked) {
+        walked = [];
+        const stack = [''];
+        while (stack.length > 0 && walked.length < MAX_WALK) {
+          const rel = stack.pop()!;
+          let entries;
+          try {
+            entries = readdirSync(join(root, rel), { withFileTypes: true });
+          } catch {
+            continue;
+          }
+          for (const e of entries) {
+            const p = rel ? `${rel}/${e.name}` : e.name;
+            if (e.isDirectory()) {
+              if (!SKIP_DIRS.has(e.name)) stack.push(p);
+            } else if (e.isFile()) walked.push(p);
+          }
+        }
+        walked.sort();
+      }
+      return walked.filter(test);
+    },
+    get hasGit() {
+      if (git === undefined) {
+        try {
+          git = execFileSync('git', ['-C', root, 'rev-parse', '--is-inside-work-tree'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
+            .toString().trim() === 'true';
+        } catch {
+          git = false;
+        }
+      }
+      return git;
+    },
+    lastCommitTime(path) {
+      if (!project.hasGit) return undefined;
+      if (commitTimes.has(path)) return commitTimes.get(path);
+      let t: number | undefined;
+      try {
+        const out = execFileSync('git', ['-C', root, 'log', '-1', '--format=%ct', '--', path], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10000 }).toString().trim();
+        t = out ? Number(out) : undefined;
+      } catch {
+        t = undefined;
+      }
+      commitTimes.set(path, t);
+      return t;
+    },
+  };
+  return project;
+}
+
+/** Memoize a fact computed from a project (each fact module parses its files once per run). */
+export function projectFact<T>(compute: (p: Project) => T): (p: Project) => T {
+  const cache = new WeakMap<Project, T>();
+  return (p) => {
+    if (!cache.has(p)) cache.set(p, compute(p));
+    return cache.get(p)!;
+  };
+}
