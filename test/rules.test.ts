@@ -36,10 +36,15 @@ for (const rule of allRules) {
   });
 }
 
-for (const rule of projectRules) {
+const withProjectPart = [
+  ...projectRules.map((r) => ({ rule: r, examples: r.examples })),
+  ...allRules.filter((r) => r.checkProject).map((r) => ({ rule: r, examples: r.projectExamples ?? [] })),
+];
+
+for (const { rule, examples } of withProjectPart) {
   describe(`${rule.code} ${rule.name} (project)`, () => {
-    it('has examples', () => expect(rule.examples.length).toBeGreaterThan(0));
-    rule.examples.forEach((ex, i) => {
+    it('has project examples', () => expect(examples.length).toBeGreaterThan(0));
+    examples.forEach((ex, i) => {
       it(`example ${i + 1}: bad project is flagged`, () => {
         const found = lintProject(ex.bad, [rule]).filter((f) => f.code === rule.code);
         expect(found.length, `expected ${rule.code} on ${JSON.stringify(ex.bad, null, 1)}`).toBeGreaterThan(0);

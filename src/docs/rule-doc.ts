@@ -44,6 +44,10 @@ export function ruleDoc(rule: AnyRule): string {
     lines.push('## Suppress', '', `\`ignore = ["${rule.code}"]\` in \`[tool.pyship]\`, or \`per-file-ignores\` for one file.`, '');
     return lines.join('\n');
   }
+  (rule.projectExamples ?? []).forEach((ex, i) => {
+    const n = (rule.projectExamples?.length ?? 0) > 1 ? ` ${i + 1}` : '';
+    lines.push(`## Project example${n}`, '', 'Flagged:', '', ...projectFiles(ex.bad), 'Passes:', '', ...projectFiles(ex.good));
+  });
   rule.examples.forEach((ex, i) => {
     const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
     lines.push(`## Example${n}`, '', 'Flagged:', '', fence(ex.bad), '', 'Passes:', '', fence(ex.good), '');

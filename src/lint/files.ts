@@ -8,7 +8,7 @@ import { writeAtomic } from '../io/write.js';
 import { loadProject, type Project } from '../project/project.js';
 import { runProjectRules, type ProjectDockerfile } from './run.js';
 import type { Dockerfile } from '../dockerfile/model.js';
-import { everyRule, projectRules } from '../rules/index.js';
+import { allRules, everyRule, projectRules } from '../rules/index.js';
 import { checkText } from './check.js';
 import {
   ConfigError, effectiveSeverity, findConfig, loadConfig, mergeCli, resolveEnabled, validateSelectors,
@@ -190,7 +190,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   // project rules: once per project root, over the Dockerfiles checked in it
   for (const { root, config, dockerfiles } of projects.values()) {
     const enabledHere = resolveEnabled(config, everyRule);
-    const rules = projectRules.filter((r) => enabledHere.has(r.code));
+    const rules = [...projectRules, ...allRules.filter((r) => r.checkProject)].filter((r) => enabledHere.has(r.code));
     if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
     for (const f of runProjectRules(root, dockerfiles, rules, (code, fallback) => effectiveSeverity(config, code, fallback))) {
       const abs = join(root.root, f.projectPath!);

@@ -94,6 +94,14 @@ export interface RuleDefinition {
   why: string;
   examples: RuleExample[];
   check(ctx: RuleContext): void;
+  /**
+   * The project part of a code whose practice is seen in Dockerfiles and project files alike (SEC009's secrets in
+   * CI scripts, OPS006's compose `init: true`…): runs once per project in project mode, like a project rule.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  checkProject?(ctx: ProjectRuleContext<any>): void;
+  /** Examples for `checkProject`, run as tests like a project rule's. */
+  projectExamples?: ProjectRuleExample[];
 }
 
 export type Rule = Readonly<RuleDefinition>;

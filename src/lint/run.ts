@@ -73,14 +73,17 @@ export interface ProjectDockerfile {
 export function runProjectRules(
   project: unknown,
   dockerfiles: ProjectDockerfile[],
-  rules: readonly ProjectRule[],
+  rules: readonly (ProjectRule | Rule)[],
   severityOf?: (code: string, fallback: Severity) => Severity,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
     const severity = severityOf ? severityOf(rule.code, rule.severity) : rule.severity;
+    // a project rule's check, or a Dockerfile rule's project part
+    const check = 'level' in rule ? rule.check : rule.checkProject;
+    if (!check) continue;
     try {
-      rule.check({
+      check.call(rule, {
         project,
         dockerfiles,
         report(r) {
