@@ -3,7 +3,7 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { allRules, everyRule, rulesByCode } from '../rules/index.js';
 import { applySuppressions, parseSuppressions, unusedSuppressions } from './ignore.js';
-import type { Finding, Mode, ProjectFiles, Rule, Severity } from './rule.js';
+import { SUBCODE, type Finding, type Mode, type ProjectFiles, type Rule, type Severity } from './rule.js';
 import { runRules } from './run.js';
 
 /** Code of the rule that reports malformed and unused suppression comments (like Ruff's RUF100). */
@@ -24,6 +24,8 @@ export interface CheckTextOptions {
   project?: ProjectFiles;
   /** Enabled codes; default every rule that is not opt-in. */
   enabled?: ReadonlySet<string>;
+  /** Whether a passed-through tool code (SC2086) is on; default: yes. */
+  subcodeEnabled?: (code: string) => boolean;
   severityOf?: (code: string, fallback: Severity) => Severity;
   rules?: readonly Rule[];
 }
@@ -43,7 +45,7 @@ export function checkText(text: string, options: CheckTextOptions): CheckTextRes
     file: options.path,
     mode: options.mode,
     project: options.project,
-    enabled: (code) => enabledSet.has(code),
+    enabled: (code) => enabledSet.has(code) || (SUBCODE.test(code) && (options.subcodeEnabled?.(code) ?? true)),
     severityOf: options.severityOf,
   });
   const { suppressions } = parseSuppressions(df, HADOLINT_MAP);

@@ -197,7 +197,8 @@ function suggest(word: string, candidates: Iterable<string>): string {
 
 /** Whether a selector is "ALL", a known code, or a prefix of one. */
 function isValidSelector(sel: string, knownCodes: ReadonlySet<string>): boolean {
-  if (sel === 'ALL' || knownCodes.has(sel)) return true;
+  // ShellCheck codes pass through under OPS002: SC, SC2, SC2086…
+  if (sel === 'ALL' || knownCodes.has(sel) || /^SC\d{0,4}$/.test(sel)) return true;
   for (const code of knownCodes) if (code.startsWith(sel)) return true;
   return false;
 }
@@ -474,4 +475,9 @@ export function effectiveSeverity(config: Config, code: string, defaultSeverity:
     }
   }
   return result;
+}
+
+/** Is a passed-through tool code (ShellCheck's SC2086) switched off by `ignore`? */
+export function subcodeIgnored(config: Config, code: string): boolean {
+  return config.ignore.some((sel) => sel !== 'ALL' && code.startsWith(sel));
 }

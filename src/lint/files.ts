@@ -11,11 +11,11 @@ import type { Dockerfile } from '../dockerfile/model.js';
 import { allRules, everyRule, projectRules } from '../rules/index.js';
 import { checkText } from './check.js';
 import {
-  ConfigError, effectiveSeverity, findConfig, loadConfig, mergeCli, resolveEnabled, validateSelectors,
+  ConfigError, effectiveSeverity, findConfig, subcodeIgnored, loadConfig, mergeCli, resolveEnabled, validateSelectors,
   type CliOverrides, type Config,
 } from './config.js';
 import { fixUntilStable } from './fix.js';
-import type { Finding, FixSafety } from './rule.js';
+import { SUBCODE, type Finding, type FixSafety } from './rule.js';
 import type { FileResult } from '../report/types.js';
 
 export const PARSE_CODE = 'DF022';
@@ -132,6 +132,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
         mode,
         project,
         enabled,
+        subcodeEnabled: (code) => !subcodeIgnored(config, code),
         severityOf: (code, fallback) => effectiveSeverity(config, code, fallback),
       });
       parsed = r.dockerfile;
@@ -194,7 +195,8 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
     for (const f of runProjectRules(root, dockerfiles, rules, (code, fallback) => effectiveSeverity(config, code, fallback))) {
       const abs = join(root.root, f.projectPath!);
-      if (!resolveEnabled(config, everyRule, abs).has(f.code)) continue;
+      const on = SUBCODE.test(f.code) ? !subcodeIgnored(config, f.code) : resolveEnabled(config, everyRule, abs).has(f.code);
+      if (!on) continue;
       addElsewhere(root, f);
     }
   }

@@ -32,7 +32,15 @@ export interface Report {
    * into that file's text. Findings point where the problem is: the script's line, the workflow step.
    */
   file?: string;
+  /**
+   * A sub-code reported under this rule, for tools whose own codes pass through (ShellCheck's `SC2086` under OPS002).
+   * Must match `SUBCODE`; config `ignore` can name it like any code.
+   */
+  code?: string;
 }
+
+/** Codes of tools whose findings pyship passes through under a rule (ShellCheck). */
+export const SUBCODE = /^SC\d{4}$/;
 
 /** A finding as the engine produces it: the report plus rule identity, resolved severity and file. */
 export interface Finding {

@@ -1,6 +1,6 @@
 // Runs rules over one parsed Dockerfile: the only place that turns rule reports into findings.
 import type { Dockerfile } from '../dockerfile/model.js';
-import type { Finding, Mode, ProjectFiles, ProjectRule, Rule, RuleContext, Severity } from './rule.js';
+import { SUBCODE, type Finding, type Mode, type ProjectFiles, type ProjectRule, type Rule, type RuleContext, type Severity } from './rule.js';
 
 export interface RunOptions {
   file?: string;
@@ -30,8 +30,10 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
         const f = findings[k]!;
         if (f.span.start === r.span.start && f.span.end === r.span.end && f.message === r.message) return;
       }
+      const code = r.code && SUBCODE.test(r.code) ? r.code : rule.code;
+      if (code !== rule.code && options.enabled && !options.enabled(code)) return;
       findings.push({
-        code: rule.code,
+        code,
         severity: r.severity && !options.severityOf ? r.severity : severity,
         file,
         span: r.span,
@@ -89,7 +91,7 @@ export function runProjectRules(
         report(r) {
           if (findings.some((f) => f.code === rule.code && f.projectPath === r.file && f.span.start === r.span.start && f.message === r.message)) return;
           findings.push({
-            code: rule.code,
+            code: r.code && SUBCODE.test(r.code) ? r.code : rule.code,
             severity: r.severity && !severityOf ? r.severity : severity,
             file: r.file,
             span: r.span,

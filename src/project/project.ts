@@ -31,6 +31,11 @@ export interface Project extends ProjectFiles {
   lastCommitTime(path: string): number | undefined;
   /** Whether the root is a git work tree with git available. */
   hasGit: boolean;
+  /**
+   * Context-relative paths of the files `docker build` sends (not excluded by .dockerignore). Ignored directories are
+   * not walked unless a `!` exception could re-include something inside, so a huge ignored node_modules costs nothing.
+   */
+  sentFiles(): string[];
 }
 
 const MAX_READ = 2 * 1024 * 1024;
@@ -82,6 +87,7 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
   const fromContext = (p: string): string => toPosix(normalize(join(contextPath, p.replace(/^\/+/, '')))).replace(/^\.\//, '');
   let dockerignore: Dockerignore | undefined | null = null;
   let walked: string[] | undefined;
+  let sent: string[] | undefined;
   let git: boolean | undefined;
   const commitTimes = new Map<string, number | undefined>();
   const project: Project = {
@@ -137,6 +143,30 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
         }
       }
       return git;
+    },
+    sentFiles() {
+      if (sent) return sent;
+      sent = [];
+      const di = project.dockerignore;
+      const stack = [''];
+      while (stack.length > 0 && sent.length < MAX_WALK) {
+        const rel = stack.pop()!;
+        let entries;
+        try {
+          entries = readdirSync(join(context, rel), { withFileTypes: true });
+        } catch {
+          continue;
+        }
+        for (const e of entries) {
+          const p = rel ? `${rel}/${e.name}` : e.name;
+          if (e.isDirectory()) {
+            if (di && di.ignores(p) && !di.mayReinclude(p)) continue;
+            stack.push(p);
+          } else if (!di || !di.ignores(p)) sent.push(p);
+        }
+      }
+      sent.sort();
+      return sent;
     },
     lastCommitTime(path) {
       if (!project.hasGit) return undefined;
