@@ -1,6 +1,7 @@
 // The explicit registry of every rule, sorted by code: the one list commands, docs and tests read.
 import { isProjectRule, type AnyRule, type ProjectRule, type Rule } from '../lint/rule.js';
 import { rules as app } from './app/index.js';
+import { rules as ci } from './ci/index.js';
 import { rules as debug } from './debug/index.js';
 import { rules as df } from './df/index.js';
 import { rules as fast } from './fast/index.js';
@@ -10,7 +11,7 @@ import { rules as rep } from './rep/index.js';
 import { rules as security } from './security/index.js';
 import { rules as size } from './size/index.js';
 
-const every: AnyRule[] = [...security, ...debug, ...ops, ...rep, ...fast, ...size, ...app, ...ms, ...df]
+const every: AnyRule[] = [...security, ...ci, ...debug, ...ops, ...rep, ...fast, ...size, ...app, ...ms, ...df]
   .sort((a, b) => a.code.localeCompare(b.code));
 
 /** Every rule: Dockerfile rules and project rules. */

@@ -1,5 +1,5 @@
 // app rules, sorted by code.
-import type { Rule } from '../../lint/rule.js';
+import type { AnyRule } from '../../lint/rule.js';
 import venvActivation from './venv-activation.js';
 import condaRun from './conda-run.js';
 import noMigrationsAtStart from './no-migrations-at-start.js';
@@ -9,7 +9,7 @@ import gunicornWorkerTmpDir from './gunicorn-worker-tmp-dir.js';
 import uwsgiSettings from './uwsgi-settings.js';
 import noDevServer from './no-dev-server.js';
 
-export const rules: Rule[] = [
+export const rules: AnyRule[] = [
   venvActivation,
   condaRun,
   noMigrationsAtStart,

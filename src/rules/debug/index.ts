@@ -1,6 +1,6 @@
 // debug rules, sorted by code.
-import type { Rule } from '../../lint/rule.js';
+import type { AnyRule } from '../../lint/rule.js';
 import logsToStdout from './logs-to-stdout.js';
 import pythonFaulthandler from './python-faulthandler.js';
 
-export const rules: Rule[] = [logsToStdout, pythonFaulthandler];
+export const rules: AnyRule[] = [logsToStdout, pythonFaulthandler];

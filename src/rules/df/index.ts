@@ -1,5 +1,5 @@
 // df rules, sorted by code.
-import type { Rule } from '../../lint/rule.js';
+import type { AnyRule } from '../../lint/rule.js';
 import workdirAbsolute from './workdir-absolute.js';
 import noCdInRun from './no-cd-in-run.js';
 import noSudo from './no-sudo.js';
@@ -26,7 +26,7 @@ import suppressionComment from './suppression-comment.js';
 import instructionCasing from './instruction-casing.js';
 import platformFlag from './platform-flag.js';
 
-export const rules: Rule[] = [
+export const rules: AnyRule[] = [
   workdirAbsolute, noCdInRun, noSudo, copyNotAdd, copyMultipleSourcesDir, copyFromStage, uniqueStageNames, exposeFormat,
   singleStartInstruction, noMaintainer, aptGetNotApt, envSameInstructionRef, copyRelativeDestWorkdir, useraddLogInit,
   fromFirst, undefinedVar, fromArgDefined, stageNameCasing, reservedStageName, keyValueFormat, emptyContinuation,

@@ -1,5 +1,5 @@
 // ops rules, sorted by code.
-import type { Rule } from '../../lint/rule.js';
+import type { AnyRule } from '../../lint/rule.js';
 import listenOnAllInterfaces from './listen-on-all-interfaces.js';
 import shellStrictMode from './shell-strict-mode.js';
 import execFormCommand from './exec-form-command.js';
@@ -10,7 +10,7 @@ import noninteractiveApt from './noninteractive-apt.js';
 import healthcheck from './healthcheck.js';
 import precompiledBytecode from './precompiled-bytecode.js';
 
-export const rules: Rule[] = [
+export const rules: AnyRule[] = [
   listenOnAllInterfaces,
   shellStrictMode,
   execFormCommand,

@@ -1,5 +1,5 @@
 // rep rules, sorted by code.
-import type { Rule } from '../../lint/rule.js';
+import type { AnyRule } from '../../lint/rule.js';
 import baseImageTag from './base-image-tag.js';
 import pinOsRelease from './pin-os-release.js';
 import pinBaseDigest from './pin-base-digest.js';
@@ -7,4 +7,4 @@ import pinPythonDeps from './pin-python-deps.js';
 import pinSystemPackages from './pin-system-packages.js';
 import samePythonAcrossStages from './same-python-across-stages.js';
 
-export const rules: Rule[] = [baseImageTag, pinOsRelease, pinBaseDigest, pinPythonDeps, pinSystemPackages, samePythonAcrossStages];
+export const rules: AnyRule[] = [baseImageTag, pinOsRelease, pinBaseDigest, pinPythonDeps, pinSystemPackages, samePythonAcrossStages];
