@@ -2,7 +2,7 @@
 // Prints files, wall time (startup included), in-process time, crashes, rule counts, ratios; and pyship's
 // single-file cold start and peak RSS. Speed is measured here, never in tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -71,3 +71,29 @@ console.log(`wall ratio pyship lib / dockerfilelint: ${(lib.wall / dfl.wall).toF
 console.log(`rule ratio pyship / dockerfilelint: ${(allRules.length / dflRules).toFixed(2)}  (goal >= 3.00)`);
 console.log(`single-file cold start (pyship check, one file, median of ${cold.length}): ${f1(median(cold))} ms  (goal <= 300)`);
 console.log(`peak RSS over the corpus: ${(lib.stats.maxRssKb / 1024).toFixed(0)} MB  (goal <= 200)`);
+
+// Issue 3: a large project context. 100,000 files, 90% of them under node_modules/ and .venv/ that .dockerignore
+// excludes: discovery, the project walk and the context walk must not pay for the ignored trees.
+const BIG = join(ROOT, '.bench-tmp', 'big-context');
+if (!existsSync(join(BIG, '.done'))) {
+  rmSync(BIG, { recursive: true, force: true });
+  const write = (rel, text) => {
+    const full = join(BIG, rel);
+    mkdirSync(join(full, '..'), { recursive: true });
+    writeFileSync(full, text);
+  };
+  const tree = (prefix, count, ext) => {
+    for (let i = 0; i < count; i++) write(`${prefix}/pkg${Math.floor(i / 100)}/mod${Math.floor(i / 10) % 10}/f${i}.${ext}`, 'x = 1\n');
+  };
+  write('pyproject.toml', '[project]\nname = "big"\nversion = "1.0"\ndependencies = ["flask==3.1.0"]\n');
+  write('.dockerignore', '.git\n.venv\nvenv\n__pycache__\n*.pyc\n.env\nnode_modules\n.pytest_cache\n.mypy_cache\ndist\nbuild\n');
+  write('Dockerfile', 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN pip install --no-cache-dir flask==3.1.0\nCOPY src ./src\nUSER 10001\nCMD ["python", "-m", "src"]\n');
+  tree('src', 10_000, 'py');
+  tree('node_modules', 45_000, 'js');
+  tree('.venv/lib/python3.13/site-packages', 45_000, 'py');
+  write('.done', '');
+}
+const bigRuns = [];
+for (let i = 0; i < Math.max(3, Math.min(RUNS, 5)); i++) bigRuns.push(timed(process.execPath, [join(ROOT, 'bin', 'pyship.js'), 'check', '--format', 'json', BIG]));
+const bigWall = median(bigRuns.map((r) => r.wall));
+console.log(`\nlarge context (100,000 files, 90% under ignored node_modules/ and .venv/), pyship check in project mode: ${f1(bigWall)} ms  (goal <= 1500)`);
