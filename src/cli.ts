@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runCheck } from './commands/check.js';
 import { runExplain } from './commands/explain.js';
+import { runPlan } from './commands/plan.js';
 import { runRules } from './commands/rules.js';
 import { processIo, UsageError, type Io } from './commands/io.js';
 import { ConfigError } from './lint/config.js';
@@ -45,6 +46,19 @@ Examples:
   pyship check - < Dockerfile        Dockerfile-only mode from stdin
   pyship check --format sarif > pyship.sarif`)
     .action((paths: string[], flags) => setExit(runCheck(paths, { ...flags, color: flags.color === false ? false : undefined }, io)));
+
+  program
+    .command('plan')
+    .description("show the guide's eight phases with this project's checks passed/failed, and the next steps")
+    .argument('[path]', 'project directory or Dockerfile (default: the current directory)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
+    .option('--context <dir>', "build context for the Dockerfiles (default: each Dockerfile's directory)")
+    .option('--no-color', 'no colours in text output')
+    .addHelpText('after', `
+Always project mode. Informational: exit 0 (2 on usage, config or I/O error).
+Phases are complete when none of their checks fails; codes only an image or a running container shows are listed as not checked yet.`)
+    .action((path: string | undefined, flags) => setExit(runPlan(path, { ...flags, color: flags.color === false ? false : undefined }, io)));
 
   program
     .command('explain')

@@ -1,6 +1,7 @@
 // Test helpers: lint a Dockerfile text with chosen rules, in Dockerfile-only or project mode with in-memory files.
 import { checkText } from '../src/lint/check.js';
 import { fixUntilStable } from '../src/lint/fix.js';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +41,15 @@ export function lintProject(files: Record<string, string>, rules: readonly AnyRu
   }
   writeFileSync(join(dir, 'pyproject.toml'), files['pyproject.toml'] ?? '[project]\nname = "example"\nversion = "0"\n');
   const codes = rules.map((r) => r.code);
+  // REP006 judges lock files by their git history: give its examples a commit dated 120 days back
+  if (codes.includes('REP006')) {
+    const when = new Date(Date.now() - 120 * 86_400_000).toISOString();
+    const env = { ...process.env, GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when };
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, env, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'fixture');
+  }
   const cfg = join(dir, '.pyship-test.toml');
   writeFileSync(cfg, `select = ${JSON.stringify(codes)}\nextend-select = ${JSON.stringify(codes)}\n`);
   // project rules run for projects that have a Dockerfile checked: give examples without one a plain Dockerfile

@@ -1,6 +1,7 @@
 // `pyship check`: flags → checkFiles → report → exit code. No logic of its own beyond wiring.
 import { everyRule } from '../rules/index.js';
 import { checkFiles } from '../lint/files.js';
+import { shellcheckAvailable } from '../project/shellcheck.js';
 import { atOrAbove } from '../lint/config.js';
 import type { Severity } from '../lint/rule.js';
 import { formatReport, isFormat, type Format } from '../report/index.js';
@@ -51,6 +52,9 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
   const stdinFix = (flags.fix || flags.unsafeFixes) && paths.includes('-') && !flags.diff;
   if (flags.diff || stdinFix) for (const d of result.diffs) io.out(d);
   for (const n of result.notes) io.err(n + '\n');
+  if (format === 'text' && flags.project !== false && !paths.includes('-') && result.results.length > 0 && !shellcheckAvailable()) {
+    io.err('note: shellcheck is not on PATH: ShellCheck findings (SCxxxx) on the scripts the image runs are skipped (apt-get install shellcheck)\n');
+  }
   if (result.fixedFiles.length > 0 && format === 'text') io.err(`Fixed ${result.fixedFiles.join(', ')}\n`);
   if (result.results.length === 0) io.err('No Dockerfiles found.\n');
   const report = formatReport(format as Format, { results: result.results, rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });

@@ -127,7 +127,8 @@ export interface ProjectSource {
 /** What a project-level rule sees: the project (files, parsed facts) and the Dockerfiles checked in it. */
 export interface ProjectRuleContext<P = unknown> {
   project: P;
-  dockerfiles: { path: string; dockerfile: Dockerfile }[];
+  /** The Dockerfiles checked in the project: root-relative path, model, and their build context's files. */
+  dockerfiles: { path: string; dockerfile: Dockerfile; context: ProjectFiles }[];
   report(report: Report & { file: string }): void;
 }
 

@@ -28,13 +28,14 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
       // the same span and message twice from one rule is one finding
       for (let k = first; k < findings.length; k++) {
         const f = findings[k]!;
-        if (f.span.start === r.span.start && f.span.end === r.span.end && f.message === r.message) return;
+        if (f.span.start === r.span.start && f.span.end === r.span.end && f.message === r.message && f.projectPath === r.file) return;
       }
       const code = r.code && SUBCODE.test(r.code) ? r.code : rule.code;
       if (code !== rule.code && options.enabled && !options.enabled(code)) return;
       findings.push({
         code,
-        severity: r.severity && !options.severityOf ? r.severity : severity,
+        // a report's own severity (ShellCheck's level, a worse secret) is the default that config can still override
+        severity: r.severity ? (options.severityOf ? options.severityOf(code, r.severity) : r.severity) : severity,
         file,
         span: r.span,
         message: r.message,
@@ -89,10 +90,11 @@ export function runProjectRules(
         project,
         dockerfiles,
         report(r) {
-          if (findings.some((f) => f.code === rule.code && f.projectPath === r.file && f.span.start === r.span.start && f.message === r.message)) return;
+          if (findings.some((f) => (f.code === rule.code || f.code === r.code) && f.projectPath === r.file && f.span.start === r.span.start && f.message === r.message)) return;
+          const code = r.code && SUBCODE.test(r.code) ? r.code : rule.code;
           findings.push({
-            code: r.code && SUBCODE.test(r.code) ? r.code : rule.code,
-            severity: r.severity && !severityOf ? r.severity : severity,
+            code,
+            severity: r.severity ? (severityOf ? severityOf(code, r.severity) : r.severity) : severity,
             file: r.file,
             span: r.span,
             message: r.message,

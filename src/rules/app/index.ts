@@ -7,6 +7,7 @@ import concurrentServer from './concurrent-server.js';
 import appInCmd from './app-in-cmd.js';
 import gunicornWorkerTmpDir from './gunicorn-worker-tmp-dir.js';
 import uwsgiSettings from './uwsgi-settings.js';
+import respectPort from './respect-port.js';
 import noDevServer from './no-dev-server.js';
 
 export const rules: AnyRule[] = [
@@ -17,5 +18,6 @@ export const rules: AnyRule[] = [
   appInCmd,
   gunicornWorkerTmpDir,
   uwsgiSettings,
+  respectPort,
   noDevServer,
 ];

@@ -4,6 +4,7 @@ import type { ShCommand } from '../../dockerfile/shell.js';
 import { isPython, positionals, pythonModule } from '../../dockerfile/commands.js';
 import { finalStage, runTarget, startCommand } from '../../dockerfile/query.js';
 import { startScripts } from '../../dockerfile/scripts.js';
+import type { Project } from '../../project/project.js';
 
 /** `manage.py migrate`, `django-admin migrate`, `alembic upgrade`, `flask db upgrade` in any spelling; the words to name. */
 function migration(start: ShCommand): string | undefined {
@@ -87,9 +88,16 @@ project mode, the entrypoint script copied from the project. No peer linter chec
       if (m) report({ span: cmd.span, message: `\`${m}\` runs every time a container starts (${instr.keyword}): ${hint}` });
     }
     for (const s of startScripts(df, final, mode === 'project' ? project : undefined)) {
+      // a COPY'd context file: the finding goes into the script, at the migration command
+      const p = project as Partial<Project> | undefined;
+      const file = s.kind === 'file' && s.contextPath !== undefined && mode === 'project' && p
+        ? (typeof p.fromContext === 'function' ? p.fromContext(s.contextPath) : s.contextPath.replace(/^\.\/+/, ''))
+        : undefined;
       for (const cmd of s.script?.commands ?? []) {
         const m = migration(cmd);
-        if (m) report({ span: s.spanOf(cmd.span), message: `\`${m}\` in ${s.describe(cmd.span)} runs every time a container starts: ${hint}` });
+        if (!m) continue;
+        if (file !== undefined) report({ file, span: cmd.span, message: `\`${m}\` in \`${s.contextPath}\` (run by ${s.runBy.keyword}) runs every time a container starts: ${hint}` });
+        else report({ span: s.spanOf(cmd.span), message: `\`${m}\` in ${s.describe(cmd.span)} runs every time a container starts: ${hint}` });
       }
     }
   },

@@ -2,5 +2,6 @@
 import type { AnyRule } from '../../lint/rule.js';
 import logsToStdout from './logs-to-stdout.js';
 import pythonFaulthandler from './python-faulthandler.js';
+import recordRevision from './record-revision.js';
 
-export const rules: AnyRule[] = [logsToStdout, pythonFaulthandler];
+export const rules: AnyRule[] = [logsToStdout, pythonFaulthandler, recordRevision];

@@ -6,6 +6,9 @@ import { isPython } from '../../dockerfile/commands.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { finalStage, serverOf, startCommand, type Server } from '../../dockerfile/query.js';
 import { imageFile, startScripts } from '../../dockerfile/scripts.js';
+import type { ProjectRuleContext } from '../../lint/rule.js';
+import type { Project } from '../../project/project.js';
+import { fileLogging } from '../../project/runtime.js';
 
 /** Targets that are the container's own output streams (or deliberately nothing). */
 const STREAM = /^(-|\/dev\/(stdout|stderr|null|tty|console)|\/dev\/fd\/[12]|\/proc\/(1|self)\/fd\/[12])$/;
@@ -99,7 +102,9 @@ pyship flags, in the final image's ENTRYPOINT/CMD (also \`sh -c\` strings and en
 gunicorn/hypercorn \`--log-file\`/\`--access-logfile\`/\`--error-logfile\` with a path, uWSGI \`--logto\`/\`--daemonize\`,
 celery \`--logfile\`/\`-f\`, daphne \`--access-log PATH\`, and \`>\`/\`>>\` redirections of the app's output to a file.
 \`-\`, \`/dev/stdout\`, \`/dev/stderr\` and \`/proc/1/fd/1\` are fine; redirections of helper commands (\`echo … >
-config.json\`) are not logs. No peer linter checks this.`,
+config.json\`) are not logs. In project mode the app's own code is read too: \`logging.basicConfig(filename=…)\` and
+\`FileHandler\`/\`RotatingFileHandler\`/\`WatchedFileHandler\` in \`*.py\` files (tests and virtualenvs excepted) are
+flagged where they are written. No peer linter checks this.`,
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "--access-logfile", "/var/log/access.log", "app:app"]\n',
@@ -119,6 +124,28 @@ config.json\`) are not logs. No peer linter checks this.`,
       files: { 'gunicorn.conf.py': 'bind = "0.0.0.0:8000"\naccesslog = "/var/log/gunicorn/access.log"\n' },
     },
   ],
+  projectExamples: [
+    {
+      bad: { 'app/__init__.py': 'import logging\n\nlogging.basicConfig(level=logging.INFO, filename="/var/log/app.log")\n' },
+      good: { 'app/__init__.py': 'import logging\nimport sys\n\nlogging.basicConfig(level=logging.INFO, stream=sys.stdout)\n' },
+    },
+    {
+      bad: { 'app/logs.py': 'import logging.handlers\n\nhandler = logging.handlers.RotatingFileHandler("app.log", maxBytes=10_000_000)\n' },
+      good: {
+        'app/logs.py': 'import logging\n\nhandler = logging.StreamHandler()  # not logging.FileHandler("app.log")\n',
+        'tests/test_logs.py': 'import logging\n\nlogging.FileHandler("test.log")\n',
+      },
+    },
+  ],
+  checkProject({ project, report }: ProjectRuleContext<Project>) {
+    for (const f of fileLogging(project)) {
+      report({
+        file: f.file,
+        span: f.span,
+        message: `\`${f.what}\` writes the app's logs to a file in the container, invisible to \`docker logs\` and lost with it; log to stdout/stderr (\`logging.StreamHandler()\`, \`basicConfig(stream=sys.stdout)\`)`,
+      });
+    }
+  },
   check({ dockerfile: df, mode, project, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;

@@ -25,10 +25,11 @@ import parseError from './parse-error.js';
 import suppressionComment from './suppression-comment.js';
 import instructionCasing from './instruction-casing.js';
 import platformFlag from './platform-flag.js';
+import projectFileError from './project-file-error.js';
 
 export const rules: AnyRule[] = [
   workdirAbsolute, noCdInRun, noSudo, copyNotAdd, copyMultipleSourcesDir, copyFromStage, uniqueStageNames, exposeFormat,
   singleStartInstruction, noMaintainer, aptGetNotApt, envSameInstructionRef, copyRelativeDestWorkdir, useraddLogInit,
   fromFirst, undefinedVar, fromArgDefined, stageNameCasing, reservedStageName, keyValueFormat, emptyContinuation,
-  parseError, suppressionComment, instructionCasing, platformFlag,
+  parseError, suppressionComment, instructionCasing, platformFlag, projectFileError,
 ];

@@ -5,6 +5,14 @@ import type { ShCommand } from '../../dockerfile/shell.js';
 import { finalStage, serverOf } from '../../dockerfile/query.js';
 import { shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
 import { isPython } from '../../dockerfile/commands.js';
+import type { ProjectFiles } from '../../lint/rule.js';
+import type { Project } from '../../project/project.js';
+
+/** Root-relative path of a context path: the Project maps it; a context-only view (tests) is its own root. */
+function rootPath(project: ProjectFiles, contextPath: string): string {
+  const p = project as Partial<Project>;
+  return typeof p.fromContext === 'function' ? p.fromContext(contextPath) : contextPath.replace(/^\.\/+/, '');
+}
 
 /** Commands that are bookkeeping, not the app. */
 const TRIVIAL = new Set([
@@ -44,7 +52,8 @@ shell with the app, so it receives signals directly. Piping the app (\`app | tee
 \`wait\`) has the same problem, unless the script traps SIGTERM and forwards it.
 
 pyship checks the scripts the image starts with: \`sh -c '…'\` strings in ENTRYPOINT/CMD, heredoc scripts
-(\`COPY <<EOF /entrypoint.sh\`), and in project mode the shell scripts COPY'd from the context. An \`sh -c\` string
+(\`COPY <<EOF /entrypoint.sh\`), and in project mode the shell scripts COPY'd from the context (the finding then points
+at the command in the script itself). An \`sh -c\` string
 that is one simple command is left alone (the shell replaces itself with it). No peer linter reads entrypoint
 scripts; hadolint never does.`,
   examples: [
@@ -77,8 +86,12 @@ scripts; hadolint never does.`,
     function check(s: ShellStartScript): void {
       const cmds = s.script.commands.filter((c) => !c.substitution);
       if (cmds.length === 0) return;
-      const where = (c: ShCommand): { span: Span; at: string } =>
-        ({ span: s.spanOf(c.span), at: s.exact || s.kind === 'inline' ? '' : ` (${s.describe(c.span)})` });
+      // a COPY'd context file: the finding goes into the script, at the command (project mode)
+      const file = s.kind === 'file' && s.contextPath !== undefined && project ? rootPath(project, s.contextPath) : undefined;
+      const where = (c: ShCommand): { loc: { span: Span; file?: string }; at: string } =>
+        file !== undefined
+          ? { loc: { file, span: c.span }, at: '' }
+          : { loc: { span: s.spanOf(c.span) }, at: s.exact || s.kind === 'inline' ? '' : ` (${s.describe(c.span)})` };
       const what = s.kind === 'inline' ? `the \`${s.shell} -c\` string` : `\`${s.path}\``;
       // a one-command `sh -c` string: the shell execs it itself
       if (s.kind === 'inline' && s.script.statements === 1 && cmds.length === 1 && cmds[0]!.pipeLength === 1 && !cmds[0]!.background) return;
@@ -93,7 +106,7 @@ scripts; hadolint never does.`,
       if (stmt.some((c) => execd(c) && c.pipeLength === 1 && !c.background)) return;
       if (piped) {
         const w = where(piped);
-        report({ span: w.span, message: `${what} \`exec\`s \`${label(piped)}\` inside a pipe${w.at}: a pipeline runs in a subshell, so the shell stays PID 1; drop the pipe (log to stdout) and \`exec\` the app` });
+        report({ ...w.loc, message: `${what} \`exec\`s \`${label(piped)}\` inside a pipe${w.at}: a pipeline runs in a subshell, so the shell stays PID 1; drop the pipe (log to stdout) and \`exec\` the app` });
         return;
       }
       if (top.length === 0) {
@@ -101,7 +114,7 @@ scripts; hadolint never does.`,
         const app = stmt.find((c) => !execd(c) && (serverOf(c) !== undefined || isPython(c)) && !c.background && c.pipeLength === 1);
         if (app && !anyExec) {
           const w = where(app);
-          report({ span: w.span, message: `${what} starts \`${label(app)}\` without \`exec\`${w.at}: the shell stays PID 1 and never passes SIGTERM on; use \`exec ${label(app)} …\`` });
+          report({ ...w.loc, message: `${what} starts \`${label(app)}\` without \`exec\`${w.at}: the shell stays PID 1 and never passes SIGTERM on; use \`exec ${label(app)} …\`` });
         }
         return;
       }
@@ -109,13 +122,13 @@ scripts; hadolint never does.`,
       if (funcs.has(primary.name) || primary.name === '.' || primary.name === 'source' || primary.name === 'eval') return;
       if (primary.background) {
         const w = where(primary);
-        report({ span: w.span, message: `${what} ends by starting \`${label(primary)}\` in the background${w.at}: the shell stays PID 1 and the container stops when it exits; \`exec\` the app in the foreground` });
+        report({ ...w.loc, message: `${what} ends by starting \`${label(primary)}\` in the background${w.at}: the shell stays PID 1 and the container stops when it exits; \`exec\` the app in the foreground` });
         return;
       }
       if (primary.pipeLength > 1) {
         const first = top.find((c) => c.pipeLength === primary.pipeLength && c.pipeIndex === 0) ?? primary;
         const w = where(first);
-        report({ span: w.span, message: `${what} pipes \`${label(first)}\` into \`${label(primary)}\`${w.at}: the shell waits on the pipeline as PID 1 and SIGTERM never reaches the app; \`exec\` it without the pipe` });
+        report({ ...w.loc, message: `${what} pipes \`${label(first)}\` into \`${label(primary)}\`${w.at}: the shell waits on the pipeline as PID 1 and SIGTERM never reaches the app; \`exec\` it without the pipe` });
         return;
       }
       if (TRIVIAL.has(primary.name)) {
@@ -124,7 +137,7 @@ scripts; hadolint never does.`,
           if (bg.length > 0 && !trapsTerm(cmds)) {
             const b = bg[bg.length - 1]!;
             const w = where(b);
-            report({ span: w.span, message: `${what} starts \`${label(b)}\` with \`&\` and then \`wait\`s${w.at}: the shell stays PID 1 and does not forward SIGTERM; \`exec\` the app (or trap TERM and forward it)` });
+            report({ ...w.loc, message: `${what} starts \`${label(b)}\` with \`&\` and then \`wait\`s${w.at}: the shell stays PID 1 and does not forward SIGTERM; \`exec\` the app (or trap TERM and forward it)` });
           }
           return;
         }
@@ -134,12 +147,12 @@ scripts; hadolint never does.`,
         const app = [...earlier].reverse().find((c) => serverOf(c) !== undefined) ?? earlier[earlier.length - 1];
         if (!app || app.name === '.' || app.name === 'source') return;
         const w = where(app);
-        report({ span: w.span, message: `${what} runs \`${label(app)}\` without \`exec\` and ends with \`${primary.name}\`${w.at}: the shell stays PID 1 and never passes SIGTERM on; \`exec\` the app as the last command` });
+        report({ ...w.loc, message: `${what} runs \`${label(app)}\` without \`exec\` and ends with \`${primary.name}\`${w.at}: the shell stays PID 1 and never passes SIGTERM on; \`exec\` the app as the last command` });
         return;
       }
       if (primary.name === '') return;
       const w = where(primary);
-      report({ span: w.span, message: `${what} starts \`${label(primary)}\` without \`exec\`${w.at}: the shell stays PID 1 and never passes SIGTERM on; use \`exec ${label(primary)} …\`` });
+      report({ ...w.loc, message: `${what} starts \`${label(primary)}\` without \`exec\`${w.at}: the shell stays PID 1 and never passes SIGTERM on; use \`exec ${label(primary)} …\`` });
     }
   },
 });

@@ -6,6 +6,7 @@ import { aptCall } from '../../dockerfile/commands.js';
 import { chainInstructions, finalStage, lastInChain, rootBase, serverOf } from '../../dockerfile/query.js';
 import { copyParts } from '../../dockerfile/scripts.js';
 import { osFamily, startSites } from './_scripts.js';
+import { asProject, deploymentsOf } from '../../project/runtime.js';
 
 /** Servers that answer HTTP (celery is a worker, not a server). */
 const HTTP = new Set(['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'waitress', 'granian', 'http.server', 'runserver', 'flask-run', 'streamlit', 'fastapi-run']);
@@ -56,7 +57,9 @@ export default defineRule({
 whether the process is alive, not whether it answers: a deadlocked or wedged server stays "running" forever. A server
 image — one that EXPOSEs a port or starts gunicorn, uvicorn, uwsgi, hypercorn, daphne, waitress, granian,
 \`http.server\`, \`runserver\` or \`flask run\` — should declare \`HEALTHCHECK\`, or \`HEALTHCHECK NONE\` to opt out on
-purpose (for example when Kubernetes probes do the job). A HEALTHCHECK inherited through \`FROM <stage>\` counts.
+purpose (for example when Kubernetes probes do the job). A HEALTHCHECK inherited through \`FROM <stage>\` counts, and in
+project mode so do liveness/readiness/startup probes on the Kubernetes, Knative or Cloud Run containers that run the
+project's image.
 
 Write it in exec form: the shell form needs a \`/bin/sh\` in the image and runs through it. And use a tool the image
 has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
@@ -94,6 +97,9 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
     const hc = lastInChain(df, final, 'HEALTHCHECK');
     if (!hc) {
       if (!expose && !server) return;
+      // project mode: Kubernetes / Knative / Cloud Run probes on the project's containers do the job
+      const proj = asProject(project);
+      if (proj && deploymentsOf(proj, df.path).containers.some((c) => c.probes.length > 0)) return;
       const why = server ? `starts \`${server === 'flask-run' ? 'flask run' : server === 'fastapi-run' ? 'fastapi run' : server}\`` : `EXPOSEs \`${expose!.args.trim()}\``;
       // suggest an HTTP probe only where HTTP is likely: a known HTTP server or a TCP port (on that port)
       const tcpPort = expose?.words.map((w) => /^(\d+)(\/tcp)?$/i.exec(w.value)?.[1]).find((p) => p !== undefined);

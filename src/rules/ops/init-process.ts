@@ -6,6 +6,7 @@ import { chainInstructions, finalStage, rootBase, startCommand } from '../../doc
 import { shellStartScripts } from '../../dockerfile/scripts.js';
 import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
+import { asProject, deploymentsOf } from '../../project/runtime.js';
 
 /** Bases known to set no ENTRYPOINT of their own, so CMD really is PID 1. */
 function knownNoEntrypoint(df: Dockerfile, stage: Stage): boolean {
@@ -52,8 +53,10 @@ explicitly is ignored). Python servers and start scripts are not written for tha
 \`dumb-init\` or \`catatonit\` as PID 1 does both and runs the app as its child: \`ENTRYPOINT ["tini", "--"]\` and the
 app in \`CMD\`.
 
-\`docker run --init\` and compose's \`init: true\` do the same, but cannot be seen from the Dockerfile, so the image is
-still flagged (suppress the finding if you always run it that way). An ENTRYPOINT script counts when it
+\`docker run --init\` and compose's \`init: true\` do the same, but cannot be seen from the Dockerfile, so in
+Dockerfile-only mode the image is still flagged (suppress the finding if you always run it that way). In project mode
+it is not flagged when every compose service that builds this Dockerfile has \`init: true\` and every Kubernetes pod
+running the project's image has \`shareProcessNamespace: true\` (the pause container is then PID 1 and reaps zombies). An ENTRYPOINT script counts when it
 \`exec\`s an init (pyship reads heredoc scripts, and COPY'd scripts in project mode); in Dockerfile-only mode a script
 that cannot be read is given the benefit of the doubt when the image installs an init. Images whose command is an
 interactive shell or Python REPL are not flagged.`,
@@ -105,6 +108,13 @@ interactive shell or Python REPL are not flagged.`,
       const installs = chainInstructions(df, final).some((i) =>
         (i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD') && /\b(tini|dumb-init|catatonit|supervisor|supervisord|s6-overlay)\b/.test(i.args));
       if (installs) return;
+    }
+    // project mode: everywhere the project runs this image, the runtime provides the init
+    const proj = asProject(project);
+    if (proj) {
+      const d = deploymentsOf(proj, df.path);
+      if ((d.services.length > 0 || d.containers.length > 0) && d.services.every((s) => s.init?.value === true) &&
+        d.containers.every((c) => c.shareProcessNamespace?.value === true)) return;
     }
     const what = !first.json ? 'PID 1 is `/bin/sh -c …`' : ep || final.base.stage !== undefined || knownNoEntrypoint(df, final)
       ? `PID 1 is \`${prog}\`` : `the image starts \`${prog}\``;

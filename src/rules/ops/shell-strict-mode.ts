@@ -2,7 +2,11 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
-import { lineOf, SHELLS, shebang, shellOptionsOf, shellStartScripts } from '../../dockerfile/scripts.js';
+import { lineOf, SHELLS, shebang, shellOptionsOf, shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
+import { copyOperands } from '../../dockerfile/query.js';
+import type { Project } from '../../project/project.js';
+import { shellcheck, type ShellCheckComment } from '../../project/shellcheck.js';
+import type { ProjectFiles, Report, Severity } from '../../lint/rule.js';
 import { binSh, strictOptions, supportsPipefail } from './_scripts.js';
 
 /** Left sides of a pipe that cannot fail in a way pipefail would catch (`yes` even dies of SIGPIPE under pipefail). */
@@ -99,6 +103,103 @@ function describe(miss: string[]): string {
   return parts.join(' or ');
 }
 
+/** The first line of a text (the shebang when there is one), without its line break. */
+function firstLine(text: string): Span {
+  const nl = text.indexOf('\n');
+  const end = nl < 0 ? text.length : nl;
+  return { start: 0, end: end > 0 && text[end - 1] === '\r' ? end - 1 : end };
+}
+
+/** Root-relative path of a context path: the Project maps it; a context-only view (tests) is its own root. */
+function rootPath(project: ProjectFiles | undefined, contextPath: string): string {
+  const p = project as Partial<Project> | undefined;
+  return typeof p?.fromContext === 'function' ? p.fromContext(contextPath) : contextPath.replace(/^\.\/+/, '');
+}
+
+const SC_SEVERITY: Record<ShellCheckComment['level'], Severity> = { error: 'error', warning: 'warning', info: 'info', style: 'info' };
+
+/** A script ShellCheck looks at: its text, the shell that runs it, and where its findings go. */
+interface CheckedScript {
+  text: string;
+  shell: string;
+  /** Root-relative path of a context file; undefined for a heredoc in the Dockerfile. */
+  file?: string;
+  /** Offset of the text in the Dockerfile when a heredoc's spans map exactly; else findings go to `anchor`. */
+  base?: number;
+  anchor: Span;
+  name: string;
+}
+
+const GLOB = /[*?[]/;
+
+/** The `*.sh` files COPY/ADD bring from the build context (named or matched by a glob in the file name), and `COPY <<EOF x.sh`. */
+function copiedShellFiles(df: Dockerfile, project: ProjectFiles): CheckedScript[] {
+  const out: CheckedScript[] = [];
+  const p = project as Partial<Project>;
+  for (const instr of df.instructions) {
+    const ops = copyOperands(df, instr);
+    if (!ops || ops.from !== undefined) continue;
+    if (ops.heredoc && instr.heredocs.length === 1 && ops.sources.length === 0 && ops.destPath?.endsWith('.sh') && !(ops.dest ?? '').endsWith('/')) {
+      const h = instr.heredocs[0]!;
+      const exact = df.text.slice(h.contentSpan.start, h.contentSpan.start + h.content.length) === h.content && (h.quoted || !/\\[\\$`]/.test(h.content));
+      const bang = shebang(h.content);
+      const shell = bang ? bang.shell : 'sh';
+      out.push({ text: h.content, shell, base: exact ? h.contentSpan.start : undefined, anchor: h.markerSpan, name: ops.destPath });
+      continue;
+    }
+    for (const src of ops.sources) {
+      const v = src.value;
+      if (v === undefined || !v.endsWith('.sh') || /^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^git@/.test(v)) continue;
+      const rel = v.split('/').filter((x) => x !== '' && x !== '.').join('/');
+      let paths: string[] = [];
+      if (!GLOB.test(rel)) paths = [rel];
+      else if (typeof p.find === 'function' && typeof p.fromContext === 'function' && !GLOB.test(rel.slice(0, rel.lastIndexOf('/') + 1))) {
+        const dir = rel.slice(0, rel.lastIndexOf('/') + 1);
+        const re = new RegExp('^' + rel.slice(dir.length).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+        const rootDir = p.fromContext(dir.replace(/\/+$/, '') || '.');
+        const prefix = rootDir === '' || rootDir === '.' ? '' : rootDir + '/';
+        paths = p.find((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/') && re.test(f.slice(prefix.length)))
+          .slice(0, 50).map((f) => dir + f.slice(prefix.length));
+      }
+      for (const cp of paths) {
+        const text = project.read(cp);
+        if (text === undefined) continue;
+        const bang = shebang(text);
+        out.push({ text, shell: bang ? bang.shell : 'sh', file: rootPath(project, cp), anchor: src.span, name: cp });
+      }
+    }
+  }
+  return out;
+}
+
+/** ShellCheck's comments on one script as reports: in the script file, at the heredoc's line, or at the COPY. */
+function shellcheckReports(s: CheckedScript): Report[] {
+  const out: Report[] = [];
+  for (const c of shellcheck(s.text, s.shell)) {
+    const wiki = `https://www.shellcheck.net/wiki/${c.code}`;
+    const severity = SC_SEVERITY[c.level];
+    if (s.file !== undefined) {
+      out.push({ code: c.code, severity, file: s.file, span: c.span, message: `${c.message} (ShellCheck, ${wiki})` });
+    } else if (s.base !== undefined) {
+      out.push({ code: c.code, severity, span: { start: s.base + c.span.start, end: s.base + c.span.end }, message: `${c.message} (ShellCheck, ${wiki})` });
+    } else {
+      out.push({ code: c.code, severity, span: s.anchor, message: `\`${s.name}\` line ${c.line}: ${c.message} (ShellCheck, ${wiki})` });
+    }
+  }
+  return out;
+}
+
+/** A start script as ShellCheck input. */
+function startScriptInput(s: ShellStartScript, project: ProjectFiles | undefined): CheckedScript | undefined {
+  if (s.kind === 'file' && s.contextPath !== undefined) {
+    return { text: s.text, shell: s.shell, file: rootPath(project, s.contextPath), anchor: s.anchor, name: s.contextPath };
+  }
+  if (s.kind === 'heredoc' && s.heredoc) {
+    return { text: s.text, shell: s.shell, base: s.exact ? s.heredoc.contentSpan.start : undefined, anchor: s.anchor, name: s.path ?? 'script' };
+  }
+  return undefined;
+}
+
 export default defineRule({
   code: 'OPS002',
   name: 'shell-strict-mode',
@@ -118,7 +219,15 @@ Like hadolint DL4006, a \`RUN\` with a pipe needs \`pipefail\`, either from \`SH
 "-c"]\` or \`set -o pipefail\` in that RUN (hadolint accepts only the first). Unlike it, pyship never tells you to
 \`set -o pipefail\` in a shell that lacks it: \`/bin/sh\` is dash on Debian and Ubuntu images (python slim included),
 where the fix is a \`SHELL\` with bash; on Alpine busybox \`sh\` has \`pipefail\`. Pipes fed by \`echo\`/\`printf\`/\`yes\`
-are not flagged: nothing on their left can fail (and \`yes\` would make pipefail fail the build).`,
+are not flagged: nothing on their left can fail (and \`yes\` would make pipefail fail the build).
+
+In project mode, a finding about a script COPY'd from the project points at the script itself (its first line for
+missing strict mode), and when [ShellCheck](https://www.shellcheck.net) is installed pyship runs it on the scripts the
+image runs (ENTRYPOINT/CMD scripts, \`COPY <<EOF\` scripts and every \`*.sh\` file a COPY names) and reports its
+findings under their own codes (\`SC2086\`…; \`ignore = ["SC"]\` turns them all off): ShellCheck errors as errors,
+warnings as warnings, info and style as info. Unlike hadolint it does not run ShellCheck on every \`RUN\`: a process per
+RUN is too slow for big repositories, and RUN lines are already checked by pyship's own rules. Without ShellCheck on
+PATH (or in Dockerfile-only mode) this part is skipped; \`# shellcheck disable=SC2086\` in a script works as usual.`,
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nRUN curl -fsSL https://example.com/install.sh | sh\n',
@@ -135,6 +244,14 @@ are not flagged: nothing on their left can fail (and \`yes\` would make pipefail
     {
       bad: 'FROM python:3.13-alpine3.22\nRUN wget -qO- https://example.com/x.tar.gz | tar xz\n',
       good: 'FROM python:3.13-alpine3.22\nRUN set -o pipefail && wget -qO- https://example.com/x.tar.gz | tar xz\nRUN echo "deb http://deb.example.com stable main" | tee /etc/apt/sources.list.d/x.list\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nCOPY docker/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      good: 'FROM python:3.13-slim-trixie\nCOPY docker/start.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      files: {
+        'docker/entrypoint.sh': '#!/bin/sh\npython manage.py check\nexec "$@"\n',
+        'docker/start.sh': '#!/bin/sh\nset -eu\npython manage.py check\nexec "$@"\n',
+      },
     },
   ],
   check({ dockerfile: df, project, report }) {
@@ -190,13 +307,37 @@ are not flagged: nothing on their left can fail (and \`yes\` would make pipefail
       const miss = missing(opts, pipe, pf);
       const name = s.contextPath ?? s.path ?? 'script';
       const what = s.kind === 'heredoc' ? `heredoc script \`${s.path}\`` : `\`${name}\` (run by ${s.runBy.keyword})`;
+      // a COPY'd context file: the finding goes into the script itself (project mode)
+      const file = s.kind === 'file' && s.contextPath !== undefined && project ? rootPath(project, s.contextPath) : undefined;
       if (miss.length > 0) {
-        report({ span: s.anchor, message: `${what} has no ${describe(miss)}: ${consequence(miss, 'start')}; start it with \`${setLine(s.shell, pf)}\`` });
+        const message = `${what} has no ${describe(miss)}: ${consequence(miss, 'start')}; start it with \`${setLine(s.shell, pf)}\``;
+        if (file !== undefined) report({ file, span: firstLine(s.text), message });
+        else report({ span: s.anchor, message });
       } else if (pipe && pf !== true && !opts.has('pipefail')) {
-        const line = s.exact ? '' : ` (line ${lineOf(s.text, pipeSpan.start)})`;
         const fix = pf === false ? `\`${s.shell === 'sh' ? '/bin/sh' : s.shell}\` has no \`pipefail\` here: use \`#!/bin/bash\` and \`set -euo pipefail\`` : 'use `#!/bin/bash` and `set -euo pipefail`';
-        report({ span: s.anchor, message: `${what} pipes without \`pipefail\`${line}: ${fix}` });
+        if (file !== undefined) report({ file, span: pipeSpan, message: `${what} pipes without \`pipefail\`: ${fix}` });
+        else {
+          const line = s.exact ? '' : ` (line ${lineOf(s.text, pipeSpan.start)})`;
+          report({ span: s.anchor, message: `${what} pipes without \`pipefail\`${line}: ${fix}` });
+        }
       }
+    }
+
+    // ShellCheck (project mode only: a subprocess, and Dockerfile-only results must not depend on what is installed) on
+    // the scripts the image runs and the `*.sh` files it copies, each once
+    if (!project) return;
+    const inputs: CheckedScript[] = [];
+    for (const s of shellStartScripts(df, final, project)) {
+      const input = startScriptInput(s, project);
+      if (input) inputs.push(input);
+    }
+    inputs.push(...copiedShellFiles(df, project));
+    const seen = new Set<string>();
+    for (const input of inputs) {
+      const key = input.file ?? `${input.anchor.start}:${input.anchor.end}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const r of shellcheckReports(input)) report(r);
     }
   },
 });

@@ -6,45 +6,14 @@ import { flagValue, hasFlag, positionals, pythonInstall, type PipCall, type PyIn
 import { chainInstructions, copyOperands, imagePath, pathWithin, shellWordValue } from '../../dockerfile/query.js';
 import { mounts } from '../../dockerfile/parse.js';
 import { referencedVars } from '../../dockerfile/words.js';
-
-type Kind = 'pinned' | 'unpinned' | 'vcs' | 'skip';
+import { requirementKind, requirementName, requirementsTree, type RequirementLine } from '../../project/python.js';
+import type { Project } from '../../project/project.js';
 
 const ARCHIVE = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg)$/i;
-const NAME_RE = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/;
 
-/** A VCS URL is pinned when it names a ref after the repository path: git+https://host/org/repo.git@v1.2. */
-function vcsPinned(url: string): boolean {
-  const noFrag = url.split('#')[0]!;
-  const afterScheme = noFrag.replace(/^[a-z+]+:\/\//i, '');
-  const slash = afterScheme.indexOf('/');
-  const path = slash < 0 ? '' : afterScheme.slice(slash);
-  return /@[^/@]+$/.test(path) || /@[^/]+$/.test(path);
-}
+export { requirementKind };
 
-function urlKind(url: string): Kind {
-  if (/^(git|hg|svn|bzr)\+/i.test(url)) return vcsPinned(url) ? 'pinned' : 'vcs';
-  return 'pinned';
-}
-
-/** Classify one requirement as pip reads it (a command-line argument or a requirements-file line). */
-export function requirementKind(spec: string): Kind {
-  const s = spec.trim();
-  if (s === '' || s.startsWith('-')) return 'skip';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^(git|hg|svn|bzr)\+/i.test(s) || s.startsWith('file:')) return urlKind(s);
-  const direct = /^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@\s*(\S.*)$/.exec(s);
-  if (direct && /:\/\/|^(git|hg|svn|bzr)\+|^file:/i.test(direct[2]!)) return urlKind(direct[2]!.trim());
-  if (/^[.~/\\]/.test(s) || s.includes('/') || s.includes('\\') || ARCHIVE.test(s) || /[*?]/.test(s)) return 'skip';
-  const m = NAME_RE.exec(s.split(';')[0]!.trim());
-  if (!m) return 'skip';
-  const clauses = m[3]!.replace(/\s+/g, '').split(',');
-  const pinned = clauses.some((c) => c.startsWith('===') || (c.startsWith('==') && !c.endsWith('*')));
-  return pinned ? 'pinned' : 'unpinned';
-}
-
-function reqName(spec: string): string {
-  const m = /^([A-Za-z0-9._-]+)/.exec(spec.trim());
-  return (m ? m[1]! : spec).toLowerCase().replace(/[-_.]+/g, '-');
-}
+const reqName = requirementName;
 
 function joinPath(dir: string, rel: string): string {
   const parts: string[] = [];
@@ -73,72 +42,12 @@ function globRe(glob: string): RegExp {
 
 const isGlob = (s: string): boolean => /[*?[]/.test(s);
 
-interface ReqFileResult {
-  unpinned: string[];
-  /** Names pinned by `-c` files the requirements name. */
-  constrained: Set<string>;
-  /** Something could not be read: no finding. */
-  unknown: boolean;
-}
-
-/** Pinned names of a constraints file (and what it includes). */
-function readConstraints(project: ProjectFiles, path: string, out: Set<string>, depth: number): boolean {
-  const text = project.read(path);
-  if (text === undefined || depth > 5) return false;
-  for (const line of logicalLines(text)) {
-    const inc = /^(?:-c|--constraint|-r|--requirement)(?:\s*=\s*|\s+|(?=[^-\s]))(\S+)/.exec(line);
-    if (inc) {
-      if (!readConstraints(project, joinPath(dirname(path), inc[1]!), out, depth + 1)) return false;
-      continue;
-    }
-    if (line.startsWith('-')) continue;
-    const spec = line.replace(/\s--?\w[\w-]*(=\S+)?/g, '');
-    if (requirementKind(spec) === 'pinned') out.add(reqName(spec));
-  }
+/** Names pinned by a constraints file (and what it includes), or undefined when part of it cannot be read. */
+function readConstraints(project: ProjectFiles, path: string, out: Set<string>): boolean {
+  const tree = requirementsTree((p) => project.read(p), path, 'constraints');
+  if (tree.unresolved.length > 0) return false;
+  for (const { file } of tree.files) for (const r of file.requirements) if (!r.dynamic && r.kind === 'pinned' && r.name) out.add(r.name);
   return true;
-}
-
-/** Lines of a requirements file: continuations joined, comments and blanks dropped. */
-function logicalLines(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const raw of text.split(/\r?\n/)) {
-    if (raw.endsWith('\\')) {
-      cur += raw.slice(0, -1) + ' ';
-      continue;
-    }
-    const line = (cur + raw).replace(/(^|\s)#.*$/, '').trim();
-    cur = '';
-    if (line) out.push(line);
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
-}
-
-function readRequirements(project: ProjectFiles, path: string, res: ReqFileResult, depth: number, seen: Set<string>): void {
-  if (seen.has(path)) return;
-  seen.add(path);
-  const text = project.read(path);
-  if (text === undefined || depth > 5) {
-    res.unknown = true;
-    return;
-  }
-  for (const line of logicalLines(text)) {
-    if (line.includes('${')) continue;
-    const opt = /^(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+|(?=[^-\s]))(\S+)/.exec(line);
-    if (opt) {
-      const target = opt[2]!;
-      if (opt[1] === '-r' || opt[1] === '--requirement') readRequirements(project, joinPath(dirname(path), target), res, depth + 1, seen);
-      else if (opt[1] === '-c' || opt[1] === '--constraint') {
-        if (!readConstraints(project, joinPath(dirname(path), target), res.constrained, depth + 1)) res.unknown = true;
-      } else if (requirementKind(target) === 'vcs') res.unpinned.push(target);
-      continue;
-    }
-    if (line.startsWith('-')) continue;
-    const spec = line.replace(/\s--?\w[\w-]*(=\S+)?/g, '');
-    const kind = requirementKind(spec);
-    if (kind === 'unpinned' || kind === 'vcs') res.unpinned.push(spec.trim());
-  }
 }
 
 /** Stage instructions up to `instr` (the FROM chain, ancestors first). */
@@ -210,6 +119,11 @@ function landingDir(s: Source, file: boolean): string | undefined {
   return s.destDir || basename(s.dest) !== basename(s.value) ? s.dest : dirname(s.dest) || '/';
 }
 
+/** Is a context file there and sent to the builder (not left out by .dockerignore)? */
+function sent(project: ProjectFiles, path: string): boolean {
+  return project.exists(path) && !(project as Partial<Project>).dockerignore?.ignores(path);
+}
+
 /**
  * Did the build bring a file named `file` (a lock file) into the stage before `instr`? `absent` only when a project
  * manifest (`manifest`, e.g. pyproject.toml) was visibly copied and nothing that lands next to it can hold the lock.
@@ -248,7 +162,7 @@ function filePresence(df: Dockerfile, instr: Instruction, file: string, manifest
     const dir = b === '*' || maybeDir(s.value);
     if (inProject && s.ctx !== undefined) {
       const ctxDir = b === '*' ? dirname(s.ctx) : s.ctx;
-      if (project!.exists(joinPath(ctxDir, file))) return 'present';
+      if (sent(project!, joinPath(ctxDir, file))) return 'present';
       continue;
     }
     if (!dir) continue;
@@ -318,10 +232,6 @@ function list(names: string[]): string {
   return names.length > 4 ? `${shown} and ${names.length - 4} more` : shown;
 }
 
-function spanOf(words: ShWord[]): Span {
-  return { start: words[0]!.span.start, end: words[words.length - 1]!.span.end };
-}
-
 /** pip / uv pip options that take a value and that pipCall does not know: their value is not a package. */
 const EXTRA_VALUE_FLAGS = new Set([
   '--use-feature', '--use-deprecated', '--index-strategy', '--resolution', '--prerelease', '--link-mode', '--exclude-newer',
@@ -331,6 +241,37 @@ const EXTRA_VALUE_FLAGS = new Set([
 ]);
 
 const BOOTSTRAP = new Set(['pip', 'setuptools', 'wheel']);
+
+/**
+ * The requirements files a Dockerfile installs with `pip install -r` / `uv pip install -r` / `uv pip sync` (project
+ * mode): context-relative paths of the files COPY'd or bind-mounted to where the command reads them, with the RUN and
+ * whether the command turns on hash checking (`--require-hashes`).
+ */
+export function installedRequirementFiles(df: Dockerfile, project: ProjectFiles): { path: string; instr: Instruction; requireHashes: boolean }[] {
+  const out: { path: string; instr: Instruction; requireHashes: boolean }[] = [];
+  for (const { instr, cmd, script } of stageCommands(df)) {
+    const inst = pythonInstall(cmd);
+    if (!inst || (inst.tool !== 'pip' && inst.tool !== 'uv-pip') || !inst.pip) continue;
+    if (hasFlag(cmd, '--dry-run', '--help', '-h')) continue;
+    const dir = runDir(instr, script, cmd);
+    if (dir === undefined) continue;
+    const words = [...inst.pip.requirementFiles];
+    for (const w of inst.pip.packages) {
+      const k = cmd.argv.indexOf(w);
+      const prev = k > 0 ? cmd.argv[k - 1]!.value : '';
+      if (prev === '--requirements' || inst.subcommand === 'sync') words.push(w);
+    }
+    const requireHashes = hasFlag(cmd, '--require-hashes') || truthy(envOf(instr, cmd, 'PIP_REQUIRE_HASHES')) || truthy(envOf(instr, cmd, 'UV_REQUIRE_HASHES'));
+    for (const w of words) {
+      const v = shellWordValue(instr, w);
+      if (v === undefined || v === '-' || v.startsWith('/dev/')) continue;
+      const img = imagePath(dir, v);
+      const ctx = img === undefined ? undefined : contextPathOf(df, instr, img, project);
+      if (ctx !== undefined && !out.some((o) => o.path === ctx)) out.push({ path: ctx, instr, requireHashes });
+    }
+  }
+  return out;
+}
 
 export default defineRule({
   code: 'REP004',
@@ -435,7 +376,7 @@ Dockerfile-only mode pyship cannot see them and says nothing. hadolint's DL3013 
           for (const p of constraintPaths) {
             const img = p === undefined ? undefined : imagePath(dir, p);
             const ctx = img === undefined ? undefined : contextPathOf(df, instr, img, project!);
-            if (ctx === undefined || !readConstraints(project!, ctx, constrained!, 0)) {
+            if (ctx === undefined || !readConstraints(project!, ctx, constrained!)) {
               constrained = undefined;
               break;
             }
@@ -484,18 +425,33 @@ Dockerfile-only mode pyship cannot see them and says nothing. hadolint's DL3013 
         if (img === undefined) continue;
         const ctx = contextPathOf(df, instr, img, project!);
         if (ctx === undefined) continue;
-        const res: ReqFileResult = { unpinned: [], constrained: new Set(), unknown: false };
-        readRequirements(project!, ctx, res, 0, new Set());
-        if (res.unknown || constrained === undefined) continue;
-        const left = res.unpinned.filter((s) => !constrained!.has(reqName(s)) && !res.constrained.has(reqName(s)) && !(noIndex && requirementKind(s) === 'unpinned'));
-        if (left.length === 0) continue;
-        const k = cmd.argv.indexOf(w);
-        const prev = k > 0 ? cmd.argv[k - 1] : undefined;
-        const words = prev && (prev.value === '-r' || prev.value === '--requirement' || prev.value === '--requirements') ? [prev, w] : [w];
-        report({
-          span: spanOf(words),
-          message: `\`${ctx}\` has unpinned requirements (${list(left)}) and no constraints file pins them: each build resolves them anew; lock them (pip-compile, \`uv pip compile\`) and install the lock`,
-        });
+        const tree = requirementsTree((p) => project!.read(p), ctx);
+        if (tree.unresolved.length > 0 || constrained === undefined) continue;
+        const pinnedHere = new Set<string>();
+        for (const { file, role } of tree.files) {
+          if (role === 'constraints') for (const r of file.requirements) if (!r.dynamic && r.kind === 'pinned' && r.name) pinnedHere.add(r.name);
+        }
+        const left: { file: string; line: RequirementLine }[] = [];
+        for (const { file, role } of tree.files) {
+          if (role !== 'requirements') continue;
+          for (const r of file.requirements) {
+            if (r.dynamic || (r.kind !== 'unpinned' && r.kind !== 'vcs')) continue;
+            const name = r.name ?? reqName(r.spec);
+            if (constrained.has(name) || pinnedHere.has(name) || (noIndex && r.kind === 'unpinned')) continue;
+            left.push({ file: file.path, line: r });
+          }
+        }
+        // the finding is on the requirements line, in the requirements file (root-relative path)
+        const rootPath = (p: string): string => (typeof (project as Project).fromContext === 'function' ? (project as Project).fromContext(p) : p);
+        for (const { file, line } of left) {
+          report({
+            file: rootPath(file),
+            span: line.span,
+            message: line.kind === 'vcs'
+              ? `\`${line.spec}\` names no ref: the default branch is installed on every build; add \`@<tag or commit>\``
+              : `\`${line.spec}\` is not pinned and no constraints file pins it: each image build resolves it anew; lock the requirements (pip-compile, \`uv pip compile\`) and install the lock`,
+          });
+        }
       }
     }
 

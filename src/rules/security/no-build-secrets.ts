@@ -1,5 +1,7 @@
 // SEC009: don't leak build secrets: secret-named ARG/ENV, passwords in URLs, literal secrets in RUN, copied key files.
-import { defineRule } from '../../lint/rule.js';
+import { defineRule, type ProjectRuleContext } from '../../lint/rule.js';
+import type { Project } from '../../project/project.js';
+import { buildCommands } from '../../project/ci.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { runScript } from '../../dockerfile/shell.js';
@@ -177,4 +179,45 @@ Findings never print the secret.`,
       }
     }
   },
+  projectExamples: [
+    {
+      bad: { '.github/workflows/ci.yml': 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build --build-arg PIP_TOKEN=${{ secrets.PIP_TOKEN }} -t app .\n' },
+      good: { '.github/workflows/ci.yml': 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build --secret id=pip_token,env=PIP_TOKEN --build-arg PIP_TOKEN_FILE=/run/secrets/pip_token -t app .\n' },
+    },
+    {
+      bad: { 'build.sh': '#!/bin/sh\ndocker build --build-arg DB_PASSWORD=hunter2 -t app .\n', '.env': 'DB_PASSWORD=x\n' },
+      good: { 'build.sh': '#!/bin/sh\ndocker build --build-arg APP_VERSION=1.2 -t app .\n', '.env': 'DB_PASSWORD=x\n', '.dockerignore': '.env\n', 'certs/ca.pem': 'x\n' },
+    },
+  ],
+  checkProject({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+    for (const b of buildCommands(project)) {
+      for (const a of b.buildArgs) {
+        if (!isSecretName(a.name)) continue;
+        const v = a.value;
+        if (v !== undefined && a.literal && (NOT_A_SECRET.test(v) || PLACEHOLDER.test(v))) continue;
+        const how = !a.hasValue ? 'from the environment' : a.secretRef ? 'from a CI secret' : a.literal ? 'as a literal' : 'from a variable';
+        report({ file: b.file, span: a.span, message: `\`--build-arg ${a.name}\` passes a secret ${how}: build arguments are recorded in the image history; use \`--secret id=…\` and \`RUN --mount=type=secret\`` });
+      }
+    }
+    const seen = new Set<string>();
+    for (const d of dockerfiles) {
+      // in project mode each context is a Project (src/project/project.ts); the in-memory test project is not
+      const ctx = d.context as Partial<Project>;
+      if (!isProject(ctx) || seen.has(ctx.contextDir)) continue;
+      seen.add(ctx.contextDir);
+      for (const p of ctx.sentFiles()) {
+        if (/(^|\/)(tests?|testdata|fixtures|examples?|node_modules)\//.test(p)) continue;
+        const name = secretFile(p);
+        if (!name) continue;
+        // point at .dockerignore (or the Dockerfile), never at the secret file: a code frame would show its content
+        const di = ctx.dockerignore;
+        const at = di ? { file: ctx.fromContext('.dockerignore'), span: { start: di.text.length, end: di.text.length } } : { file: d.path, span: { start: 0, end: 0 } };
+        report({ ...at, message: `\`${ctx.fromContext(p)}\` is sent in the build context: a credential file can end up in the image (\`COPY . .\`); add it to \`.dockerignore\`` });
+      }
+    }
+  },
 });
+
+function isProject(ctx: Partial<Project> | undefined): ctx is Project {
+  return ctx !== undefined && typeof ctx.sentFiles === 'function' && typeof ctx.fromContext === 'function' && ctx.contextDir !== undefined;
+}

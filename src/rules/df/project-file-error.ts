@@ -1,0 +1,41 @@
+// DF026: project files pyship reads (requirements, pyproject, workflows, compose, manifests) that it cannot parse.
+import { defineProjectRule } from '../../lint/rule.js';
+import type { Project } from '../../project/project.js';
+import { ciProblems } from '../../project/ci.js';
+import { pythonProblems } from '../../project/python.js';
+import { runtimeProblems } from '../../project/runtime.js';
+
+export default defineProjectRule({
+  code: 'DF026',
+  name: 'project-file-error',
+  title: 'Project files must parse',
+  area: 'df',
+  level: 'project',
+  severity: 'error',
+  scope: ['P'],
+  sources: [],
+  why: `pyship reads the files around the Dockerfile — requirements files, \`pyproject.toml\`, lock files, CI workflows,
+compose files, Kubernetes manifests — to judge the project. A file it cannot parse is reported here with the position
+of the error, instead of silently weakening every check that depends on it. The same file usually breaks the tool
+that owns it too (pip, the CI runner, \`docker compose\`).`,
+  examples: [
+    {
+      bad: { 'pyproject.toml': '[project\nname = "x"\n' },
+      good: { 'pyproject.toml': '[project]\nname = "x"\nversion = "1.0"\n' },
+    },
+    {
+      bad: { '.github/workflows/docker.yml': 'on: push\njobs:\n  build:\n    steps: [\n' },
+      good: { '.github/workflows/docker.yml': 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build .\n' },
+    },
+    {
+      bad: { 'compose.yaml': 'services:\n  web:\n    build: .\n   ports: ["8000:8000"]\n' },
+      good: { 'compose.yaml': 'services:\n  web:\n    build: .\n    ports: ["8000:8000"]\n' },
+    },
+  ],
+  check({ project, report }) {
+    const p = project as Project;
+    for (const problem of [...pythonProblems(p), ...ciProblems(p), ...runtimeProblems(p)]) {
+      report({ file: problem.file, span: problem.span, message: problem.message });
+    }
+  },
+});

@@ -1,0 +1,76 @@
+// SEC004: compose services and Kubernetes containers that run the project's image drop every Linux capability.
+import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
+import type { Project } from '../../project/project.js';
+import { composeFiles, imageRepository, isDevCompose, isProjectImage, k8sContainers } from '../../project/runtime.js';
+
+const dropsAll = (caps: string[] | undefined): boolean => caps?.some((c) => /^(CAP_)?ALL$/i.test(c.trim())) ?? false;
+
+export default defineProjectRule({
+  level: 'project',
+  code: 'SEC004',
+  name: 'run-without-capabilities',
+  title: 'Run with no capabilities',
+  area: 'security',
+  severity: 'warning',
+  scope: ['P', 'I', 'R'],
+  sources: ['checkov:CKV_K8S_28', 'checkov:CKV_K8S_37', 'trivy:KSV003'],
+  why: `A container starts with a default set of Linux capabilities (\`CHOWN\`, \`DAC_OVERRIDE\`, \`FOWNER\`, \`SETUID\`,
+\`SETGID\`, \`NET_RAW\`, \`NET_BIND_SERVICE\`…). A Python web app needs none of them, and each is something an attacker
+who gets code execution can use: \`NET_RAW\` for spoofing on the pod network, \`SETUID\`/\`SETGID\` with a setuid
+binary to change users, \`DAC_OVERRIDE\` to ignore file permissions when running as root.
+
+Drop them all where the image runs: \`cap_drop: [ALL]\` on the compose service, \`securityContext.capabilities.drop:
+["ALL"]\` on the Kubernetes container (add back only what is needed, with \`cap_add\`). pyship checks compose services
+that build from the project (or run the image such a service builds) and Kubernetes / Knative containers whose image
+looks like the project's (named after the project, a Dockerfile directory or a compose image built here); third-party
+images (postgres, redis, nginx…) and compose files for development or tests (\`docker-compose.dev.yml\`,
+\`compose.override.yaml\`) are left alone. \`pyship smoke\` runs the image with \`--cap-drop=ALL\` to prove it still serves.`,
+  examples: [
+    {
+      bad: { 'compose.yaml': 'services:\n  web:\n    build: .\n    ports: ["8000:8000"]\n  db:\n    image: postgres:17\n' },
+      good: { 'compose.yaml': 'services:\n  web:\n    build: .\n    cap_drop: [ALL]\n    ports: ["8000:8000"]\n  db:\n    image: postgres:17\n' },
+    },
+    {
+      bad: {
+        'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: example\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/example:1.0\n          securityContext:\n            capabilities:\n              drop: [NET_RAW]\n        - name: cache\n          image: redis:7\n',
+      },
+      good: {
+        'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: example\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/example:1.0\n          securityContext:\n            capabilities:\n              drop: ["ALL"]\n        - name: cache\n          image: redis:7\n',
+      },
+    },
+    {
+      // a development compose file is not how the image runs in production
+      bad: { 'docker-compose.yml': 'services:\n  web:\n    build:\n      context: .\n    image: acme/example\n  worker:\n    image: acme/example\n    cap_drop: [ALL]\n  beat:\n    image: acme/example\n' },
+      good: { 'docker-compose.dev.yml': 'services:\n  web:\n    build: .\n' },
+    },
+  ],
+  check({ project, report }: ProjectRuleContext<Project>) {
+    const files = composeFiles(project).filter((c) => !isDevCompose(c.path));
+    const built = new Set<string>();
+    for (const c of files) for (const s of c.services) if (s.build && s.image) built.add(imageRepository(s.image.value));
+    for (const c of files) {
+      for (const s of c.services) {
+        const ours = s.build !== undefined || (s.image !== undefined && built.has(imageRepository(s.image.value)));
+        if (!ours || dropsAll(s.capDrop?.value)) continue;
+        report({
+          file: c.path,
+          span: s.capDrop?.span ?? s.span,
+          message: s.capDrop
+            ? `compose service \`${s.name}\` drops only \`${s.capDrop.value.join(', ')}\`: drop every capability with \`cap_drop: [ALL]\` (add back what is needed with \`cap_add\`)`
+            : `compose service \`${s.name}\` runs the project's image with Docker's default capabilities: add \`cap_drop: [ALL]\` (and \`cap_add\` only what is needed)`,
+        });
+      }
+    }
+    for (const k of k8sContainers(project)) {
+      if (!k.image || !isProjectImage(project, k.image.value) || dropsAll(k.capDrop?.value)) continue;
+      const where = `${k.initContainer ? 'init container' : 'container'} \`${k.name || k.image.value}\` of ${k.kind} \`${k.workload}\``;
+      report({
+        file: k.file,
+        span: k.capDrop?.span ?? k.span,
+        message: k.capDrop
+          ? `${where} drops only \`${k.capDrop.value.join(', ')}\`: use \`securityContext.capabilities.drop: ["ALL"]\``
+          : `${where} runs with the default capabilities: add \`securityContext.capabilities.drop: ["ALL"]\``,
+      });
+    }
+  },
+});
