@@ -52,6 +52,18 @@ describe('rule registry', () => {
     expect(dCodes.filter((c) => !have.has(c))).toEqual([]);
   });
 
+  it.skipIf(!existsSync(PRACTICES))('every practices.md code whose scope includes P has a rule (issue 3: project checks)', () => {
+    const text = readFileSync(PRACTICES, 'utf8');
+    const pCodes: string[] = [];
+    for (const line of text.split('\n')) {
+      const m = /^\| ([A-Z]+\d{3}) \| \w+ \| ([DPIR ]+) \|/.exec(line);
+      if (m && m[2]!.split(' ').includes('P')) pCodes.push(m[1]!);
+    }
+    expect(pCodes.length).toBeGreaterThan(20);
+    const have = new Set(allRules.map((r) => r.code));
+    expect(pCodes.filter((c) => !have.has(c))).toEqual([]);
+  });
+
   it('off-by-default rules are exactly the ones practices.md marks optional', () => {
     const optIn = allRules.filter((r) => r.optIn).map((r) => r.code);
     for (const c of optIn) expect(['REP003', 'REP007', 'DBG004']).toContain(c);
