@@ -82,6 +82,18 @@ describe('pyship check', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('project rules see [tool.pyship] settings: production-tag counts as the cache source for CI005', () => {
+    const wf = 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build --cache-from app:${{ github.ref_name }} --cache-from app:stable -t app:${{ github.ref_name }} .\n';
+    const files = (tag: string) => ({
+      'Dockerfile': 'FROM python:3.13-slim-trixie\n',
+      'pyproject.toml': `[project]\nname = "x"\nversion = "1"\n[tool.pyship]\nproduction-tag = "${tag}"\n`,
+      '.github/workflows/ci.yml': wf,
+    });
+    const codes = (dir: string) => JSON.parse(run(['check', '--format', 'json', '--select', 'CI005'], dir).out).findings.map((f: { code: string }) => f.code);
+    expect(codes(tmp(files('stable')))).toEqual([]);
+    expect(codes(tmp(files('other')))).toEqual(['CI005']);
+  });
+
   it('unknown codes on the command line are usage errors', () => {
     const dir = tmp({ Dockerfile: GOOD });
     const r = run(['check', '--select', 'NOPE999'], dir);

@@ -193,7 +193,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     const enabledHere = resolveEnabled(config, everyRule);
     const rules = [...projectRules, ...allRules.filter((r) => r.checkProject)].filter((r) => enabledHere.has(r.code));
     if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
-    for (const f of runProjectRules(root, dockerfiles, rules, (code, fallback) => effectiveSeverity(config, code, fallback))) {
+    for (const f of runProjectRules(root, dockerfiles, rules, (code, fallback) => effectiveSeverity(config, code, fallback), config.extra)) {
       const abs = join(root.root, f.projectPath!);
       const on = SUBCODE.test(f.code) ? !subcodeIgnored(config, f.code) : resolveEnabled(config, everyRule, abs).has(f.code);
       if (!on) continue;

@@ -129,6 +129,8 @@ export interface ProjectRuleContext<P = unknown> {
   project: P;
   /** The Dockerfiles checked in the project: root-relative path, model, and their build context's files. */
   dockerfiles: { path: string; dockerfile: Dockerfile; context: ProjectFiles }[];
+  /** `[tool.pyship]` settings beyond rule selection, by key (`production-tag`, `health-path`…). */
+  settings: Readonly<Record<string, unknown>>;
   report(report: Report & { file: string }): void;
 }
 

@@ -78,6 +78,7 @@ export function runProjectRules(
   dockerfiles: ProjectDockerfile[],
   rules: readonly (ProjectRule | Rule)[],
   severityOf?: (code: string, fallback: Severity) => Severity,
+  settings: Readonly<Record<string, unknown>> = {},
 ): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
@@ -89,6 +90,7 @@ export function runProjectRules(
       check.call(rule, {
         project,
         dockerfiles,
+        settings,
         report(r) {
           if (findings.some((f) => (f.code === rule.code || f.code === r.code) && f.projectPath === r.file && f.span.start === r.span.start && f.message === r.message)) return;
           const code = r.code && SUBCODE.test(r.code) ? r.code : rule.code;

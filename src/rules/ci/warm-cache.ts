@@ -25,7 +25,7 @@ pyship judges each build in CI on an ephemeral runner (GitHub-hosted, GitLab wit
 \`pyship build\` (it warms the cache itself) are exempt. A per-branch build (tagged with the branch) whose registry
 cache comes from no production/default-branch tag (\`:production\`, \`:main\`, \`:master\`, \`:latest\`, a \`:cache\` ref)
 is flagged too; \`type=gha\` caches fall back to the default branch's by themselves. The configured
-\`[tool.pyship] production-tag\` is not used here yet: the default \`production\` and default-branch names are.`,
+A tag named by \`[tool.pyship] production-tag\` counts too, besides \`production\` and the default-branch names.`,
   examples: [
     {
       bad: { '.github/workflows/ci.yml': WF('      - run: docker build -t ghcr.io/acme/app:${{ github.sha }} .\n') },
@@ -36,7 +36,9 @@ is flagged too; \`type=gha\` caches fall back to the default branch's by themsel
       good: { '.github/workflows/ci.yml': WF('      - run: docker buildx build --cache-from ghcr.io/acme/app:${{ github.ref_name }} --cache-from ghcr.io/acme/app:production -t ghcr.io/acme/app:${{ github.ref_name }} .\n      - run: docker build --pull --no-cache -t app:fresh .\n') },
     },
   ],
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report, settings }: ProjectRuleContext<Project>) {
+    const configured = settings['production-tag'];
+    const prodTag = typeof configured === 'string' && configured !== '' ? configured : undefined;
     for (const b of ciBuilds(project)) {
       if (!b.job.ephemeral || b.noCache || b.fresh || b.tool === 'pyship' || b.tool === 'compose' || b.tool === 'compose-v1' || b.tool === 'bake') continue;
       if (b.cacheFrom.length === 0 && b.cacheTo.length === 0) {
@@ -44,7 +46,7 @@ is flagged too; \`type=gha\` caches fall back to the default branch's by themsel
         continue;
       }
       if (!b.tags.some((t) => t.usesBranch) || b.cacheFrom.length === 0) continue;
-      if (b.cacheFrom.some((c) => c.type !== 'registry' || PRODUCTION.test(c.ref ?? c.raw))) continue;
+      if (b.cacheFrom.some((c) => c.type !== 'registry' || PRODUCTION.test(c.ref ?? c.raw) || (prodTag !== undefined && (c.ref ?? c.raw).endsWith(`:${prodTag}`)))) continue;
       const c = b.cacheFrom[0]!;
       report({ file: b.file, span: c.span, message: `per-branch \`${buildName(b)}\` reads its cache only from branch tags: also use the production tag as cache (\`--cache-from IMAGE:production\`) so new branches start warm` });
     }
