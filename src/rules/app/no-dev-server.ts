@@ -1,11 +1,14 @@
 // APP009: development servers and debug switches don't belong in the production image.
-import { defineRule } from '../../lint/rule.js';
+import { defineRule, type ProjectRuleContext } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { chainInstructions, finalStage, runTarget, serverOf, startCommand, type Server } from '../../dockerfile/query.js';
 import { startScripts } from '../../dockerfile/scripts.js';
-import type { ShCommand } from '../../dockerfile/shell.js';
+import { parseShell, type ShCommand } from '../../dockerfile/shell.js';
 import { expandWord } from '../../dockerfile/words.js';
+import type { Project } from '../../project/project.js';
+import { composeFiles, imageRepository, isDevCompose, isProjectImage, k8sContainers, procfileEntries } from '../../project/runtime.js';
+import type { Span } from '../../dockerfile/model.js';
 
 const TRUE = /^(1|true|yes|on)$/i;
 /** Debug switches: variable → predicate on its value. */
@@ -35,6 +38,41 @@ function devServer(start: ShCommand): string | undefined {
       return undefined;
   }
 }
+
+/** An exec-form list (`["flask", "run"]`) as shell text, with where each element starts in it. */
+function listText(parts: { words: string[]; span: Span }[]): { text: string; owner: (offset: number) => Span } {
+  let text = '';
+  const starts: { at: number; span: Span }[] = [];
+  for (const p of parts) {
+    for (const w of p.words) {
+      if (text) text += ' ';
+      starts.push({ at: text.length, span: p.span });
+      text += `'${w.replace(/'/g, `'\\''`)}'`;
+    }
+  }
+  return { text, owner: (o) => [...starts].reverse().find((s) => s.at <= o)?.span ?? parts[0]!.span };
+}
+
+/** The first development server a command (string or exec-form list parts) starts: what it is and the span to report. */
+function devServerIn(parts: { value: string | string[]; span: Span }[]): { what: string; span: Span } | undefined {
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1 && typeof parts[0]!.value === 'string') {
+    for (const cmd of parseShell(parts[0]!.value).commands) {
+      const what = devServer(cmd);
+      if (what) return { what, span: parts[0]!.span };
+    }
+    return undefined;
+  }
+  const { text, owner } = listText(parts.map((p) => ({ words: typeof p.value === 'string' ? [p.value] : p.value, span: p.span })));
+  for (const cmd of parseShell(text).commands) {
+    const what = devServer(cmd);
+    // a `sh -c '…'` string's commands have offsets inside the quoted word: still owned by that word
+    if (what) return { what, span: owner(cmd.span.start) };
+  }
+  return undefined;
+}
+
+const FIX = 'serve with gunicorn or uvicorn workers, without reloading';
 
 /** The ENV instructions of the chain that leave a debug switch on in the final image (the last assignment wins). */
 function debugEnv(df: Dockerfile, stage: Stage): { instr: Instruction; key: string; value: string; span: { start: number; end: number } }[] {
@@ -70,8 +108,11 @@ error, and Werkzeug's debugger even runs code.
 Serve with gunicorn (Flask, Django) or uvicorn/gunicorn with uvicorn workers (FastAPI), and set debug switches at run
 time for local development only. pyship checks the final stage's start command (including \`sh -c\` strings and start
 scripts it can read) and its ENV. An image that declares itself a development image — a final stage named \`dev\`,
-\`local\`, \`test\`…, or a Dockerfile named \`Dockerfile.dev\`, \`local.Dockerfile\` — is not flagged. No peer linter
-checks this.`,
+\`local\`, \`test\`…, or a Dockerfile named \`Dockerfile.dev\`, \`local.Dockerfile\` — is not flagged. In a project,
+pyship also checks the commands that override the image's: the \`Procfile\` \`web:\` process, \`command:\` /
+\`entrypoint:\` of compose services that run the project's image (compose files for development or tests, such as
+\`docker-compose.dev.yml\` or \`compose.override.yaml\`, are left alone), and \`command\` / \`args\` of Kubernetes and
+Knative containers running the project's image. No peer linter checks this.`,
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY . .\nCMD ["flask", "run", "--host", "0.0.0.0"]\n',
@@ -91,6 +132,60 @@ checks this.`,
       good: 'FROM python:3.13-slim-trixie AS base\nCOPY . /app\nFROM base AS dev\nCMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]\nFROM base AS prod\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "site.wsgi"]\n',
     },
   ],
+  projectExamples: [
+    {
+      bad: { Procfile: 'web: flask --app app run --host 0.0.0.0 --port $PORT\nworker: celery -A app worker\n' },
+      good: { Procfile: 'web: gunicorn --bind 0.0.0.0:$PORT app:app\nworker: celery -A app worker\n' },
+    },
+    {
+      bad: { 'compose.yaml': 'services:\n  web:\n    build: .\n    command: uvicorn app:app --host 0.0.0.0 --reload\n  db:\n    image: postgres:17\n' },
+      // a development compose file may reload
+      good: {
+        'compose.yaml': 'services:\n  web:\n    build: .\n    command: ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
+        'compose.dev.yaml': 'services:\n  web:\n    build: .\n    command: uvicorn app:app --host 0.0.0.0 --reload\n',
+      },
+    },
+    {
+      bad: {
+        'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: example\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/example:1.0\n          command: ["python"]\n          args: ["manage.py", "runserver", "0.0.0.0:8000"]\n',
+      },
+      good: {
+        'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: example\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/example:1.0\n          args: ["gunicorn", "--bind", "0.0.0.0:8000", "site.wsgi"]\n',
+      },
+    },
+  ],
+  checkProject({ project, report }: ProjectRuleContext<Project>) {
+    // the platform's web process
+    for (const e of procfileEntries(project)) {
+      if (e.type !== 'web') continue;
+      for (const cmd of parseShell(e.command, (i) => e.commandSpan.start + i).commands) {
+        const what = devServer(cmd);
+        if (what) {
+          report({ file: e.file, span: cmd.nested ? e.commandSpan : cmd.span, message: `${what} in the Procfile \`web\` process is development-only: ${FIX}` });
+          break;
+        }
+      }
+    }
+    // production compose services that run the project's image
+    const files = composeFiles(project).filter((c) => !isDevCompose(c.path));
+    const built = new Set<string>();
+    for (const c of files) for (const s of c.services) if (s.build && s.image) built.add(imageRepository(s.image.value));
+    for (const c of files) {
+      for (const s of c.services) {
+        const ours = s.build !== undefined || (s.image !== undefined && built.has(imageRepository(s.image.value)));
+        if (!ours) continue;
+        // `command:` alone (an entrypoint script usually execs it), else `entrypoint:` alone
+        const found = (s.command && devServerIn([s.command])) ?? (s.entrypoint && devServerIn([s.entrypoint]));
+        if (found) report({ file: c.path, span: found.span, message: `compose service \`${s.name}\` runs ${found.what}, which is development-only: ${FIX}` });
+      }
+    }
+    // Kubernetes / Knative containers that run the project's image: `command` (+ `args`), else `args` alone
+    for (const k of k8sContainers(project)) {
+      if (k.initContainer || !k.image || !isProjectImage(project, k.image.value)) continue;
+      const found = (k.command && devServerIn(k.args ? [k.command, k.args] : [k.command])) ?? (k.args && devServerIn([k.args]));
+      if (found) report({ file: k.file, span: found.span, message: `container \`${k.name || k.image.value}\` of ${k.kind} \`${k.workload}\` runs ${found.what}, which is development-only: ${FIX}` });
+    }
+  },
   check({ dockerfile: df, mode, project, report }) {
     const final = finalStage(df);
     if (!final) return;
