@@ -20,6 +20,9 @@ import type { FileResult } from '../report/types.js';
 
 export const PARSE_CODE = 'DF022';
 
+/** Files whose age REP006 judges from git history. */
+const LOCKISH = /(^|\/)(poetry\.lock|uv\.lock|pdm\.lock|Pipfile\.lock|requirements[^/]*\.txt)$/;
+
 export interface CheckFilesOptions {
   paths: string[];
   cwd: string;
@@ -192,6 +195,9 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   for (const { root, config, dockerfiles } of projects.values()) {
     const enabledHere = resolveEnabled(config, everyRule);
     const rules = [...projectRules, ...allRules.filter((r) => r.checkProject)].filter((r) => enabledHere.has(r.code));
+    if (enabledHere.has('REP006') && !root.hasGit && root.find((p) => LOCKISH.test(p)).length > 0) {
+      notes.push(`note: ${display(options.cwd, root.root)} is not a git work tree (or git is missing): REP006 (lock files unchanged for 60 days) skipped`);
+    }
     if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
     for (const f of runProjectRules(root, dockerfiles, rules, (code, fallback) => effectiveSeverity(config, code, fallback), config.extra)) {
       const abs = join(root.root, f.projectPath!);
