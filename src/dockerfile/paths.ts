@@ -21,3 +21,14 @@ export function imagePath(dir: string | undefined, p: string): string | undefine
   if (!p.startsWith('/') && dir === undefined) return undefined;
   return resolveIn(dir, p);
 }
+
+/** Join a relative path onto a directory of the build context or project (no leading `/`; `..` clamped). */
+export function joinRelative(dir: string, rel: string): string {
+  return normalizePosix(rel.startsWith('/') ? rel : `${dir}/${rel}`).slice(1);
+}
+
+/** The directory part of a POSIX path ('' for a bare name). */
+export function dirnamePosix(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
+}

@@ -1,6 +1,7 @@
 // Typed facts about a project's Python dependencies, with positions: requirements files (followed through -r/-c),
 // pyproject.toml (PEP 621, poetry, uv, pdm), Pipfile, environment.yml, lock files, the Python version, and what the
 // dependencies say about the framework and the server. Never throws on malformed input: problems are returned.
+import { dirnamePosix, joinRelative } from '../dockerfile/paths.js';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar } from 'yaml';
 import type { Span } from '../dockerfile/model.js';
@@ -173,20 +174,8 @@ const VALUE_OPTIONS = new Set([
 ]);
 const KNOWN_FLAGS = new Set(['no-index', 'pre', 'prefer-binary', 'require-hashes', 'process-dependency-links']);
 
-function joinPath(dir: string, rel: string): string {
-  const parts: string[] = [];
-  for (const p of (rel.startsWith('/') ? rel : `${dir}/${rel}`).split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return parts.join('/');
-}
-
-function dirOf(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i < 0 ? '' : p.slice(0, i);
-}
+const joinPath = joinRelative;
+const dirOf = dirnamePosix;
 
 interface Logical {
   text: string;

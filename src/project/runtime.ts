@@ -559,6 +559,23 @@ export function deploymentsOf(p: Project, dockerfile: string): { services: Compo
   return { services: prod.length > 0 ? prod : all, containers };
 }
 
+/**
+ * Services of the production compose files that run this project's image: they build it, or use an image that
+ * another service of those files builds. With the compose file each belongs to.
+ */
+export function productionServices(p: Project): { file: ComposeFile; service: ComposeService }[] {
+  const files = composeFiles(p).filter((c) => !isDevCompose(c.path));
+  const built = new Set<string>();
+  for (const c of files) for (const s of c.services) if (s.build && s.image) built.add(imageRepository(s.image.value));
+  const out: { file: ComposeFile; service: ComposeService }[] = [];
+  for (const c of files) {
+    for (const s of c.services) {
+      if (s.build !== undefined || (s.image !== undefined && built.has(imageRepository(s.image.value)))) out.push({ file: c, service: s });
+    }
+  }
+  return out;
+}
+
 /** Compose services that build the Dockerfile at this root-relative path. */
 export function servicesBuilding(p: Project, dockerfilePath: string): ComposeService[] {
   return composeServices(p).filter((s) => s.build?.dockerfilePath === dockerfilePath);

@@ -7,7 +7,7 @@ import { startScripts } from '../../dockerfile/scripts.js';
 import { parseShell, type ShCommand } from '../../dockerfile/shell.js';
 import { expandWord } from '../../dockerfile/words.js';
 import type { Project } from '../../project/project.js';
-import { composeFiles, imageRepository, isDevCompose, isProjectImage, k8sContainers, procfileEntries } from '../../project/runtime.js';
+import { isProjectImage, k8sContainers, procfileEntries, productionServices } from '../../project/runtime.js';
 import type { Span } from '../../dockerfile/model.js';
 
 const TRUE = /^(1|true|yes|on)$/i;
@@ -167,17 +167,10 @@ Knative containers running the project's image. No peer linter checks this.`,
       }
     }
     // production compose services that run the project's image
-    const files = composeFiles(project).filter((c) => !isDevCompose(c.path));
-    const built = new Set<string>();
-    for (const c of files) for (const s of c.services) if (s.build && s.image) built.add(imageRepository(s.image.value));
-    for (const c of files) {
-      for (const s of c.services) {
-        const ours = s.build !== undefined || (s.image !== undefined && built.has(imageRepository(s.image.value)));
-        if (!ours) continue;
-        // `command:` alone (an entrypoint script usually execs it), else `entrypoint:` alone
-        const found = (s.command && devServerIn([s.command])) ?? (s.entrypoint && devServerIn([s.entrypoint]));
-        if (found) report({ file: c.path, span: found.span, message: `compose service \`${s.name}\` runs ${found.what}, which is development-only: ${FIX}` });
-      }
+    for (const { file: c, service: s } of productionServices(project)) {
+      // `command:` alone (an entrypoint script usually execs it), else `entrypoint:` alone
+      const found = (s.command && devServerIn([s.command])) ?? (s.entrypoint && devServerIn([s.entrypoint]));
+      if (found) report({ file: c.path, span: found.span, message: `compose service \`${s.name}\` runs ${found.what}, which is development-only: ${FIX}` });
     }
     // Kubernetes / Knative containers that run the project's image: `command` (+ `args`), else `args` alone
     for (const k of k8sContainers(project)) {

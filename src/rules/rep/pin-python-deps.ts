@@ -1,4 +1,5 @@
 // REP004: every Python package the build installs is pinned — by `==`, a lock file, or a fully pinned requirements file.
+import { dirnamePosix, joinRelative } from '../../dockerfile/paths.js';
 import { defineRule, type ProjectFiles } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span } from '../../dockerfile/model.js';
 import { runScript, stageCommands, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
@@ -15,20 +16,8 @@ export { requirementKind };
 
 const reqName = requirementName;
 
-function joinPath(dir: string, rel: string): string {
-  const parts: string[] = [];
-  for (const p of (rel.startsWith('/') ? rel : `${dir}/${rel}`).split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return parts.join('/');
-}
-
-function dirname(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i < 0 ? '' : p.slice(0, i);
-}
+const joinPath = joinRelative;
+const dirname = dirnamePosix;
 
 function basename(p: string): string {
   const t = p.replace(/\/+$/, '');

@@ -1,7 +1,7 @@
 // SEC004: compose services and Kubernetes containers that run the project's image drop every Linux capability.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
 import type { Project } from '../../project/project.js';
-import { composeFiles, imageRepository, isDevCompose, isProjectImage, k8sContainers } from '../../project/runtime.js';
+import { isProjectImage, k8sContainers, productionServices } from '../../project/runtime.js';
 
 const dropsAll = (caps: string[] | undefined): boolean => caps?.some((c) => /^(CAP_)?ALL$/i.test(c.trim())) ?? false;
 
@@ -45,21 +45,15 @@ images (postgres, redis, nginx…) and compose files for development or tests (\
     },
   ],
   check({ project, report }: ProjectRuleContext<Project>) {
-    const files = composeFiles(project).filter((c) => !isDevCompose(c.path));
-    const built = new Set<string>();
-    for (const c of files) for (const s of c.services) if (s.build && s.image) built.add(imageRepository(s.image.value));
-    for (const c of files) {
-      for (const s of c.services) {
-        const ours = s.build !== undefined || (s.image !== undefined && built.has(imageRepository(s.image.value)));
-        if (!ours || dropsAll(s.capDrop?.value)) continue;
-        report({
-          file: c.path,
-          span: s.capDrop?.span ?? s.span,
-          message: s.capDrop
-            ? `compose service \`${s.name}\` drops only \`${s.capDrop.value.join(', ')}\`: drop every capability with \`cap_drop: [ALL]\` (add back what is needed with \`cap_add\`)`
-            : `compose service \`${s.name}\` runs the project's image with Docker's default capabilities: add \`cap_drop: [ALL]\` (and \`cap_add\` only what is needed)`,
-        });
-      }
+    for (const { file: c, service: s } of productionServices(project)) {
+      if (dropsAll(s.capDrop?.value)) continue;
+      report({
+        file: c.path,
+        span: s.capDrop?.span ?? s.span,
+        message: s.capDrop
+          ? `compose service \`${s.name}\` drops only \`${s.capDrop.value.join(', ')}\`: drop every capability with \`cap_drop: [ALL]\` (add back what is needed with \`cap_add\`)`
+          : `compose service \`${s.name}\` runs the project's image with Docker's default capabilities: add \`cap_drop: [ALL]\` (and \`cap_add\` only what is needed)`,
+      });
     }
     for (const k of k8sContainers(project)) {
       if (!k.image || !isProjectImage(project, k.image.value) || dropsAll(k.capDrop?.value)) continue;
