@@ -1,9 +1,11 @@
 // The pyship command line: wiring of flags to commands, and the one place that maps errors to exit codes.
 import { Command, CommanderError, Option } from 'commander';
+import { runBuild } from './commands/build.js';
 import { runCheck } from './commands/check.js';
 import { runExplain } from './commands/explain.js';
 import { runPlan } from './commands/plan.js';
 import { runRules } from './commands/rules.js';
+import { runSmoke } from './commands/smoke.js';
 import { processIo, UsageError, type Io } from './commands/io.js';
 import { ConfigError } from './lint/config.js';
 import { InputError } from './io/read.js';
@@ -59,6 +61,88 @@ Examples:
 Always project mode. Informational: exit 0 (2 on usage, config or I/O error).
 Phases are complete when none of their checks fails; codes only an image or a running container shows are listed as not checked yet.`)
     .action((path: string | undefined, flags) => setExit(runPlan(path, { ...flags, color: flags.color === false ? false : undefined }, io)));
+
+  program
+    .command('build')
+    .description("build the image the guide's way: branch and commit tags, OCI labels, warm cache, then check its size (and audit/smoke)")
+    .argument('[context]', 'build context directory', '.')
+    .option('--image <name>', 'image name (default: [tool.pyship] image); a :tag on it is added to the tags')
+    .option('-t, --tag <tag>', 'extra tag (repeatable)', (v: string, p: string[] = []) => p.concat(v))
+    .option('-f, --file <dockerfile>', 'Dockerfile (default: CONTEXT/Dockerfile; with --base: Dockerfile.base)')
+    .option('--label <key=value>', 'extra image label (repeatable)', (v: string, p: string[] = []) => p.concat(v))
+    .option('--build-arg <key=value>', 'build argument (repeatable)', (v: string, p: string[] = []) => p.concat(v))
+    .option('--secret <spec>', 'BuildKit secret, e.g. id=pip,src=pip.conf (repeatable)', (v: string, p: string[] = []) => p.concat(v))
+    .option('--ssh <spec>', 'BuildKit SSH agent forwarding, e.g. default (repeatable)', (v: string, p: string[] = []) => p.concat(v))
+    .option('--fresh', 'pull the base and rebuild without cache (--pull --no-cache: the weekly rebuild)')
+    .option('--push', 'push every tag (refused when the only tag would be latest)')
+    .option('--dry-run', 'print the exact engine commands and run nothing')
+    .option('--no-verify', 'skip the size budget, audit and smoke of the new image')
+    .option('--base', 'build the custom base image (Dockerfile.base or [tool.pyship] base-dockerfile) tagged BASE:<date> and BASE:latest-base')
+    .option('--base-image <name>', 'base image name for --base (default: IMAGE-base)')
+    .addOption(new Option('--engine <engine>', 'container engine (default: PYSHIP_DOCKER, else docker, else podman)').choices(['docker', 'podman']))
+    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
+    .addHelpText('after', `
+Exit codes: 0 built (and within budget), 1 build failed or findings at or above fail-on, 2 usage, config or engine error.
+Examples:
+  pyship build --image registry.example.com/app          tags :<branch> and :<short-sha>
+  pyship build --dry-run                                 show the docker commands
+  pyship build --fresh --push                            the weekly rebuild
+  pyship build --base --image app                        app-base:<YYYY-MM-DD> and app-base:latest-base`)
+    .action((context: string, flags) => setExit(runBuild(context, flags, io, { live: true })));
+
+  program
+    .command('smoke')
+    .description('run an image like production (no capabilities, its own user, loopback ports) and measure the runtime practices')
+    .argument('<image>', 'image reference, e.g. app:main')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github', 'junit']).default('text'))
+    .option('--health-path <path>', 'path the HTTP checks request (default: [tool.pyship] health-path, else /)')
+    .option('--stop-timeout <seconds>', 'longest acceptable docker stop (default: [tool.pyship] stop-timeout, else 5)')
+    .option('--start-timeout <seconds>', 'how long the app may take to answer (default 30)')
+    .option('--read-only', 'run with --read-only and a tmpfs /tmp')
+    .option('--cmd <command>', 'smoke this command instead of the image\'s CMD (JSON array, or words split on spaces)')
+    .option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)', list)
+    .option('--ignore <codes>', 'skip these codes or prefixes', list)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']))
+    .addOption(new Option('--engine <engine>', 'container engine (default: PYSHIP_DOCKER, else docker, else podman)').choices(['docker', 'podman']))
+    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
+    .option('--no-color', 'no colours in text output')
+    .addHelpText('after', `
+Checks (each with its measured figure): SEC001 uid, SEC003 ports < 1024, SEC004 serves with --cap-drop=ALL, DBG001 logs at start,
+OPS001 not loopback-only, OPS005 docker stop time, OPS006 orphans reaped, OPS008 healthy, OPS009 seconds to healthy,
+APP004 health while a request is held, APP005 other commands run, APP008 listens on $PORT. Images with no EXPOSE and nothing
+listening skip the HTTP checks. Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it
+(or the container would not run at all), 2 usage, config or engine error.`)
+    .action((image: string, flags) => setExit(runSmoke(image, { ...flags, color: flags.color === false ? false : undefined }, io)));
+
+  program
+    .command('audit')
+    .description('read an image without running it (docker save stream, tar file or OCI layout): config, history, every layer entry')
+    .argument('<image>', 'image reference (needs the engine), a tar file (docker save / OCI), or an OCI layout directory')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github', 'junit']).default('text'))
+    .option('--project <dir>', "compare the installed Python distributions with this project's lock file or pinned requirements")
+    .option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)', list)
+    .option('--ignore <codes>', 'skip these codes or prefixes', list)
+    .option('--extend-select <codes>', 'also run these (e.g. off-by-default DBG004)', list)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']))
+    .option('--stale-days <days>', 'SEC006: image age that counts as stale (default: [tool.pyship] stale-days, else 7)')
+    .option('--min-efficiency <ratio>', 'SIZE001: lowest acceptable layer efficiency (default: [tool.pyship] min-efficiency, else 0.95)')
+    .option('--max-wasted-bytes <size>', 'SIZE001: most acceptable wasted bytes, e.g. 20MB (default: [tool.pyship] max-wasted-bytes)')
+    .option('--max-image-size <size>', 'CI002: size budget, e.g. 450MB (default: [tool.pyship] max-image-size)')
+    .addOption(new Option('--engine <engine>', 'container engine (default: PYSHIP_DOCKER, else docker, else podman)').choices(['docker', 'podman']))
+    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
+    .option('--no-color', 'no colours in text output')
+    .addHelpText('after', `
+Checks: SEC001 SEC003 SEC004 SEC006 SEC009 CI002 DBG002 DBG003 OPS006 OPS008 OPS009 SIZE001-SIZE006 MS001 (DBG004 opt-in).
+Text output adds the layer table (size, wasted bytes, instruction), the base boundary, the bytecode share and the installed
+Python distributions. Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it, 2 usage,
+config, engine or unreadable-image error.`)
+    .action(async (image: string, flags) => {
+      // The audit streams the image, so it is asynchronous while main() returns synchronously: the exit code is set on
+      // the process when the audit finishes (runAudit prints its own errors and never rejects).
+      setExit(0);
+      const { runAudit } = await import('./commands/audit.js');
+      process.exitCode = await runAudit(image, { ...flags, color: flags.color === false ? false : undefined }, io);
+    });
 
   program
     .command('explain')

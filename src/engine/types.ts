@@ -14,6 +14,8 @@ export interface RunOptions {
   input?: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Working directory of the engine command (relative build contexts and -f paths resolve against it). */
+  cwd?: string;
   /** Called with output as it arrives (build progress). */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -82,6 +84,10 @@ export interface Engine {
   cleanup(): void;
   /** Any engine command, argv only (never a shell string). */
   raw(args: string[], opts?: RunOptions): ProcessResult;
+  /** Whether `docker buildx` is available (then builds run `buildx build`, with `--cache-to` and `--push`). */
+  buildx?(): boolean;
+  /** Build with the engine's own progress written straight to stderr (live display on a TTY); output not captured. */
+  buildLive?(req: BuildRequest, opts?: RunOptions): ProcessResult;
 }
 
 export class EngineUnavailableError extends Error {}

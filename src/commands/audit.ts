@@ -1,0 +1,221 @@
+// `pyship audit IMAGE`: flags → read the image (engine `docker save` stream, tar file or OCI layout) → auditImage →
+// report (+ in text: the layer table, the base, bytecode share, Python distributions and the lock comparison).
+import { resolve } from 'node:path';
+import pc from 'picocolors';
+import { parse as parseToml } from 'smol-toml';
+import { everyRule } from '../rules/index.js';
+import { atOrAbove, ConfigError, effectiveSeverity, findConfig, loadConfig, mergeCli, parseSize, resolveEnabled, validateSelectors } from '../lint/config.js';
+import type { Severity } from '../lint/rule.js';
+import { formatReport, isFormat, type Format } from '../report/index.js';
+import type { RuleMeta } from '../report/types.js';
+import { ruleDocUrl, VERSION } from '../meta.js';
+import { createEngine } from '../engine/engine.js';
+import { EngineUnavailableError, type Engine } from '../engine/types.js';
+import { readImage } from '../image/read.js';
+import { classifyImageArg, engineLayers, engineSource, ImageSourceError, type ImageSource } from '../image/source.js';
+import { AUDIT_CODES, auditImage, formatBytes, IMAGE_ONLY_RULES, instructionText, normalizeDist, type AuditResult, type LockedSet } from '../image/audit.js';
+import { loadProject } from '../project/project.js';
+import { detectPython } from '../project/python.js';
+import { ruleMetas } from './check.js';
+import { UsageError, type Io } from './io.js';
+
+export interface AuditFlags {
+  format?: string;
+  failOn?: string;
+  select?: string[];
+  ignore?: string[];
+  extendSelect?: string[];
+  config?: string;
+  project?: string;
+  staleDays?: string;
+  minEfficiency?: string;
+  maxWastedBytes?: string;
+  maxImageSize?: string;
+  engine?: string;
+  color?: boolean;
+}
+
+const SEVERITIES = ['error', 'warning', 'info'];
+
+/** Rule metadata for reports: the registry's, plus the image-only codes that have no rule object yet. */
+export function auditRuleMetas(): Map<string, RuleMeta> {
+  const metas = ruleMetas();
+  for (const r of IMAGE_ONLY_RULES) {
+    if (!metas.has(r.code)) metas.set(r.code, { code: r.code, name: r.name, title: r.title, severity: r.severity, why: r.why, sources: [], helpUri: ruleDocUrl(r.code) });
+  }
+  return metas;
+}
+
+function num(value: unknown, what: string, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`${what} must be a number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  return n;
+}
+
+function size(value: unknown, what: string): number {
+  try {
+    return parseSize(value);
+  } catch (e) {
+    throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** Pinned versions of a project: lock files (uv, poetry, pdm, Pipfile.lock), else `==` pins in requirements files. */
+export function projectPins(dir: string): LockedSet {
+  const project = loadProject(dir);
+  const facts = detectPython(project);
+  const versions = new Map<string, string>();
+  const sources: string[] = [];
+  for (const lock of facts.lockFiles) {
+    const text = project.file(lock)?.text;
+    if (text === undefined) continue;
+    const name = lock.split('/').pop()!;
+    try {
+      if (name === 'Pipfile.lock') {
+        const doc = JSON.parse(text) as { default?: Record<string, { version?: string }> };
+        for (const [n, v] of Object.entries(doc.default ?? {})) if (v.version) versions.set(normalizeDist(n), v.version.replace(/^==/, ''));
+      } else if (name.endsWith('.lock')) {
+        const doc = parseToml(text) as { package?: { name?: string; version?: string; source?: { virtual?: string; editable?: string } }[] };
+        for (const p of doc.package ?? []) {
+          if (p.name && p.version && !p.source?.virtual && !p.source?.editable) versions.set(normalizeDist(p.name), p.version);
+        }
+      } else continue;
+      sources.push(lock);
+    } catch {
+      // a broken lock file is `pyship check`'s business (DF026); compare what can be read
+    }
+  }
+  if (sources.length === 0) {
+    for (const r of facts.requirements) {
+      let any = false;
+      for (const q of r.requirements) {
+        const m = /^===?([^,;]+)$/.exec(q.specifier);
+        if (q.name && q.pinned && m) {
+          versions.set(q.name, m[1]!.trim());
+          any = true;
+        }
+      }
+      if (any) sources.push(r.path);
+    }
+  }
+  return { sources, versions };
+}
+
+export function formatAuditText(r: AuditResult, color: boolean): string {
+  const c = pc.createColors(color);
+  const lines: string[] = [];
+  const w = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+  const ws = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+  lines.push('', c.bold(`Layers of ${r.ref}`) + c.dim(`  (base: ${r.base.ownFrom === 0 ? 'none known' : `layers 0-${r.base.ownFrom - 1}`}; ${r.base.how})`));
+  lines.push(c.dim(`  ${w('#', 3)} ${ws('size', 10)} ${ws('wasted', 10)} ${ws('files', 6)}  instruction`));
+  for (const l of r.layers) {
+    const by = instructionText(l.createdBy);
+    const line = `  ${w(String(l.index), 3)} ${ws(formatBytes(l.size), 10)} ${ws(l.wasted > 0 ? formatBytes(l.wasted) : '-', 10)} ${ws(String(l.files), 6)}  ${l.base ? c.dim('(base) ') : ''}${by.length > 90 ? by.slice(0, 89) + '…' : by}`;
+    lines.push(line);
+  }
+  lines.push(`  total ${formatBytes(r.totalSize)}, wasted ${formatBytes(r.wastedBytes)}, efficiency ${(r.efficiency * 100).toFixed(1)}%`);
+  if (r.created) lines.push(`  created ${r.created}${r.ageDays !== undefined ? ` (${r.ageDays.toFixed(1)} days ago)` : ''}`);
+  if (r.base.name) lines.push(`  base image: ${r.base.name}`);
+  if (r.base.built) lines.push(`  built on the base dated ${r.base.built} (BASE_BUILT)`);
+  if (r.bytecode.share !== undefined) lines.push(`  bytecode: ${r.bytecode.compiled}/${r.bytecode.py} .py files in site-packages have a .pyc (${(r.bytecode.share * 100).toFixed(0)}%)`);
+  lines.push('', c.bold(`Python distributions (${r.distributions.length})`));
+  let loc = '';
+  for (const d of r.distributions) {
+    if (d.location !== loc) {
+      loc = d.location;
+      lines.push(`  ${c.dim(loc)}`);
+    }
+    lines.push(`    ${d.name} ${d.version}`);
+  }
+  if (r.lock) {
+    const l = r.lock;
+    lines.push('', c.bold(`Compared with ${l.sources.length > 0 ? l.sources.join(', ') : 'the project (no lock file or pinned requirements found)'}`) + (l.location ? c.dim(`  (environment ${l.location})`) : ''));
+    lines.push(`  ${l.matching} match, ${l.mismatched.length} other version, ${l.missing.length} not installed, ${l.extra.length} not locked`);
+    for (const m of l.mismatched) lines.push(`  ${c.yellow('≠')} ${m.name}: locked ${m.locked}, installed ${m.installed}`);
+    for (const m of l.missing) lines.push(`  ${c.red('-')} ${m.name} ${m.locked} not installed (dev-only?)`);
+    for (const m of l.extra) lines.push(`  ${c.cyan('+')} ${m.name} ${m.installed} installed, not locked`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Run the audit; resolves to the exit code (0/1, or 2 for usage, config, engine and unreadable-image errors, which
+ * are printed here so the returned promise never rejects).
+ */
+export async function runAudit(image: string, flags: AuditFlags, io: Io, makeEngine: () => Engine = () => createEngine(flags.engine ? { engine: flags.engine as 'docker' | 'podman' } : {})): Promise<number> {
+  try {
+    return await audit(image, flags, io, makeEngine);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof ImageSourceError || e instanceof EngineUnavailableError) {
+      io.err(`pyship: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
+      io.err(`pyship: ${err.message}\n`);
+      return 2;
+    }
+    if (/\bsave\b.*failed \(exit \d+\)/.test(err.message ?? '')) {
+      io.err(`pyship: ${err.message}\n`);
+      return 2;
+    }
+    io.err(`pyship: internal error: ${err.message}\n${process.argv.includes('--debug') ? `${err.stack}\n` : 'Run again with --debug for details, and please report it.\n'}`);
+    return 2;
+  }
+}
+
+async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () => Engine): Promise<number> {
+  const format = flags.format ?? 'text';
+  if (!isFormat(format)) throw new UsageError(`--format must be one of text, json, sarif, github, junit (got "${format}")`);
+  if (flags.failOn !== undefined && !SEVERITIES.includes(flags.failOn)) throw new UsageError(`--fail-on must be error, warning or info (got "${flags.failOn}")`);
+  if (flags.engine !== undefined && flags.engine !== 'docker' && flags.engine !== 'podman') throw new UsageError(`--engine must be docker or podman (got "${flags.engine}")`);
+  const known = new Set([...everyRule.map((r) => r.code), ...IMAGE_ONLY_RULES.map((r) => r.code)]);
+  for (const [name, codes] of [['--select', flags.select], ['--ignore', flags.ignore], ['--extend-select', flags.extendSelect]] as const) {
+    if (codes) validateSelectors(codes, known, name);
+  }
+  const projectDir = flags.project !== undefined ? resolve(io.cwd, flags.project) : undefined;
+  const file = flags.config ? resolve(io.cwd, flags.config) : findConfig(projectDir ?? io.cwd);
+  const config = mergeCli(loadConfig(file, known), { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn: flags.failOn as Severity | undefined });
+  const ruleList = [...everyRule.map((r) => ({ code: r.code, optIn: r.optIn })), ...IMAGE_ONLY_RULES.filter((r) => !everyRule.some((x) => x.code === r.code))];
+  const on = resolveEnabled(config, ruleList);
+  const enabled = new Set<string>(AUDIT_CODES.filter((c) => on.has(c)));
+  const x = config.extra;
+  const staleDays = num(flags.staleDays ?? x['stale-days'] ?? 7, '--stale-days', 0, 100_000);
+  const minEfficiency = num(flags.minEfficiency ?? x['min-efficiency'] ?? 0.95, '--min-efficiency', 0, 1);
+  const maxWastedRaw = flags.maxWastedBytes ?? x['max-wasted-bytes'];
+  const maxSizeRaw = flags.maxImageSize ?? x['max-image-size'];
+  const maxWastedBytes = maxWastedRaw !== undefined ? size(maxWastedRaw, 'max-wasted-bytes') : undefined;
+  const maxImageSize = maxSizeRaw !== undefined ? size(maxSizeRaw, 'max-image-size') : undefined;
+
+  const arg = classifyImageArg(image, io.cwd);
+  let engine: Engine | undefined;
+  let source: ImageSource;
+  if (arg.kind === 'ref') {
+    engine = makeEngine();
+    engine.version(); // throws EngineUnavailableError with a clear message when no engine answers
+    source = engineSource(engine, arg.ref);
+  } else {
+    source = arg.kind === 'tar' ? { kind: 'tar', path: arg.path, ref: image } : { kind: 'oci', path: arg.path, ref: image };
+  }
+  const img = await readImage(source);
+  const locked = projectDir !== undefined ? projectPins(projectDir) : undefined;
+  const result = auditImage(img, {
+    staleDays, minEfficiency,
+    maxWastedBytes,
+    maxImageSize,
+    enabled,
+    severity: (code, sev) => effectiveSeverity(config, code, sev),
+    baseLayers: engine ? (name) => engineLayers(engine!, name) : undefined,
+    locked,
+  });
+  const report = formatReport(format as Format, {
+    results: [{ file: result.ref, text: result.text, findings: result.findings }],
+    rules: auditRuleMetas(),
+    toolVersion: VERSION,
+  }, { color: flags.color ?? io.color });
+  io.out(report);
+  if (format === 'text') io.out(formatAuditText(result, flags.color ?? io.color));
+  else for (const n of result.notes) io.err(`note: ${n}\n`);
+  return result.findings.some((f) => atOrAbove(f.severity, config.failOn)) ? 1 : 0;
+}

@@ -1,0 +1,110 @@
+// e2e: `pyship audit` on real images through the engine's `docker save` stream: the offline python base, and small
+// images built here, each with one deliberate defect that must add exactly its code to a clean variant's findings.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine/engine.js';
+import { PYSHIP_LABEL } from '../../src/engine/types.js';
+import { runAudit } from '../../src/commands/audit.js';
+import type { Io } from '../../src/commands/io.js';
+
+const e2e = process.env.PYSHIP_E2E === '1';
+const docker = process.env.PYSHIP_DOCKER || 'docker';
+const engineUp = spawnSync(docker, ['info', '--format', '{{.ServerVersion}}'], { timeout: 15_000, stdio: 'ignore' }).status === 0;
+if (!engineUp && !e2e) console.warn('note: no container engine answers `docker info`: the audit e2e tests are skipped (PYSHIP_E2E=1 makes them fail instead)');
+
+const BASE = 'python:3.13-slim-trixie';
+const TAG = `pyship-audit-e2e-${process.pid}`;
+
+/** A fresh directory with an empty pyship.toml as cwd, so no configuration file around the test run applies. */
+function io(): Io & { stdout: string; stderr: string } {
+  const cwd = mkdtempSync(join(tmpdir(), 'pyship-audit-cwd-'));
+  writeFileSync(join(cwd, 'pyship.toml'), '');
+  const o = { stdout: '', stderr: '', cwd, color: false, out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
+  return o;
+}
+
+const CLEAN = [
+  `FROM ${BASE}`,
+  'ENV PYTHONFAULTHANDLER=1',
+  'LABEL org.opencontainers.image.revision=e2e',
+  'WORKDIR /app',
+  'COPY app.py /app/',
+  'USER 10001',
+  'CMD ["python", "/app/app.py"]',
+];
+
+/** variant → [Dockerfile lines, the one code its defect must add] */
+const VARIANTS: Record<string, [string[], string]> = {
+  clean: [CLEAN, ''],
+  root: [CLEAN.filter((l) => !l.startsWith('USER')), 'SEC001'],
+  secret: [[...CLEAN.slice(0, 5), 'COPY id_rsa /app/id_rsa', ...CLEAN.slice(5)], 'SEC009'],
+  pipcache: [[...CLEAN.slice(0, 5), 'RUN mkdir -p /root/.cache/pip/http && head -c 200000 /dev/urandom > /root/.cache/pip/http/blob', ...CLEAN.slice(5)], 'SIZE005'],
+  curlhealth: [[...CLEAN, 'HEALTHCHECK CMD ["curl", "-f", "http://127.0.0.1:8000/"]'], 'OPS008'],
+};
+
+describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
+  const built: string[] = [];
+  afterAll(() => {
+    if (built.length) spawnSync(docker, ['rmi', '--force', ...built], { timeout: 60_000, stdio: 'ignore' });
+  });
+
+  it(`audits ${BASE} from a docker save stream`, async () => {
+    expect(engineUp, 'PYSHIP_E2E=1 but no container engine answers `docker info`').toBe(true);
+    const o = io();
+    const t0 = Date.now();
+    const code = await runAudit(BASE, { color: false }, o);
+    expect(o.stderr).toBe('');
+    expect(code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(o.stdout).toMatch(new RegExp(`${BASE.replace(/[.:]/g, '\\$&')}:2:1 {2}error {2}SEC001 {2}the image runs as root`));
+    expect(o.stdout).toMatch(/Layers of python:3\.13-slim-trixie {2}\(base: layers 0-0; history: only the root filesystem layer is known to be base\)/);
+    expect(o.stdout).toMatch(/Python distributions \(\d+\)\n {2}\/usr\/lib\/python3\/dist-packages\n(?: {4}\S+ \S+\n)* {4}pip \d/);
+    expect(o.stdout).toMatch(/bytecode: \d+\/\d+ \.py files in site-packages have a \.pyc/);
+    // a slim image: no compilers, no apt lists, no pip cache
+    expect(o.stdout).not.toMatch(/MS001|SIZE004|SIZE005/);
+  }, 90_000);
+
+  it('a missing image exits 2 with the engine message', async () => {
+    expect(engineUp).toBe(true);
+    const o = io();
+    expect(await runAudit('pyship-no-such-image:never', {}, o)).toBe(2);
+    expect(o.stderr).toMatch(/pyship: .*(No such image|not found|reference does not exist)/i);
+  }, 60_000);
+
+  it('each deliberately bad image adds exactly its code to the clean variant\'s findings', async () => {
+    expect(engineUp).toBe(true);
+    const engine = createEngine();
+    const codes = new Map<string, string[]>();
+    const outputs = new Map<string, string>();
+    for (const [name, [lines]] of Object.entries(VARIANTS)) {
+      const ctx = mkdtempSync(join(tmpdir(), 'pyship-audit-e2e-'));
+      writeFileSync(join(ctx, 'Dockerfile'), lines.join('\n') + '\n');
+      writeFileSync(join(ctx, 'app.py'), 'print("hello")\n');
+      writeFileSync(join(ctx, 'id_rsa'), '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n');
+      const tag = `${TAG}:${name}`;
+      const r = engine.build({
+        context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
+        secrets: [], ssh: [], pull: false, noCache: false, push: false,
+      }, { timeoutMs: 120_000 });
+      expect(r.code, r.stderr).toBe(0);
+      built.push(tag);
+      const o = io();
+      await runAudit(tag, { format: 'json' }, o);
+      expect(o.stderr).toBe('');
+      const report = JSON.parse(o.stdout) as { files?: { findings: { code: string }[] }[]; findings?: { code: string }[] };
+      const findings = report.findings ?? report.files?.flatMap((f) => f.findings) ?? [];
+      codes.set(name, [...new Set(findings.map((f) => f.code))].sort());
+      outputs.set(name, o.stdout);
+      expect(o.stdout).not.toContain('not-a-real-key');
+    }
+    const clean = codes.get('clean')!;
+    expect(clean).not.toContain('SEC001');
+    for (const [name, [, code]] of Object.entries(VARIANTS)) {
+      if (!code) continue;
+      expect(codes.get(name), `${name}: ${outputs.get(name)}`).toEqual([...new Set([...clean, code])].sort());
+    }
+  }, 150_000);
+});
