@@ -88,7 +88,7 @@ Examples:
   pyship build --dry-run                                 show the docker commands
   pyship build --fresh --push                            the weekly rebuild
   pyship build --base --image app                        app-base:<YYYY-MM-DD> and app-base:latest-base`)
-    .action((context: string, flags) => setExit(runBuild(context, flags, io, { live: true })));
+    .action(async (context: string, flags) => setExit(await runBuild(context, flags, io, { live: true })));
 
   program
     .command('smoke')
@@ -137,11 +137,8 @@ Text output adds the layer table (size, wasted bytes, instruction), the base bou
 Python distributions. Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it, 2 usage,
 config, engine or unreadable-image error.`)
     .action(async (image: string, flags) => {
-      // The audit streams the image, so it is asynchronous while main() returns synchronously: the exit code is set on
-      // the process when the audit finishes (runAudit prints its own errors and never rejects).
-      setExit(0);
       const { runAudit } = await import('./commands/audit.js');
-      process.exitCode = await runAudit(image, { ...flags, color: flags.color === false ? false : undefined }, io);
+      setExit(await runAudit(image, { ...flags, color: flags.color === false ? false : undefined }, io));
     });
 
   program
@@ -159,13 +156,14 @@ config, engine or unreadable-image error.`)
   return program;
 }
 
-/** Run the CLI; returns the exit code. Errors become messages and exit 2, never stack traces (unless --debug). */
-export function main(argv: string[], io: Io = processIo()): number {
+/** Run the CLI; resolves to the exit code. Errors become messages and exit 2, never stack traces (unless --debug). */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   const debug = argv.includes('--debug');
   try {
-    program.parse(argv, { from: 'user' });
+    // async: the audit streams images (also inside `pyship build`'s verification)
+    await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

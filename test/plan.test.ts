@@ -13,11 +13,12 @@ import { everyRule } from '../src/rules/index.js';
 const ROOT = join(import.meta.dirname, '..');
 const PRACTICES = join(ROOT, '..', 'shared', 'docs', 'practices.md');
 
-function run(args: string[], cwd: string): { code: number; out: string; err: string } {
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), cwd, color: false };
-  return { code: main(args, io), out, err };
+  const code = await main(args, io);
+  return { code, out, err };
 }
 
 function tmp(files: Record<string, string>): string {
@@ -121,7 +122,7 @@ describe('phases', () => {
     }
   });
 
-  it('expand ranges; every code appears once; every code is known to the guide table', () => {
+  it('expand ranges; every code appears once; every code is known to the guide table', async () => {
     expect(expandItem('SEC009–SEC012')).toEqual(['SEC009', 'SEC010', 'SEC011', 'SEC012']);
     expect(expandItem('APP006-APP009')).toEqual(['APP006', 'APP007', 'APP008', 'APP009']);
     expect(expandItem('FAST001')).toEqual(['FAST001']);
@@ -151,7 +152,7 @@ describe('buildPlan', () => {
     ({ code, severity: 'warning', file, span: { start, end: start }, message: `${code} at ${start}`, fix: null });
   const text = 'FROM x\nRUN a\nRUN b\n';
 
-  it('passed, failed (count, first location), unchecked with a reason; complete phases; next steps in phase order', () => {
+  it('passed, failed (count, first location), unchecked with a reason; complete phases; next steps in phase order', async () => {
     const plan = buildPlan({
       results: [
         { file: 'Dockerfile', text, findings: [finding('C001', 7), finding('B001', 13), finding('B001', 7), finding('DF001', 0)] },
@@ -175,7 +176,7 @@ describe('buildPlan', () => {
     void three;
   });
 
-  it('a phase with no failed code is complete; completedThrough is the unbroken run from phase 1', () => {
+  it('a phase with no failed code is complete; completedThrough is the unbroken run from phase 1', async () => {
     const plan = buildPlan({
       results: [{ file: 'Dockerfile', text, findings: [finding('B001', 7)] }],
       enabled: new Set(['A001', 'A002', 'B001', 'C001']), dockerfiles: 1, rules, phases,
@@ -185,14 +186,14 @@ describe('buildPlan', () => {
     expect(plan.nextSteps.map((s) => s.code)).toEqual(['B001']);
   });
 
-  it('disabled rules are unchecked; with no Dockerfile nothing ran and no phase is complete', () => {
+  it('disabled rules are unchecked; with no Dockerfile nothing ran and no phase is complete', async () => {
     const plan = buildPlan({ results: [], enabled: new Set(['A001']), dockerfiles: 0, rules, phases });
     expect(plan.phases[0]!.checks[0]).toMatchObject({ status: 'unchecked', reason: 'no Dockerfile found' });
     expect(plan.phases[0]!.checks[1]).toMatchObject({ status: 'unchecked', reason: 'disabled by the configuration' });
     expect(plan.completedPhases).toEqual([]);
   });
 
-  it('at most three next steps', () => {
+  it('at most three next steps', async () => {
     const plan = buildPlan({
       results: [{ file: 'Dockerfile', text, findings: ['A001', 'A002', 'B001', 'C001'].map((c) => finding(c, 0)) }],
       enabled: new Set(['A001', 'A002', 'B001', 'C001']), dockerfiles: 1, rules, phases,
@@ -200,7 +201,7 @@ describe('buildPlan', () => {
     expect(plan.nextSteps.map((s) => s.code)).toEqual(['A001', 'A002', 'B001']);
   });
 
-  it('uses the real registry by default: codes without a rule that only an image shows need audit/smoke', () => {
+  it('uses the real registry by default: codes without a rule that only an image shows need audit/smoke', async () => {
     const plan = buildPlan({ results: [], enabled: new Set(everyRule.map((r) => r.code)), dockerfiles: 1 });
     const size001 = plan.phases[7]!.checks.find((c) => c.code === 'SIZE001')!;
     expect(size001).toMatchObject({ status: 'unchecked', reason: 'not checked yet (needs pyship audit/smoke)', title: 'Find large layers' });
@@ -209,16 +210,16 @@ describe('buildPlan', () => {
 });
 
 describe('pyship plan', () => {
-  it('naive example: phase 1 incomplete, next steps from the first incomplete phases, in phase order', () => {
+  it('naive example: phase 1 incomplete, next steps from the first incomplete phases, in phase order', async () => {
     const dir = naive();
-    const text = run(['plan', dir], dir);
+    const text = (await run(['plan', dir], dir));
     expect(text.code).toBe(0);
     for (const p of PHASES) expect(text.out).toContain(`${p.number}. ${p.name}`);
     expect(text.out).toMatch(/✗ REP001 +Tag the base image +1 finding, first Dockerfile:2/);
     expect(text.out).toMatch(/· SIZE001 .*not checked yet \(needs pyship audit\/smoke\)/);
     expect(text.out).toMatch(/Next steps:\n {2}1\. REP001 Tag the base image — Dockerfile:2: /);
 
-    const { code, out } = run(['plan', '.', '--format', 'json'], dir);
+    const { code, out } = (await run(['plan', '.', '--format', 'json'], dir));
     expect(code).toBe(0);
     const json = JSON.parse(out) as { phases: { number: number; complete: boolean }[]; nextSteps: { code: string }[]; completedPhases: number[] };
     expect(json.phases[0]!.complete).toBe(false);
@@ -230,9 +231,9 @@ describe('pyship plan', () => {
     expect(order[0]).toBe(json.phases.find((p) => !p.complete)!.number);
   });
 
-  it('json has the stable version-1 shape', () => {
+  it('json has the stable version-1 shape', async () => {
     const dir = naive();
-    const json = JSON.parse(run(['plan', '--format', 'json'], dir).out);
+    const json = JSON.parse((await run(['plan', '--format', 'json'], dir)).out);
     expect(Object.keys(json)).toEqual(['version', 'phases', 'completedPhases', 'completedThrough', 'nextSteps', 'otherFindings']);
     expect(json.version).toBe(1);
     expect(json.phases.map((p: { number: number; name: string }) => `${p.number} ${p.name}`)).toEqual(PHASES.map((p) => `${p.number} ${p.name}`));
@@ -250,9 +251,9 @@ describe('pyship plan', () => {
     expect(json.nextSteps[0]).toMatchObject({ code: 'REP001', file: 'Dockerfile', line: 2 });
   });
 
-  it('production-like project: the early phases are complete, the one problem is the next step', () => {
+  it('production-like project: the early phases are complete, the one problem is the next step', async () => {
     const dir = tmp(PRODUCTION);
-    const { code, out } = run(['plan', dir, '--format', 'json'], dir);
+    const { code, out } = (await run(['plan', dir, '--format', 'json'], dir));
     expect(code).toBe(0);
     const plan = JSON.parse(out) as Plan;
     expect(plan.phases[0]!.complete).toBe(true);
@@ -263,28 +264,28 @@ describe('pyship plan', () => {
     expect(plan.nextSteps.map((s) => s.code)).toContain('FAST005');
     const order = plan.nextSteps.map((s) => phaseOf(plan, s.code));
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    const text = run(['plan', dir], dir).out;
+    const text = (await run(['plan', dir], dir)).out;
     expect(text).toMatch(/1\. It works {2}✓ complete/);
     expect(text).toMatch(/FAST005 .* — Dockerfile:9: /);
   });
 
-  it('respects the project configuration: an ignored code is not checked', () => {
+  it('respects the project configuration: an ignored code is not checked', async () => {
     const dir = naive();
     writeFileSync(join(dir, 'pyship.toml'), 'ignore = ["REP001"]\n');
-    const json = JSON.parse(run(['plan', '--format', 'json'], dir).out) as Plan;
+    const json = JSON.parse((await run(['plan', '--format', 'json'], dir)).out) as Plan;
     expect(json.phases[0]!.checks.find((c) => c.code === 'REP001')).toMatchObject({ status: 'unchecked', reason: 'disabled by the configuration' });
     expect(json.nextSteps[0]!.code).not.toBe('REP001');
   });
 
-  it('exit 2 on an unknown path, a bad format or a broken config; 0 with a note when there is no Dockerfile', () => {
+  it('exit 2 on an unknown path, a bad format or a broken config; 0 with a note when there is no Dockerfile', async () => {
     const dir = tmp({ 'README.md': '# nothing\n' });
-    const missing = run(['plan', 'no-such-dir'], dir);
+    const missing = (await run(['plan', 'no-such-dir'], dir));
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('no-such-dir: no such file or directory');
-    expect(run(['plan', '--format', 'sarif'], dir).code).toBe(2);
+    expect((await run(['plan', '--format', 'sarif'], dir)).code).toBe(2);
     writeFileSync(join(dir, 'broken.toml'), 'select = [\n');
-    expect(run(['plan', '--config', 'broken.toml'], dir).code).toBe(2);
-    const empty = run(['plan'], dir);
+    expect((await run(['plan', '--config', 'broken.toml'], dir)).code).toBe(2);
+    const empty = (await run(['plan'], dir));
     expect(empty.code).toBe(0);
     expect(empty.err).toContain('no Dockerfiles found');
     expect(empty.out).toContain('Complete: no phase');

@@ -2,6 +2,9 @@
 import type { Engine } from '../engine/types.js';
 import type { Finding, Severity } from '../lint/rule.js';
 import { parseSeconds, SmokeError, smokeImage } from '../smoke/smoke.js';
+import { auditImage } from '../image/audit.js';
+import { readImage } from '../image/read.js';
+import { engineSource } from '../image/source.js';
 
 export interface VerifyOptions {
   /** Severity for a code (config overrides applied). */
@@ -35,15 +38,6 @@ export function imageSize(engine: Engine, image: string): number | undefined {
   return typeof info?.Size === 'number' ? info.Size : undefined;
 }
 
-/** CI002 when the image is larger than the budget. */
-export function sizeFindings(image: string, size: number, maxSize: number, severity: Severity): Finding[] {
-  if (size <= maxSize) return [];
-  return [{
-    code: 'CI002', severity, file: image, span: { start: 0, end: 0 }, fix: null,
-    message: `image is ${formatBytes(size)} (${size} bytes), over the size budget of ${formatBytes(maxSize)} ([tool.pyship] max-image-size)`,
-  }];
-}
-
 export interface VerifyResult {
   findings: Finding[];
   notes: string[];
@@ -52,17 +46,24 @@ export interface VerifyResult {
 }
 
 /**
- * Audit and smoke of the new image.
- * Smoke: `smokeImage` (src/smoke/smoke.ts), synchronous like the rest of `pyship build`.
- * Audit: TODO(issue 4): not wired. `auditImage(await readImage(engineSource(engine, image)), opts)` needs
- * `readImage` (src/image/read.ts), which is async, while `main()` in src/cli.ts runs commands synchronously.
- * Wiring it needs runBuild → async and main → program.parseAsync; then pass `maxImageSize` to the audit and drop
- * `sizeFindings` here so CI002 is not reported twice. Until then audit contributes no findings and a note says so.
+ * Audit (the image's layers, streamed from the engine; it also judges the size budget, CI002) and smoke (the running
+ * container) of the new image.
  */
-export function auditAndSmoke(engine: Engine, image: string, opts: VerifyOptions): VerifyResult {
+export async function auditAndSmoke(engine: Engine, image: string, opts: VerifyOptions): Promise<VerifyResult> {
   const findings: Finding[] = [];
-  const notes: string[] = ['note: audit is not wired into `pyship build` yet (TODO): run `pyship audit ' + image + '`'];
+  const notes: string[] = [];
   const problems: string[] = [];
+  try {
+    opts.onProgress?.(`audit: reading ${image}`);
+    const audit = auditImage(await readImage(engineSource(engine, image)), {
+      maxImageSize: opts.maxSize,
+      severity: (code, registry) => opts.severity(code) ?? registry,
+    });
+    findings.push(...audit.findings);
+    notes.push(...audit.notes.map((n) => `audit: ${n}`));
+  } catch (e) {
+    problems.push(`audit: ${(e as Error).message}`);
+  }
   try {
     const smoke = smokeImage(engine, image, {
       healthPath: opts.healthPath,

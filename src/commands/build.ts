@@ -6,7 +6,7 @@ import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine, type ProcessResult, type RunOptions } from '../engine/types.js';
 import { gitFacts, runGit, type GitRunner } from '../build/git.js';
 import { BuildPlanError, displayCommand, planBase, planBuild, type BuildPlan } from '../build/plan.js';
-import { auditAndSmoke, formatBytes, imageSize, sizeFindings } from '../build/verify.js';
+import { auditAndSmoke, formatBytes, imageSize } from '../build/verify.js';
 import { atOrAbove, effectiveSeverity, findConfig, loadConfig, parseSize, resolveEnabled, type Config } from '../lint/config.js';
 import type { Finding } from '../lint/rule.js';
 import { everyRule, rulesByCode } from '../rules/index.js';
@@ -165,7 +165,7 @@ function lineWriter(io: Io): { opts: RunOptions; flush(): void } {
   };
 }
 
-export function runBuild(context: string | undefined, flags: BuildFlags, io: Io, deps: BuildDeps = {}): number {
+export async function runBuild(context: string | undefined, flags: BuildFlags, io: Io, deps: BuildDeps = {}): Promise<number> {
   if (flags.engine !== undefined && flags.engine !== 'docker' && flags.engine !== 'podman') {
     throw new UsageError(`--engine must be docker or podman (got "${flags.engine}")`);
   }
@@ -213,9 +213,9 @@ export function runBuild(context: string | undefined, flags: BuildFlags, io: Io,
     const size = imageSize(engine, p.primary);
     if (size !== undefined) {
       io.err(`Size of ${p.primary}: ${formatBytes(size)}${maxSize !== undefined ? ` (budget ${formatBytes(maxSize)})` : ''}\n`);
-      if (maxSize !== undefined) findings.push(...sizeFindings(p.primary, size, maxSize, severity('CI002')));
     }
-    const verified = (deps.verify ?? auditAndSmoke)(engine, p.primary, {
+    // the audit judges the size budget (CI002) with the image's layers
+    const verified = await (deps.verify ?? auditAndSmoke)(engine, p.primary, {
       severity, maxSize, projectDir: contextDir,
       healthPath: typeof config.extra['health-path'] === 'string' ? config.extra['health-path'] : undefined,
       stopTimeout: config.extra['stop-timeout'],

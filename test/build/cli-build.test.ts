@@ -5,9 +5,9 @@ import { captureIo, project } from './helpers.js';
 
 const SINGLE = 'FROM python:3.13-slim-trixie\nCMD ["python", "-c", "print(1)"]\n';
 
-function cli(args: string[], cwd: string) {
+async function cli(args: string[], cwd: string) {
   const io = captureIo(cwd);
-  const code = main(args, io);
+  const code = await main(args, io);
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
@@ -18,31 +18,31 @@ describe('pyship build (CLI)', () => {
     else process.env.PYSHIP_DOCKER = saved;
   });
 
-  it('--dry-run prints the commands and exits 0', () => {
+  it('--dry-run prints the commands and exits 0', async () => {
     process.env.PYSHIP_DOCKER = '/nonexistent/docker';
     const dir = project({ Dockerfile: SINGLE });
-    const r = cli(['build', '--dry-run', '--image', 'acme/app', '--tag', 'v1', '--fresh'], dir);
+    const r = (await cli(['build', '--dry-run', '--image', 'acme/app', '--tag', 'v1', '--fresh'], dir));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\/nonexistent\/docker build -t acme\/app:local -t acme\/app:v1 --label org\.opencontainers\.image\.created=\S+ --build-arg BUILDKIT_INLINE_CACHE=1 --pull --no-cache \.\n$/);
   });
 
-  it('exit 2 with a clear message when no engine answers', () => {
+  it('exit 2 with a clear message when no engine answers', async () => {
     process.env.PYSHIP_DOCKER = '/nonexistent/docker';
-    const r = cli(['build', '--image', 'acme/app'], project({ Dockerfile: SINGLE }));
+    const r = (await cli(['build', '--image', 'acme/app'], project({ Dockerfile: SINGLE })));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/pyship: no container engine answered: `\/nonexistent\/docker version` failed: .*not found/);
   });
 
-  it('exit 2 on usage errors', () => {
+  it('exit 2 on usage errors', async () => {
     process.env.PYSHIP_DOCKER = '/nonexistent/docker';
     const dir = project({ Dockerfile: SINGLE });
-    expect(cli(['build', '--dry-run'], dir)).toMatchObject({ code: 2, err: expect.stringMatching(/no image name/) });
-    expect(cli(['build', '--dry-run', '--image', 'acme/app:latest', '--push'], dir)).toMatchObject({ code: 2, err: expect.stringMatching(/refusing to push/) });
-    expect(cli(['build', '--dry-run', '--engine', 'rkt', '--image', 'a'], dir).code).toBe(2);
+    expect((await cli(['build', '--dry-run'], dir))).toMatchObject({ code: 2, err: expect.stringMatching(/no image name/) });
+    expect((await cli(['build', '--dry-run', '--image', 'acme/app:latest', '--push'], dir))).toMatchObject({ code: 2, err: expect.stringMatching(/refusing to push/) });
+    expect((await cli(['build', '--dry-run', '--engine', 'rkt', '--image', 'a'], dir)).code).toBe(2);
   });
 
-  it('--help lists the flags', () => {
-    const r = cli(['build', '--help'], project({}));
+  it('--help lists the flags', async () => {
+    const r = (await cli(['build', '--help'], project({})));
     expect(r.code).toBe(0);
     for (const flag of ['--image', '--tag', '--secret', '--ssh', '--fresh', '--push', '--dry-run', '--no-verify', '--base']) expect(r.out).toContain(flag);
   });

@@ -27,18 +27,18 @@ function engine(buildx = false, existing: string[] = []): Engine {
   return e;
 }
 
-function dry(files: Record<string, string>, flags: BuildFlags = {}, opts: { git?: GitRunner; buildx?: boolean; existing?: string[]; context?: string } = {}) {
+async function dry(files: Record<string, string>, flags: BuildFlags = {}, opts: { git?: GitRunner; buildx?: boolean; existing?: string[]; context?: string } = {}) {
   const dir = project(files);
   const io = captureIo(dir);
-  const code = runBuild(opts.context, { dryRun: true, ...flags }, io, {
+  const code = await runBuild(opts.context, { dryRun: true, ...flags }, io, {
     engine: engine(opts.buildx, opts.existing), git: opts.git ?? fakeGit(), now: () => NOW, env: {},
   });
   return { code, out: io.stdout(), err: io.stderr(), dir };
 }
 
 describe('pyship build --dry-run (golden)', () => {
-  it('tags branch + short sha, OCI labels as --label, cache from branch and production, inline cache', () => {
-    const r = dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT });
+  it('tags branch + short sha, OCI labels as --label, cache from branch and production, inline cache', async () => {
+    const r = (await dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }));
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       'docker build -t registry.example.com/acme/app:main -t registry.example.com/acme/app:0123456 ' + LABELS +
@@ -48,9 +48,9 @@ describe('pyship build --dry-run (golden)', () => {
     expect(r.out).not.toContain('--build-arg GIT');
   });
 
-  it('sanitizes branch names, strips credentials from the source, --tag and --image tag add tags, version falls back to the sha', () => {
+  it('sanitizes branch names, strips credentials from the source, --tag and --image tag add tags, version falls back to the sha', async () => {
     const git = fakeGit({ branch: 'Feature/JIRA-12_Login!x', remote: 'https://ci:s3cret@gitlab.example.com/acme/app' });
-    const r = dry({ Dockerfile: SINGLE }, { image: 'acme/app:v2', tag: ['stable'] }, { git });
+    const r = (await dry({ Dockerfile: SINGLE }, { image: 'acme/app:v2', tag: ['stable'] }, { git }));
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       'docker build -t acme/app:feature-jira-12_login-x -t acme/app:0123456 -t acme/app:v2 -t acme/app:stable' +
@@ -66,13 +66,13 @@ describe('pyship build --dry-run (golden)', () => {
     expect(r.out).not.toContain('s3cret');
   });
 
-  it('ssh remotes become https; production-tag from config; secrets, ssh, build args and labels pass through', () => {
+  it('ssh remotes become https; production-tag from config; secrets, ssh, build args and labels pass through', async () => {
     const git = fakeGit({ branch: 'dev', remote: 'git@github.com:acme/app.git' });
-    const r = dry(
+    const r = (await dry(
       { Dockerfile: SINGLE, 'pyship.toml': 'image = "acme/app"\nproduction-tag = "prod"\n' },
       { secret: ['id=pip,src=pip.conf'], ssh: ['default'], buildArg: ['PY=3.13'], label: ['team=web'] },
       { git },
-    );
+    ));
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       'docker build -t acme/app:dev -t acme/app:0123456' +
@@ -85,16 +85,16 @@ describe('pyship build --dry-run (golden)', () => {
     );
   });
 
-  it('--fresh is --pull --no-cache (and drops --cache-from)', () => {
-    const r = dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, { fresh: true });
+  it('--fresh is --pull --no-cache (and drops --cache-from)', async () => {
+    const r = (await dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, { fresh: true }));
     expect(r.out).toBe(
       'docker build -t registry.example.com/acme/app:main -t registry.example.com/acme/app:0123456 ' + LABELS +
       ' --build-arg BUILDKIT_INLINE_CACHE=1 --pull --no-cache .\n',
     );
   });
 
-  it('multi-stage: builds and tags the build stage with --target and uses it as cache', () => {
-    const r = dry({ Dockerfile: MULTI, 'pyproject.toml': PYPROJECT });
+  it('multi-stage: builds and tags the build stage with --target and uses it as cache', async () => {
+    const r = (await dry({ Dockerfile: MULTI, 'pyproject.toml': PYPROJECT }));
     expect(r.out.split('\n')).toEqual([
       'docker build -t registry.example.com/acme/app:main-build ' + LABELS +
         ' --build-arg BUILDKIT_INLINE_CACHE=1 --cache-from registry.example.com/acme/app:main-build --target build .',
@@ -105,14 +105,14 @@ describe('pyship build --dry-run (golden)', () => {
     ]);
   });
 
-  it('multi-stage with an unnamed first stage: a note, no --target', () => {
-    const r = dry({ Dockerfile: MULTI.replace(' AS build', '').replace('--from=build', '--from=0'), 'pyproject.toml': PYPROJECT });
+  it('multi-stage with an unnamed first stage: a note, no --target', async () => {
+    const r = (await dry({ Dockerfile: MULTI.replace(' AS build', '').replace('--from=build', '--from=0'), 'pyproject.toml': PYPROJECT }));
     expect(r.out.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/first stage has no name/);
   });
 
-  it('--push without buildx: build, then docker push of every tag (build stage too)', () => {
-    const r = dry({ Dockerfile: MULTI, 'pyproject.toml': PYPROJECT }, { push: true });
+  it('--push without buildx: build, then docker push of every tag (build stage too)', async () => {
+    const r = (await dry({ Dockerfile: MULTI, 'pyproject.toml': PYPROJECT }, { push: true }));
     const lines = r.out.trim().split('\n');
     expect(lines.slice(2)).toEqual([
       'docker push registry.example.com/acme/app:main-build',
@@ -122,8 +122,8 @@ describe('pyship build --dry-run (golden)', () => {
     expect(lines[1]).not.toContain('--push');
   });
 
-  it('--push with buildx: buildx build --push, registry cache with mode=max', () => {
-    const r = dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, { push: true }, { buildx: true });
+  it('--push with buildx: buildx build --push, registry cache with mode=max', async () => {
+    const r = (await dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, { push: true }, { buildx: true }));
     expect(r.out).toBe(
       'docker buildx build -t registry.example.com/acme/app:main -t registry.example.com/acme/app:0123456 ' + LABELS +
       ' --cache-from registry.example.com/acme/app:main --cache-from registry.example.com/acme/app:production' +
@@ -132,22 +132,22 @@ describe('pyship build --dry-run (golden)', () => {
     );
   });
 
-  it('buildx without --push: --cache-to type=inline instead of the build arg', () => {
-    const r = dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, {}, { buildx: true });
+  it('buildx without --push: --cache-to type=inline instead of the build arg', async () => {
+    const r = (await dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, {}, { buildx: true }));
     expect(r.out).toContain(' --cache-to type=inline .\n');
     expect(r.out).not.toContain('BUILDKIT_INLINE_CACHE');
   });
 
-  it('refuses to push when the only tag would be latest', () => {
+  it('refuses to push when the only tag would be latest', async () => {
     const git = fakeGit({ repo: false });
-    expect(() => dry({ Dockerfile: SINGLE }, { image: 'acme/app:latest', push: true }, { git })).toThrow(UsageError);
-    expect(() => dry({ Dockerfile: SINGLE }, { image: 'acme/app', tag: ['latest'], push: true }, { git })).toThrow(/refusing to push/);
+    await expect(dry({ Dockerfile: SINGLE }, { image: 'acme/app:latest', push: true }, { git })).rejects.toThrow(UsageError);
+    await expect(dry({ Dockerfile: SINGLE }, { image: 'acme/app', tag: ['latest'], push: true }, { git })).rejects.toThrow(/refusing to push/);
     // with a real tag it is fine
-    expect(dry({ Dockerfile: SINGLE }, { image: 'acme/app', tag: ['latest', 'v1'], push: true }, { git }).code).toBe(0);
+    expect((await dry({ Dockerfile: SINGLE }, { image: 'acme/app', tag: ['latest', 'v1'], push: true }, { git })).code).toBe(0);
   });
 
-  it('outside git: tag local only, no revision label, a note', () => {
-    const r = dry({ Dockerfile: SINGLE }, { image: 'acme/app' }, { git: fakeGit({ repo: false }) });
+  it('outside git: tag local only, no revision label, a note', async () => {
+    const r = (await dry({ Dockerfile: SINGLE }, { image: 'acme/app' }, { git: fakeGit({ repo: false }) }));
     expect(r.out).toBe(
       'docker build -t acme/app:local --label org.opencontainers.image.created=2025-03-04T05:06:07Z' +
       ' --build-arg BUILDKIT_INLINE_CACHE=1 --cache-from acme/app:local --cache-from acme/app:production .\n',
@@ -155,25 +155,25 @@ describe('pyship build --dry-run (golden)', () => {
     expect(r.err).toMatch(/not a git repository/);
   });
 
-  it('context and -f are passed as given, relative to the working directory', () => {
-    const r = dry({ 'svc/Dockerfile.prod': SINGLE, 'svc/x': '' }, { image: 'acme/app', file: 'svc/Dockerfile.prod' }, { context: 'svc' });
+  it('context and -f are passed as given, relative to the working directory', async () => {
+    const r = (await dry({ 'svc/Dockerfile.prod': SINGLE, 'svc/x': '' }, { image: 'acme/app', file: 'svc/Dockerfile.prod' }, { context: 'svc' }));
     expect(r.out).toMatch(/^docker build -f svc\/Dockerfile\.prod -t acme\/app:main /);
     expect(r.out).toMatch(/ svc\n$/);
   });
 
-  it('usage errors: no image name, missing Dockerfile, bad label', () => {
-    expect(() => dry({ Dockerfile: SINGLE })).toThrow(/no image name/);
-    expect(() => dry({ 'pyproject.toml': PYPROJECT })).toThrow(/no Dockerfile/);
-    expect(() => dry({ Dockerfile: SINGLE }, { image: 'Acme/App' })).toThrow(/invalid image name/);
-    expect(() => dry({ Dockerfile: SINGLE }, { image: 'acme/app', label: ['novalue'] })).toThrow(/KEY=VALUE/);
+  it('usage errors: no image name, missing Dockerfile, bad label', async () => {
+    await expect(dry({ Dockerfile: SINGLE })).rejects.toThrow(/no image name/);
+    await expect(dry({ 'pyproject.toml': PYPROJECT })).rejects.toThrow(/no Dockerfile/);
+    await expect(dry({ Dockerfile: SINGLE }, { image: 'Acme/App' })).rejects.toThrow(/invalid image name/);
+    await expect(dry({ Dockerfile: SINGLE }, { image: 'acme/app', label: ['novalue'] })).rejects.toThrow(/KEY=VALUE/);
   });
 });
 
 describe('pyship build --base --dry-run (golden)', () => {
   const BASE = 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n';
 
-  it('tags BASE:<date> and BASE:latest-base, labels BASE_BUILT, always pulls', () => {
-    const r = dry({ 'Dockerfile.base': BASE, 'pyproject.toml': PYPROJECT }, { base: true });
+  it('tags BASE:<date> and BASE:latest-base, labels BASE_BUILT, always pulls', async () => {
+    const r = (await dry({ 'Dockerfile.base': BASE, 'pyproject.toml': PYPROJECT }, { base: true }));
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       'docker build -f Dockerfile.base -t registry.example.com/acme/app-base:2025-03-04 -t registry.example.com/acme/app-base:latest-base' +
@@ -185,12 +185,12 @@ describe('pyship build --base --dry-run (golden)', () => {
     );
   });
 
-  it('never overwrites an existing dated tag: -2, -3 …; base-dockerfile and --base-image', () => {
-    const r = dry(
+  it('never overwrites an existing dated tag: -2, -3 …; base-dockerfile and --base-image', async () => {
+    const r = (await dry(
       { 'docker/base.Dockerfile': BASE, 'pyship.toml': 'base-dockerfile = "docker/base.Dockerfile"\n' },
       { base: true, baseImage: 'acme/py-base', fresh: true, push: true },
       { existing: ['acme/py-base:2025-03-04', 'acme/py-base:2025-03-04-2'] },
-    );
+    ));
     expect(r.out.trim().split('\n')).toEqual([
       'docker build -f docker/base.Dockerfile -t acme/py-base:2025-03-04-3 -t acme/py-base:latest-base' +
         ' --label BASE_BUILT=2025-03-04 --label git-branch=main --label git-commit=0123456789abcdef0123456789abcdef01234567' +
@@ -203,8 +203,8 @@ describe('pyship build --base --dry-run (golden)', () => {
     ]);
   });
 
-  it('--base without a name or without Dockerfile.base is a usage error', () => {
-    expect(() => dry({ 'Dockerfile.base': BASE }, { base: true })).toThrow(/no base image name/);
-    expect(() => dry({ Dockerfile: SINGLE }, { base: true, image: 'acme/app' })).toThrow(/no base Dockerfile/);
+  it('--base without a name or without Dockerfile.base is a usage error', async () => {
+    await expect(dry({ 'Dockerfile.base': BASE }, { base: true })).rejects.toThrow(/no base image name/);
+    await expect(dry({ Dockerfile: SINGLE }, { base: true, image: 'acme/app' })).rejects.toThrow(/no base Dockerfile/);
   });
 });

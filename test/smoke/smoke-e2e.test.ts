@@ -115,18 +115,18 @@ describe.runIf(e2e)('pyship smoke (real engine)', () => {
     expect(r.findings[0]!.message).toMatch(/half-sent request/);
   }, 45_000);
 
-  it('CLI: --read-only good image with a worker --cmd is non-HTTP and exits 0; a bad image exits 1 in JSON', () => {
+  it('CLI: --read-only good image with a worker --cmd is non-HTTP and exits 0; a bad image exits 1 in JSON', async () => {
     let out = '';
     let err = '';
     const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t), cwd: process.cwd(), color: false };
     const worker = JSON.stringify(['python', '-c', 'import time; print("working", flush=True); time.sleep(60)']);
-    expect(main(['smoke', tag('good'), '--read-only', '--cmd', worker], io), err).toBe(0);
+    expect(await main(['smoke', tag('good'), '--read-only', '--cmd', worker], io), err).toBe(0);
     expect(out).toMatch(/OPS006 +orphans reaped +1\/1 \(0 zombies\) +ok/);
     expect(out).toMatch(/OPS008 +HTTP check +non-HTTP image +skipped/);
     expect(out).toContain('note: with --cmd, nothing listening');
     out = '';
     err = '';
-    expect(main(['smoke', tag('port80'), '--format', 'json'], io)).toBe(1);
+    expect(await main(['smoke', tag('port80'), '--format', 'json'], io)).toBe(1);
     const report = JSON.parse(out) as { findings: { code: string; file: string }[] };
     expect(report.findings.map((f) => [f.code, f.file])).toEqual([['SEC003', tag('port80')]]);
     expect(err).toMatch(/SEC003 +listening addresses +0\.0\.0\.0:80 +FAIL/);
