@@ -594,3 +594,13 @@ describe('formatReport', () => {
     for (const f of FORMATS.filter((f) => f !== 'text')) expect(formatReport(f, res, { color: true })).not.toMatch(ANSI);
   });
 });
+
+describe('text format: findings without a source text (image and runtime)', () => {
+  it('prints no empty code frame', () => {
+    const finding: Finding = { code: 'OPS005', severity: 'warning', file: 'app:1.0', span: { start: 0, end: 0 }, message: 'docker stop took 10.2 s (> 5 s)', fix: null };
+    const out = formatText({ results: [{ file: 'app:1.0', text: '', findings: [finding] }], rules: new Map(), toolVersion: '0' }, { color: false });
+    expect(out).toMatch(/app:1\.0:1:1 {2}warning {2}OPS005 {2}docker stop took 10\.2 s/);
+    expect(out).not.toMatch(/^\s*1 \|/m);
+    expect(out).not.toMatch(/\^/);
+  });
+});

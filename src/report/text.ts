@@ -130,7 +130,8 @@ export function formatText(input: ReportInput, opts: { color: boolean }): string
       lines.push(
         `${clean(f.file)}:${p.line}:${p.column}  ${severityLabel(c, f.severity)}  ${c.bold(f.code)}  ${clean(f.message)}`,
       );
-      lines.push(...frame(c, index, f));
+      // image and runtime findings may come without a source text: no frame to show then
+      if (result.text !== '') lines.push(...frame(c, index, f));
       if (f.fix) {
         lines.push(
           c.dim(f.fix.safety === 'safe' ? '  fix available (safe)' : '  fix available (unsafe, use --unsafe-fixes)'),

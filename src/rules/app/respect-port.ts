@@ -103,7 +103,7 @@ export default defineProjectRule({
   title: 'Respect `$PORT`',
   area: 'app',
   severity: 'warning',
-  scope: ['P'],
+  scope: ['P', 'R'],
   sources: [],
   why: `Heroku, Cloud Run, Railway and similar platforms choose the port the container must listen on and pass it in
 \`$PORT\`; a server that listens on a hard-coded port is never reached, and the deploy fails its health check (Heroku's
