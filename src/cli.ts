@@ -1,11 +1,9 @@
 // The pyship command line: wiring of flags to commands, and the one place that maps errors to exit codes.
+// Commands other than check/explain/rules are imported when run: `pyship check` starts without loading the engine.
 import { Command, CommanderError, Option } from 'commander';
-import { runBuild } from './commands/build.js';
 import { runCheck } from './commands/check.js';
 import { runExplain } from './commands/explain.js';
-import { runPlan } from './commands/plan.js';
 import { runRules } from './commands/rules.js';
-import { runSmoke } from './commands/smoke.js';
 import { processIo, UsageError, type Io } from './commands/io.js';
 import { ConfigError } from './lint/config.js';
 import { InputError } from './io/read.js';
@@ -60,7 +58,10 @@ Examples:
     .addHelpText('after', `
 Always project mode. Informational: exit 0 (2 on usage, config or I/O error).
 Phases are complete when none of their checks fails; codes only an image or a running container shows are listed as not checked yet.`)
-    .action((path: string | undefined, flags) => setExit(runPlan(path, { ...flags, color: flags.color === false ? false : undefined }, io)));
+    .action(async (path: string | undefined, flags) => {
+      const { runPlan } = await import('./commands/plan.js');
+      setExit(runPlan(path, { ...flags, color: flags.color === false ? false : undefined }, io));
+    });
 
   program
     .command('build')
@@ -88,7 +89,10 @@ Examples:
   pyship build --dry-run                                 show the docker commands
   pyship build --fresh --push                            the weekly rebuild
   pyship build --base --image app                        app-base:<YYYY-MM-DD> and app-base:latest-base`)
-    .action(async (context: string, flags) => setExit(await runBuild(context, flags, io, { live: true })));
+    .action(async (context: string, flags) => {
+      const { runBuild } = await import('./commands/build.js');
+      setExit(await runBuild(context, flags, io, { live: true }));
+    });
 
   program
     .command('smoke')
@@ -112,7 +116,10 @@ OPS001 not loopback-only, OPS005 docker stop time, OPS006 orphans reaped, OPS008
 APP004 health while a request is held, APP005 other commands run, APP008 listens on $PORT. Images with no EXPOSE and nothing
 listening skip the HTTP checks. Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it
 (or the container would not run at all), 2 usage, config or engine error.`)
-    .action((image: string, flags) => setExit(runSmoke(image, { ...flags, color: flags.color === false ? false : undefined }, io)));
+    .action(async (image: string, flags) => {
+      const { runSmoke } = await import('./commands/smoke.js');
+      setExit(runSmoke(image, { ...flags, color: flags.color === false ? false : undefined }, io));
+    });
 
   program
     .command('audit')

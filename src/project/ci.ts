@@ -1,7 +1,8 @@
 // CI and build scripts as typed facts with positions: GitHub Actions workflows, .gitlab-ci.yml, build scripts and
 // Makefile recipes → jobs → shell commands and action steps → the image builds, smoke runs, linters and scanners they
 // contain; plus Dependabot/Renovate configs. Every span is an offset into the named root-relative file.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { yaml } from './yaml.js';
 import type { Span } from '../dockerfile/model.js';
 import { parseShell, type ShCommand, type ShWord } from '../dockerfile/shell.js';
 import { projectFact, type Project } from './project.js';
@@ -196,22 +197,22 @@ function rangeSpan(n: YamlNode | null | undefined): Span {
 }
 
 function str(n: unknown): string | undefined {
-  if (isScalar(n) && n.value !== null && n.value !== undefined && typeof n.value !== 'object') return String(n.value);
+  if (yaml().isScalar(n) && n.value !== null && n.value !== undefined && typeof n.value !== 'object') return String(n.value);
   return undefined;
 }
 
 function get(map: unknown, key: string): YamlNode | undefined {
-  if (!isMap(map)) return undefined;
+  if (!yaml().isMap(map)) return undefined;
   for (const it of map.items) if (str(it.key) === key) return (it.value ?? undefined) as YamlNode | undefined;
   return undefined;
 }
 
 function has(map: unknown, key: string): boolean {
-  return isMap(map) && map.items.some((it) => str(it.key) === key);
+  return yaml().isMap(map) && map.items.some((it) => str(it.key) === key);
 }
 
 function entries(map: unknown): [string, YamlNode | undefined, YamlNode | undefined][] {
-  if (!isMap(map)) return [];
+  if (!yaml().isMap(map)) return [];
   return map.items.flatMap((it) => {
     const k = str(it.key);
     return k === undefined ? [] : [[k, it.key as YamlNode, (it.value ?? undefined) as YamlNode | undefined] as [string, YamlNode | undefined, YamlNode | undefined]];
@@ -232,7 +233,7 @@ function envOf(map: unknown): Record<string, string> {
  * the source lines (indentation removed), so shell spans map back exactly; folded newlines become spaces.
  */
 export function scalarText(source: string, node: YamlNode): { text: string; offsets: number[] } | undefined {
-  if (!isScalar(node) || !node.range) return undefined;
+  if (!yaml().isScalar(node) || !node.range) return undefined;
   const value = str(node);
   if (value === undefined) return undefined;
   const [start, end] = node.range;
@@ -320,7 +321,7 @@ function shellCommands(file: string, fileText: string, text: string, offsets: nu
 function parseYaml(file: string, text: string, problems: CiProblem[]): Document | undefined {
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: false, prettyErrors: false });
+    doc = yaml().parseDocument(text, { lineCounter: new (yaml().LineCounter)(), uniqueKeys: false, prettyErrors: false });
   } catch (e) {
     problems.push({ file, span: { start: 0, end: 0 }, message: `cannot parse ${file}: ${(e as Error).message}` });
     return undefined;
@@ -329,23 +330,23 @@ function parseYaml(file: string, text: string, problems: CiProblem[]): Document 
     const [s, e] = err.pos;
     problems.push({ file, span: { start: s, end: Math.max(s, e) }, message: `malformed YAML in ${file}: ${err.message.split('\n')[0]}` });
   }
-  return doc.errors.length > 0 && !isMap(doc.contents) ? undefined : doc;
+  return doc.errors.length > 0 && !yaml().isMap(doc.contents) ? undefined : doc;
 }
 
 function githubWorkflow(file: string, text: string, problems: CiProblem[]): Workflow | undefined {
   const doc = parseYaml(file, text, problems);
-  if (!doc || !isMap(doc.contents)) return undefined;
+  if (!doc || !yaml().isMap(doc.contents)) return undefined;
   const root = doc.contents;
   const on = get(root, 'on') ?? get(root, 'true');
   const triggers: Workflow['triggers'] = { push: false, pullRequest: false, schedule: [], workflowDispatch: false };
   const names: string[] = [];
   if (str(on) !== undefined) names.push(str(on)!);
-  else if (isSeq(on)) {
+  else if (yaml().isSeq(on)) {
     for (const it of on.items) if (str(it) !== undefined) names.push(str(it)!);
-  } else if (isMap(on)) {
+  } else if (yaml().isMap(on)) {
     for (const [k] of entries(on)) names.push(k);
     const sched = get(on, 'schedule');
-    if (isSeq(sched)) {
+    if (yaml().isSeq(sched)) {
       for (const it of sched.items) {
         const cron = get(it, 'cron');
         if (str(cron) !== undefined) triggers.schedule.push({ value: str(cron)!, span: rangeSpan(cron) });
@@ -359,17 +360,17 @@ function githubWorkflow(file: string, text: string, problems: CiProblem[]): Work
   const wfEnv = envOf(get(root, 'env'));
   const jobs: CiJob[] = [];
   for (const [id, keyNode, jobNode] of entries(get(root, 'jobs'))) {
-    if (!isMap(jobNode)) continue;
+    if (!yaml().isMap(jobNode)) continue;
     const runsOn = get(jobNode, 'runs-on');
-    const runsOnText = isSeq(runsOn) ? runsOn.items.map((x) => str(x) ?? '').join(' ') : str(runsOn) ?? (isMap(runsOn) ? 'group' : '');
+    const runsOnText = yaml().isSeq(runsOn) ? runsOn.items.map((x) => str(x) ?? '').join(' ') : str(runsOn) ?? (yaml().isMap(runsOn) ? 'group' : '');
     const job: CiJob = {
       kind: 'github', file, id, span: rangeSpan(keyNode), scheduled: triggers.schedule.length > 0,
       ephemeral: !/self-hosted|group/.test(runsOnText), env: { ...wfEnv, ...envOf(get(jobNode, 'env')) }, steps: [], commands: [],
     };
     const steps = get(jobNode, 'steps');
-    if (isSeq(steps)) {
+    if (yaml().isSeq(steps)) {
       for (const s of steps.items) {
-        if (!isMap(s)) continue;
+        if (!yaml().isMap(s)) continue;
         const usesNode = get(s, 'uses');
         const step: CiStep = { name: str(get(s, 'name')), with: {}, env: envOf(get(s, 'env')), span: rangeSpan(s as YamlNode) };
         if (str(usesNode) !== undefined) step.uses = { value: str(usesNode)!, span: rangeSpan(usesNode) };
@@ -400,10 +401,10 @@ const GITLAB_RESERVED = new Set(['stages', 'variables', 'image', 'services', 'in
 
 function gitlabScheduled(job: unknown): boolean {
   const only = get(job, 'only');
-  const refs = isMap(only) ? get(only, 'refs') : only;
-  if (str(refs) === 'schedules' || (isSeq(refs) && refs.items.some((x) => str(x) === 'schedules'))) return true;
+  const refs = yaml().isMap(only) ? get(only, 'refs') : only;
+  if (str(refs) === 'schedules' || (yaml().isSeq(refs) && refs.items.some((x) => str(x) === 'schedules'))) return true;
   const rules = get(job, 'rules');
-  if (isSeq(rules)) {
+  if (yaml().isSeq(rules)) {
     for (const r of rules.items) {
       const cond = str(get(r, 'if')) ?? '';
       if (/CI_PIPELINE_SOURCE\s*==\s*["']?schedule/.test(cond) && str(get(r, 'when')) !== 'never') return true;
@@ -414,25 +415,25 @@ function gitlabScheduled(job: unknown): boolean {
 
 function gitlabScriptItems(node: YamlNode | undefined): YamlNode[] {
   if (!node) return [];
-  if (isScalar(node)) return [node];
-  if (isSeq(node)) return node.items.flatMap((x) => (isScalar(x) ? [x as YamlNode] : isSeq(x) ? gitlabScriptItems(x as YamlNode) : []));
+  if (yaml().isScalar(node)) return [node];
+  if (yaml().isSeq(node)) return node.items.flatMap((x) => (yaml().isScalar(x) ? [x as YamlNode] : yaml().isSeq(x) ? gitlabScriptItems(x as YamlNode) : []));
   return [];
 }
 
 function gitlabPipeline(file: string, text: string, problems: CiProblem[]): Workflow | undefined {
   const doc = parseYaml(file, text, problems);
-  if (!doc || !isMap(doc.contents)) return undefined;
+  if (!doc || !yaml().isMap(doc.contents)) return undefined;
   const root = doc.contents;
   const globalEnv = envOf(get(root, 'variables'));
   const jobs: CiJob[] = [];
   const defaults = get(root, 'default');
   for (const [id, keyNode, jobNode] of entries(root)) {
-    if (GITLAB_RESERVED.has(id) || !isMap(jobNode)) continue;
+    if (GITLAB_RESERVED.has(id) || !yaml().isMap(jobNode)) continue;
     if (!has(jobNode, 'script') && !has(jobNode, 'extends') && !has(jobNode, 'trigger')) continue;
     const tags = get(jobNode, 'tags');
     const job: CiJob = {
       kind: 'gitlab', file, id, span: rangeSpan(keyNode), scheduled: gitlabScheduled(jobNode),
-      ephemeral: !(isSeq(tags) && tags.items.length > 0), env: { ...globalEnv, ...envOf(get(jobNode, 'variables')) }, steps: [], commands: [],
+      ephemeral: !(yaml().isSeq(tags) && tags.items.length > 0), env: { ...globalEnv, ...envOf(get(jobNode, 'variables')) }, steps: [], commands: [],
     };
     const parts = [
       get(jobNode, 'before_script') ?? get(defaults, 'before_script') ?? get(root, 'before_script'),
@@ -1042,14 +1043,14 @@ const dependencyBotFacts = projectFact((project: Project): { bots: DependencyBot
     const doc = parseYaml(p, f.text, problems);
     const bot: DependencyBot = { kind: 'dependabot', file: p, updates: [] };
     const updates = doc ? get(doc.contents, 'updates') : undefined;
-    if (isSeq(updates)) {
+    if (yaml().isSeq(updates)) {
       for (const u of updates.items) {
         const eco = get(u, 'package-ecosystem');
         if (str(eco) === undefined) continue;
         const dirs: string[] = [];
         if (str(get(u, 'directory')) !== undefined) dirs.push(str(get(u, 'directory'))!);
         const many = get(u, 'directories');
-        if (isSeq(many)) for (const d of many.items) if (str(d) !== undefined) dirs.push(str(d)!);
+        if (yaml().isSeq(many)) for (const d of many.items) if (str(d) !== undefined) dirs.push(str(d)!);
         bot.updates.push({ ecosystem: { value: str(eco)!, span: rangeSpan(eco) }, directories: dirs, interval: str(get(get(u, 'schedule'), 'interval')), span: rangeSpan(u as YamlNode) });
       }
     }

@@ -3,7 +3,7 @@
 // dependencies say about the framework and the server. Never throws on malformed input: problems are returned.
 import { dirnamePosix, joinRelative } from '../dockerfile/paths.js';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar } from 'yaml';
+import { yaml } from './yaml.js';
 import type { Span } from '../dockerfile/model.js';
 import { projectFact, type Project } from './project.js';
 
@@ -617,7 +617,7 @@ export function parseCondaEnv(text: string, path: string): CondaEnv {
   const out: CondaEnv = { path, name: undefined, dependencies: [], pip: [], python: undefined, problems: [] };
   let doc;
   try {
-    doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: false });
+    doc = yaml().parseDocument(text, { lineCounter: new (yaml().LineCounter)(), prettyErrors: false, uniqueKeys: false });
   } catch (e) {
     out.problems.push({ file: path, span: { start: 0, end: 0 }, message: `invalid YAML: ${(e as Error).message}` });
     return out;
@@ -626,13 +626,13 @@ export function parseCondaEnv(text: string, path: string): CondaEnv {
     const at = err.pos?.[0] ?? 0;
     out.problems.push({ file: path, span: { start: at, end: err.pos?.[1] ?? at }, message: `invalid YAML: ${err.message.split('\n')[0]}` });
   }
-  if (!isMap(doc.contents)) return out;
+  if (!yaml().isMap(doc.contents)) return out;
   const name = doc.contents.get('name');
   out.name = typeof name === 'string' ? name : undefined;
   const deps = doc.contents.get('dependencies', true);
-  if (!isSeq(deps)) return out;
+  if (!yaml().isSeq(deps)) return out;
   for (const item of deps.items) {
-    if (isScalar(item) && typeof item.value === 'string') {
+    if (yaml().isScalar(item) && typeof item.value === 'string') {
       const spec = item.value.trim();
       const span = { start: item.range?.[0] ?? 0, end: item.range?.[1] ?? 0 };
       const bare = spec.includes('::') ? spec.slice(spec.indexOf('::') + 2) : spec;
@@ -640,11 +640,11 @@ export function parseCondaEnv(text: string, path: string): CondaEnv {
       const dname = normalizeName(m ? m[1]! : bare);
       out.dependencies.push({ spec, name: dname, span });
       if (dname === 'python' && m && m[2]) out.python = m[2].replace(/^=+/, '').trim();
-    } else if (isMap(item)) {
+    } else if (yaml().isMap(item)) {
       const pip = item.get('pip', true);
-      if (isSeq(pip)) {
+      if (yaml().isSeq(pip)) {
         for (const p of pip.items) {
-          if (!isScalar(p) || typeof p.value !== 'string') continue;
+          if (!yaml().isScalar(p) || typeof p.value !== 'string') continue;
           out.pip.push({ ...parseSpec(p.value), spec: p.value, span: { start: p.range?.[0] ?? 0, end: p.range?.[1] ?? 0 }, group: 'pip' });
         }
       }

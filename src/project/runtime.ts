@@ -2,7 +2,8 @@
 // app.json, heroku.yml, fly.toml, railway.json/toml, Cloud Run service.yaml), and Python code that logs to files.
 // Parsed once per project into typed facts whose spans are offsets into each file's text.
 import { basename, posix } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { yaml } from './yaml.js';
 import { parse as parseToml } from 'smol-toml';
 import type { Span } from '../dockerfile/model.js';
 import type { ProjectFiles } from '../lint/rule.js';
@@ -142,13 +143,13 @@ const rangeSpan = (n: Node | null | undefined, fallback: Span = { start: 0, end:
 /** `map` with `<<` merge keys resolved (later own keys win): key → [keyNode, valueNode]. */
 function entries(doc: Document, map: unknown, depth = 0): Map<string, { key: Node; value: Node | null }> {
   const out = new Map<string, { key: Node; value: Node | null }>();
-  if (!isMap(map) || depth > 10) return out;
+  if (!yaml().isMap(map) || depth > 10) return out;
   const merged: Map<string, { key: Node; value: Node | null }>[] = [];
   for (const pair of (map as YAMLMap).items as Pair<Node, Node | null>[]) {
-    const k = !isScalar(pair.key) ? undefined : typeof pair.key.value === 'symbol' ? pair.key.source : String(pair.key.value);
+    const k = !yaml().isScalar(pair.key) ? undefined : typeof pair.key.value === 'symbol' ? pair.key.source : String(pair.key.value);
     if (k === undefined) continue;
     if (k === '<<') {
-      const srcs = isSeq(pair.value) ? pair.value.items : [pair.value];
+      const srcs = yaml().isSeq(pair.value) ? pair.value.items : [pair.value];
       for (const s of srcs) merged.push(entries(doc, resolve(doc, s as Node | null), depth + 1));
       continue;
     }
@@ -161,23 +162,23 @@ function entries(doc: Document, map: unknown, depth = 0): Map<string, { key: Nod
 function resolve(doc: Document, n: Node | null | undefined): Node | null {
   if (!n) return null;
   // an alias `*name` stands for its anchor's node
-  if (isAlias(n)) return (n.resolve(doc) as Node | undefined) ?? null;
+  if (yaml().isAlias(n)) return (n.resolve(doc) as Node | undefined) ?? null;
   return n;
 }
 
 function scalarString(n: Node | null | undefined): string | undefined {
-  if (!isScalar(n) || n.value === null || n.value === undefined) return undefined;
+  if (!yaml().isScalar(n) || n.value === null || n.value === undefined) return undefined;
   return String(n.value);
 }
 
 function stringList(doc: Document, n: Node | null | undefined): string[] | undefined {
-  if (isSeq(n)) return n.items.map((i) => scalarString(resolve(doc, i as Node)) ?? '');
+  if (yaml().isSeq(n)) return n.items.map((i) => scalarString(resolve(doc, i as Node)) ?? '');
   const s = scalarString(n);
   return s === undefined ? undefined : [s];
 }
 
 function bool(n: Node | null | undefined): boolean | undefined {
-  if (!isScalar(n)) return undefined;
+  if (!yaml().isScalar(n)) return undefined;
   if (typeof n.value === 'boolean') return n.value;
   if (typeof n.value === 'string' && /^(true|false)$/i.test(n.value)) return n.value.toLowerCase() === 'true';
   return undefined;
@@ -201,8 +202,8 @@ function yamlProblems(file: string, doc: Document): RuntimeProblem[] {
 }
 
 function parseCompose(file: string, text: string, problems: RuntimeProblem[]): ComposeFile {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, merge: true, uniqueKeys: false });
+  const lc = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lc, merge: true, uniqueKeys: false });
   const out: ComposeFile = { path: file, services: [] };
   if (doc.errors.length > 0) {
     problems.push(...yamlProblems(file, doc));
@@ -223,8 +224,8 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
       return value === undefined ? undefined : { value, span: rangeSpan(v.value, rangeSpan(v.key)) };
     };
     svc.image = loc('image', scalarString);
-    svc.command = loc('command', (n) => (isSeq(n) ? stringList(doc, n) : scalarString(n)));
-    svc.entrypoint = loc('entrypoint', (n) => (isSeq(n) ? stringList(doc, n) : scalarString(n)));
+    svc.command = loc('command', (n) => (yaml().isSeq(n) ? stringList(doc, n) : scalarString(n)));
+    svc.entrypoint = loc('entrypoint', (n) => (yaml().isSeq(n) ? stringList(doc, n) : scalarString(n)));
     svc.capDrop = loc('cap_drop', (n) => stringList(doc, n));
     svc.capAdd = loc('cap_add', (n) => stringList(doc, n));
     svc.init = loc('init', bool);
@@ -232,10 +233,10 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     svc.user = loc('user', scalarString);
     svc.securityOpt = loc('security_opt', (n) => stringList(doc, n));
     const ports = e.get('ports')?.value;
-    if (isSeq(ports)) {
+    if (yaml().isSeq(ports)) {
       for (const p of ports.items as Node[]) {
         const r = resolve(doc, p);
-        const s = scalarString(r) ?? (isMap(r) ? scalarString(entries(doc, r).get('target')?.value) : undefined);
+        const s = scalarString(r) ?? (yaml().isMap(r) ? scalarString(entries(doc, r).get('target')?.value) : undefined);
         if (s !== undefined) svc.ports.push({ value: s, span: rangeSpan(r) });
       }
     }
@@ -243,7 +244,7 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     if (hc) {
       const h = entries(doc, hc.value);
       const test = h.get('test')?.value;
-      const t = isSeq(test) ? stringList(doc, test) : scalarString(test);
+      const t = yaml().isSeq(test) ? stringList(doc, test) : scalarString(test);
       const disabled = bool(h.get('disable')?.value) === true || (Array.isArray(t) && t[0] === 'NONE');
       svc.healthcheck = { span: rangeSpan(hc.key), disabled, test: t };
     }
@@ -251,16 +252,16 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     if (b) {
       const build: ComposeBuild = { context: undefined, dockerfile: undefined, dockerfilePath: undefined, contextPath: undefined, args: [], secrets: [], span: rangeSpan(b.key) };
       let inline = false;
-      if (isScalar(b.value)) build.context = scalarString(b.value);
+      if (yaml().isScalar(b.value)) build.context = scalarString(b.value);
       else {
         const be = entries(doc, b.value);
         build.context = scalarString(be.get('context')?.value) ?? '.';
         build.dockerfile = scalarString(be.get('dockerfile')?.value);
         inline = be.has('dockerfile_inline');
         const args = be.get('args')?.value;
-        if (isMap(args)) {
+        if (yaml().isMap(args)) {
           for (const [k, v] of entries(doc, args)) build.args.push({ name: k, value: scalarString(v.value), span: rangeSpan(v.key) });
-        } else if (isSeq(args)) {
+        } else if (yaml().isSeq(args)) {
           for (const a of args.items as Node[]) {
             const s = scalarString(a);
             if (s === undefined) continue;
@@ -269,10 +270,10 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
           }
         }
         const secrets = be.get('secrets')?.value;
-        if (isSeq(secrets)) {
+        if (yaml().isSeq(secrets)) {
           for (const s of secrets.items as Node[]) {
             const r = resolve(doc, s);
-            const v = scalarString(r) ?? (isMap(r) ? scalarString(entries(doc, r).get('source')?.value) : undefined);
+            const v = scalarString(r) ?? (yaml().isMap(r) ? scalarString(entries(doc, r).get('source')?.value) : undefined);
             if (v !== undefined) build.secrets.push({ value: v, span: rangeSpan(r) });
           }
         }
@@ -314,7 +315,7 @@ function parseManifest(file: string, text: string, problems: RuntimeProblem[]): 
   const out: K8sContainer[] = [];
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { merge: true, uniqueKeys: false }) as Document[];
+    docs = yaml().parseAllDocuments(text, { merge: true, uniqueKeys: false }) as Document[];
   } catch {
     return out;
   }
@@ -339,7 +340,7 @@ function parseManifest(file: string, text: string, problems: RuntimeProblem[]): 
     const shareBool = share ? bool(share.value) : undefined;
     for (const [list, initContainer] of [['containers', false], ['initContainers', true]] as const) {
       const seq = ps.pod.get(list)?.value;
-      if (!isSeq(seq)) continue;
+      if (!yaml().isSeq(seq)) continue;
       for (const item of seq.items as Node[]) {
         const c = resolve(doc, item);
         const ce = entries(doc, c);
@@ -433,14 +434,14 @@ function paasTargets(p: Project, problems: RuntimeProblem[]): PaasTarget[] {
   }
   const heroku = at('heroku.yml');
   if (heroku) {
-    const doc = parseDocument(heroku.text, { merge: true, uniqueKeys: false });
+    const doc = yaml().parseDocument(heroku.text, { merge: true, uniqueKeys: false });
     if (doc.errors.length > 0) problems.push(...yamlProblems('heroku.yml', doc));
     const t: PaasTarget = { kind: 'heroku', file: 'heroku.yml', usesDockerfile: true, internalPorts: [], commands: [] };
     if (doc.errors.length === 0) {
       const run = entries(doc, entries(doc, doc.contents).get('run')?.value);
       for (const [type, { value }] of run) {
-        const cmd = isMap(value) ? entries(doc, value).get('command')?.value : value;
-        const list = isSeq(cmd) ? stringList(doc, cmd)?.join(' ') : scalarString(cmd);
+        const cmd = yaml().isMap(value) ? entries(doc, value).get('command')?.value : value;
+        const list = yaml().isSeq(cmd) ? stringList(doc, cmd)?.join(' ') : scalarString(cmd);
         if (list !== undefined) t.commands.push({ command: list, span: rangeSpan(cmd), label: `heroku.yml \`run.${type}\`` });
       }
     }
