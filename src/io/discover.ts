@@ -1,5 +1,5 @@
 // Finds Dockerfiles under directories: names with Dockerfile/Containerfile as a word, honouring .gitignore.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -18,39 +18,51 @@ interface Scope {
   ig: Ignore;
 }
 
-/** Every Dockerfile below `root`, sorted, skipping VCS/venv/node_modules folders and what .gitignore files ignore. */
-export function discoverDockerfiles(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, scopes: Scope[]): void => {
+/**
+ * Walk the files below `root` in name order, skipping `skipDirs` and whatever .gitignore files (at any depth) ignore.
+ * `visit` gets the absolute path and the path relative to `root` (POSIX); it returns false to stop the walk.
+ */
+export function walkFiles(root: string, skipDirs: ReadonlySet<string>, visit: (abs: string, rel: string) => boolean | void): void {
+  let stopped = false;
+  const walk = (dir: string, rel: string, scopes: Scope[]): void => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
-    const gi = join(dir, '.gitignore');
-    if (existsSync(gi)) {
+    if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
       try {
-        scopes = [...scopes, { base: dir, ig: ignore().add(readFileSync(gi, 'utf8')) }];
+        scopes = [...scopes, { base: dir, ig: ignore().add(readFileSync(join(dir, '.gitignore'), 'utf8')) }];
       } catch {
-        // unreadable .gitignore: lint as if absent
+        // unreadable .gitignore: walk as if absent
       }
     }
     const ignored = (path: string, isDir: boolean): boolean =>
       scopes.some((s) => {
-        const rel = relative(s.base, path).split(sep).join('/');
-        return rel !== '' && !rel.startsWith('..') && s.ig.ignores(isDir ? rel + '/' : rel);
+        const r = relative(s.base, path).split(sep).join('/');
+        return r !== '' && !r.startsWith('..') && s.ig.ignores(isDir ? r + '/' : r);
       });
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (stopped) return;
       const full = join(dir, e.name);
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (ALWAYS_SKIP.has(e.name) || ignored(full, true)) continue;
-        walk(full, scopes);
-      } else if ((e.isFile() || e.isSymbolicLink()) && isDockerfileName(e.name) && !ignored(full, false)) {
-        found.push(full);
+        if (skipDirs.has(e.name) || ignored(full, true)) continue;
+        walk(full, childRel, scopes);
+      } else if ((e.isFile() || e.isSymbolicLink()) && !ignored(full, false)) {
+        if (visit(full, childRel) === false) stopped = true;
       }
     }
   };
-  walk(root, []);
+  walk(root, '', []);
+}
+
+/** Every Dockerfile below `root`, sorted, skipping VCS/venv/node_modules folders and what .gitignore files ignore. */
+export function discoverDockerfiles(root: string): string[] {
+  const found: string[] = [];
+  walkFiles(root, ALWAYS_SKIP, (abs, rel) => {
+    if (isDockerfileName(rel.slice(rel.lastIndexOf('/') + 1))) found.push(abs);
+  });
   return found;
 }

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { ProjectFiles } from '../lint/rule.js';
 import { parseDockerignore, type Dockerignore } from './dockerignore.js';
+import { walkFiles } from '../io/discover.js';
 
 /** A text file of the project, addressed by its path relative to the project root (POSIX). */
 export interface SourceFile {
@@ -112,24 +113,13 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
     fromContext,
     find(test) {
       if (!walked) {
-        walked = [];
-        const stack = [''];
-        while (stack.length > 0 && walked.length < MAX_WALK) {
-          const rel = stack.pop()!;
-          let entries;
-          try {
-            entries = readdirSync(join(root, rel), { withFileTypes: true });
-          } catch {
-            continue;
-          }
-          for (const e of entries) {
-            const p = rel ? `${rel}/${e.name}` : e.name;
-            if (e.isDirectory()) {
-              if (!SKIP_DIRS.has(e.name)) stack.push(p);
-            } else if (e.isFile()) walked.push(p);
-          }
-        }
-        walked.sort();
+        const files: string[] = [];
+        // the project's own files: what .gitignore leaves out (build output, caches, generated trees) is not looked at
+        walkFiles(root, SKIP_DIRS, (_abs, rel) => {
+          files.push(rel);
+          return files.length < MAX_WALK;
+        });
+        walked = files.sort();
       }
       return walked.filter(test);
     },
