@@ -43,6 +43,9 @@ const VARIANTS: Record<string, [string[], string]> = {
   secret: [[...CLEAN.slice(0, 5), 'COPY id_rsa /app/id_rsa', ...CLEAN.slice(5)], 'SEC009'],
   pipcache: [[...CLEAN.slice(0, 5), 'RUN mkdir -p /root/.cache/pip/http && head -c 200000 /dev/urandom > /root/.cache/pip/http/blob', ...CLEAN.slice(5)], 'SIZE005'],
   curlhealth: [[...CLEAN, 'HEALTHCHECK CMD ["curl", "-f", "http://127.0.0.1:8000/"]'], 'OPS008'],
+  // Debian's archive is reachable from builds here: real apt runs
+  aptlists: [[...CLEAN.slice(0, 5), 'RUN apt-get update', ...CLEAN.slice(5)], 'SIZE004'],
+  gcc: [[...CLEAN.slice(0, 5), 'RUN apt-get update && apt-get install -y --no-install-recommends gcc && apt-get clean && rm -rf /var/lib/apt/lists/*', ...CLEAN.slice(5)], 'MS001'],
 };
 
 describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
@@ -88,7 +91,7 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
       const r = engine.build({
         context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
         secrets: [], ssh: [], pull: false, noCache: false, push: false,
-      }, { timeoutMs: 120_000 });
+      }, { timeoutMs: 300_000 });
       expect(r.code, r.stderr).toBe(0);
       built.push(tag);
       const o = io();
@@ -106,5 +109,5 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
       if (!code) continue;
       expect(codes.get(name), `${name}: ${outputs.get(name)}`).toEqual([...new Set([...clean, code])].sort());
     }
-  }, 150_000);
+  }, 420_000);
 });
