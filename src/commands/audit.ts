@@ -8,12 +8,12 @@ import { atOrAbove, ConfigError, effectiveSeverity, findConfig, loadConfig, merg
 import type { Severity } from '../lint/rule.js';
 import { formatReport, isFormat, type Format } from '../report/index.js';
 import type { RuleMeta } from '../report/types.js';
-import { ruleDocUrl, VERSION } from '../meta.js';
+import { VERSION } from '../meta.js';
 import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine } from '../engine/types.js';
 import { readImage } from '../image/read.js';
 import { classifyImageArg, engineLayers, engineSource, ImageSourceError, type ImageSource } from '../image/source.js';
-import { AUDIT_CODES, auditImage, formatBytes, IMAGE_ONLY_RULES, instructionText, normalizeDist, type AuditResult, type LockedSet } from '../image/audit.js';
+import { AUDIT_CODES, auditImage, formatBytes, instructionText, normalizeDist, type AuditResult, type LockedSet } from '../image/audit.js';
 import { loadProject } from '../project/project.js';
 import { detectPython } from '../project/python.js';
 import { ruleMetas } from './check.js';
@@ -37,13 +37,9 @@ export interface AuditFlags {
 
 const SEVERITIES = ['error', 'warning', 'info'];
 
-/** Rule metadata for reports: the registry's, plus the image-only codes that have no rule object yet. */
+/** Rule metadata for reports (image-only codes such as SIZE001 are in the registry too). */
 export function auditRuleMetas(): Map<string, RuleMeta> {
-  const metas = ruleMetas();
-  for (const r of IMAGE_ONLY_RULES) {
-    if (!metas.has(r.code)) metas.set(r.code, { code: r.code, name: r.name, title: r.title, severity: r.severity, why: r.why, sources: [], helpUri: ruleDocUrl(r.code) });
-  }
-  return metas;
+  return ruleMetas();
 }
 
 function num(value: unknown, what: string, min: number, max: number): number {
@@ -170,14 +166,14 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
   if (!isFormat(format)) throw new UsageError(`--format must be one of text, json, sarif, github, junit (got "${format}")`);
   if (flags.failOn !== undefined && !SEVERITIES.includes(flags.failOn)) throw new UsageError(`--fail-on must be error, warning or info (got "${flags.failOn}")`);
   if (flags.engine !== undefined && flags.engine !== 'docker' && flags.engine !== 'podman') throw new UsageError(`--engine must be docker or podman (got "${flags.engine}")`);
-  const known = new Set([...everyRule.map((r) => r.code), ...IMAGE_ONLY_RULES.map((r) => r.code)]);
+  const known = new Set(everyRule.map((r) => r.code));
   for (const [name, codes] of [['--select', flags.select], ['--ignore', flags.ignore], ['--extend-select', flags.extendSelect]] as const) {
     if (codes) validateSelectors(codes, known, name);
   }
   const projectDir = flags.project !== undefined ? resolve(io.cwd, flags.project) : undefined;
   const file = flags.config ? resolve(io.cwd, flags.config) : findConfig(projectDir ?? io.cwd);
   const config = mergeCli(loadConfig(file, known), { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn: flags.failOn as Severity | undefined });
-  const ruleList = [...everyRule.map((r) => ({ code: r.code, optIn: r.optIn })), ...IMAGE_ONLY_RULES.filter((r) => !everyRule.some((x) => x.code === r.code))];
+  const ruleList = everyRule.map((r) => ({ code: r.code, optIn: r.optIn }));
   const on = resolveEnabled(config, ruleList);
   const enabled = new Set<string>(AUDIT_CODES.filter((c) => on.has(c)));
   const x = config.extra;

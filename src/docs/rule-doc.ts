@@ -1,5 +1,5 @@
 // Generates docs/rules/CODE.md and docs/rules.md from the rule objects, so the docs cannot drift from the code.
-import { isProjectRule, type AnyRule } from '../lint/rule.js';
+import { isImageRule, isProjectRule, type AnyRule } from '../lint/rule.js';
 
 const AREA_TITLES: Record<string, string> = {
   security: 'Security', ci: 'Running in CI', debug: 'Debugging', ops: 'Correct operation', rep: 'Reproducible builds',
@@ -42,6 +42,14 @@ export function ruleDoc(rule: AnyRule): string {
       lines.push(`## Example${n}`, '', 'Flagged:', '', ...projectFiles(ex.bad), 'Passes:', '', ...projectFiles(ex.good));
     });
     lines.push('## Suppress', '', `\`ignore = ["${rule.code}"]\` in \`[tool.pyship]\`, or \`per-file-ignores\` for one file.`, '');
+    return lines.join('\n');
+  }
+  if (isImageRule(rule)) {
+    rule.examples.forEach((ex, i) => {
+      const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
+      lines.push(`## Example${n}`, '', `Flagged by \`pyship audit\`: ${ex.bad}`, '', `Passes: ${ex.good}`, '');
+    });
+    lines.push('## Suppress', '', `\`ignore = ["${rule.code}"]\` in \`[tool.pyship]\`, or \`pyship audit --ignore ${rule.code}\`.`, '');
     return lines.join('\n');
   }
   (rule.projectExamples ?? []).forEach((ex, i) => {

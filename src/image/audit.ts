@@ -98,11 +98,6 @@ export const AUDIT_CODES = [
 ] as const;
 
 /** Image-only codes with no rule object in src/rules yet: their metadata for reports and selection. */
-export const IMAGE_ONLY_RULES: readonly { code: string; name: string; title: string; severity: Severity; optIn?: boolean; why: string }[] = [
-  { code: 'SIZE001', name: 'large-layers', title: 'Find large layers', severity: 'info', why: 'The layer table shows which instruction made each layer and how many of its bytes later layers overwrite or delete (wasted): they still ship in every pull.' },
-  { code: 'SIZE006', name: 'no-build-artefacts', title: 'Ship no build artefacts', severity: 'info', why: 'C/Cython sources next to compiled extensions, setuptools build/ directories, source maps and test directories make the runtime image larger and serve no purpose at run time.' },
-  { code: 'DBG004', name: 'debug-tools', title: 'Debug tools', severity: 'info', optIn: true, why: 'A slim image without `ps` (procps) is harder to debug in production.' },
-];
 
 const KB = 1000;
 const MB = 1000 * 1000;
@@ -401,7 +396,7 @@ export function auditImage(img: ImageData, options: AuditOptions = {}): AuditRes
 
   const report = (code: string, span: Span, message: string, severity?: Severity): void => {
     if (!enabled.has(code)) return;
-    const registry = rulesByCode.get(code)?.severity ?? IMAGE_ONLY_RULES.find((r) => r.code === code)?.severity ?? 'warning';
+    const registry = rulesByCode.get(code)?.severity ?? 'warning';
     const sev = severity ?? (options.severity ? options.severity(code, registry) : registry);
     findings.push({ code, severity: sev, file: img.ref, span, message, fix: null });
   };

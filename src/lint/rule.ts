@@ -159,8 +159,29 @@ export function defineProjectRule(rule: ProjectRuleDefinition): ProjectRule {
   return Object.freeze(rule);
 }
 
-export type AnyRule = Rule | ProjectRule;
+/**
+ * A rule seen only in a built image (SIZE001's layer table, SIZE006's build artefacts, DBG004's debug tools): its
+ * check lives in the image audit (src/image/audit.ts), which is tested with real and synthetic images. The object
+ * carries the code's documentation, severity and default, like every other rule.
+ */
+export interface ImageRuleDefinition extends Omit<RuleDefinition, 'examples' | 'check' | 'checkProject' | 'projectExamples'> {
+  level: 'image';
+  /** What the audit flags and what passes, in words (there is no Dockerfile to show). */
+  examples: { bad: string; good: string }[];
+}
+
+export type ImageRule = Readonly<ImageRuleDefinition>;
+
+export function defineImageRule(rule: ImageRuleDefinition): ImageRule {
+  return Object.freeze(rule);
+}
+
+export type AnyRule = Rule | ProjectRule | ImageRule;
 
 export function isProjectRule(rule: AnyRule): rule is ProjectRule {
   return (rule as ProjectRule).level === 'project';
+}
+
+export function isImageRule(rule: AnyRule): rule is ImageRule {
+  return (rule as ImageRule).level === 'image';
 }

@@ -1,5 +1,5 @@
 // The explicit registry of every rule, sorted by code: the one list commands, docs and tests read.
-import { isProjectRule, type AnyRule, type ProjectRule, type Rule } from '../lint/rule.js';
+import { isImageRule, isProjectRule, type AnyRule, type ImageRule, type ProjectRule, type Rule } from '../lint/rule.js';
 import { rules as app } from './app/index.js';
 import { rules as ci } from './ci/index.js';
 import { rules as debug } from './debug/index.js';
@@ -18,9 +18,12 @@ const every: AnyRule[] = [...security, ...ci, ...debug, ...ops, ...rep, ...fast,
 export const everyRule: readonly AnyRule[] = every;
 
 /** Rules that judge one Dockerfile (run per file). */
-export const allRules: readonly Rule[] = every.filter((r): r is Rule => !isProjectRule(r));
+export const allRules: readonly Rule[] = every.filter((r): r is Rule => !isProjectRule(r) && !isImageRule(r));
 
 /** Rules that judge the project around the Dockerfiles (run once per project, in project mode). */
 export const projectRules: readonly ProjectRule[] = every.filter(isProjectRule);
+
+/** Rules checked only by `pyship audit` on a built image. */
+export const imageRules: readonly ImageRule[] = every.filter(isImageRule);
 
 export const rulesByCode: ReadonlyMap<string, AnyRule> = new Map(every.map((r) => [r.code, r]));
