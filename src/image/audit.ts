@@ -7,7 +7,7 @@ import type { Finding, Severity } from '../lint/rule.js';
 import { rulesByCode } from '../rules/index.js';
 import type { Span } from '../dockerfile/model.js';
 import type { ImageData, Layer } from './read.js';
-import { isSecretName, NOT_A_SECRET, PLACEHOLDER, secretFile, URL_PASSWORD } from './secrets.js';
+import { isSecretName, NOT_A_SECRET, PLACEHOLDER, secretFile, URL_PASSWORD } from '../secrets.js';
 
 export interface AuditOptions {
   /** SEC006: days after which an image is stale (default 7). */

@@ -5,70 +5,7 @@ import { buildCommands } from '../../project/ci.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { runScript } from '../../dockerfile/shell.js';
-
-/** Parts of a variable name (split at `_`) that name a secret. */
-const SECRET_PARTS = new Set(['PASSWORD', 'PASSWORDS', 'PASSWD', 'PASS', 'PWORD', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'APIKEY']);
-/** Adjacent parts that name a secret (`CACHE_KEY` alone is fine). */
-const SECRET_PAIRS = new Set(['API_KEY', 'SECRET_KEY', 'PRIVATE_KEY', 'ACCESS_KEY']);
-/** A part after the secret word that makes the name a setting about the secret, not the secret itself. */
-const ABOUT_PARTS = new Set([
-  'FILE', 'FILES', 'PATH', 'PATHS', 'DIR', 'DIRS', 'VERSION', 'URL', 'URLS', 'URI', 'HOST', 'HOSTNAME', 'PORT', 'DOMAIN',
-  'ENDPOINT', 'SERVER', 'PROVIDER', 'BACKEND', 'BACKENDS', 'METHOD', 'METHODS', 'TYPE', 'MODE', 'SCHEME', 'STRATEGY',
-  'ENABLED', 'DISABLED', 'REQUIRED', 'NAME', 'USER', 'USERNAME', 'LOGIN', 'EXPIRY', 'EXPIRES', 'EXPIRE', 'EXPIRATION',
-  'TTL', 'TIMEOUT', 'LIFETIME', 'AGE', 'LENGTH', 'LEN', 'HEADER', 'REGISTRATION', 'AUTHORIZATION', 'POLICY', 'ALGORITHM',
-  'ROUNDS', 'HASHERS', 'VALIDATORS', 'SIZE', 'LIMIT', 'FORMAT', 'PREFIX', 'ID', 'REF', 'REGION',
-]);
-/** A part before the secret word that makes the name a switch: `DISABLE_TOKEN_AUTH`. */
-const SWITCH_PARTS = new Set(['ENABLE', 'DISABLE', 'USE', 'NO', 'SKIP', 'ALLOW', 'REQUIRE', 'IS', 'HAS', 'WITH', 'WITHOUT']);
-/** Prefixes of variables that build tools publish into client bundles by design. */
-const PUBLIC_PREFIX = /^(VITE_|REACT_APP_|NEXT_PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_)/i;
-/** Well-known names that hold a path or a public key, not a secret. */
-const ALLOWED_NAMES = new Set(['GPG_KEY', 'GPG_KEYS', 'GOOGLE_APPLICATION_CREDENTIALS']);
-
-/** Does a variable name say it holds a secret? (`DATABASE_PASSWORD`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`) */
-function isSecretName(name: string): boolean {
-  const up = name.toUpperCase();
-  if (ALLOWED_NAMES.has(up) || PUBLIC_PREFIX.test(up)) return false;
-  const parts = up.split(/[_-]+/).filter((p) => p !== '');
-  if (parts.includes('PUBLIC')) return false;
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < parts.length; i++) {
-    const hit = SECRET_PARTS.has(parts[i]!) || (i + 1 < parts.length && SECRET_PAIRS.has(parts[i] + '_' + parts[i + 1]));
-    if (!hit) continue;
-    if (first < 0) first = i;
-    last = SECRET_PAIRS.has(parts[i] + '_' + parts[i + 1]) ? i + 1 : i;
-  }
-  if (first < 0) return false;
-  if (parts.slice(last + 1).some((p) => ABOUT_PARTS.has(p))) return false;
-  if (parts.slice(0, first).some((p) => SWITCH_PARTS.has(p))) return false;
-  // nginx's proxy_pass / uwsgi_pass / fastcgi_pass name an upstream, not a password
-  if (parts[first] === 'PASS' && first === last && /^(PROXY|UWSGI|FASTCGI|GRPC|SCGI|MEMCACHED)$/.test(parts[first - 1] ?? '')) return false;
-  return true;
-}
-
-/** Values that cannot be a secret: switches and placeholders. */
-const NOT_A_SECRET = /^(true|false|yes|no|on|off|0|1|none|null|nil|unset|disabled?|enabled?)$/i;
-/** Placeholder values people give a secret so a build step (collectstatic…) runs: not a leak. */
-const PLACEHOLDER = /^(.{0,3}|x+|foo|bar|baz|temp|tmp|unused|secret|password|token)$|dummy|fake|placeholder|change[-_]?me|not[-_]?a?[-_]?secret|build|collectstatic|insecure|example|sample|test/i;
-
-/** `scheme://user:password@` with a literal password. */
-const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s\/:@'"$`]+:([^\s\/@'"]+)@/gi;
-
-/** Basenames of files that hold credentials. */
-function secretFile(path: string): string | undefined {
-  const p = path.replace(/\/+$/, '');
-  const base = p.slice(p.lastIndexOf('/') + 1);
-  const lower = base.toLowerCase();
-  if (/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/.test(lower)) return base;
-  if (['.netrc', '_netrc', '.pypirc', '.git-credentials', '.env', '.pgpass', '.ssh'].includes(lower)) return base;
-  if (/(^|\/)\.aws\/credentials$/.test(p) || /(^|\/)\.docker\/config\.json$/.test(p)) return p.split('/').slice(-2).join('/');
-  // public signing keys of package repositories are often called *.key too (nginx_signing.key, Release.key)
-  const signing = /gpg|pgp|sign|release|repo|keyring|archive|apt|yum|rpm|(^|[-_.])pub(lic)?([-_.]|key)/.test(lower);
-  if (lower.endsWith('.key') && !signing) return base;
-  if (lower.endsWith('.pem') && /(^|[^a-z])(priv)?key([^a-z]|$)|privkey|private/.test(lower) && !/(^|[-_.])(pub|public)[-_.]?key/.test(lower)) return base;
-  return undefined;
-}
+import { isSecretName, NOT_A_SECRET, PLACEHOLDER, secretFile, URL_PASSWORD } from '../../secrets.js';
 
 function isLiteral(v: string): boolean {
   return v !== '' && !v.includes('$') && !v.includes('`');

@@ -1,5 +1,4 @@
-// SEC009's secret patterns for image history, config and layer files. The logic mirrors (copies) the unexported
-// helpers of src/rules/security/no-build-secrets.ts: keep them in step, or export those and import them here.
+// What counts as a secret (SEC009): one definition for the Dockerfile rule, its project part and the image audit.
 
 /** Parts of a variable name (split at `_`) that name a secret. */
 const SECRET_PARTS = new Set(['PASSWORD', 'PASSWORDS', 'PASSWD', 'PASS', 'PWORD', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'APIKEY']);
