@@ -8,7 +8,7 @@ export function runRules(flags: { format?: string }, io: Io): number {
   if (format === 'json') {
     const list = allRules.map((r) => ({
       code: r.code, name: r.name, title: r.title, area: r.area, severity: r.severity, scope: r.scope, fix: r.fix ?? null,
-      level: 'level' in r ? 'project' : 'dockerfile',
+      level: 'level' in r ? r.level : 'dockerfile',
       default: !r.optIn, sources: r.sources, url: ruleDocUrl(r.code),
     }));
     io.out(JSON.stringify(list, null, 2) + '\n');
