@@ -13,7 +13,7 @@ const list = (v: string, prev: string[] = []): string[] => prev.concat(v.split('
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('pyship')
-    .description('Production Docker packaging for Python: lint Dockerfiles and the project around them.')
+    .description('Production Docker packaging for Python: check Dockerfiles and the project around them, plan the next steps, build the image, audit its layers and smoke-test it.')
     .version(VERSION, '-V, --version')
     .option('--debug', 'print stack traces for errors')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
