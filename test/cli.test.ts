@@ -94,6 +94,19 @@ describe('pyship check', () => {
     expect(await codes(tmp(files('other')))).toEqual(['CI005']);
   });
 
+  it('monorepo: a backend with its own pyproject.toml sees the repository\'s Dependabot config (project rules judge the repo)', async () => {
+    const dir = tmp({
+      'backend/pyproject.toml': '[project]\nname = "api"\nversion = "1"\n',
+      'backend/Dockerfile': 'FROM python:3.13-slim-trixie\n',
+      '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /backend\n    schedule: { interval: monthly }\n  - package-ecosystem: docker\n    directory: /backend\n    schedule: { interval: monthly }\n',
+    });
+    mkdirSync(join(dir, '.git'));
+    const codes = async () => JSON.parse((await run(['check', 'backend', '--format', 'json', '--select', 'SEC007'], dir)).out).findings.map((f: { code: string }) => f.code);
+    expect(await codes()).toEqual([]);
+    writeFileSync(join(dir, '.github', 'dependabot.yml'), 'version: 2\nupdates: []\n');
+    expect(await codes()).toEqual(['SEC007']);
+  });
+
   it('unknown codes on the command line are usage errors', async () => {
     const dir = tmp({ Dockerfile: GOOD });
     const r = (await run(['check', '--select', 'NOPE999'], dir));

@@ -1,5 +1,5 @@
 // Checks files on disk (or stdin): finds them, loads the nearest config for each, lints, fixes atomically.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { discoverDockerfiles } from '../io/discover.js';
@@ -53,6 +53,17 @@ interface Target {
 const KNOWN = new Set(everyRule.map((r) => r.code));
 
 const toPosix = (p: string): string => p.split(sep).join('/');
+
+/** The nearest ancestor of a project root that holds `.git` (the repository), else the project root itself. */
+function repositoryRoot(projectRoot: string): string {
+  let dir = projectRoot;
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return projectRoot;
+    dir = parent;
+  }
+}
 
 function display(cwd: string, p: string): string {
   const rel = relative(cwd, p);
@@ -186,9 +197,12 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     if (t.path) byAbs.set(t.path, result);
     if (project) {
       for (const f of findings) if (f.projectPath !== undefined) addElsewhere(project, f);
-      const entry = projects.get(project.root) ?? { root: projectFor(project.root, project.root), config: configFor(project.root), dockerfiles: [] };
-      projects.set(project.root, entry);
-      if (parsed && t.path) entry.dockerfiles.push({ path: toPosix(relative(project.root, t.path)), dockerfile: parsed, context: project });
+      // project rules judge the repository: in a monorepo (backend/pyproject.toml, CI in .github/ at the top) they
+      // must see the repository's CI, Dependabot and compose files, and run once for all its services
+      const repo = repositoryRoot(project.root);
+      const entry = projects.get(repo) ?? { root: projectFor(repo, repo), config: configFor(project.root), dockerfiles: [] };
+      projects.set(repo, entry);
+      if (parsed && t.path) entry.dockerfiles.push({ path: toPosix(relative(repo, t.path)), dockerfile: parsed, context: project });
     }
   }
   // project rules: once per project root, over the Dockerfiles checked in it
