@@ -107,6 +107,19 @@ describe('pyship check', () => {
     expect(await codes()).toEqual(['SEC007']);
   });
 
+  it('monorepo: compose at the repository top with init: true counts for backend/Dockerfile (OPS006)', async () => {
+    const dir = tmp({
+      'backend/pyproject.toml': '[project]\nname = "api"\nversion = "1"\n',
+      'backend/Dockerfile': 'FROM python:3.13-slim-trixie\nCMD ["python", "-m", "http.server", "8000"]\n',
+      'compose.yaml': 'services:\n  api:\n    build: ./backend\n    init: true\n',
+    });
+    mkdirSync(join(dir, '.git'));
+    const codes = async () => JSON.parse((await run(['check', 'backend', '--format', 'json', '--select', 'OPS006'], dir)).out).findings.map((f: { code: string }) => f.code);
+    expect(await codes()).toEqual([]);
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  api:\n    build: ./backend\n');
+    expect(await codes()).toEqual(['OPS006']);
+  });
+
   it('unknown codes on the command line are usage errors', async () => {
     const dir = tmp({ Dockerfile: GOOD });
     const r = (await run(['check', '--select', 'NOPE999'], dir));

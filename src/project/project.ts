@@ -37,6 +37,11 @@ export interface Project extends ProjectFiles {
    * not walked unless a `!` exception could re-include something inside, so a huge ignored node_modules costs nothing.
    */
   sentFiles(): string[];
+  /**
+   * The repository this project lives in (the nearest ancestor with `.git`; the project itself when that is its root
+   * or there is none): monorepos keep compose files, manifests and CI at the top, above a service's pyproject.toml.
+   */
+  repository(): Project;
 }
 
 const MAX_READ = 2 * 1024 * 1024;
@@ -89,6 +94,7 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
   let dockerignore: Dockerignore | undefined | null = null;
   let walked: string[] | undefined;
   let sent: string[] | undefined;
+  let repo: Project | undefined;
   let git: boolean | undefined;
   const commitTimes = new Map<string, number | undefined>();
   const project: Project = {
@@ -157,6 +163,23 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
       }
       sent.sort();
       return sent;
+    },
+    repository() {
+      if (!repo) {
+        let dir = root;
+        let found: string | undefined;
+        for (;;) {
+          if (existsSync(join(dir, '.git'))) {
+            found = dir;
+            break;
+          }
+          const parent = dirname(dir);
+          if (parent === dir) break;
+          dir = parent;
+        }
+        repo = found === undefined || found === root ? project : loadProject(found, found);
+      }
+      return repo;
     },
     lastCommitTime(path) {
       if (!project.hasGit) return undefined;

@@ -1,7 +1,7 @@
 // Where and how the project's image runs: compose services, Kubernetes / Knative manifests, PaaS targets (Procfile,
 // app.json, heroku.yml, fly.toml, railway.json/toml, Cloud Run service.yaml), and Python code that logs to files.
 // Parsed once per project into typed facts whose spans are offsets into each file's text.
-import { basename, posix } from 'node:path';
+import { basename, join, posix, relative, sep } from 'node:path';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { yaml } from './yaml.js';
 import { parse as parseToml } from 'smol-toml';
@@ -553,10 +553,13 @@ export function asProject(files: ProjectFiles | undefined): Project | undefined 
  * `dockerfile` is the Dockerfile's file name as linted (its directory is taken to be the build context).
  */
 export function deploymentsOf(p: Project, dockerfile: string): { services: ComposeService[]; containers: K8sContainer[] } {
-  const path = p.fromContext(basename(dockerfile));
-  const all = composeServices(p).filter((s) => s.build?.dockerfilePath === path);
+  // compose files and manifests may sit at the top of the repository (monorepo): paths there are repository-relative
+  const repo = p.repository();
+  const path = relative(repo.root, join(p.contextDir, basename(dockerfile))).split(sep).join('/');
+  const all = composeServices(repo).filter((s) => s.build?.dockerfilePath === path);
   const prod = all.filter((s) => !isDevCompose(s.file));
-  const containers = k8sContainers(p).filter((c) => !c.initContainer && c.image !== undefined && isProjectImage(p, c.image.value));
+  // the image names that count are this service's own (its pyproject, its folder)
+  const containers = k8sContainers(repo).filter((c) => !c.initContainer && c.image !== undefined && isProjectImage(p, c.image.value));
   return { services: prod.length > 0 ? prod : all, containers };
 }
 
