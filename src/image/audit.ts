@@ -289,31 +289,21 @@ export const normalizeDist = (n: string): string => n.toLowerCase().replace(/[-_
 function listDistributions(img: ImageData): Distribution[] {
   const out: Distribution[] = [];
   const seen = new Set<string>();
-  for (const [p, f] of img.files) {
-    if (!p.endsWith('-info')) continue;
+  const add = (p: string): void => {
     const parent = dir(p);
-    if (!/(site|dist)-packages$/.test(parent)) continue;
-    if (f.entry.type !== 'dir' && !p.endsWith('.egg-info')) continue;
+    if (!/(site|dist)-packages$/.test(parent)) return;
     const d = parseDistDir(base(p));
-    if (!d) continue;
+    if (!d) return;
     const key = `${parent}\0${normalizeDist(d.name)}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     out.push({ name: d.name, version: d.version, location: abs(parent) });
+  };
+  for (const [p, f] of img.files) {
+    if (p.endsWith('-info') && (f.entry.type === 'dir' || p.endsWith('.egg-info'))) add(p);
   }
   // dist-info directories may appear only implicitly (files under them, no directory entry)
-  for (const [parentDir] of img.children) {
-    const p = parentDir;
-    if (!p.endsWith('.dist-info') || img.files.has(p)) continue;
-    const parent = dir(p);
-    if (!/(site|dist)-packages$/.test(parent)) continue;
-    const d = parseDistDir(base(p));
-    if (!d) continue;
-    const key = `${parent}\0${normalizeDist(d.name)}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ name: d.name, version: d.version, location: abs(parent) });
-  }
+  for (const [p] of img.children) if (p.endsWith('.dist-info') && !img.files.has(p)) add(p);
   return out.sort((a, b) => a.location.localeCompare(b.location) || normalizeDist(a.name).localeCompare(normalizeDist(b.name)));
 }
 
