@@ -1,30 +1,14 @@
 // The CLI as users meet it: exit codes, formats, config, stdin, --fix/--diff, bad input, --help texts.
-import { mkdtempSync, writeFileSync, readFileSync, statSync, chmodSync, readdirSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, statSync, chmodSync, readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
-import type { Io } from '../src/commands/io.js';
+import { runCli, tempFiles } from './helpers.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'pyship.js');
 
-async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), cwd, color: false };
-  const code = await main(args, io);
-  return { code, out, err };
-}
-
-function tmp(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pyship-cli-'));
-  for (const [p, c] of Object.entries(files)) {
-    mkdirSync(join(dir, p, '..'), { recursive: true });
-    writeFileSync(join(dir, p), c);
-  }
-  return dir;
-}
+const run = runCli;
+const tmp = (files: Record<string, string>): string => tempFiles(files, 'pyship-cli-');
 
 const GOOD = `FROM python:3.13-slim-trixie
 ENV PYTHONFAULTHANDLER=1

@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkFiles } from '../src/lint/files.js';
+import { main } from '../src/cli.js';
+import type { Io } from '../src/commands/io.js';
 import { isDockerfileName } from '../src/io/discover.js';
 import type { AnyRule, Finding, FixSafety, ProjectFiles, Rule } from '../src/lint/rule.js';
 
@@ -60,4 +62,23 @@ export function lintProject(files: Record<string, string>, rules: readonly AnyRu
   }
   const result = checkFiles({ paths: targets, cwd: dir, configFile: cfg, cli: {} });
   return result.results.flatMap((r) => r.findings).filter((f) => codes.includes(f.code));
+}
+
+/** Run the CLI in-process with captured output. */
+export async function runCli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), cwd, color: false };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+/** A temporary directory holding these files (path → content). */
+export function tempFiles(files: Record<string, string>, prefix = 'pyship-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), c);
+  }
+  return dir;
 }

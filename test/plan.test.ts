@@ -1,10 +1,9 @@
 // `pyship plan`: the phases match practices.md, the plan is computed right from check results, and the CLI prints it.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
-import type { Io } from '../src/commands/io.js';
+import { runCli, tempFiles } from './helpers.js';
 import type { Finding } from '../src/lint/rule.js';
 import { buildPlan, type Plan, type PlanRule } from '../src/plan/plan.js';
 import { expandItem, GUIDE_CODES, PHASE_SPECS, PHASES } from '../src/plan/phases.js';
@@ -13,22 +12,8 @@ import { everyRule } from '../src/rules/index.js';
 const ROOT = join(import.meta.dirname, '..');
 const PRACTICES = join(ROOT, '..', 'shared', 'docs', 'practices.md');
 
-async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), cwd, color: false };
-  const code = await main(args, io);
-  return { code, out, err };
-}
-
-function tmp(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pyship-plan-'));
-  for (const [p, c] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), c);
-  }
-  return dir;
-}
+const run = runCli;
+const tmp = (files: Record<string, string>): string => tempFiles(files, 'pyship-plan-');
 
 /** examples/naive in a temp dir of its own (in the repo, its project root would be pyship's own checkout). */
 function naive(): string {
