@@ -152,8 +152,10 @@ function instruction(createdBy: string): string | undefined {
 /**
  * Where the base image ends. In order:
  * 1. the `org.opencontainers.image.base.name` label, when the engine knows that image: the layers shared with it;
- * 2. the last CMD/ENTRYPOINT history entry that is followed by more entries: a base image's history ends with its
- *    command (python's `CMD ["python3"]`), the image's own build starts after it;
+ * 2. the last CMD/ENTRYPOINT history entry that is followed by a layer-making entry: a base image's history ends with
+ *    its command (python's `CMD ["python3"]`), the image's own build starts after it. A command followed only by
+ *    metadata entries is the image's own: `ENTRYPOINT` then `CMD`, `EXPOSE`/`USER` written after `CMD`, and the
+ *    `LABEL` entry the legacy builder (no BuildKit) appends for `docker build --label` after the last instruction;
  * 3. a gap of more than an hour between consecutive history entries (a build starts long after its base was made);
  * 4. else only a distribution root filesystem (first layer made by `ADD file:… in /` or an import) is base.
  */
@@ -177,9 +179,9 @@ export function baseBoundary(img: ImageData, baseLayers?: (name: string) => stri
   }
   for (let i = img.history.length - 2; i >= 0; i--) {
     const ins = instruction(img.history[i]!.createdBy);
-    if (ins === 'CMD' || ins === 'ENTRYPOINT') {
-      return { ownFrom: firstOwnLayer(i), how: `history: the base's last ${ins} (history #${i + 1})`, name, built };
-    }
+    if (ins !== 'CMD' && ins !== 'ENTRYPOINT') continue;
+    const ownFrom = firstOwnLayer(i);
+    if (ownFrom < img.layers.length) return { ownFrom, how: `history: the base's last ${ins} (history #${i + 1})`, name, built };
   }
   let gapAt = -1;
   let gap = 3600 * 1000;

@@ -9,7 +9,7 @@ import { runAudit } from '../../src/commands/audit.js';
 import type { Io } from '../../src/commands/io.js';
 import { rulesByCode } from '../../src/rules/index.js';
 import { dockerSave, tar, type ImageSpec } from './archive.js';
-import { badImage, ENV_FILE_SECRET, goodImage, NOW, SECRET_VALUE } from './fixtures.js';
+import { badImage, baseHistory, baseLayers, ENV_FILE_SECRET, goodImage, NOW, SECRET_VALUE } from './fixtures.js';
 
 const read = (spec: ImageSpec): Promise<ImageData> => readImage({ kind: 'stream', stream: Readable.from([dockerSave(spec)]), ref: 'test/image:1' });
 const audit = async (spec: ImageSpec, opts: AuditOptions = {}) => auditImage(await read(spec), { now: NOW, ...opts });
@@ -122,6 +122,72 @@ describe('auditImage', () => {
     const r = await read(noCmd);
     // 2026-06-01 base vs 2026-06-14 build: the time gap
     expect(baseBoundary(r)).toMatchObject({ ownFrom: 2, how: expect.stringMatching(/h between history #2 and #3/) });
+  });
+
+  // Images as the legacy builder (docker build without BuildKit) writes them: `#(nop)` history, a layer for WORKDIR,
+  // and `docker build --label k=v` recorded as one more LABEL entry after the Dockerfile's last instruction (BuildKit
+  // puts --label only in the config). The image's own CMD is then not the last entry and must not count as the base's.
+  const legacyImage = (): ImageSpec => {
+    const t = '2026-06-14T12:00:00Z';
+    return {
+      created: t,
+      layers: [
+        ...baseLayers,
+        [{ path: 'app', type: 'dir' }],
+        [{ path: 'app', type: 'dir' }, { path: 'app/app.py', data: 'print("hello")\n' }],
+        [{ path: 'app', type: 'dir' }, { path: 'app/id_rsa', data: '-----BEGIN OPENSSH PRIVATE KEY-----\n' }],
+      ],
+      history: [
+        ...baseHistory,
+        { created_by: '/bin/sh -c #(nop)  ENV PYTHONFAULTHANDLER=1', empty_layer: true, created: t },
+        { created_by: '/bin/sh -c #(nop)  LABEL org.opencontainers.image.revision=e2e', empty_layer: true, created: t },
+        { created_by: '/bin/sh -c #(nop) WORKDIR /app', created: t },
+        { created_by: '/bin/sh -c #(nop) COPY file:72c596748fb0bf33c03718b68b60adc5073fdbbf3322e556810d03b38999f075 in /app/ ', created: t },
+        { created_by: '/bin/sh -c #(nop) COPY file:8ec417d436f51435885d4fe54d4cc1a93a509ca15239596bf7f5a3aaada59a33 in /app/id_rsa ', created: t },
+        { created_by: '/bin/sh -c #(nop)  USER 10001', empty_layer: true, created: t },
+        { created_by: '/bin/sh -c #(nop)  CMD ["python" "/app/app.py"]', empty_layer: true, created: t },
+        { created_by: '/bin/sh -c #(nop)  LABEL dev.pyship.managed=audit-e2e', empty_layer: true, created: t },
+      ],
+      config: {
+        User: '10001',
+        Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'PYTHONFAULTHANDLER=1'],
+        Cmd: ['python', '/app/app.py'],
+        Labels: { 'org.opencontainers.image.revision': 'e2e', 'dev.pyship.managed': 'audit-e2e' },
+        WorkingDir: '/app',
+      },
+    };
+  };
+
+  it('keeps a legacy-builder image\'s own layers when --label added a LABEL entry after its CMD', async () => {
+    const img = await read(legacyImage());
+    expect(baseBoundary(img)).toMatchObject({ ownFrom: 2, how: "history: the base's last CMD (history #3)" });
+    const r = auditImage(img, { now: NOW });
+    expect(r.layers.map((l) => l.base)).toEqual([true, true, false, false, false]);
+    expect(r.findings.filter((f) => f.code === 'SEC009').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^secret file \/app\/id_rsa \(id_rsa\) is in layer 4 \(COPY file:8ec4/),
+    ]);
+    expect(r.findings.map((f) => f.message).join('\n')).not.toContain('OPENSSH');
+  });
+
+  it('does not take the image\'s own ENTRYPOINT/CMD or trailing metadata for the base\'s command', async () => {
+    // BuildKit shape: ENTRYPOINT then CMD, then EXPOSE after CMD; only metadata follows the image's own commands
+    const spec = legacyImage();
+    spec.history = [
+      ...baseHistory,
+      { created_by: 'WORKDIR /app', created: NOW.toISOString() },
+      { created_by: 'COPY app.py /app/ # buildkit', created: NOW.toISOString() },
+      { created_by: 'COPY id_rsa /app/id_rsa # buildkit', created: NOW.toISOString() },
+      { created_by: 'ENTRYPOINT ["python"]', empty_layer: true, created: NOW.toISOString() },
+      { created_by: 'CMD ["/app/app.py"]', empty_layer: true, created: NOW.toISOString() },
+      { created_by: 'EXPOSE map[8000/tcp:{}]', empty_layer: true, created: NOW.toISOString() },
+    ];
+    expect(baseBoundary(await read(spec))).toMatchObject({ ownFrom: 2, how: "history: the base's last CMD (history #3)" });
+    // an image that adds only metadata to its base has no layers of its own: no command marks a boundary, the time
+    // gap to the base's history does
+    const metaOnly = legacyImage();
+    metaOnly.layers = metaOnly.layers.slice(0, 2);
+    metaOnly.history = [...baseHistory, { created_by: 'ENV A=1', empty_layer: true, created: NOW.toISOString() }, { created_by: 'CMD ["python3", "-V"]', empty_layer: true, created: NOW.toISOString() }];
+    expect(baseBoundary(await read(metaOnly))).toMatchObject({ ownFrom: 2, how: expect.stringMatching(/h between history #3 and #4/) });
   });
 
   it('flags a shell-form healthcheck, a missing init binary and a host virtualenv', async () => {
