@@ -149,6 +149,46 @@ config, engine or unreadable-image error.`)
     });
 
   program
+    .command('init')
+    .description('detect the Python project and write a production Dockerfile and everything around it, checked by pyship itself')
+    .argument('[dir]', 'the project directory (default: the current directory)')
+    .option('--package-manager <name>', 'pip, pip-tools, poetry, pipenv, uv, pdm or conda (default: detected from the lock file)')
+    .option('--python <version>', 'Python version, e.g. 3.13 (default: .python-version, requires-python, runtime.txt, else the newest stable)')
+    .option('--debian <codename>', 'Debian release of the python image: trixie (default) or bookworm')
+    .option('--base-image <ref>', 'use this base image instead of python:<version>-slim-<codename> (e.g. a mirror)')
+    .option('--pin-digest', 'pin the base image by digest (the engine must be able to pull it)')
+    .option('--entry <target>', 'the app: MODULE:ATTR (WSGI/ASGI app or Celery app) or a [project.scripts] name')
+    .option('--server <name>', 'gunicorn, uvicorn, uwsgi, hypercorn or daphne (default: from the dependencies)')
+    .option('--port <port>', 'port the app listens on (default 8000; with a [project.scripts] entry: it serves HTTP)')
+    .option('--health-path <path>', 'path the HEALTHCHECK requests (default: a /health-like route found in the code, else /)')
+    .option('--requirements <file>', 'pip: the requirements file production installs')
+    .option('--ci <system>', 'CI files to write: github (default), gitlab or none')
+    .option('--k8s', 'also write k8s/ manifests (Deployment, Service; a migration Job for Django)')
+    .option('--no-compose', 'do not write compose.yaml')
+    .option('--no-syntax', 'leave out the # syntax= directive (for engines that cannot pull the frontend)')
+    .option('--no-compile', 'do not precompile bytecode (smaller image, slower first start)')
+    .option('--debug-tools', 'install procps (ps, top) in the image')
+    .option('--image <name>', 'image name for compose, k8s and pyship.toml (default: the project name)')
+    .option('--force', 'overwrite files that exist')
+    .option('--dry-run', 'print the files as a unified diff and write nothing')
+    .option('--no-input', 'never ask: fail with the flag to pass when the project is ambiguous')
+    .addOption(new Option('--engine <engine>', 'container engine for --pin-digest').choices(['docker', 'podman']))
+    .addHelpText('after', `
+Writes each file only if it is absent (or with --force): Dockerfile, .dockerignore, the server's config
+(gunicorn.conf.py, serve.py for uvicorn/daphne, uwsgi.ini, hypercorn.conf.py), compose.yaml, CI
+(.github/workflows/docker.yml + dependabot.yml, or .gitlab-ci.yml + renovate.json), pyship.toml, and k8s/ with --k8s.
+Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambiguous project, usage or I/O error.
+Examples:
+  pyship init                                   detect and write
+  pyship init --dry-run                         show what it would write
+  pyship init --entry app.main:app --k8s        name the app, add Kubernetes manifests
+  pyship init --package-manager pip --python 3.12`)
+    .action(async (dir: string | undefined, flags) => {
+      const { runInit, ttyPrompt } = await import('./commands/init.js');
+      setExit(await runInit(dir, flags, io, { prompt: ttyPrompt() }));
+    });
+
+  program
     .command('explain')
     .description("print a rule's documentation")
     .argument('<code>', 'rule code, e.g. SEC001')

@@ -9,7 +9,7 @@ import type { Finding, Severity } from '../lint/rule.js';
 import { formatReport, isFormat, type Format } from '../report/index.js';
 import { everyRule } from '../rules/index.js';
 import { VERSION } from '../meta.js';
-import { parseSeconds, smokeImage, SmokeError, type SmokeResult } from '../smoke/smoke.js';
+import { networkProblem, parseSeconds, smokeImage, SmokeError, type SmokeResult } from '../smoke/smoke.js';
 import { ruleMetas } from './check.js';
 import { UsageError, type Io } from './io.js';
 
@@ -20,6 +20,9 @@ export interface SmokeFlags {
   startTimeout?: string;
   readOnly?: boolean;
   cmd?: string;
+  /** `--env KEY=VALUE`, repeatable (commander collects them; a lone string is accepted too). */
+  env?: string[] | string;
+  network?: string;
   select?: string[];
   ignore?: string[];
   failOn?: string;
@@ -50,13 +53,40 @@ export function parseCmd(value: string): string[] {
   return words;
 }
 
+/** `--env KEY=VALUE` (repeatable; the value may be empty or hold "="; a later KEY wins). Never echoes values in errors. */
+export function parseEnv(values: readonly string[] | string | undefined): Record<string, string> | undefined {
+  const list = typeof values === 'string' ? [values] : values ?? [];
+  if (list.length === 0) return undefined;
+  const env: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq < 0) throw new UsageError(`--env expects KEY=VALUE (got ${JSON.stringify(item)}, with no "=")`);
+    const key = item.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new UsageError(`--env expects KEY=VALUE with KEY made of letters, digits and _, not starting with a digit (got key ${JSON.stringify(key)})`);
+    }
+    env[key] = item.slice(eq + 1);
+  }
+  return env;
+}
+
+/** `--network NAME`: a network name or id; not `host` / `container:…` (smoke needs the container's own namespace). */
+export function parseNetwork(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = networkProblem(value.trim());
+  if (problem) throw new UsageError(problem);
+  return value.trim();
+}
+
 const seconds = (s: number | undefined): string => (s === undefined ? '-' : `${s.toFixed(2)} s`);
 
 /** One line per check with its figure: what was measured, and whether the check passed. */
 export function summarize(r: SmokeResult, o: { healthPath: string; stopTimeout: number }): string {
   const f = r.figures;
   const failed = new Set(r.findings.map((x) => x.code));
-  const skipped = (code: string): boolean => r.notes.some((n) => n.startsWith(`${code} skipped`)) || (!f.http && ['OPS008', 'OPS009', 'APP004', 'APP008'].includes(code));
+  // A non-HTTP image skips the HTTP checks; its HEALTHCHECK, when smoke ran it, still decides OPS008.
+  const hcJudged = !f.http && f.healthcheckExit !== undefined;
+  const skipped = (code: string): boolean => r.notes.some((n) => n.startsWith(`${code} skipped`)) || (!f.http && ['OPS008', 'OPS009', 'APP004', 'APP008'].includes(code) && !(hcJudged && code === 'OPS008'));
   const rows: [string, string, string, string][] = [];
   const row = (code: string, what: string, figure: string, measured = true): void => {
     const exitedEarly = f.exited !== undefined && code !== 'DBG001' && !(code === 'SEC004' && failed.has(code));
@@ -75,7 +105,11 @@ export function summarize(r: SmokeResult, o: { healthPath: string; stopTimeout: 
     row('APP004', 'health while a request is held', f.heldRequestSeconds === undefined ? '-' : `${seconds(f.heldRequestSeconds)}${f.heldRequestStatus ? ` (HTTP ${f.heldRequestStatus})` : ' (no answer)'}`, f.heldRequestSeconds !== undefined);
     row('APP008', f.portEnv ? `PORT=${f.portEnv.port}` : 'PORT', f.portEnv ? (f.portEnv.listening ? 'listens there' : `listens on ${f.portEnv.sockets.join(', ') || 'nothing'}`) : '-', f.portEnv !== undefined);
   } else {
-    for (const code of ['OPS008', 'OPS009', 'APP004', 'APP008']) row(code, 'HTTP check', 'non-HTTP image', false);
+    if (hcJudged) {
+      const via = f.healthyVia === 'healthcheck' ? `HEALTHCHECK passed after ${seconds(f.secondsToHealthy)}` : 'not healthy in the start window';
+      row('OPS008', 'healthy (HEALTHCHECK)', `${via}; command exit ${f.healthcheckExit}${f.healthStatus ? `; engine: ${f.healthStatus}` : ''}`);
+    }
+    for (const code of ['OPS008', 'OPS009', 'APP004', 'APP008']) if (!(hcJudged && code === 'OPS008')) row(code, 'HTTP check', 'non-HTTP image', false);
   }
   row('OPS006', 'orphans reaped', f.orphans ? `${f.orphans.reaped}/${f.orphans.created} (${f.orphans.zombies} zombie${f.orphans.zombies === 1 ? '' : 's'})` : '-', f.orphans !== undefined);
   row('OPS005', 'seconds to stop', f.secondsToStop === undefined ? '-' : `${seconds(f.secondsToStop)} (limit ${o.stopTimeout} s${f.stopExitCode !== undefined ? `, exit ${f.stopExitCode}` : ''})`, f.secondsToStop !== undefined);
@@ -111,13 +145,15 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     throw new UsageError((e as Error).message);
   }
   const cmd = flags.cmd !== undefined ? parseCmd(flags.cmd) : undefined;
+  const env = parseEnv(flags.env);
+  const network = parseNetwork(flags.network);
 
   let result: SmokeResult;
   const engine = makeEngine();
   try {
     engine.version();
     result = smokeImage(engine, image, {
-      healthPath, stopTimeout, startTimeoutMs, readOnly: flags.readOnly, cmd,
+      healthPath, stopTimeout, startTimeoutMs, readOnly: flags.readOnly, cmd, env, network,
       onProgress: format === 'text' ? (line) => io.err(`${line}\n`) : undefined,
     });
   } catch (e) {

@@ -69,7 +69,11 @@ const WRAPPERS = new Set([
   'sudo', 'exec', 'env', 'nohup', 'time', 'command', 'nice', 'xargs', 'timeout', 'stdbuf', 'ionice', 'chronic', 'builtin',
   // init processes and privilege droppers run the rest of argv as the real program
   'tini', 'tini-static', 'dumb-init', 'catatonit', 'gosu', 'su-exec', 'setpriv', 'chpst',
+  // package runners: `npx --yes pyship@1.2.0 check`, `uvx ruff==0.6.0 check` run the named tool
+  'npx', 'bunx', 'uvx',
 ]);
+/** Package runners: their program word may carry a version (`pyship@1.2.0`, `ruff==0.6.0`). */
+const PACKAGE_RUNNERS = new Set(['npx', 'bunx', 'uvx']);
 /** Wrappers whose first positional is a user, not the program. */
 const USER_WRAPPERS = new Set(['gosu', 'su-exec', 'chpst']);
 /** Wrapper options that take a value, so the value is not mistaken for the program. */
@@ -87,6 +91,8 @@ const WRAPPER_VALUE_OPTS: Record<string, Set<string>> = {
   'dumb-init': new Set(['-r', '--rewrite']),
   setpriv: new Set(['--reuid', '--regid', '--groups', '--inh-caps', '--bounding-set']),
   chpst: new Set(['-u', '-U', '-e', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c', '-r', '-t']),
+  npx: new Set(['-p', '--package', '-c', '--call', '-w', '--workspace']),
+  uvx: new Set(['--from', '--with', '-p', '--python', '--index', '--index-url']),
 };
 
 function basename(p: string): string {
@@ -242,7 +248,8 @@ class Walker {
       if (USER_WRAPPERS.has(prog) && i < argv.length && prog !== 'chpst') i++;
       argv = argv.slice(i);
     }
-    const name = argv.length > 0 ? basename(argv[0]!.value) : '';
+    let name = argv.length > 0 ? basename(argv[0]!.value) : '';
+    if (wrappers.length > 0 && PACKAGE_RUNNERS.has(wrappers[wrappers.length - 1]!)) name = name.replace(/(?<=.)(@|==)[^@=/]*$/, '');
     if (name === 'set' && depth === 0 && !nested) this.collectSet(argv);
     const cmd: ShCommand = {
       argv, name, wrappers, assignments, redirects, span: this.span(c), pipeIndex, pipeLength, background: bg,

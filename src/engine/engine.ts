@@ -88,6 +88,7 @@ export function runArgs(req: ContainerRequest, runId: string, name: string): str
   args.push(req.detach ? '--detach' : '--rm');
   if (req.entrypoint !== undefined) args.push('--entrypoint', req.entrypoint);
   for (const k of Object.keys(req.env ?? {}).sort()) args.push('--env', `${k}=${req.env![k]}`);
+  if (req.network !== undefined) args.push('--network', req.network);
   for (const [container, host] of Object.entries(req.ports ?? {})) {
     // loopback only: pyship never exposes a container on other interfaces
     args.push('--publish', host ? `127.0.0.1:${host}:${container}` : `127.0.0.1::${container}`);

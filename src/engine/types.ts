@@ -45,6 +45,8 @@ export interface ContainerRequest {
   cmd?: string[];
   entrypoint?: string;
   env?: Record<string, string>;
+  /** Network to join (`--network`), e.g. a user network where the services the app needs run; undefined: the engine's default. */
+  network?: string;
   /** container port → host port on 127.0.0.1 (0: any free port). */
   ports?: Record<number, number>;
   capDrop?: string[];

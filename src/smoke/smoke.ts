@@ -18,6 +18,10 @@ export interface SmokeOptions {
   readOnly?: boolean;
   /** Command to smoke instead of the image's CMD. */
   cmd?: string[];
+  /** Extra environment for every container smoke starts (the APP008 probe's PORT still wins). */
+  env?: Record<string, string>;
+  /** Network every container smoke starts joins (`--network`), e.g. the one a worker's broker runs on. Not `host`. */
+  network?: string;
   /** How long the app may take to answer its health path (default 30 s). */
   startTimeoutMs?: number;
   /** How long an image with no EXPOSE and no HEALTHCHECK gets to start listening before it counts as non-HTTP (default 5 s). */
@@ -73,6 +77,18 @@ export interface SmokeResult {
 }
 
 export class SmokeError extends Error {}
+
+/**
+ * Why smoke cannot run containers on this network, or undefined when it can. `host` and `container:…` would share a
+ * namespace smoke does not own: the sockets it reads would not be the app's, and ports would not stay on loopback.
+ */
+export function networkProblem(network: string): string | undefined {
+  if (network === 'host' || /^(container|ns):/.test(network)) {
+    return `--network ${network} shares another network namespace: smoke needs the container's own (its sockets, loopback-only ports); use a user network (docker network create NAME)`;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(network)) return `--network: not a network name: ${JSON.stringify(network)}`;
+  return undefined;
+}
 
 const DEFAULTS = { healthPath: '/', stopTimeout: 5, startTimeoutMs: 30_000, listenWindowMs: 5_000, startupBudget: 5 };
 const HARDENING = { capDrop: ['ALL'], securityOpt: ['no-new-privileges'] };
@@ -142,12 +158,16 @@ function lastLine(text: string): string {
 
 const NO_BINARY = /executable file not found|no such file or directory|not found in \$PATH|OCI runtime exec failed/i;
 
+/** Docker's embedded DNS resolver on user networks: it listens inside every container's namespace, for the engine. */
+const EMBEDDED_DNS = '127.0.0.11';
+
 class Container {
   readonly started = now();
-  constructor(readonly engine: Engine, readonly id: string) {}
+  /** On a user network (--network): ignore the engine's DNS resolver among the listening sockets. */
+  constructor(readonly engine: Engine, readonly id: string, readonly userNetwork = false) {}
 
-  exec(cmd: string[]): ProcessResult {
-    return this.engine.exec(this.id, cmd, { timeoutMs: EXEC_TIMEOUT_MS });
+  exec(cmd: string[], timeoutMs = EXEC_TIMEOUT_MS): ProcessResult {
+    return this.engine.exec(this.id, cmd, { timeoutMs });
   }
 
   state(): Record<string, unknown> {
@@ -177,7 +197,8 @@ class Container {
   listening(): ListeningSocket[] {
     const v4 = this.read('/proc/net/tcp');
     const v6 = this.read('/proc/net/tcp6');
-    return uniqueSockets([...(v4 ? parseProcNetTcp(v4, 4) : []), ...(v6 ? parseProcNetTcp(v6, 6) : [])]);
+    const all = uniqueSockets([...(v4 ? parseProcNetTcp(v4, 4) : []), ...(v6 ? parseProcNetTcp(v6, 6) : [])]);
+    return this.userNetwork ? all.filter((s) => s.address !== EMBEDDED_DNS) : all;
   }
 
   /** Every process's /proc/PID/stat line. */
@@ -226,13 +247,14 @@ function published(engine: Engine, id: string): Record<number, number> {
   return out;
 }
 
-function start(engine: Engine, image: string, opts: { cmd?: string[]; env?: Record<string, string>; ports?: number[]; readOnly?: boolean; hardened?: boolean }): Container {
+function start(engine: Engine, image: string, opts: { cmd?: string[]; env?: Record<string, string>; network?: string; ports?: number[]; readOnly?: boolean; hardened?: boolean }): Container {
   const ports: Record<number, number> = {};
   for (const p of opts.ports ?? []) ports[p] = 0;
   const r = engine.run({
     image,
     cmd: opts.cmd,
     env: opts.env,
+    network: opts.network,
     ports,
     ...(opts.hardened === false ? {} : HARDENING),
     readOnly: opts.readOnly,
@@ -243,7 +265,7 @@ function start(engine: Engine, image: string, opts: { cmd?: string[]; env?: Reco
   if (r.code !== 0 || !/^[0-9a-f]{12,64}$/.test(id)) {
     throw new SmokeError(`could not start a container from ${image}: ${lastLine(r.stderr) || `exit ${r.code}`}`);
   }
-  return new Container(engine, id);
+  return new Container(engine, id, opts.network !== undefined);
 }
 
 interface StartOutcome {
@@ -255,7 +277,11 @@ interface StartOutcome {
   windowMs: number;
 }
 
-/** Poll (bounded) until the app answers: HTTP 2xx on a published port, or the HEALTHCHECK says healthy. */
+/**
+ * Poll (bounded) until the app answers: HTTP 2xx on a published port, or the HEALTHCHECK says healthy. An image with a
+ * HEALTHCHECK, no EXPOSE and nothing listening (a worker) also gets its HEALTHCHECK command run about once a second,
+ * so a healthy worker is not kept waiting for the engine's first --interval.
+ */
 function awaitStart(c: Container, cfg: ImageConfig, host: Record<number, number>, o: Required<Pick<SmokeOptions, 'healthPath' | 'startTimeoutMs' | 'listenWindowMs'>> & { cmd?: string[] }): StartOutcome {
   // With --cmd the image's EXPOSE/HEALTHCHECK may belong to another process (a worker smoked from a web image):
   // it gets the short listen window, extended to the start timeout once it listens.
@@ -265,6 +291,8 @@ function awaitStart(c: Container, cfg: ImageConfig, host: Record<number, number>
   let sockets: ListeningSocket[] = [];
   let lastHttp: GetResult | undefined;
   let unreachableSince: number | undefined;
+  const workerCheck = o.cmd === undefined && cfg.exposed.length === 0 && cfg.healthcheck ? healthcheckArgv(cfg.healthcheck) : undefined;
+  let nextWorkerCheck = c.started;
   for (let i = 0; i < 10_000 && now() < deadline; i++) {
     const state = c.state();
     if (state.Running !== true) {
@@ -287,6 +315,11 @@ function awaitStart(c: Container, cfg: ImageConfig, host: Record<number, number>
         unreachableSince ??= now();
         if (!argv && now() - unreachableSince > 1000) break;
       }
+    } else if (workerCheck && now() >= nextWorkerCheck) {
+      if (c.exec(workerCheck, Math.min(EXEC_TIMEOUT_MS, Math.max(1000, deadline - now()))).code === 0) {
+        return { readyMs: now() - c.started, via: 'healthcheck', lastHttp, sockets, windowMs: now() - c.started };
+      }
+      nextWorkerCheck = now() + 1000;
     }
     sleep(POLL_MS);
   }
@@ -336,16 +369,28 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
   }
   if (inspected === undefined) throw new SmokeError(`no such image: ${image} (build or pull it first)`);
   const cfg = imageConfig(inspected);
+  // Every container below gets the caller's environment and network.
+  const env = options.env && Object.keys(options.env).length > 0 ? options.env : undefined;
+  const network = options.network;
+  if (network !== undefined) {
+    const problem = networkProblem(network);
+    if (problem) throw new SmokeError(problem);
+  }
   const containers: Container[] = [];
   try {
-    progress(`starting ${image} (--cap-drop=ALL, no-new-privileges${o.readOnly ? ', --read-only' : ''})`);
-    const main = start(engine, image, { cmd: o.cmd, ports: cfg.exposed, readOnly: o.readOnly });
+    const extras = [
+      ...(o.readOnly ? ['--read-only'] : []),
+      ...(network !== undefined ? [`--network ${network}`] : []),
+      ...(env ? [`${Object.keys(env).length} --env`] : []),
+    ];
+    progress(`starting ${image} (--cap-drop=ALL, no-new-privileges${extras.map((x) => `, ${x}`).join('')})`);
+    const main = start(engine, image, { cmd: o.cmd, env, network, ports: cfg.exposed, readOnly: o.readOnly });
     containers.push(main);
     // APP008's container starts now so it boots while the main one is checked; the port is inside its own namespace.
     const portEnv = 20000 + Math.floor(Math.random() * 20000);
     let portProbe: Container | undefined;
     if (cfg.exposed.length > 0 || cfg.healthcheck) {
-      portProbe = start(engine, image, { cmd: o.cmd, env: { PORT: String(portEnv) }, readOnly: o.readOnly });
+      portProbe = start(engine, image, { cmd: o.cmd, env: { ...env, PORT: String(portEnv) }, network, readOnly: o.readOnly });
       containers.push(portProbe);
     }
     figures.published = published(engine, main.id);
@@ -360,7 +405,7 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
       figures.exited = { code: s.exited.code, seconds: Number((s.exited.ms / 1000).toFixed(2)) };
       const detail = `exited with code ${s.exited.code} after ${secs(s.exited.ms)} s${lastLine(logs) ? ` (${lastLine(logs)})` : ''}`;
       progress('container exited; running it again with capabilities to compare');
-      const loose = start(engine, image, { cmd: o.cmd, ports: [], readOnly: o.readOnly, hardened: false });
+      const loose = start(engine, image, { cmd: o.cmd, env, network, ports: [], readOnly: o.readOnly, hardened: false });
       containers.push(loose);
       sleep(Math.min(Math.max(s.exited.ms + 2000, 3000), 15_000));
       if (loose.running()) {
@@ -398,8 +443,32 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
     const http = sockets.length > 0 || (o.cmd === undefined && cfg.exposed.length > 0);
     figures.http = http;
     const reachablePort = cfg.exposed.find((p) => figures.published[p] !== undefined && sockets.some((x) => x.port === p && !x.loopback));
+    /** OPS008 by the image's HEALTHCHECK: run it once in the main container; non-zero or a timeout fails. */
+    const judgeHealthcheck = (test: string[]): void => {
+      const argv = healthcheckArgv(test);
+      if (argv) {
+        const hc = main.exec(argv);
+        figures.healthcheckExit = hc.timedOut ? -1 : hc.code;
+        if (hc.code !== 0) {
+          report('OPS008', `the HEALTHCHECK command ${hc.timedOut ? 'timed out' : `exits ${hc.code}`}${lastLine(hc.stderr + hc.stdout) ? `: ${lastLine(hc.stderr + hc.stdout)}` : ''}`);
+        }
+      }
+      figures.healthStatus = String(obj(main.state().Health).Status ?? 'none');
+    };
     if (!http) {
-      notes.push(`${options.cmd ? 'with --cmd, ' : 'no EXPOSE and '}nothing listening within ${secs(s.windowMs)} s: a non-HTTP image; HTTP checks (OPS008, OPS009, APP004, APP008) skipped`);
+      const what = `${options.cmd ? 'with --cmd, ' : 'no EXPOSE and '}nothing listening within ${secs(s.windowMs)} s: a non-HTTP image`;
+      if (cfg.healthcheck && options.cmd === undefined) {
+        // A worker: its HEALTHCHECK (awaited in the start window above) is what says it works.
+        if (s.readyMs !== undefined) {
+          figures.secondsToHealthy = Number((s.readyMs / 1000).toFixed(2));
+          figures.healthyVia = s.via;
+        }
+        judgeHealthcheck(cfg.healthcheck);
+        notes.push(`${what}; OPS008 judged by its HEALTHCHECK${s.readyMs === undefined ? ' (not healthy in that time)' : ''}, HTTP checks (OPS009, APP004, APP008) skipped`);
+      } else {
+        const hc = cfg.healthcheck ? "; the image's HEALTHCHECK is not judged with --cmd (it may belong to the image's own CMD)" : '';
+        notes.push(`${what}; HTTP checks (OPS008, OPS009, APP004, APP008) skipped${hc}`);
+      }
     } else {
       if (s.readyMs !== undefined) {
         figures.secondsToHealthy = Number((s.readyMs / 1000).toFixed(2));
@@ -408,17 +477,7 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
           report('OPS009', `first healthy answer after ${secs(s.readyMs)} s (> ${o.startupBudget} s)`);
         }
       }
-      if (cfg.healthcheck) {
-        const argv = healthcheckArgv(cfg.healthcheck);
-        if (argv) {
-          const hc = main.exec(argv);
-          figures.healthcheckExit = hc.timedOut ? -1 : hc.code;
-          if (hc.code !== 0) {
-            report('OPS008', `the HEALTHCHECK command ${hc.timedOut ? 'timed out' : `exits ${hc.code}`}${lastLine(hc.stderr + hc.stdout) ? `: ${lastLine(hc.stderr + hc.stdout)}` : ''}`);
-          }
-        }
-        figures.healthStatus = String(obj(main.state().Health).Status ?? 'none');
-      }
+      if (cfg.healthcheck) judgeHealthcheck(cfg.healthcheck);
       if (s.readyMs === undefined && figures.healthcheckExit === undefined) {
         const last = s.lastHttp ? (s.lastHttp.status ? `HTTP ${s.lastHttp.status}` : s.lastHttp.error ?? 'no answer') : 'no published port to ask';
         report('OPS008', `health path ${o.healthPath} gave no 2xx answer from 127.0.0.1 within ${secs(s.windowMs)} s (last: ${last})`);
@@ -487,7 +546,7 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
 
     // APP005: a one-off command runs instead of the app.
     progress("running IMAGE python -c 'print(1)'");
-    const one = engine.run({ image, cmd: ['python', '-c', 'print(1)'], ...HARDENING, readOnly: o.readOnly, tmpfs: o.readOnly ? ['/tmp'] : undefined, detach: false }, { timeoutMs: 20_000 });
+    const one = engine.run({ image, cmd: ['python', '-c', 'print(1)'], env, network, ...HARDENING, readOnly: o.readOnly, tmpfs: o.readOnly ? ['/tmp'] : undefined, detach: false }, { timeoutMs: 20_000 });
     figures.otherCommandOutput = lastLine(one.stdout);
     if (!one.stdout.split('\n').some((l) => l.trim() === '1')) {
       report('APP005', `\`docker run ${image} python -c 'print(1)'\` ${one.timedOut ? 'did not finish within 20 s' : `printed ${JSON.stringify(lastLine(one.stdout + one.stderr)) || 'nothing'} (exit ${one.code})`}: the ENTRYPOINT does not hand over to other commands`);

@@ -1,0 +1,183 @@
+// `pyship init`: flags → spec (asking on a TTY when the project is ambiguous) → files → write or diff → our own check
+// of the result → summary and next commands. Detection lives in src/project/, templates in src/templates/.
+import { statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { loadProject } from '../project/project.js';
+import type { PackageManager } from '../project/python.js';
+import { buildSpec, InitError, MANAGERS, SERVERS, type InitOptions, type Server } from '../init/spec.js';
+import { generateFiles, planDiff, planWrites, writePlans } from '../init/init.js';
+import { checkFiles } from '../lint/files.js';
+import type { Engine } from '../engine/types.js';
+import { VERSION } from '../meta.js';
+import { UsageError, type Io } from './io.js';
+
+export interface InitFlags {
+  packageManager?: string;
+  python?: string;
+  debian?: string;
+  baseImage?: string;
+  pinDigest?: boolean;
+  entry?: string;
+  server?: string;
+  port?: string;
+  healthPath?: string;
+  requirements?: string;
+  syntax?: boolean;
+  compile?: boolean;
+  debugTools?: boolean;
+  ci?: string;
+  k8s?: boolean;
+  compose?: boolean;
+  image?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  /** commander's --no-input */
+  input?: boolean;
+  engine?: string;
+}
+
+/** Ask the user to pick one of `values` (undefined: no answer / not interactive). */
+export type Prompt = (question: string, values: string[]) => Promise<string | undefined>;
+
+export interface InitDeps {
+  prompt?: Prompt;
+  engine?: Engine;
+}
+
+function options(flags: InitFlags): InitOptions {
+  if (flags.packageManager !== undefined && !MANAGERS.includes(flags.packageManager as PackageManager)) {
+    throw new UsageError(`--package-manager must be one of ${MANAGERS.join(', ')} (got "${flags.packageManager}")`);
+  }
+  if (flags.server !== undefined && !SERVERS.includes(flags.server as Server)) throw new UsageError(`--server must be one of ${SERVERS.join(', ')} (got "${flags.server}")`);
+  if (flags.debian !== undefined && flags.debian !== 'bookworm' && flags.debian !== 'trixie') throw new UsageError(`--debian must be bookworm or trixie (got "${flags.debian}")`);
+  if (flags.ci !== undefined && !['github', 'gitlab', 'none'].includes(flags.ci)) throw new UsageError(`--ci must be github, gitlab or none (got "${flags.ci}")`);
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    port = Number(flags.port);
+    if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number (got "${flags.port}")`);
+  }
+  if (flags.python !== undefined && !/^3(\.\d+)?/.test(flags.python)) throw new UsageError(`--python must be a version like 3.13 (got "${flags.python}")`);
+  return {
+    packageManager: flags.packageManager as PackageManager | undefined,
+    python: flags.python,
+    debian: flags.debian as 'bookworm' | 'trixie' | undefined,
+    baseImage: flags.baseImage,
+    entry: flags.entry,
+    server: flags.server as Server | undefined,
+    port,
+    healthPath: flags.healthPath,
+    requirements: flags.requirements,
+    syntax: flags.syntax !== false,
+    compile: flags.compile !== false,
+    debugTools: flags.debugTools === true,
+    ci: flags.ci as InitOptions['ci'],
+    k8s: flags.k8s === true,
+    compose: flags.compose !== false,
+    image: flags.image,
+    pyshipVersion: VERSION,
+  };
+}
+
+const FLAG_KEYS: Record<string, keyof InitOptions> = { '--package-manager': 'packageManager', '--entry': 'entry', '--requirements': 'requirements' };
+
+/** The digest of the base image as the engine knows it (pulled from a registry), or a usage error saying why not. */
+function resolveDigest(engine: Engine, image: string): string {
+  const digestOf = (): string | undefined => {
+    const info = engine.inspect(image) as { RepoDigests?: string[] }[] | { RepoDigests?: string[] } | undefined;
+    const first = Array.isArray(info) ? info[0] : info;
+    const d = first?.RepoDigests?.map((r) => /@(sha256:[0-9a-f]{64})$/.exec(r)?.[1]).find(Boolean);
+    return d;
+  };
+  let d = digestOf();
+  if (!d) {
+    const pulled = engine.raw(['pull', image], { timeoutMs: 300_000 });
+    if (pulled.code === 0) d = digestOf();
+  }
+  if (!d) throw new UsageError(`--pin-digest: the engine knows no registry digest for ${image} (built locally or not pullable); pin it later with \`docker buildx imagetools inspect ${image}\``);
+  return d;
+}
+
+export async function runInit(path: string | undefined, flags: InitFlags, io: Io, deps: InitDeps = {}): Promise<number> {
+  const dir = resolve(io.cwd, path ?? '.');
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new UsageError(`${path}: no such directory`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`${path}: not a directory (pyship init writes into the project directory)`);
+  const project = loadProject(dir, dir);
+  const opts = options(flags);
+  let spec;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      spec = buildSpec(project, opts);
+      break;
+    } catch (e) {
+      if (!(e instanceof InitError)) throw e;
+      const key = e.choices ? FLAG_KEYS[e.choices.flag] : undefined;
+      if (e.choices && key && deps.prompt && flags.input !== false && attempt < 3) {
+        const answer = await deps.prompt(`${e.message}. Which one?`, e.choices.values);
+        if (answer !== undefined && e.choices.values.includes(answer)) {
+          (opts as unknown as Record<string, unknown>)[key] = answer;
+          continue;
+        }
+      }
+      io.err(`pyship init: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`);
+      return 2;
+    }
+  }
+  if (flags.pinDigest) {
+    const { createEngine } = await import('../engine/engine.js');
+    const engine = deps.engine ?? createEngine({ engine: flags.engine as 'docker' | 'podman' | undefined });
+    spec = buildSpec(project, { ...opts, digest: resolveDigest(engine, spec.python.image) });
+  }
+
+  const plans = planWrites(dir, generateFiles(spec, project), flags.force === true);
+  const where = relative(io.cwd, dir) || '.';
+  io.err(`Detected in ${where}:\n${spec.detected.map((d) => `  ${d}\n`).join('')}`);
+  if (flags.dryRun) {
+    io.out(planDiff(plans));
+    for (const p of plans) if (p.status === 'exists') io.err(`  would keep ${p.path} (exists; --force to overwrite)\n`);
+    return 0;
+  }
+  const written = writePlans(dir, plans);
+  io.err('\n');
+  for (const p of plans) {
+    const verb = p.status === 'create' ? 'wrote    ' : p.status === 'overwrite' ? 'replaced ' : p.status === 'unchanged' ? 'unchanged' : 'kept     ';
+    io.err(`  ${verb} ${p.path}${p.status === 'exists' ? ' (exists; --force to overwrite)' : `  ${p.what}`}\n`);
+  }
+  for (const n of spec.notes) io.err(`\nnote: ${n}\n`);
+
+  // our own check of the result, in project mode, as `pyship check` in that directory would run it
+  const check = checkFiles({ paths: [dir], cwd: io.cwd, cli: {} });
+  const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
+  if (findings.length === 0) io.err(`\npyship check ${where}: no findings.\n`);
+  else {
+    io.err(`\npyship check ${where}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${written.length < plans.length ? ' (some files were kept as they were)' : ''}:\n`);
+    for (const { file, f } of findings.slice(0, 20)) io.err(`  ${file}  ${f.code}  ${f.message}\n`);
+    if (findings.length > 20) io.err(`  … and ${findings.length - 20} more: run pyship check ${where}\n`);
+  }
+  const cd = where === '.' ? '' : `cd ${where} && `;
+  io.err(`\nNext:\n  ${cd}pyship build              build, then audit and smoke-test the image\n`);
+  if (spec.compose) io.err(`  ${cd}docker compose up --build run it locally, hardened\n`);
+  io.err(`  git add ${plans.filter((p) => p.status !== 'exists').map((p) => p.path).join(' ')}\n`);
+  return 0;
+}
+
+/** A numbered-choice prompt on the terminal; undefined when stdin or stderr is not a TTY. */
+export function ttyPrompt(): Prompt | undefined {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  return async (question, values) => {
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const list = values.map((v, i) => `  ${i + 1}) ${v}`).join('\n');
+      const answer = (await rl.question(`${question}\n${list}\nChoice [1-${values.length}]: `)).trim();
+      const n = Number(answer);
+      return Number.isInteger(n) && n >= 1 && n <= values.length ? values[n - 1] : values.includes(answer) ? answer : undefined;
+    } finally {
+      rl.close();
+    }
+  };
+}

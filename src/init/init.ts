@@ -1,0 +1,111 @@
+// `pyship init`, step 2: the spec → the files, and writing them: each only if absent (or with force), atomically, never
+// over a file the user has unless asked. The dry run gives unified diffs instead.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeAtomic } from '../io/write.js';
+import { createTwoFilesPatch } from 'diff';
+import type { Project } from '../project/project.js';
+import { pyprojects } from '../project/python.js';
+import { compose } from '../templates/compose.js';
+import { githubWorkflow, gitlabCi } from '../templates/ci.js';
+import { dependabot } from '../templates/dependabot.js';
+import { dockerfile } from '../templates/dockerfile.js';
+import { dockerignore } from '../templates/dockerignore.js';
+import { k8sManifests } from '../templates/k8s.js';
+import { serverConfig } from '../templates/server.js';
+import type { InitSpec } from './spec.js';
+
+export interface GeneratedFile {
+  /** Relative to the project directory, POSIX. */
+  path: string;
+  text: string;
+  /** What the file is for, one line for the summary. */
+  what: string;
+}
+
+/** Every file the spec asks for, in the order they are reported. */
+export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  files.push({ path: 'Dockerfile', text: dockerfile(spec), what: `multi-stage, ${spec.manager} → /opt/venv, tini, non-root uid 10001${spec.healthcheck ? ', HEALTHCHECK' : ''}` });
+  const needs = [...spec.deps.files, ...readmeOf(p)];
+  files.push({ path: '.dockerignore', text: dockerignore(spec, needs), what: 'keeps VCS data, venvs, caches and secrets out of the build context' });
+  const cfg = serverConfig(spec);
+  if (cfg) files.push({ path: cfg[0], text: cfg[1], what: `${spec.server} bound to 0.0.0.0:$PORT, logs to stdout` });
+  if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: 'local run: cap_drop ALL, init, read-only root, health check' });
+  if (spec.ci === 'github') {
+    files.push({ path: '.github/workflows/docker.yml', text: githubWorkflow(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; weekly --fresh rebuild' });
+    files.push({ path: '.github/dependabot.yml', text: dependabot(spec), what: 'monthly update PRs: Python dependencies, base image, actions' });
+  } else if (spec.ci === 'gitlab') {
+    files.push({ path: '.gitlab-ci.yml', text: gitlabCi(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; scheduled --fresh rebuild' });
+    files.push({ path: 'renovate.json', text: renovate(), what: 'monthly update MRs (Renovate): Python dependencies, base image' });
+  }
+  if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: 'Kubernetes: probes, runAsNonRoot, drop ALL, read-only root' });
+  const config = pyshipConfig(spec, p);
+  if (config) files.push(config);
+  return files;
+}
+
+function renovate(): string {
+  return `${JSON.stringify({
+    $schema: 'https://docs.renovatebot.com/renovate-schema.json',
+    extends: ['config:recommended'],
+    schedule: ['before 6am on the first day of the month'],
+    vulnerabilityAlerts: { enabled: true },
+  }, null, 2)}\n`;
+}
+
+/** The README pyproject.toml names: a .dockerignore that drops it breaks `pip install .`. */
+function readmeOf(p: Project): string[] {
+  const pp = pyprojects(p).find((x) => x.path === 'pyproject.toml');
+  const files = [pp?.readme?.file, ...(pp?.poetry?.readme ?? [])].filter((f): f is string => typeof f === 'string');
+  return files;
+}
+
+/** pyship.toml with the image name and health path, unless the project already configures pyship. */
+function pyshipConfig(spec: InitSpec, p: Project): GeneratedFile | undefined {
+  if (p.file('pyship.toml') || p.file('.pyship.toml')) return undefined;
+  if (/^\[tool\.pyship\]/m.test(p.file('pyproject.toml')?.text ?? '')) return undefined;
+  const lines = ['# Written by pyship init: settings of `pyship check`, `build`, `smoke` and `audit`.', `image = "${spec.image}"`];
+  if (spec.port) lines.push(`health-path = "${spec.healthPath}"`);
+  lines.push('# max-image-size = "450MB"');
+  return { path: 'pyship.toml', text: `${lines.join('\n')}\n`, what: 'pyship settings: image name, health path' };
+}
+
+export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged';
+
+export interface WritePlan extends GeneratedFile {
+  status: WriteStatus;
+  /** The current text when the file exists. */
+  current?: string;
+}
+
+export function planWrites(dir: string, files: GeneratedFile[], force: boolean): WritePlan[] {
+  return files.map((f) => {
+    const full = join(dir, f.path);
+    if (!existsSync(full)) return { ...f, status: 'create' };
+    const current = readFileSync(full, 'utf8');
+    if (current === f.text) return { ...f, status: 'unchanged', current };
+    return { ...f, status: force ? 'overwrite' : 'exists', current };
+  });
+}
+
+/** A unified diff per file that would be written (creations diff against /dev/null). */
+export function planDiff(plans: WritePlan[]): string {
+  return plans.filter((p) => p.status === 'create' || p.status === 'overwrite')
+    .map((p) => createTwoFilesPatch(p.status === 'create' ? '/dev/null' : `a/${p.path}`, `b/${p.path}`, p.current ?? '', p.text, '', '', { context: 3 })
+      .replace(/^=+\n/, ''))
+    .join('');
+}
+
+/** Write each planned file atomically (src/io/write.ts); directories are created as needed. */
+export function writePlans(dir: string, plans: WritePlan[]): string[] {
+  const written: string[] = [];
+  for (const p of plans) {
+    if (p.status !== 'create' && p.status !== 'overwrite') continue;
+    const full = join(dir, p.path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeAtomic(full, p.text);
+    written.push(p.path);
+  }
+  return written;
+}

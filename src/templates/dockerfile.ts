@@ -1,0 +1,181 @@
+// The generated Dockerfile: a build stage that fills /opt/venv from the lock file before the code arrives (cache mounts,
+// one layer per change rate), and a runtime stage on the same Python image with tini, a fixed non-root UID, compiled
+// bytecode, a HEALTHCHECK and the app in an exec-form CMD. Every choice is a practice of docs/practices.md.
+import type { InitSpec } from '../init/spec.js';
+import { TOOLS } from '../init/spec.js';
+
+const json = (argv: readonly string[]): string => JSON.stringify(argv).replace(/","/g, '", "');
+const UID = 10001;
+
+/** `RUN a \` / `    && b` continuation layout. */
+function run(lines: string[], mounts: string[] = []): string {
+  const head = mounts.length > 0 ? `RUN ${mounts.join(' \\\n    ')} \\\n    ` : 'RUN ';
+  return head + lines.join(' \\\n && ');
+}
+
+const PIP_CACHE = '--mount=type=cache,target=/root/.cache/pip';
+
+function aptInstall(packages: string[], upgrade: boolean): string {
+  return run([
+    'apt-get update',
+    ...(upgrade ? ['apt-get -y upgrade'] : []),
+    `apt-get install -y --no-install-recommends ${packages.join(' ')}`,
+    'apt-get clean',
+    'rm -rf /var/lib/apt/lists/*',
+  ]);
+}
+
+/** A tool in its own venv under /opt (kept out of the app's /opt/venv and out of the final image). */
+function toolVenv(tool: 'poetry' | 'pdm' | 'pipenv'): string {
+  return run([`python -m venv /opt/${tool}`, `/opt/${tool}/bin/pip install "${tool}==${TOOLS[tool]}"`], [PIP_CACHE]);
+}
+
+function buildStage(s: InitSpec): string[] {
+  const out: string[] = [];
+  const conda = s.manager === 'conda';
+  out.push(conda
+    ? `FROM mambaorg/micromamba:${TOOLS.micromamba}-${s.python.codename}-slim AS build`
+    : 'FROM ${PYTHON_IMAGE} AS build');
+  if (conda) out.push('USER root');
+  if (s.buildPackages.length > 0 && !conda) {
+    out.push('# compilers and headers for dependencies that build from source; they stay in this stage');
+    out.push('ARG DEBIAN_FRONTEND=noninteractive');
+    out.push(aptInstall(s.buildPackages, false));
+  }
+  out.push('WORKDIR /app');
+  const pipInstallProject = (): string =>
+    run(['pip install --no-deps --no-compile .'.replace(' --no-compile', s.compile ? '' : ' --no-compile')], [PIP_CACHE]);
+  const copyDeps = (): string => `COPY ${s.deps.files.join(' ')} ./`;
+  switch (s.manager) {
+    case 'pip':
+    case 'pip-tools': {
+      out.push('RUN python -m venv /opt/venv');
+      out.push('ENV PATH=/opt/venv/bin:$PATH');
+      out.push('# the locked dependencies first: this layer is rebuilt only when the requirements change');
+      const dirs = s.deps.files.filter((f) => f.includes('/'));
+      if (dirs.length === 0) out.push(copyDeps());
+      else for (const f of s.deps.files) out.push(`COPY ${f} ${f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : './'}`);
+      out.push(run([`pip install${s.deps.hashes ? ' --require-hashes' : ''} -r ${s.deps.main}`], [PIP_CACHE]));
+      break;
+    }
+    case 'uv': {
+      out.push(`COPY --from=ghcr.io/astral-sh/uv:${TOOLS.uv} /uv /uvx /bin/`);
+      out.push(`ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_COMPILE_BYTECODE=${s.compile ? 1 : 0}`);
+      out.push('# the locked dependencies first: this layer is rebuilt only when uv.lock changes');
+      out.push(run(['uv sync --locked --no-dev --no-install-project'], [
+        '--mount=type=cache,target=/root/.cache/uv', '--mount=type=bind,source=uv.lock,target=uv.lock',
+        '--mount=type=bind,source=pyproject.toml,target=pyproject.toml',
+      ]));
+      break;
+    }
+    case 'poetry': {
+      out.push(toolVenv('poetry'));
+      out.push('RUN python -m venv /opt/venv');
+      out.push('ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1');
+      out.push('# the locked dependencies first: this layer is rebuilt only when poetry.lock changes');
+      out.push(copyDeps());
+      out.push(run(['/opt/poetry/bin/poetry install --only main --no-root --no-directory'], ['--mount=type=cache,target=/root/.cache/pypoetry']));
+      break;
+    }
+    case 'pdm': {
+      out.push(toolVenv('pdm'));
+      out.push('RUN python -m venv /opt/venv');
+      out.push('ENV PATH=/opt/venv/bin:$PATH');
+      out.push('# the locked dependencies first (exported with their hashes): rebuilt only when pdm.lock changes');
+      out.push(copyDeps());
+      out.push(run([
+        '/opt/pdm/bin/pdm export --prod --format requirements --output /tmp/requirements.txt',
+        'pip install --require-hashes --no-deps -r /tmp/requirements.txt',
+      ], [PIP_CACHE]));
+      break;
+    }
+    case 'pipenv': {
+      out.push(toolVenv('pipenv'));
+      out.push('RUN python -m venv /opt/venv');
+      out.push('ENV PATH=/opt/venv/bin:$PATH');
+      out.push('# the locked dependencies first (exported with their hashes): rebuilt only when Pipfile.lock changes');
+      out.push(copyDeps());
+      out.push(run([
+        '/opt/pipenv/bin/pipenv requirements --hash > /tmp/requirements.txt',
+        'pip install --require-hashes --no-deps -r /tmp/requirements.txt',
+      ], [PIP_CACHE]));
+      break;
+    }
+    case 'conda': {
+      out.push('# the environment first: this layer is rebuilt only when the environment file changes');
+      out.push(copyDeps());
+      out.push(run([
+        `micromamba create --yes --prefix /opt/venv --file ${s.deps.main}`,
+        'micromamba clean --all --yes',
+      ], ['--mount=type=cache,target=/opt/conda/pkgs']));
+      out.push('ENV PATH=/opt/venv/bin:$PATH');
+      break;
+    }
+  }
+  out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
+  out.push('COPY . .');
+  if (s.installProject) {
+    if (s.manager === 'uv') {
+      out.push(run(['uv sync --locked --no-dev --no-editable'], ['--mount=type=cache,target=/root/.cache/uv']));
+    } else out.push(pipInstallProject());
+  } else if (s.compile) {
+    out.push('RUN python -m compileall -q /app');
+  }
+  return out;
+}
+
+function runtimeStage(s: InitSpec): string[] {
+  const out: string[] = [];
+  const conda = s.manager === 'conda';
+  out.push(conda ? `FROM debian:${s.python.codename}-slim` : 'FROM ${PYTHON_IMAGE}');
+  out.push('ARG DEBIAN_FRONTEND=noninteractive');
+  const pkgs = ['tini', ...s.runtimePackages, ...(s.debugTools ? ['procps'] : [])];
+  out.push('# security updates of the base, the init process and the shared libraries the dependencies load');
+  out.push(aptInstall(pkgs, true));
+  out.push(`RUN useradd --no-log-init --create-home --uid ${UID} --shell /usr/sbin/nologin app`);
+  out.push('COPY --from=build /opt/venv /opt/venv');
+  const env = ['PATH=/opt/venv/bin:$PATH', 'PYTHONFAULTHANDLER=1', 'PYTHONUNBUFFERED=1'];
+  if (!s.compile) env.push('PYTHONDONTWRITEBYTECODE=1');
+  if (s.importRoot) env.push(`PYTHONPATH=/app/${s.importRoot}`);
+  if (s.django) env.push(`DJANGO_SETTINGS_MODULE=${s.django.settings}`);
+  if (s.role !== 'worker' && s.port) env.push(`PORT=${s.port}`);
+  if (s.installProject) {
+    // the code is installed in /opt/venv; only the server's config file is needed beside it
+    if (s.serverConfig) out.push(`COPY --chown=app:app ${s.serverConfig} /app/`);
+  } else {
+    out.push('COPY --from=build --chown=app:app /app /app');
+  }
+  out.push(`ENV ${env.join(' \\\n    ')}`);
+  out.push('WORKDIR /app');
+  out.push('USER app');
+  if (s.port) out.push(`EXPOSE ${s.port}`);
+  if (s.healthcheck) {
+    const worker = s.role === 'worker';
+    out.push(`HEALTHCHECK --interval=${worker ? '60s' : '30s'} --timeout=${worker ? '15s' : '5s'} --start-period=${worker ? '60s' : '20s'} --retries=3 \\\n    CMD ${json(s.healthcheck)}`);
+  }
+  out.push('ENTRYPOINT ["tini", "--"]');
+  out.push(`CMD ${json(s.command)}`);
+  return out;
+}
+
+export function dockerfile(s: InitSpec): string {
+  const lines: string[] = [];
+  if (s.syntax) lines.push('# syntax=docker/dockerfile:1');
+  lines.push(`# Written by pyship init for ${s.name}: edit it freely, then run \`pyship check\`.`);
+  lines.push('# Build, audit and smoke-test with `pyship build` (tags :<branch> and :<commit>, labels, warm cache).');
+  if (!s.compile) lines.push('# Built with --no-compile: smaller image, slower first start (every container compiles the code again).');
+  if (s.ci === 'none') {
+    lines.push('');
+    lines.push('# `docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD) .` records the revision in the image');
+  }
+  if (s.manager !== 'conda') lines.push(`ARG PYTHON_IMAGE=${s.python.image}`);
+  if (s.ci === 'none') lines.push('ARG GIT_COMMIT=unknown');
+  lines.push('');
+  lines.push(...buildStage(s));
+  lines.push('');
+  const rt = runtimeStage(s);
+  if (s.ci === 'none') rt.splice(1, 0, 'ARG GIT_COMMIT', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
+  if (!s.compile) rt.splice(0, 0, '# pyship: ignore=OPS009  (built with --no-compile)');
+  lines.push(...rt);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,115 @@
+// Server configuration files: the server reads PORT, worker counts and log destinations from the environment, so the
+// Dockerfile's CMD stays a plain exec-form command (no shell needed to expand ${PORT:-8000}).
+import type { InitSpec } from '../init/spec.js';
+
+const head = (what: string): string => `# Written by pyship init: ${what}. Every value can be changed at run time through the environment.\n`;
+
+function gunicorn(s: InitSpec): string {
+  const asgi = s.app?.interface === 'asgi';
+  return `${head('gunicorn settings (https://docs.gunicorn.org/en/stable/settings.html)')}import os
+
+# listen on every interface of the container, on $PORT
+bind = f"0.0.0.0:{os.environ.get('PORT', '${s.port}')}"
+${asgi
+    ? `# ASGI app: uvicorn's worker class; one event loop per worker
+worker_class = "uvicorn.workers.UvicornWorker"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))`
+    : `# threads: a slow client or a health check never waits behind one busy worker
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))`}
+# the heartbeat file lives in memory, not on the container's (possibly slow or read-only) disk
+worker_tmp_dir = "/dev/shm"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# SIGTERM from \`docker stop\`: finish in-flight requests, well within the 10 s before SIGKILL
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "5"))
+keepalive = 5
+# logs to stdout/stderr, where \`docker logs\` and the platform collect them
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# behind a load balancer that sets X-Forwarded-*; narrow it if the container is reachable directly
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+`;
+}
+
+function uvicornServe(s: InitSpec): string {
+  const target = `${s.app!.module}:${s.app!.attr.replace(/\(\)$/, '')}`;
+  const factory = s.app!.attr.endsWith('()');
+  return `${head('starts uvicorn on 0.0.0.0:$PORT (https://www.uvicorn.org/settings/)')}import os
+
+import uvicorn
+
+if __name__ == "__main__":
+    uvicorn.run(
+        "${target}",${factory ? '\n        factory=True,' : ''}
+        host="0.0.0.0",
+        port=int(os.environ.get("PORT", "${s.port}")),
+        workers=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        log_level=os.environ.get("LOG_LEVEL", "info"),
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "*"),
+    )
+`;
+}
+
+function daphneServe(s: InitSpec): string {
+  return `${head('starts daphne on 0.0.0.0:$PORT')}import os
+import sys
+
+from daphne.cli import CommandLineInterface
+
+if __name__ == "__main__":
+    sys.exit(CommandLineInterface().run(["--bind", "0.0.0.0", "--port", os.environ.get("PORT", "${s.port}"), "--proxy-headers", "${s.app!.module}:${s.app!.attr}"]))
+`;
+}
+
+function hypercorn(s: InitSpec): string {
+  return `${head('hypercorn settings (https://hypercorn.readthedocs.io/en/latest/how_to_guides/configuring.html)')}import os
+
+bind = [f"0.0.0.0:{os.environ.get('PORT', '${s.port}')}"]
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+accesslog = "-"
+errorlog = "-"
+graceful_timeout = 5
+`;
+}
+
+function uwsgi(s: InitSpec): string {
+  const module = `${s.app!.module}:${s.app!.attr.replace(/\(\)$/, '')}`;
+  return `${head('uWSGI settings (https://uwsgi-docs.readthedocs.io/en/latest/Options.html)').replace(/^# /gm, '; ')}[uwsgi]
+strict = true
+master = true
+; listen on every interface of the container, on $PORT
+if-env = PORT
+http-socket = 0.0.0.0:$(PORT)
+endif =
+if-not-env = PORT
+http-socket = 0.0.0.0:${s.port}
+endif =
+module = ${module}
+need-app = true
+; SIGTERM from \`docker stop\` ends uWSGI gracefully instead of reloading it
+die-on-term = true
+vacuum = true
+single-interpreter = true
+enable-threads = true
+processes = $(UWSGI_PROCESSES)
+threads = 4
+harakiri = 30
+; logs to stdout/stderr
+log-x-forwarded-for = true
+`.replace('processes = $(UWSGI_PROCESSES)', 'processes = 2');
+}
+
+/** [path, text] of the server's config file, if the server has one. */
+export function serverConfig(s: InitSpec): [string, string] | undefined {
+  if (!s.server || !s.serverConfig || !s.app) return undefined;
+  switch (s.server) {
+    case 'gunicorn': return [s.serverConfig, gunicorn(s)];
+    case 'uvicorn': return [s.serverConfig, uvicornServe(s)];
+    case 'daphne': return [s.serverConfig, daphneServe(s)];
+    case 'hypercorn': return [s.serverConfig, hypercorn(s)];
+    case 'uwsgi': return [s.serverConfig, uwsgi(s)];
+  }
+}
