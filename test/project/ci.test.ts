@@ -152,6 +152,14 @@ weekly:
     expect(w!.job.scheduled && w!.noCache && w!.pull).toBe(true);
   });
 
+  it('package runners are wrappers: `npx --yes pyship@1.2.0 build`, `uvx ruff==0.6 check` name the tool', () => {
+    const wf = 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx --yes pyship@1.2.0 check --format github\n      - run: npx -p pyship pyship build --fresh --image x\n      - run: bunx pyship build\n';
+    const p = project({ '.github/workflows/ci.yml': wf });
+    const builds = buildCommands(p);
+    expect(builds.map((b) => [b.tool, b.fresh])).toEqual([['pyship', true], ['pyship', false]]);
+    expect(lintersRun(p).map((l) => l.tool)).toContain('pyship');
+  });
+
   it('scripts run from CI count as CI; Makefile recipes map to lines', () => {
     const mk = 'IMAGE ?= app\n\nimage:\n\t@docker build -t $(IMAGE):$$(git rev-parse --short HEAD) \\\n\t\t--build-arg GIT_SHA=$$(git rev-parse HEAD) .\n\nlint:\n\thadolint Dockerfile\n';
     const p = project({
