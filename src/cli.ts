@@ -104,6 +104,8 @@ Examples:
     .option('--start-timeout <seconds>', 'how long the app may take to answer (default 30)')
     .option('--read-only', 'run with --read-only and a tmpfs /tmp')
     .option('--cmd <command>', 'smoke this command instead of the image\'s CMD (JSON array, or words split on spaces)')
+    .option('--env <KEY=VALUE>', 'set this variable in every container smoke starts (repeatable; the $PORT probe keeps its own PORT)', (v: string, prev: string[] = []) => prev.concat(v))
+    .option('--network <name>', 'run the containers on this network, e.g. where the broker or database a worker needs runs (not host)')
     .option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)', list)
     .option('--ignore <codes>', 'skip these codes or prefixes', list)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']))
@@ -114,7 +116,8 @@ Examples:
 Checks (each with its measured figure): SEC001 uid, SEC003 ports < 1024, SEC004 serves with --cap-drop=ALL, DBG001 logs at start,
 OPS001 not loopback-only, OPS005 docker stop time, OPS006 orphans reaped, OPS008 healthy, OPS009 seconds to healthy,
 APP004 health while a request is held, APP005 other commands run, APP008 listens on $PORT. Images with no EXPOSE and nothing
-listening skip the HTTP checks. Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it
+listening (workers) skip the HTTP checks; their HEALTHCHECK, if any, still decides OPS008 (awaited in the start window, then
+run once; not with --cmd). Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it
 (or the container would not run at all), 2 usage, config or engine error.`)
     .action(async (image: string, flags) => {
       const { runSmoke } = await import('./commands/smoke.js');

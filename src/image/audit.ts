@@ -8,6 +8,7 @@ import { rulesByCode } from '../rules/index.js';
 import type { Span } from '../dockerfile/model.js';
 import type { ImageData, Layer } from './read.js';
 import { isSecretName, NOT_A_SECRET, PLACEHOLDER, secretFile, URL_PASSWORD } from '../secrets.js';
+import type { Dockerignore } from '../project/dockerignore.js';
 
 export interface AuditOptions {
   /** SEC006: days after which an image is stale (default 7). */
@@ -26,6 +27,11 @@ export interface AuditOptions {
   baseLayers?: (name: string) => string[] | undefined;
   /** Locked/pinned versions of the project (from `--project`), normalized name → version. */
   locked?: LockedSet;
+  /**
+   * SIZE002: the project's .dockerignore (from `--project`; undefined when none was given or it has none). What it
+   * leaves out of the build context cannot have been copied from there (`__pycache__` a build stage compiled).
+   */
+  dockerignore?: Pick<Dockerignore, 'ignores'>;
   now?: Date;
 }
 
@@ -267,6 +273,70 @@ function lookup(img: ImageData, p: string, depth = 0): string | undefined {
     cur = next;
   }
   return cur === '' ? undefined : cur;
+}
+
+/**
+ * The bytecode cache tags (`cpython-313`) of the CPython interpreters in the image: each standard library
+ * (`lib/python3.13/os.py`, or only its `__pycache__/os.cpython-313.pyc`; free-threaded `python3.13t` has the same tag)
+ * and the versioned binary `python3`/`python` resolve to (`/usr/local/bin/python3 -> python3.13`).
+ */
+export function pythonTags(img: ImageData): Set<string> {
+  const tags = new Set<string>();
+  const STDLIB = /(?:^|\/)lib\/python3\.(\d+)t?\/(?:os\.py|__pycache__\/os\.cpython-3(\d+)\.pyc)$/;
+  for (const [p, f] of img.files) {
+    if (f.entry.type === 'dir' || !p.endsWith('os.py') && !p.endsWith('.pyc')) continue;
+    const m = STDLIB.exec(p);
+    if (m && (m[2] === undefined || m[2] === m[1])) tags.add(`cpython-3${m[1]}`);
+  }
+  for (const c of ['python3', 'python']) {
+    const m = /^python3\.(\d+)t?$/.exec(base(resolveBinary(img, c) ?? ''));
+    if (m) tags.add(`cpython-3${m[1]}`);
+  }
+  return tags;
+}
+
+/**
+ * Is this `__pycache__` what `python -m compileall` makes with the image's own Python (not a cache from another
+ * machine)? Every entry is a `.pyc` with one of the image's tags whose `.py` is beside the directory, and every `.py`
+ * module there has one. Leaked caches carry another Python's tag, or cover only the modules that happened to be
+ * imported, or outlive their sources.
+ */
+function compiledInImage(img: ImageData, pycache: string, tags: ReadonlySet<string>): boolean {
+  const parent = dir(pycache);
+  const at = (name: string): string => (parent === '' ? name : `${parent}/${name}`);
+  const compiled = new Set<string>();
+  for (const k of img.children.get(pycache) ?? []) {
+    const m = /^(.+)\.(cpython-\d+)(?:\.opt-[12])?\.pyc$/.exec(base(k));
+    if (img.files.get(k)?.entry.type !== 'file' || !m || !tags.has(m[2]!)) return false;
+    const src = img.files.get(at(`${m[1]}.py`));
+    if (!src || src.entry.type === 'dir') return false;
+    compiled.add(m[1]!);
+  }
+  if (compiled.size === 0) return false;
+  for (const k of img.children.get(parent) ?? []) {
+    const b = base(k);
+    if (b.endsWith('.py') && img.files.get(k)?.entry.type !== 'dir' && !compiled.has(b.slice(0, -3))) return false;
+  }
+  return true;
+}
+
+/**
+ * Does the .dockerignore keep the contents of this image `__pycache__` out of the build context, wherever the context
+ * maps to it? A COPY maps some context directory onto some image directory, and Python writes caches as
+ * `<dir>/__pycache__/<module>.pyc`, so each tail of an image path down to `__pycache__/<file>` is tried both at the
+ * context root and below another directory; all must be ignored.
+ */
+function ignoredByContext(img: ImageData, pycache: string, di: Pick<Dockerignore, 'ignores'>): boolean {
+  const kids = [...(img.children.get(pycache) ?? [])];
+  const last = pycache.split('/').length - 1;
+  for (const p of kids.length > 0 ? kids : [pycache]) {
+    const parts = p.split('/');
+    for (let i = 0; i <= last; i++) {
+      const tail = parts.slice(i).join('/');
+      if (!di.ignores(tail) || !di.ignores(`any-context-dir/${tail}`)) return false;
+    }
+  }
+  return true;
 }
 
 function uidOf(img: ImageData, user: string): number | undefined {
@@ -583,6 +653,14 @@ export function auditImage(img: ImageData, options: AuditOptions = {}): AuditRes
         const home = /^\s*home\s*=\s*(.+?)\s*$/m.exec(img.contents.get(p)?.toString('utf8') ?? '')?.[1];
         if (home && !['python3', 'python'].some((c) => lookup(img, `${home}/${c}`) !== undefined)) venvs.push(`${abs(dir(p))} (home = ${home}, not in the image)`);
       }
+    }
+    // __pycache__ in a COPY layer is a leak unless the image's own Python compiled it (`COPY --from=build` after the
+    // build stage ran compileall: the history shows only `COPY /app /app`), or the project's .dockerignore keeps it
+    // out of the build context
+    if (pycacheDirs.length > 0) {
+      const tags = pythonTags(img);
+      const leaked = pycacheDirs.filter((p) => !compiledInImage(img, p, tags) && !(options.dockerignore && ignoredByContext(img, p, options.dockerignore)));
+      pycacheDirs.splice(0, pycacheDirs.length, ...leaked);
     }
     const firstLayer = (paths: string[]): Span => layerSpan(img.files.get(paths[0]!.split(' ')[0]!.replace(/^\//, ''))?.layer ?? 0);
     if (gitDirs.length > 0) report('SIZE002', firstLayer(gitDirs), `.git directory in the image: ${gitDirs.slice(0, 3).map(abs).join(', ')}${gitDirs.length > 3 ? ` and ${gitDirs.length - 3} more` : ''}: exclude .git in .dockerignore`);

@@ -1,6 +1,6 @@
 // `pyship init`, step 1: the project's facts (src/project/) and the user's options → one InitSpec that every template
 // reads. Nothing here guesses silently: an ambiguity is an InitError naming the files and the flag that settles it.
-import { detectApp, type AppCandidate, type AppFacts } from '../project/app.js';
+import { celeryWorkerApp, detectApp, parseServerCommand, splitCommand, type AppCandidate, type AppFacts, type ProcfileLine } from '../project/app.js';
 import { detectPython, LOCK_FILES, requirementsTree, type PackageManager, type PythonFacts } from '../project/python.js';
 import type { Project } from '../project/project.js';
 
@@ -284,9 +284,9 @@ function chooseServer(kind: 'wsgi' | 'asgi', names: Set<string>, forced: Server 
 
 interface Choice { app: AppCandidate; role: Role }
 
-function chooseApp(app: AppFacts, names: Set<string>, opts: InitOptions): { choice?: Choice; script?: { name: string; target: string } } {
+function chooseApp(app: AppFacts, names: Set<string>, opts: InitOptions, procCelery?: AppCandidate): { choice?: Choice; script?: { name: string; target: string } } {
   const web = app.candidates.filter((c) => c.interface !== 'celery');
-  const celery = app.candidates.filter((c) => c.interface === 'celery');
+  const celery = procCelery ? [procCelery] : app.candidates.filter((c) => c.interface === 'celery');
   if (opts.entry) {
     const script = app.scripts.find((s) => s.name === opts.entry);
     if (script) return { script };
@@ -323,6 +323,120 @@ function chooseApp(app: AppFacts, names: Set<string>, opts: InitOptions): { choi
   }
   throw new InitError('found no app to start: no Django manage.py, no Flask/FastAPI/Starlette/Celery app object, no [project.scripts]',
     'pass --entry MODULE:ATTR (the WSGI/ASGI app) or --entry NAME (a [project.scripts] entry)');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Procfile: a `web:` line that starts a known server decides the server and the app; anything else is the user's to
+// name with --entry (its command is never copied into a shell-form CMD). A `worker: celery -A X worker` line names
+// the Celery app of compose's worker service.
+
+interface ProcfileWeb {
+  line: ProcfileLine;
+  choice?: Choice;
+  server?: Server;
+  script?: { name: string; target: string };
+  /** Options of the Procfile command the generated config replaces. */
+  dropped: string[];
+}
+
+const fileOfModule = (p: Project, root: string, module: string): string | undefined => {
+  const rel = module.split('.').join('/');
+  const prefix = root ? `${root}/` : '';
+  return [`${prefix}${rel}.py`, `${prefix}${rel}/__init__.py`].find((f) => p.file(p.fromContext(f)) !== undefined);
+};
+
+/** An app candidate for `module:attr` as a command imports it from `roots` (the detected one when it matches). */
+function resolveTarget(p: Project, app: AppFacts, roots: string[], module: string, attr: string, iface: AppCandidate['interface']): AppCandidate | undefined {
+  const known = [...app.candidates, ...(app.django ? [app.django.wsgi, app.django.asgi] : [])].filter((c): c is AppCandidate => c !== undefined);
+  for (const root of roots) {
+    const file = fileOfModule(p, root, module);
+    if (!file || app.venvDirs.some((d) => d === '' || file.startsWith(`${d}/`))) continue;
+    const hit = known.find((c) => c.file === file && (c.attr === attr || c.attr === `${attr}()` || `${c.attr}()` === attr));
+    if (hit) return { ...hit, module, attr: hit.attr.endsWith('()') || attr.endsWith('()') ? hit.attr.replace(/(\(\))?$/, '()') : hit.attr, importRoot: root };
+    const text = p.file(p.fromContext(file))?.text ?? '';
+    const framework: AppCandidate['framework'] = iface === 'celery' ? 'celery'
+      : /get_(w|a)sgi_application/.test(text) ? 'django'
+        : /\bFastAPI\(/.test(text) ? 'fastapi' : /\bStarlette\(/.test(text) ? 'starlette' : /\bQuart\(/.test(text) ? 'quart'
+          : /\bFlask\(/.test(text) ? 'flask' : iface === 'asgi' ? 'fastapi' : 'flask';
+    return { interface: iface, framework, module, attr, file, importRoot: root };
+  }
+  return undefined;
+}
+
+/** uwsgi started with an ini file: its `module =` (or `wsgi-file` + `callable`). */
+function uwsgiIniTarget(p: Project, ini: string): { module: string; attr: string } | undefined {
+  const text = p.file(p.fromContext(ini.replace(/^\.\//, '')))?.text;
+  if (!text) return undefined;
+  const get = (k: string): string | undefined => new RegExp(`^\\s*${k}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(text)?.[1];
+  const module = get('module') ?? get('wsgi');
+  const callable = get('callable');
+  if (module) {
+    const [m, a] = module.split(':');
+    return { module: m!, attr: a ?? callable ?? 'application' };
+  }
+  const file = get('wsgi-file');
+  if (file && /\.py$/.test(file) && !file.startsWith('/')) return { module: file.replace(/^\.\//, '').replace(/\.py$/, '').split('/').join('.'), attr: callable ?? 'application' };
+  return undefined;
+}
+
+function procfileWeb(p: Project, app: AppFacts, names: Set<string>, opts: InitOptions): ProcfileWeb | undefined {
+  const line = app.procfile.find((l) => l.name === 'web');
+  if (!line || opts.entry) return undefined;
+  const where = `Procfile line ${line.line}: web: \`${line.command}\``;
+  const entries = [
+    ...[app.django?.wsgi, app.django?.asgi].filter((c): c is AppCandidate => c !== undefined).map((c) => `${c.module}:${c.attr}`),
+    ...app.candidates.filter((c) => c.interface !== 'celery').map((c) => `${c.module}:${c.attr}`),
+    ...app.scripts.map((x) => x.name),
+  ];
+  const choices = entries.length > 0 ? { flag: '--entry', values: entries } : undefined;
+  const cmd = parseServerCommand(line.command);
+  if (!cmd) {
+    const argv = splitCommand(line.command);
+    const script = argv?.length === 1 ? app.scripts.find((x) => x.name === argv[0]) : undefined;
+    if (script) return { line, script, dropped: [] };
+    throw new InitError(`${where} does not start a server pyship init knows (gunicorn, uvicorn, uwsgi, hypercorn, daphne)`,
+      'pass --entry MODULE:ATTR (the WSGI/ASGI app, with --server) or --entry NAME (a [project.scripts] entry); pyship never copies a Procfile command into the image, which runs the app in exec form without a shell', choices);
+  }
+  let module = cmd.module;
+  let attr = cmd.attr;
+  if (!module && cmd.ini) ({ module, attr } = uwsgiIniTarget(p, cmd.ini) ?? {});
+  if (!module || !attr) {
+    throw new InitError(`${where} starts ${cmd.server} without naming the app as MODULE:ATTR`, 'pass --entry MODULE:ATTR', choices);
+  }
+  const iface = cmd.server === 'uvicorn' || cmd.server === 'hypercorn' || cmd.server === 'daphne' || cmd.asgiWorker ? 'asgi' : 'wsgi';
+  const manageDir = app.django?.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : undefined;
+  const roots = cmd.importRoot !== undefined ? [cmd.importRoot] : ['', ...(manageDir ? [manageDir] : []), ...(app.srcLayout ? ['src'] : [])];
+  const target = resolveTarget(p, app, roots, module, attr, iface);
+  if (!target) {
+    throw new InitError(`${where} serves ${module}:${attr}, but there is no ${module.split('.').join('/')}.py in the project${cmd.importRoot ? ` under ${cmd.importRoot}/` : ''}`,
+      'fix the Procfile, or pass --entry MODULE:ATTR', choices);
+  }
+  const server: Server = opts.server ?? cmd.server;
+  if (!opts.server) {
+    const has = names.has(server) || (server === 'uwsgi' && names.has('pyuwsgi'));
+    if (!has) throw new InitError(`${where} starts ${server}, which is not among the dependencies`, `add ${server} to the dependencies and lock them again (or pass --server if it is installed another way)`);
+    if (cmd.asgiWorker && !names.has('uvicorn') && !names.has('uvicorn-worker')) {
+      throw new InitError(`${where} runs uvicorn workers under gunicorn, but uvicorn is not among the dependencies`, 'add uvicorn to the dependencies and lock them again');
+    }
+  }
+  return { line, server, choice: { app: target, role: 'web' }, dropped: cmd.dropped };
+}
+
+/** The Celery app a Procfile `celery … worker` line runs: resolved as Celery resolves `-A` (X.app, X.celery, X.celery:app). */
+function procfileCelery(p: Project, app: AppFacts): { line: ProcfileLine; value: string; app?: AppCandidate } | undefined {
+  const lines = app.procfile.filter((l) => l.name !== 'web' && celeryWorkerApp(l.command) !== undefined);
+  const line = lines.find((l) => l.name === 'worker') ?? lines[0];
+  if (!line) return undefined;
+  const value = celeryWorkerApp(line.command)!;
+  const celeries = app.candidates.filter((c) => c.interface === 'celery');
+  if (value.includes(':')) {
+    const [module, attr] = value.split(':') as [string, string];
+    return { line, value, app: celeries.find((c) => c.module === module && c.attr === attr) ?? resolveTarget(p, app, ['', ...(app.srcLayout ? ['src'] : [])], module, attr, 'celery') };
+  }
+  const found = celeries.find((c) => c.module === value && (c.attr === 'app' || c.attr === 'celery'))
+    ?? celeries.find((c) => c.module === `${value}.celery` && (c.attr === 'app' || c.attr === 'celery'))
+    ?? (celeries.filter((c) => c.module === value).length === 1 ? celeries.find((c) => c.module === value) : undefined);
+  return { line, value, app: found };
 }
 
 const healthArgv = (path: string, port: number): string[] => ['python', '-c',
@@ -363,12 +477,25 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   detected.push(`python: ${version} (${source}) → ${image}`);
 
   const names = dependencyNames(py, deps, p);
-  const { choice, script } = chooseApp(app, names, opts);
+  const proc = procfileWeb(p, app, names, opts);
+  const procWorker = procfileCelery(p, app);
+  if (procWorker && !procWorker.app) {
+    notes.push(`Procfile line ${procWorker.line.line} runs the Celery app ${procWorker.value}, and pyship found no Celery(...) object there: compose.yaml has no worker service; add one by hand`);
+  }
+  const { choice, script } = proc ? { choice: proc.choice, script: proc.script } : chooseApp(app, names, opts, procWorker?.app);
+  if (proc) {
+    const what = proc.script ? `[project.scripts] ${proc.script.name}, serving HTTP` : `${proc.server} serving ${proc.choice!.app.module}:${proc.choice!.app.attr}`;
+    detected.push(`Procfile line ${proc.line.line} decides: web: \`${proc.line.command}\` → ${what}`);
+    if (proc.dropped.length > 0) notes.push(`Procfile web options not carried over (the generated server config sets workers, logs and timeouts): ${proc.dropped.join(' ')}`);
+  }
+  if (procWorker?.app) detected.push(`Procfile line ${procWorker.line.line} decides the Celery app: ${procWorker.app.module}:${procWorker.app.attr}`);
   let role: Role = choice?.role ?? 'script';
   let server: Server | undefined;
   let command: string[] = [];
   let serverConfig: string | undefined;
   const port = opts.port ?? 8000;
+  // a script serves HTTP when --port says so, or when it is the Procfile's web process
+  const scriptServes = opts.port !== undefined || proc?.script !== undefined;
   if (port < 1024 || port > 65535) throw new InitError(`--port ${port}: use a port from 1024 to 65535 (ports below 1024 need root or a capability)`);
   let healthPath = opts.healthPath ?? app.healthPaths[0] ?? '/';
   if (!healthPath.startsWith('/')) healthPath = `/${healthPath}`;
@@ -380,7 +507,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     const a = choice.app;
     const iface = a.interface === 'asgi' ? 'asgi' : 'wsgi';
     const what = a.framework === 'django' ? 'Django' : `the ${a.framework} app ${a.module}:${a.attr}`;
-    server = chooseServer(iface, names, opts.server, what);
+    server = proc?.server ?? chooseServer(iface, names, opts.server, what);
     if (iface === 'wsgi' && (server === 'uvicorn' || server === 'hypercorn' || server === 'daphne') && !opts.server) {
       throw new InitError(`${what} is a WSGI app; ${server} serves ASGI`, 'pass --server gunicorn (and add it to the dependencies)');
     }
@@ -401,7 +528,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
       importRoot = manageDir;
       notes.push(`Django: the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; run migrations as a one-off job (\`docker run IMAGE python manage.py migrate\`), never at startup`);
     }
-    celery = app.candidates.find((c) => c.interface === 'celery');
+    celery = procWorker ? procWorker.app : app.candidates.find((c) => c.interface === 'celery');
     if (!opts.healthPath && app.healthPaths.length === 0) notes.push(`no health route found: the HEALTHCHECK requests ${healthPath}; add a cheap /health route and pass --health-path /health`);
   } else if (choice && role === 'worker') {
     const a = choice.app;
@@ -410,7 +537,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     celery = a;
   } else if (script) {
     role = 'script';
-    detected.push(`app: [project.scripts] ${script.name} = ${script.target}${opts.port ? `, serving HTTP on $PORT (default ${port})` : ', no HTTP (pass --port if it serves)'}`);
+    detected.push(`app: [project.scripts] ${script.name} = ${script.target}${scriptServes ? `, serving HTTP on $PORT (default ${port})` : ', no HTTP (pass --port if it serves)'}`);
     command = [script.name];
     if (!app.installable) throw new InitError(`[project.scripts] ${script.name} needs the project installed, but pyproject.toml has no [build-system]`, 'add a [build-system] table (e.g. hatchling), or pass --entry MODULE:ATTR');
   }
@@ -418,12 +545,12 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (installProject) importRoot = '';
 
   let healthcheck: string[] | undefined;
-  if (role === 'web' || (role === 'script' && opts.port !== undefined)) healthcheck = healthArgv(healthPath, port);
+  if (role === 'web' || (role === 'script' && scriptServes)) healthcheck = healthArgv(healthPath, port);
   else if (role === 'worker' && celery) {
     const attr = celery.attr.replace(/\(\)$/, '');
     healthcheck = ['python', '-c', `import socket, sys; from ${celery.module} import ${attr} as app; sys.exit(0 if app.control.ping(destination=["celery@" + socket.gethostname()], timeout=5) else 1)`];
   }
-  const webLike = role === 'web' || (role === 'script' && opts.port !== undefined);
+  const webLike = role === 'web' || (role === 'script' && scriptServes);
 
   const libs = libsFor(names, codename);
   if (libs.runtime.length > 0) detected.push(`system libraries: ${libs.runtime.join(', ')} at run time${libs.build.length > 0 ? `; ${libs.build.join(', ')} to build` : ''}`);

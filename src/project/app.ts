@@ -177,3 +177,193 @@ export const detectApp = projectFact((p: Project): AppFacts => {
     installable: installable(p, rootPp), srcLayout, venvDirs,
   };
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Procfile commands: which server a `web:` line starts and which app it loads, which Celery app a `worker:` runs.
+
+export type ProcServer = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
+
+/** What a Procfile `web:` command starts, as far as a plain argv shows it. */
+export interface ServerCommand {
+  server: ProcServer;
+  /** The app as the command names it: `module` and `attr` (attr with `()` for a factory); undefined when not named. */
+  module?: string;
+  attr?: string;
+  /** `gunicorn --chdir DIR`, `--pythonpath DIR`, `uvicorn --app-dir DIR`: where the module is imported from. */
+  importRoot?: string;
+  /** gunicorn `-k uvicorn.workers.UvicornWorker` (or uvicorn_worker): an ASGI app under gunicorn. */
+  asgiWorker: boolean;
+  /** uwsgi reads its app from this ini file. */
+  ini?: string;
+  /** Options other than binding, port and the app itself (`--workers 3`): the generated config decides those. */
+  dropped: string[];
+}
+
+/** Split a command line as a POSIX shell would for simple words; undefined when it needs a shell (operators, `$(…)`). */
+export function splitCommand(command: string): string[] | undefined {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i]!;
+    if (ch === "'") {
+      const end = command.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      cur += command.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else if (ch === '"') {
+      let j = i + 1;
+      for (; j < command.length && command[j] !== '"'; j++) {
+        if (command[j] === '\\' && j + 1 < command.length) j++;
+        if (command[j] === '`' || (command[j] === '$' && command[j + 1] === '(')) return undefined;
+        cur += command[j];
+      }
+      if (j >= command.length) return undefined;
+      i = j;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < command.length) {
+      cur += command[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else if (/[;&|<>`()]/.test(ch) || (ch === '$' && command[i + 1] === '(')) {
+      return undefined;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
+
+/** Options without a value, per server; every other option takes one (`--opt value` or `--opt=value`). */
+const NO_VALUE: Record<Exclude<ProcServer, 'uwsgi'>, Set<string>> = {
+  gunicorn: new Set(['--reload', '--spew', '--check-config', '--print-config', '--preload', '--no-sendfile', '--reuse-port', '-D', '--daemon',
+    '--initgroups', '--capture-output', '--enable-stdio-inheritance', '--proxy-protocol', '--suppress-ragged-eofs', '--do-handshake-on-connect',
+    '--strip-header-spaces', '--disable-redirect-access-to-syslog', '--log-syslog', '-R', '-v', '--version', '-h', '--help']),
+  uvicorn: new Set(['--reload', '--factory', '--use-colors', '--no-use-colors', '--proxy-headers', '--no-proxy-headers', '--server-header',
+    '--no-server-header', '--date-header', '--no-date-header', '--access-log', '--no-access-log', '--version', '--help']),
+  hypercorn: new Set(['--debug', '--reload', '--help', '-h', '--version']),
+  daphne: new Set(['--proxy-headers', '--no-server-name', '-h', '--help', '--version']),
+};
+/** Options that only say where to listen: the generated config binds 0.0.0.0:$PORT itself. */
+const LISTEN = new Set(['-b', '--bind', '--host', '--port', '-p', '--http', '--http-socket', '--insecure-bind']);
+const PY_TARGET = /^([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)(?::([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?))?$/;
+
+function serverOf(argv: string[]): { server: ProcServer; args: string[] } | undefined {
+  let a = argv[0] === 'exec' ? argv.slice(1) : argv;
+  if (a[0] && /^python(\d+(\.\d+)?)?$/.test(a[0].split('/').pop()!) && a[1] === '-m') a = a.slice(2);
+  const name = a[0]?.split('/').pop();
+  const server = name === 'pyuwsgi' ? 'uwsgi' : name;
+  if (server === 'gunicorn' || server === 'uvicorn' || server === 'uwsgi' || server === 'hypercorn' || server === 'daphne') return { server, args: a.slice(1) };
+  return undefined;
+}
+
+/**
+ * Read a Procfile-style command that starts a known server: `gunicorn myproj.wsgi --bind 0.0.0.0:$PORT`,
+ * `python -m uvicorn app.main:app --host 0.0.0.0 --port $PORT`, `uwsgi --module app:app --http :$PORT`…
+ * Undefined when the command starts anything else (or needs a shell).
+ */
+export function parseServerCommand(command: string): ServerCommand | undefined {
+  const argv = splitCommand(command);
+  if (!argv || argv.length === 0) return undefined;
+  const s = serverOf(argv);
+  if (!s) return undefined;
+  const out: ServerCommand = { server: s.server, asgiWorker: false, dropped: [] };
+  const setTarget = (t: string, defaultAttr: string | undefined): void => {
+    const m = PY_TARGET.exec(t);
+    if (!m) return;
+    out.module = m[1]!;
+    out.attr = m[2] ?? defaultAttr;
+  };
+  if (s.server === 'uwsgi') {
+    let wsgiFile: string | undefined;
+    let callable: string | undefined;
+    let explicitAttr = false;
+    for (let i = 0; i < s.args.length; i++) {
+      const tok = s.args[i]!;
+      const eq = tok.indexOf('=');
+      const opt = tok.startsWith('-') ? (eq > 0 ? tok.slice(0, eq) : tok) : undefined;
+      const value = (): string | undefined => (eq > 0 ? tok.slice(eq + 1) : s.args[i + 1]?.startsWith('-') ? undefined : (i++, s.args[i]));
+      if (opt === undefined) {
+        if (/\.ini$/.test(tok)) out.ini = tok;
+        continue;
+      }
+      if (opt === '--module' || opt === '-w' || opt === '--wsgi') {
+        const v = value() ?? '';
+        explicitAttr = v.includes(':');
+        setTarget(v, 'application');
+      }
+      else if (opt === '--wsgi-file' || opt === '--file') wsgiFile = value();
+      else if (opt === '--callable') callable = value();
+      else if (opt === '--ini') out.ini = value();
+      else if (opt === '--chdir' || opt === '--pythonpath') out.importRoot = value()?.replace(/^\.\/|\/$/g, '');
+      else if (LISTEN.has(opt) || opt === '--http-socket' || opt === '--socket' || opt === '-s') value();
+      else if (eq < 0 && s.args[i + 1] !== undefined && !s.args[i + 1]!.startsWith('-') && !/\.ini$/.test(s.args[i + 1]!)) out.dropped.push(`${tok} ${s.args[++i]}`);
+      else out.dropped.push(tok);
+    }
+    if (!out.module && wsgiFile && /\.py$/.test(wsgiFile) && !wsgiFile.startsWith('/')) {
+      setTarget(wsgiFile.replace(/^\.\//, '').replace(/\.py$/, '').split('/').join('.'), callable ?? 'application');
+    } else if (out.module && callable && !explicitAttr) out.attr = callable;
+    return out;
+  }
+  const noValue = NO_VALUE[s.server];
+  const positionals: string[] = [];
+  let factory = false;
+  for (let i = 0; i < s.args.length; i++) {
+    const tok = s.args[i]!;
+    if (tok === '--') {
+      positionals.push(...s.args.slice(i + 1));
+      break;
+    }
+    if (!tok.startsWith('-') || tok === '-') {
+      positionals.push(tok);
+      continue;
+    }
+    const eq = tok.indexOf('=');
+    const opt = eq > 0 ? tok.slice(0, eq) : tok;
+    // short options glued to their value: -b0.0.0.0:8000, -w4, -kgevent
+    const glued = !tok.startsWith('--') && tok.length > 2 && eq < 0 ? { opt: tok.slice(0, 2), value: tok.slice(2) } : undefined;
+    const name = glued?.opt ?? opt;
+    let value: string | undefined;
+    if (glued) value = glued.value;
+    else if (eq > 0) value = tok.slice(eq + 1);
+    else if (!noValue.has(name)) value = s.args[++i];
+    if (name === '--factory') factory = true;
+    else if ((name === '-k' || name === '--worker-class') && value && /uvicorn/i.test(value)) out.asgiWorker = true;
+    else if ((name === '--chdir' || name === '--pythonpath' || name === '--app-dir') && value) out.importRoot = value.replace(/^\.\/|\/$/g, '').replace(/^\.$/, '');
+    const kept = (name === '-k' || name === '--worker-class') && value !== undefined && /uvicorn/i.test(value);
+    if (!kept && !LISTEN.has(name) && name !== '--factory' && name !== '--chdir' && name !== '--pythonpath' && name !== '--app-dir') {
+      out.dropped.push(value !== undefined && !glued && eq < 0 ? `${tok} ${value}` : tok);
+    }
+  }
+  const target = positionals.find((x) => PY_TARGET.test(x));
+  if (target) setTarget(target, s.server === 'gunicorn' ? 'application' : s.server === 'hypercorn' ? 'app' : undefined);
+  if (factory && out.attr && !out.attr.endsWith('()')) out.attr = `${out.attr}()`;
+  if (out.module && out.attr === undefined) out.module = undefined;
+  return out;
+}
+
+/** The `-A`/`--app` of a `celery … worker` command (`proj`, `proj.celery:app`), or undefined. */
+export function celeryWorkerApp(command: string): string | undefined {
+  const argv = splitCommand(command);
+  if (!argv) return undefined;
+  let a = argv[0] === 'exec' ? argv.slice(1) : argv;
+  if (a[0] && /^python(\d+(\.\d+)?)?$/.test(a[0].split('/').pop()!) && a[1] === '-m') a = a.slice(2);
+  if (a[0]?.split('/').pop() !== 'celery') return undefined;
+  let app: string | undefined;
+  const positionals: string[] = [];
+  for (let i = 1; i < a.length; i++) {
+    const tok = a[i]!;
+    if (tok === '-A' || tok === '--app') app = a[++i];
+    else if (tok.startsWith('--app=')) app = tok.slice(6);
+    else if (/^-A./.test(tok)) app = tok.slice(2).replace(/^=/, '');
+    else if (!tok.startsWith('-')) positionals.push(tok);
+    else if (/^-(l|c|Q|n|P|b|-loglevel|-concurrency|-queues|-hostname|-pool|-broker|-workdir)$/.test(tok)) i++;
+  }
+  return app && positionals[0] === 'worker' && PY_TARGET.test(app) ? app : undefined;
+}

@@ -1,10 +1,11 @@
 // Pure parts of smoke: /proc readers, image metadata, option parsing, the summary, engine errors. No engine needed.
 import { describe, expect, it } from 'vitest';
 import { formatSocket, parseProcNetTcp, parseProcStat, parseStatusUid } from '../../src/smoke/procfs.js';
-import { healthcheckArgv, imageConfig, parseSeconds, SmokeError } from '../../src/smoke/smoke.js';
+import { healthcheckArgv, imageConfig, networkProblem, parseSeconds, smokeImage, SmokeError } from '../../src/smoke/smoke.js';
 import { httpGet } from '../../src/smoke/http.js';
-import { parseCmd, runSmoke, summarize } from '../../src/commands/smoke.js';
-import { EngineUnavailableError, type Engine } from '../../src/engine/types.js';
+import { parseCmd, parseEnv, parseNetwork, runSmoke, summarize } from '../../src/commands/smoke.js';
+import { runArgs } from '../../src/engine/engine.js';
+import { EngineUnavailableError, type ContainerRequest, type Engine, type ProcessResult } from '../../src/engine/types.js';
 import { UsageError, type Io } from '../../src/commands/io.js';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -138,5 +139,141 @@ describe('summary', () => {
     expect(text).toMatch(/OPS006 +orphans reaped +1\/1 \(0 zombies\) +ok/);
     expect(text).toMatch(/SEC003 +listening addresses +0\.0\.0\.0:8000 +ok/);
     expect(text).toContain('8000/tcp → 127.0.0.1:32768');
+  });
+});
+
+describe('--env and --network', () => {
+  it('parses repeatable KEY=VALUE (empty values and "=" in values kept, a later KEY wins)', () => {
+    expect(parseEnv(undefined)).toBeUndefined();
+    expect(parseEnv([])).toBeUndefined();
+    expect(parseEnv(['BROKER=redis://cache:6379/0', 'EMPTY=', 'Q=a=b', '_X1=1', 'BROKER=redis://r:6379/1'])).toEqual({
+      BROKER: 'redis://r:6379/1', EMPTY: '', Q: 'a=b', _X1: '1',
+    });
+    expect(parseEnv('ONE=1')).toEqual({ ONE: '1' });
+  });
+  it('rejects what is not KEY=VALUE with a usage error that does not echo the value', () => {
+    expect(() => parseEnv(['BROKER'])).toThrow(UsageError);
+    expect(() => parseEnv(['BROKER'])).toThrow(/--env expects KEY=VALUE \(got "BROKER", with no "="\)/);
+    expect(() => parseEnv(['=secret'])).toThrow(UsageError);
+    expect(() => parseEnv(['1X=secret'])).toThrow(/got key "1X"/);
+    expect(() => parseEnv(['A B=secret'])).toThrow(UsageError);
+    expect(() => parseEnv(['BAD-KEY=hunter2'])).toThrow(/^--env expects KEY=VALUE with KEY made of letters, digits and _, not starting with a digit \(got key "BAD-KEY"\)$/);
+  });
+  it('takes a network name or id, not host / container:… / nonsense', () => {
+    expect(parseNetwork(undefined)).toBeUndefined();
+    expect(parseNetwork('celery_default')).toBe('celery_default');
+    expect(parseNetwork('bridge')).toBe('bridge');
+    expect(parseNetwork('3f2a9c1b7d4e')).toBe('3f2a9c1b7d4e');
+    expect(() => parseNetwork('host')).toThrow(/shares another network namespace/);
+    expect(() => parseNetwork('container:db')).toThrow(UsageError);
+    expect(() => parseNetwork('')).toThrow(UsageError);
+    expect(() => parseNetwork('two words')).toThrow(/not a network name/);
+    expect(networkProblem('my.net-1')).toBeUndefined();
+  });
+  it('runSmoke turns bad --env / --network into usage errors (exit 2) before touching the engine', () => {
+    const never = () => { throw new Error('engine created'); };
+    expect(() => runSmoke('x', { env: ['NOPE'] }, io(), never)).toThrow(UsageError);
+    expect(() => runSmoke('x', { env: ['OK=1', '9=x'] }, io(), never)).toThrow(UsageError);
+    expect(() => runSmoke('x', { network: 'host' }, io(), never)).toThrow(UsageError);
+  });
+  it('runArgs passes --network (only when given)', () => {
+    const args = runArgs({ image: 'app:main', env: { A: '1' }, network: 'celery_default', detach: true }, 'r', 'n');
+    expect(args.slice(5)).toEqual(['--detach', '--env', 'A=1', '--network', 'celery_default', 'app:main']);
+    expect(runArgs({ image: 'app:main', detach: false }, 'r', 'n')).not.toContain('--network');
+  });
+});
+
+/** An engine that records every container request; containers are 12-hex ids, everything run in them fails. */
+function recordingEngine(image: { Config: Record<string, unknown> }, container: { running: boolean; health?: string }) {
+  const runs: ContainerRequest[] = [];
+  const execs: string[][] = [];
+  let seq = 0;
+  const ok = (stdout = ''): ProcessResult => ({ code: 0, stdout, stderr: '', timedOut: false });
+  const engine = {
+    kind: 'docker', binary: 'docker',
+    version: () => ({ client: '1', server: '1' }),
+    inspect: (ref: string) => (/^[0-9a-f]{12}$/.test(ref)
+      ? { State: { Running: container.running, ExitCode: container.running ? 0 : 3, ...(container.health ? { Health: { Status: container.health } } : {}) } }
+      : image),
+    run: (req: ContainerRequest) => {
+      runs.push(req);
+      return req.detach ? ok(`${String(++seq).padStart(12, '0')}\n`) : ok('1\n');
+    },
+    exec: (_id: string, cmd: string[]) => {
+      execs.push(cmd);
+      return { code: 1, stdout: '', stderr: 'heartbeat is stale', timedOut: false };
+    },
+    logs: () => ok('worker starting\n'),
+    stop: () => ok(),
+    raw: () => ok(),
+    cleanup: () => {},
+  } as unknown as Engine;
+  return { engine, runs, execs };
+}
+
+describe('smokeImage threads --env and --network into every container (recording engine)', () => {
+  const worker = { Config: { Healthcheck: { Test: ['CMD', 'python', '/app/healthcheck.py'] }, Cmd: ['python', 'worker.py'] } };
+
+  it('main, PORT probe (its PORT wins) and the one-off run; a failing worker HEALTHCHECK is OPS008', () => {
+    const { engine, runs, execs } = recordingEngine(worker, { running: true, health: 'unhealthy' });
+    const r = smokeImage(engine, 'worker:test', { env: { BROKER: 'redis://broker:6379/0', PORT: '1' }, network: 'celery_default', startTimeoutMs: 300 });
+    expect(runs.map((q) => [q.detach, q.cmd?.join(' ') ?? null])).toEqual([[true, null], [true, null], [false, "python -c print(1)"]]);
+    for (const q of runs) {
+      expect(q.network).toBe('celery_default');
+      expect(q.env?.BROKER).toBe('redis://broker:6379/0');
+    }
+    expect(runs[0]!.env).toEqual({ BROKER: 'redis://broker:6379/0', PORT: '1' });
+    expect(runs[1]!.env?.PORT).not.toBe('1');
+    expect(Number(runs[1]!.env?.PORT)).toBeGreaterThanOrEqual(20000);
+    expect(runs[2]!.env).toEqual({ BROKER: 'redis://broker:6379/0', PORT: '1' });
+    // the worker's HEALTHCHECK was polled in the start window, then judged once
+    expect(execs.filter((c) => c.join(' ') === 'python /app/healthcheck.py').length).toBeGreaterThanOrEqual(2);
+    expect(r.findings.map((f) => [f.code, f.message])).toEqual([['OPS008', 'the HEALTHCHECK command exits 1: heartbeat is stale']]);
+    expect(r.figures).toMatchObject({ http: false, healthcheckExit: 1, healthStatus: 'unhealthy' });
+    expect(r.figures.healthyVia).toBeUndefined();
+    expect(r.notes.join('\n')).toMatch(/non-HTTP image; OPS008 judged by its HEALTHCHECK \(not healthy in that time\), HTTP checks \(OPS009, APP004, APP008\) skipped/);
+  });
+
+  it('with --cmd the image HEALTHCHECK is not judged (it may belong to the image CMD)', () => {
+    const { engine } = recordingEngine(worker, { running: true });
+    const r = smokeImage(engine, 'worker:test', { cmd: ['python', 'other.py'], listenWindowMs: 200 });
+    expect(r.findings.map((f) => f.code)).toEqual([]);
+    expect(r.figures.healthcheckExit).toBeUndefined();
+    expect(r.notes.join('\n')).toMatch(/with --cmd, nothing listening .*HTTP checks \(OPS008, OPS009, APP004, APP008\) skipped; the image's HEALTHCHECK is not judged with --cmd/);
+  });
+
+  it('the loose rerun after an early exit gets them too', () => {
+    const { engine, runs } = recordingEngine(worker, { running: false });
+    const r = smokeImage(engine, 'worker:test', { env: { BROKER: 'b' }, network: 'n1' });
+    expect(r.figures.exited?.code).toBe(3);
+    const loose = runs.find((q) => q.capDrop === undefined)!;
+    expect(loose).toMatchObject({ env: { BROKER: 'b' }, network: 'n1', detach: true });
+    expect(runs.every((q) => q.network === 'n1' && q.env?.BROKER === 'b')).toBe(true);
+  }, 20_000);
+
+  it('refuses --network host as a SmokeError', () => {
+    const { engine, runs } = recordingEngine(worker, { running: true });
+    expect(() => smokeImage(engine, 'worker:test', { network: 'host' })).toThrow(SmokeError);
+    expect(runs).toEqual([]);
+  });
+});
+
+describe('summary of a worker judged by its HEALTHCHECK', () => {
+  const base = { image: 'w', uid: 10001, pid1: 'tini', listening: [], published: {}, http: false, logBytes: 20, orphans: { created: 1, reaped: 1, zombies: 0 }, secondsToStop: 0.3, otherCommandOutput: '1' };
+  it('OPS008 is measured (ok or FAIL), the HTTP-only checks are skipped', () => {
+    const healthy = summarize({ findings: [], figures: { ...base, healthyVia: 'healthcheck', secondsToHealthy: 0.81, healthcheckExit: 0, healthStatus: 'starting' }, notes: [], problems: [] }, { healthPath: '/', stopTimeout: 5 });
+    expect(healthy).toMatch(/OPS008 +healthy \(HEALTHCHECK\) +HEALTHCHECK passed after 0\.81 s; command exit 0; engine: starting +ok/);
+    expect(healthy).toMatch(/OPS009 +HTTP check +non-HTTP image +skipped/);
+    expect(healthy).toMatch(/APP008 +HTTP check +non-HTTP image +skipped/);
+    const failing = summarize({
+      findings: [{ code: 'OPS008', severity: 'warning', file: 'w', span: { start: 0, end: 0 }, message: 'the HEALTHCHECK command exits 1: no heartbeat yet', fix: null }],
+      figures: { ...base, healthcheckExit: 1, healthStatus: 'unhealthy' }, notes: [], problems: [],
+    }, { healthPath: '/', stopTimeout: 5 });
+    expect(failing).toMatch(/OPS008 +healthy \(HEALTHCHECK\) +not healthy in the start window; command exit 1; engine: unhealthy +FAIL/);
+  });
+  it('without a judged HEALTHCHECK, OPS008 stays a skipped HTTP check', () => {
+    const text = summarize({ findings: [], figures: base, notes: [], problems: [] }, { healthPath: '/', stopTimeout: 5 });
+    expect(text).toMatch(/OPS008 +HTTP check +non-HTTP image +skipped/);
+    expect(text).not.toContain('HEALTHCHECK');
   });
 });
