@@ -78,6 +78,8 @@ Phases are complete when none of their checks fails; codes only an image or a ru
     .option('--push', 'push every tag (refused when the only tag would be latest)')
     .option('--dry-run', 'print the exact engine commands and run nothing')
     .option('--no-verify', 'skip the size budget, audit and smoke of the new image')
+    .option('--smoke-env <KEY=VALUE>', "smoke the new image with this variable (repeatable), e.g. a worker's broker URL", (v: string, p: string[] = []) => p.concat(v))
+    .option('--smoke-network <name>', 'smoke the new image on this network (where its broker or database runs)')
     .option('--base', 'build the custom base image (Dockerfile.base or [tool.pyship] base-dockerfile) tagged BASE:<date> and BASE:latest-base')
     .option('--base-image <name>', 'base image name for --base (default: IMAGE-base)')
     .addOption(new Option('--engine <engine>', 'container engine (default: PYSHIP_DOCKER, else docker, else podman)').choices(['docker', 'podman']))

@@ -5,6 +5,7 @@ import { parseSeconds, SmokeError, smokeImage } from '../smoke/smoke.js';
 import { auditImage } from '../image/audit.js';
 import { readImage } from '../image/read.js';
 import { engineSource } from '../image/source.js';
+import { loadProject } from '../project/project.js';
 
 export interface VerifyOptions {
   /** Severity for a code (config overrides applied). */
@@ -17,6 +18,9 @@ export interface VerifyOptions {
   /** `[tool.pyship] stop-timeout` as written (number of seconds or "10s"). */
   stopTimeout?: unknown;
   onProgress?: (line: string) => void;
+  /** Smoke: variables and network for every container (a worker's broker). */
+  env?: Record<string, string>;
+  network?: string;
 }
 
 /** "123.4 MB" (decimal units, as `docker images` prints them). */
@@ -58,6 +62,7 @@ export async function auditAndSmoke(engine: Engine, image: string, opts: VerifyO
     const audit = auditImage(await readImage(engineSource(engine, image)), {
       maxImageSize: opts.maxSize,
       severity: (code, registry) => opts.severity(code) ?? registry,
+      dockerignore: opts.projectDir !== undefined ? loadProject(opts.projectDir).dockerignore : undefined,
     });
     findings.push(...audit.findings);
     notes.push(...audit.notes.map((n) => `audit: ${n}`));
@@ -69,6 +74,8 @@ export async function auditAndSmoke(engine: Engine, image: string, opts: VerifyO
       healthPath: opts.healthPath,
       stopTimeout: opts.stopTimeout !== undefined ? parseSeconds(opts.stopTimeout, 'stop-timeout') : undefined,
       onProgress: opts.onProgress,
+      env: opts.env,
+      network: opts.network,
     });
     findings.push(...smoke.findings);
     notes.push(...smoke.notes.map((n) => `smoke: ${n}`));

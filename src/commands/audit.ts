@@ -204,6 +204,7 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
     severity: (code, sev) => effectiveSeverity(config, code, sev),
     baseLayers: engine ? (name) => engineLayers(engine!, name) : undefined,
     locked,
+    dockerignore: projectDir !== undefined ? loadProject(projectDir).dockerignore : undefined,
   });
   const report = formatReport(format as Format, {
     results: [{ file: result.ref, text: result.text, findings: result.findings }],

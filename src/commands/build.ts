@@ -15,6 +15,7 @@ import { findProjectRoot } from '../project/project.js';
 import { VERSION } from '../meta.js';
 import { ruleMetas } from './check.js';
 import { UsageError, type Io } from './io.js';
+import { parseEnv, parseNetwork } from './smoke.js';
 
 export interface BuildFlags {
   image?: string;
@@ -33,6 +34,8 @@ export interface BuildFlags {
   baseImage?: string;
   engine?: string;
   config?: string;
+  smokeEnv?: string[];
+  smokeNetwork?: string;
 }
 
 /** What tests (and other callers) inject instead of the real engine, git and clock. */
@@ -169,6 +172,9 @@ export async function runBuild(context: string | undefined, flags: BuildFlags, i
   if (flags.engine !== undefined && flags.engine !== 'docker' && flags.engine !== 'podman') {
     throw new UsageError(`--engine must be docker or podman (got "${flags.engine}")`);
   }
+  // smoke's flags are checked before a long build, not after it
+  const smokeEnv = parseEnv(flags.smokeEnv);
+  const smokeNetwork = parseNetwork(flags.smokeNetwork);
   const ctx = context ?? '.';
   const contextDir = path.resolve(io.cwd, ctx);
   const config = configFor(flags, io.cwd, contextDir);
@@ -220,6 +226,8 @@ export async function runBuild(context: string | undefined, flags: BuildFlags, i
       healthPath: typeof config.extra['health-path'] === 'string' ? config.extra['health-path'] : undefined,
       stopTimeout: config.extra['stop-timeout'],
       onProgress: (line) => io.err(`${line}\n`),
+      env: smokeEnv,
+      network: smokeNetwork,
     });
     for (const n of verified.notes) io.err(`${n}\n`);
     for (const pr of verified.problems) io.err(`pyship: ${pr}\n`);

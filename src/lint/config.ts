@@ -4,6 +4,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from './rule.js';
+import { CONFIG_KEY_NAMES } from './config-keys.js';
 
 /** A user-facing configuration problem; the CLI prints `message` alone, so it carries file and line itself. */
 export class ConfigError extends Error {
@@ -39,12 +40,8 @@ export interface CliOverrides {
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
-const RULE_KEYS = ['select', 'ignore', 'extend-select', 'severity', 'fail-on', 'per-file-ignores'] as const;
-const EXTRA_KEYS = [
-  'max-image-size', 'image', 'production-tag', 'health-path', 'base-dockerfile',
-  'min-efficiency', 'max-wasted-bytes', 'stale-days', 'stop-timeout',
-] as const;
-const ALL_KEYS: readonly string[] = [...RULE_KEYS, ...EXTRA_KEYS];
+// The accepted keys, with their types, defaults and meaning, live in config-keys.ts (the README's reference too).
+const ALL_KEYS: readonly string[] = CONFIG_KEY_NAMES;
 
 const DEDICATED_FILES = ['pyship.toml', '.pyship.toml'] as const;
 

@@ -133,7 +133,8 @@ export const detectApp = projectFact((p: Project): AppFacts => {
       for (const f of files) {
         const t = p.file(f)?.text;
         if (!t || !t.includes(call)) continue;
-        const a = new RegExp(`^(\\w+)\\s*=\\s*${call}\\(`, 'm').exec(t)?.[1] ?? attr;
+        // `application = ProtocolTypeRouter({"http": django_asgi_app, …})` (Channels) wraps the plain Django app: serve the wrapper
+        const a = /^application\s*(?::[^=]+)?=/m.test(t) ? 'application' : new RegExp(`^(\\w+)\\s*=\\s*${call}\\(`, 'm').exec(t)?.[1] ?? attr;
         return { interface: name, framework: 'django', ...moduleOf(f, [dir]), attr: a, file: f };
       }
       return undefined;

@@ -208,3 +208,26 @@ describe('pyship build --base --dry-run (golden)', () => {
     await expect(dry({ Dockerfile: SINGLE }, { base: true, image: 'acme/app' })).rejects.toThrow(/no base Dockerfile/);
   });
 });
+
+describe('pyship build: smoke flags', () => {
+  it('a malformed --smoke-env or --smoke-network is a usage error before anything is built', async () => {
+    await expect(dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, { smokeEnv: ['NOEQUALS'] })).rejects.toThrow(UsageError);
+    await expect(dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, { smokeNetwork: 'host' })).rejects.toThrow(UsageError);
+    expect((await dry({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT }, { smokeEnv: ['BROKER=redis://r:6379/0'], smokeNetwork: 'net' })).code).toBe(0);
+  });
+
+  it('--smoke-env and --smoke-network reach the verification of the new image', async () => {
+    const dir = project({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT });
+    const io = captureIo(dir);
+    const e = engine(false, []);
+    e.build = () => ({ code: 0, stdout: '', stderr: '', timedOut: false });
+    let seen: { env?: Record<string, string>; network?: string } = {};
+    const verify = async (_e: Engine, _image: string, opts: { env?: Record<string, string>; network?: string }) => {
+      seen = { env: opts.env, network: opts.network };
+      return { findings: [], notes: [], problems: [] };
+    };
+    const code = await runBuild(undefined, { smokeEnv: ['A=1', 'B=x=y'], smokeNetwork: 'brokers' }, io, { engine: e, git: fakeGit(), now: () => NOW, env: {}, verify });
+    expect(code).toBe(0);
+    expect(seen).toEqual({ env: { A: '1', B: 'x=y' }, network: 'brokers' });
+  });
+});

@@ -1,7 +1,7 @@
 // e2e: `pyship audit` on real images through the engine's `docker save` stream: the offline python base, and small
 // images built here, each with one deliberate defect that must add exactly its code to a clean variant's findings.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,5 +109,46 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
       if (!code) continue;
       expect(codes.get(name), `${name}: ${outputs.get(name)}`).toEqual([...new Set([...clean, code])].sort());
     }
+  }, 420_000);
+
+  it('SIZE002: __pycache__ compiled by a build stage is not a leak; one copied from the context is', async () => {
+    expect(engineUp).toBe(true);
+    const engine = createEngine();
+    const size002 = async (name: string, files: Record<string, string>): Promise<string[]> => {
+      const ctx = mkdtempSync(join(tmpdir(), 'pyship-audit-e2e-pyc-'));
+      for (const [p, text] of Object.entries(files)) {
+        mkdirSync(join(ctx, p, '..'), { recursive: true });
+        writeFileSync(join(ctx, p), text);
+      }
+      const tag = `${TAG}:${name}`;
+      const r = engine.build({
+        context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
+        secrets: [], ssh: [], pull: false, noCache: false, push: false,
+      }, { timeoutMs: 300_000 });
+      expect(r.code, r.stderr).toBe(0);
+      built.push(tag);
+      const o = io();
+      await runAudit(tag, { format: 'json', select: ['SIZE002'] }, o);
+      expect(o.stderr).toBe('');
+      const report = JSON.parse(o.stdout) as { files?: { findings: { code: string; message: string }[] }[]; findings?: { code: string; message: string }[] };
+      return (report.findings ?? report.files?.flatMap((f) => f.findings) ?? []).filter((f) => f.code === 'SIZE002').map((f) => f.message);
+    };
+    // the runtime stage's history says only `COPY /app /app`: the .pyc files are compileall's, with the image's tag
+    expect(await size002('pyc-compiled', {
+      Dockerfile: [
+        `FROM ${BASE} AS build`, 'WORKDIR /app', 'COPY app.py /app/', 'COPY pkg /app/pkg', 'RUN python -m compileall -q /app',
+        `FROM ${BASE}`, 'COPY --from=build --chown=10001:10001 /app /app', 'USER 10001', 'CMD ["python", "/app/app.py"]',
+      ].join('\n') + '\n',
+      '.dockerignore': '**/__pycache__\n**/*.py[cod]\n',
+      'app.py': 'import pkg\nprint(pkg.X)\n',
+      'pkg/__init__.py': 'X = 1\n',
+      'pkg/util.py': 'Y = 2\n',
+      'pkg/__pycache__/util.cpython-311.pyc': 'stale\n',
+    })).toEqual([]);
+    expect(await size002('pyc-leak', {
+      Dockerfile: `FROM ${BASE}\nWORKDIR /app\nCOPY . .\nUSER 10001\nCMD ["python", "x.py"]\n`,
+      'x.py': 'print(1)\n',
+      '__pycache__/x.cpython-312.pyc': 'from a developer machine\n',
+    })).toEqual([expect.stringMatching(/^__pycache__ copied from the build context: \/app\/__pycache__:/)]);
   }, 420_000);
 });
