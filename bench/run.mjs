@@ -158,3 +158,9 @@ console.log(`\nlarge context (100,000 files, 90% under ignored node_modules/ and
     }
   }
 }
+
+// Issue 5: pyship init's Dockerfile against the naive and docker-init-style ones (bench/init.mjs).
+{
+  const { benchInit } = await import('./init.mjs');
+  await benchInit();
+}
