@@ -149,7 +149,7 @@ function chooseManager(py: PythonFacts, forced: PackageManager | undefined): Pac
   if (lockTools.length === 0 && missing.length > 0) {
     const tool = /poetry/.test(missing[0]!) ? 'poetry lock' : /pdm/.test(missing[0]!) ? 'pdm lock' : /uv/.test(missing[0]!) ? 'uv lock' : 'pipenv lock';
     throw new InitError(`${missing[0]}: the image would install whatever versions resolve on build day`,
-      `run \`${tool}\` and commit the lock file, or pass --package-manager pip to install from a requirements file`);
+      `run \`${tool}\` and commit the lock file${reqs.some((r) => r.path.endsWith('.txt')) ? ', or pass --package-manager pip to install from the requirements file' : ''}`);
   }
   if (lockTools.length === 1) {
     const tool = lockTools[0]!;
@@ -165,7 +165,7 @@ function chooseManager(py: PythonFacts, forced: PackageManager | undefined): Pac
   if (reqs.some((r) => r.path.endsWith('.txt'))) return 'pip';
   if (py.pyprojects.some((pp) => pp.dependencies.length > 0)) {
     throw new InitError('pyproject.toml lists dependencies but nothing locks their versions',
-      'lock them (`uv lock`, or `pip-compile --generate-hashes -o requirements.txt pyproject.toml`) and run pyship init again, or pass --package-manager pip to install them unlocked');
+      'lock them (`uv lock`, or `pip-compile --generate-hashes -o requirements.txt pyproject.toml`) and run pyship init again');
   }
   throw new InitError('no dependency manifest found (requirements.txt, pyproject.toml, Pipfile, environment.yml)',
     'add one, or run pyship init in the directory of the Python project');
@@ -227,19 +227,23 @@ export function pythonFromConstraint(value: string): string | undefined {
 }
 
 function satisfies(minor: number, c: string): boolean {
-  const m = /^(>=|<=|==|!=|~=|>|<|\^|~)?\s*3(?:\.(\d+|\*))?(?:\.(\d+|\*))?/.exec(c);
+  const m = /^(===|>=|<=|==|!=|~=|>|<|\^|~)?\s*(\d+)(?:\.(\d+|\*))?(?:\.(\d+|\*))?/.exec(c);
   if (!m) return true;
   const op = m[1] ?? '==';
-  const mm = m[2] === undefined || m[2] === '*' ? undefined : Number(m[2]);
-  const patch = m[3] !== undefined && m[3] !== '*' ? Number(m[3]) : 0;
-  if (mm === undefined) return op !== '!=' && op !== '<' && op !== '>';
+  const major = Number(m[2]);
+  // another major: `<4`, `<4.0` allow every 3.x, `>=4` none
+  if (major !== 3) return major > 3 ? op === '<' || op === '<=' || op === '!=' : op === '>' || op === '>=' || op === '!=';
+  const mm = m[3] === undefined || m[3] === '*' ? undefined : Number(m[3]);
+  const patch = m[4] !== undefined && m[4] !== '*' ? Number(m[4]) : 0;
+  if (mm === undefined) return op !== '!=' && op !== '<';
   switch (op) {
     case '>=': return minor >= mm;
     case '>': return patch > 0 ? minor >= mm : minor > mm;
     case '<': return minor < mm || (minor === mm && patch > 0);
     case '<=': return minor <= mm;
-    case '!=': return m[3] !== undefined || minor !== mm;
-    case '~=': return m[3] !== undefined ? minor === mm : minor >= mm;
+    // `!=3.13` and `!=3.13.*` rule the minor out; `!=3.13.1` only one release of it
+    case '!=': return (m[4] !== undefined && m[4] !== '*') || minor !== mm;
+    case '~=': return m[4] !== undefined ? minor === mm : minor >= mm;
     case '^': return minor >= mm;
     case '~': return minor === mm;
     default: return minor === mm;
@@ -284,7 +288,7 @@ function chooseServer(kind: 'wsgi' | 'asgi', names: Set<string>, forced: Server 
 
 interface Choice { app: AppCandidate; role: Role }
 
-function chooseApp(app: AppFacts, names: Set<string>, opts: InitOptions, procCelery?: AppCandidate): { choice?: Choice; script?: { name: string; target: string } } {
+function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: InitOptions, procCelery?: AppCandidate): { choice?: Choice; script?: { name: string; target: string } } {
   const web = app.candidates.filter((c) => c.interface !== 'celery');
   const celery = procCelery ? [procCelery] : app.candidates.filter((c) => c.interface === 'celery');
   if (opts.entry) {
@@ -297,7 +301,15 @@ function chooseApp(app: AppFacts, names: Set<string>, opts: InitOptions, procCel
     const django = app.django && [app.django.wsgi, app.django.asgi].find((c) => c?.module === m[1]);
     if (django) return { choice: { app: { ...django, attr: m[2]! }, role: 'web' } };
     const asgi = /fastapi|starlette|quart|litestar|channels/.test([...names].join(' ')) && !names.has('flask') && !names.has('django');
-    return { choice: { app: { interface: asgi ? 'asgi' : 'wsgi', framework: asgi ? 'fastapi' : 'flask', module: m[1]!, attr: m[2]!, file: `${m[1]!.replace(/\./g, '/')}.py`, importRoot: '' }, role: 'web' } };
+    const manageDir = app.django?.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : undefined;
+    const roots = ['', ...(manageDir ? [manageDir] : []), ...(app.srcLayout ? ['src'] : [])];
+    const target = resolveTarget(p, app, roots, m[1]!, m[2]!, asgi ? 'asgi' : 'wsgi');
+    if (!target) {
+      const rel = m[1]!.split('.').join('/');
+      throw new InitError(`--entry ${opts.entry}: the project has no ${rel}.py or ${rel}/__init__.py${app.srcLayout ? ' (nor under src/)' : ''}`,
+        'name the module as Python imports it from the project directory, e.g. --entry app.main:app');
+    }
+    return { choice: { app: target, role: target.interface === 'celery' ? 'worker' : 'web' } };
   }
   if (app.django) {
     const d = app.django;
@@ -353,12 +365,15 @@ function resolveTarget(p: Project, app: AppFacts, roots: string[], module: strin
     if (!file || app.venvDirs.some((d) => d === '' || file.startsWith(`${d}/`))) continue;
     const hit = known.find((c) => c.file === file && (c.attr === attr || c.attr === `${attr}()` || `${c.attr}()` === attr));
     if (hit) return { ...hit, module, attr: hit.attr.endsWith('()') || attr.endsWith('()') ? hit.attr.replace(/(\(\))?$/, '()') : hit.attr, importRoot: root };
+    // not among the detected apps: the file's text tells the framework (and so the interface) when it can
     const text = p.file(p.fromContext(file))?.text ?? '';
-    const framework: AppCandidate['framework'] = iface === 'celery' ? 'celery'
-      : /get_(w|a)sgi_application/.test(text) ? 'django'
-        : /\bFastAPI\(/.test(text) ? 'fastapi' : /\bStarlette\(/.test(text) ? 'starlette' : /\bQuart\(/.test(text) ? 'quart'
-          : /\bFlask\(/.test(text) ? 'flask' : iface === 'asgi' ? 'fastapi' : 'flask';
-    return { interface: iface, framework, module, attr, file, importRoot: root };
+    const seen: [RegExp, AppCandidate['framework'], AppCandidate['interface']][] = [
+      [/\bCelery\(/, 'celery', 'celery'], [/get_wsgi_application/, 'django', 'wsgi'], [/get_asgi_application/, 'django', 'asgi'],
+      [/\bFastAPI\(/, 'fastapi', 'asgi'], [/\bStarlette\(/, 'starlette', 'asgi'], [/\bQuart\(/, 'quart', 'asgi'], [/\bFlask\(/, 'flask', 'wsgi'],
+    ];
+    const hint = seen.find(([re, , i]) => re.test(text) && (iface === 'celery') === (i === 'celery'));
+    const framework = hint?.[1] ?? (iface === 'celery' ? 'celery' : iface === 'asgi' ? 'fastapi' : 'flask');
+    return { interface: hint?.[2] ?? iface, framework, module, attr, file, importRoot: root };
   }
   return undefined;
 }
@@ -482,7 +497,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (procWorker && !procWorker.app) {
     notes.push(`Procfile line ${procWorker.line.line} runs the Celery app ${procWorker.value}, and pyship found no Celery(...) object there: compose.yaml has no worker service; add one by hand`);
   }
-  const { choice, script } = proc ? { choice: proc.choice, script: proc.script } : chooseApp(app, names, opts, procWorker?.app);
+  const { choice, script } = proc ? { choice: proc.choice, script: proc.script } : chooseApp(p, app, names, opts, procWorker?.app);
   if (proc) {
     const what = proc.script ? `[project.scripts] ${proc.script.name}, serving HTTP` : `${proc.server} serving ${proc.choice!.app.module}:${proc.choice!.app.attr}`;
     detected.push(`Procfile line ${proc.line.line} decides: web: \`${proc.line.command}\` → ${what}`);
@@ -508,8 +523,17 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     const iface = a.interface === 'asgi' ? 'asgi' : 'wsgi';
     const what = a.framework === 'django' ? 'Django' : `the ${a.framework} app ${a.module}:${a.attr}`;
     server = proc?.server ?? chooseServer(iface, names, opts.server, what);
-    if (iface === 'wsgi' && (server === 'uvicorn' || server === 'hypercorn' || server === 'daphne') && !opts.server) {
+    // uvicorn and daphne serve ASGI only, uWSGI WSGI only; hypercorn serves both, but is no default for a WSGI app
+    const forced = opts.server !== undefined || proc?.server !== undefined;
+    if (iface === 'wsgi' && (server === 'uvicorn' || server === 'daphne' || (server === 'hypercorn' && !forced))) {
       throw new InitError(`${what} is a WSGI app; ${server} serves ASGI`, 'pass --server gunicorn (and add it to the dependencies)');
+    }
+    if (a.attr.endsWith('()') && (server === 'uwsgi' || server === 'daphne')) {
+      throw new InitError(`${what} is an app factory, and ${server} cannot call one`,
+        `add a module that calls it (e.g. wsgi.py: \`app = ${a.attr.slice(0, -2)}()\`) and pass --entry wsgi:app, or pass --server ${server === 'uwsgi' ? 'gunicorn' : 'uvicorn'}`);
+    }
+    if (iface === 'asgi' && server === 'uwsgi') {
+      throw new InitError(`${what} is an ASGI app; uWSGI serves WSGI`, 'pass --server uvicorn (or gunicorn with uvicorn workers), and add it to the dependencies');
     }
     detected.push(`app: ${a.framework} ${a.module}:${a.attr} (${a.file}), ${iface.toUpperCase()}`);
     detected.push(`server: ${server}${server === 'gunicorn' && iface === 'asgi' ? ' with uvicorn workers' : ''}`);

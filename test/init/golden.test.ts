@@ -1,0 +1,125 @@
+// `pyship init` on every fixture project (test/init/fixtures/): each generated file equals its reviewed golden copy
+// (test/init/__golden__/<fixture>/<path>; rewrite with `npx vitest run test/init -u` and review the diff), the
+// summary too, and `pyship check` finds nothing in the result.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InitFlags } from '../../src/commands/init.js';
+import { checkFindings, FIXTURES, fixtureRepo, init, listFiles, type InitRun } from './helpers.js';
+
+interface Case {
+  fixture: string;
+  flags?: InitFlags;
+  /** What the summary must say was detected (a few lines, checked beside the golden summary). */
+  detects: string[];
+  /**
+   * Findings `pyship check` still reports on the generated files, as `file:line CODE`, because a template or a rule
+   * is wrong (not the fixture): each is a known issue to fix there, after which this list must be emptied.
+   */
+  known?: string[];
+}
+
+const CASES: Case[] = [
+  // pip: requirements.txt pinned with hashes, no pip-tools source
+  { fixture: 'pip-flask', detects: ['package manager: pip (requirements.txt, with hashes)', 'python: 3.14 (default', 'app: flask app:app (app.py), WSGI', 'server: gunicorn'] },
+  {
+    fixture: 'pip-django-psycopg2', flags: { k8s: true },
+    detects: ['python: 3.13 (.python-version)', 'app: django shop.wsgi:application', 'system libraries: libpq5 at run time; gcc, libc6-dev, libpq-dev to build'],
+  },
+  {
+    fixture: 'procfile-django',
+    detects: ['python: 3.12 (runtime.txt)', 'Procfile line 1 decides: web: `gunicorn config.wsgi', '→ gunicorn serving config.wsgi:application',
+      'Procfile line 2 decides the Celery app: config.celery:app', 'system libraries: libpq5 at run time'],
+  },
+  {
+    fixture: 'pip-script-http', flags: { port: '8080', healthPath: '/health' },
+    detects: ['app: [project.scripts] statusd = statusd.server:main, serving HTTP on $PORT (default 8080)'],
+  },
+  // pip-tools: requirements.in compiled to requirements.txt with --hash lines
+  {
+    fixture: 'piptools-fastapi', flags: { compile: false },
+    detects: ['package manager: pip-tools (requirements.txt, with hashes)', 'app: fastapi app.main:app (app/main.py), ASGI', 'server: uvicorn'],
+    // src/templates/dockerfile.ts writes `# pyship: ignore=OPS009  (built with --no-compile)`: the reason needs `--`
+    known: ['Dockerfile:18 DF023'],
+  },
+  { fixture: 'piptools-celery', flags: { ci: 'gitlab' }, detects: ['app: Celery worker jobs.app:app (jobs/app.py); no HTTP'] },
+  { fixture: 'venv-decoy', detects: ['package manager: pip-tools', 'app: flask app:app (app.py), WSGI'] },
+  // poetry
+  {
+    fixture: 'poetry-django', flags: { k8s: true },
+    detects: ['package manager: poetry (pyproject.toml, poetry.lock)', 'python: 3.12 (pyproject.toml)', 'app: django blog.wsgi:application', 'system libraries: libxml2, libxslt1.1 at run time'],
+  },
+  { fixture: 'poetry-fastapi-gunicorn', detects: ['python: 3.13 (pyproject.toml)', 'app: fastapi main:app (main.py), ASGI', 'server: gunicorn with uvicorn workers'] },
+  { fixture: 'poetry-flask-celery', detects: ['app: flask mailroom:create_app() (mailroom/__init__.py), WSGI', 'server: gunicorn'] },
+  // pipenv
+  {
+    fixture: 'pipenv-flask-uwsgi',
+    detects: ['package manager: pipenv (Pipfile, Pipfile.lock)', 'python: 3.12 (Pipfile)', 'server: uwsgi', 'system libraries: libxml2 at run time; gcc, libc6-dev, libxml2-dev to build'],
+  },
+  { fixture: 'pipenv-starlette', flags: { debugTools: true }, detects: ['python: 3.13 (Pipfile)', 'app: starlette api:app (api.py), ASGI', 'server: uvicorn'] },
+  // uv
+  { fixture: 'uv-fastapi-src', detects: ['package manager: uv (pyproject.toml, uv.lock)', 'python: 3.13 (.python-version)', 'app: fastapi inventory.api:app (src/inventory/api.py), ASGI'] },
+  {
+    fixture: 'uv-script', flags: { compile: false },
+    detects: ['app: [project.scripts] feedsync = feedsync.cli:main, no HTTP'],
+    // the malformed ignore (DF023) does not cover the build stage, where `uv sync` runs with UV_COMPILE_BYTECODE=0
+    known: ['Dockerfile:15 OPS009', 'Dockerfile:19 OPS009', 'Dockerfile:21 DF023'],
+  },
+  { fixture: 'uv-django-daphne', flags: { k8s: true }, detects: ['app: django chat.asgi:application (chat/asgi.py), ASGI', 'server: daphne'] },
+  // pdm
+  { fixture: 'pdm-starlette-hypercorn', flags: { ci: 'gitlab' }, detects: ['package manager: pdm (pyproject.toml, pdm.lock)', 'python: 3.14 (pyproject.toml)', 'server: hypercorn'] },
+  { fixture: 'pdm-script', detects: ['python: 3.13 (pyproject.toml)', 'app: [project.scripts] mailer = mailer.main:run, no HTTP'] },
+  // conda: SEC007 wants a pip/uv Dependabot ecosystem that cannot update environment.yml
+  {
+    fixture: 'conda-flask', flags: { syntax: false },
+    detects: ['package manager: conda (environment.yml)', 'python: 3.11 (environment.yml)', 'app: flask app:app (app.py), WSGI'],
+    known: ['.github/dependabot.yml:1 SEC007'],
+  },
+  {
+    fixture: 'conda-celery',
+    detects: ['python: 3.12 (environment.yml)', 'app: Celery worker reports.worker:celery_app (reports/worker.py)'],
+    known: ['.github/dependabot.yml:1 SEC007'],
+  },
+];
+
+describe.each(CASES)('pyship init $fixture', (c) => {
+  let dir: string;
+  let before: string[];
+  let run: InitRun;
+  let generated: string[];
+
+  beforeAll(async () => {
+    dir = fixtureRepo(c.fixture);
+    before = listFiles(dir);
+    run = await init(dir, c.flags ?? {});
+    generated = listFiles(dir).filter((f) => !before.includes(f));
+  });
+
+  it('writes the files and reports what it detected', () => {
+    expect(run.code, run.err).toBe(0);
+    expect(generated.length).toBeGreaterThan(3);
+    for (const d of c.detects) expect(run.err).toContain(d);
+  });
+
+  it('leaves the project\'s own files as they were', () => {
+    for (const f of before) {
+      expect(readFileSync(join(dir, f), 'utf8'), f).toBe(readFileSync(join(FIXTURES, c.fixture, f), 'utf8'));
+    }
+  });
+
+  it('generates the golden files', async () => {
+    await expect(`${generated.join('\n')}\n`).toMatchFileSnapshot(`__golden__/${c.fixture}/_files.txt`);
+    for (const f of generated) {
+      await expect(readFileSync(join(dir, f), 'utf8')).toMatchFileSnapshot(`__golden__/${c.fixture}/${f}`);
+      // written files are ordinary, non-executable files
+      expect((statSync(join(dir, f)).mode & 0o777).toString(8), f).toMatch(/^6[0-4][0-4]$/);
+    }
+    await expect(run.err).toMatchFileSnapshot(`__golden__/${c.fixture}/_summary.txt`);
+  });
+
+  it(c.known ? 'pyship check finds only the known template issues' : 'pyship check finds nothing', () => {
+    const findings = checkFindings(dir);
+    const found = findings.map((f) => f.split(' ').slice(0, 2).join(' '));
+    expect(found, `pyship check ${c.fixture}:\n${findings.join('\n')}`).toEqual(c.known ?? []);
+  });
+});
