@@ -141,7 +141,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     for (const p of plans) if (p.status === 'exists') io.err(`  would keep ${p.path} (exists; --force to overwrite)\n`);
     return 0;
   }
-  const written = writePlans(dir, plans);
+  writePlans(dir, plans);
   io.err('\n');
   for (const p of plans) {
     const verb = p.status === 'create' ? 'wrote    ' : p.status === 'overwrite' ? 'replaced ' : p.status === 'unchanged' ? 'unchanged' : 'kept     ';
@@ -154,7 +154,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
   if (findings.length === 0) io.err(`\npyship check ${where}: no findings.\n`);
   else {
-    io.err(`\npyship check ${where}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${written.length < plans.length ? ' (some files were kept as they were)' : ''}:\n`);
+    io.err(`\npyship check ${where}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${plans.some((p) => p.status === 'exists') ? ' (some files were kept as they were)' : ''}:\n`);
     for (const { file, f } of findings.slice(0, 20)) io.err(`  ${file}  ${f.code}  ${f.message}\n`);
     if (findings.length > 20) io.err(`  … and ${findings.length - 20} more: run pyship check ${where}\n`);
   }
