@@ -164,3 +164,7 @@ console.log(`\nlarge context (100,000 files, 90% under ignored node_modules/ and
   const { benchInit } = await import('./init.mjs');
   await benchInit();
 }
+
+// Issue 6: pyship as users install it (npm pack, npm install -g into a clean prefix): the tarball's size and the
+// single-file cold start through the installed bin.
+await import('./installed.mjs');

@@ -205,6 +205,20 @@ Examples:
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((flags) => setExit(runRules(flags, io)));
 
+  program
+    .command('completion')
+    .description('print a shell completion script for bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', `
+Examples:
+  source <(pyship completion bash)                                   bash, this session
+  pyship completion zsh > "\${fpath[1]}/_pyship"                     zsh, for good
+  pyship completion fish > ~/.config/fish/completions/pyship.fish    fish, for good`)
+    .action(async (shell: string) => {
+      const { runCompletion } = await import('./commands/completion.js');
+      setExit(runCompletion(shell, program, io));
+    });
+
   return program;
 }
 
