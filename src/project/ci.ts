@@ -313,7 +313,13 @@ function shellCommands(file: string, fileText: string, text: string, offsets: nu
     let k = 0;
     return w.value.replace(/\$\{__\w*\}/g, (m) => exprs[k++] ?? m);
   };
-  return script.commands.filter((c) => c.argv.length > 0 || c.assignments.length > 0).map((cmd) => ({ file, cmd, step, text: textOf, value }));
+  return script.commands.filter((c) => c.argv.length > 0 || c.assignments.length > 0).map((cmd) => ({ file, cmd: viaNode(cmd), step, text: textOf, value }));
+}
+
+/** `node bin/pyship.js build …` (pyship run from a checkout) is `pyship build …`. */
+function viaNode(cmd: ShCommand): ShCommand {
+  if (cmd.name !== 'node' || !/(^|\/)pyship(\.m?js)?$/.test(cmd.argv[1]?.value ?? '')) return cmd;
+  return { ...cmd, argv: cmd.argv.slice(1), name: 'pyship', wrappers: [...cmd.wrappers, 'node'] };
 }
 
 // ————————————————————————————————————————————————————————— GitHub Actions
@@ -1074,7 +1080,7 @@ export function dependencyBots(project: Project): DependencyBot[] {
   return dependencyBotFacts(project).bots;
 }
 
-export const PYTHON_ECOSYSTEMS = new Set(['pip', 'uv', 'pipenv', 'poetry', 'pip-compile', 'pdm']);
+export const PYTHON_ECOSYSTEMS = new Set(['pip', 'uv', 'pipenv', 'poetry', 'pip-compile', 'pdm', 'conda']);
 const RENOVATE_PYTHON = new Set(['pip_requirements', 'pip_setup', 'pipenv', 'poetry', 'pep621', 'pip-compile', 'pep723', 'setup-cfg']);
 const RENOVATE_DOCKER = new Set(['dockerfile', 'docker-compose', 'kubernetes', 'helm-values']);
 

@@ -21,9 +21,6 @@ const TAG = `pyship-self-e2e:${process.pid}`;
 const present = (ref: string) => spawnSync(docker, ['image', 'inspect', ref], { stdio: 'ignore', timeout: 30_000 }).status === 0;
 const dockerRun = (args: string[]) => spawnSync(docker, ['run', '--rm', ...args], { encoding: 'utf8', timeout: 120_000 });
 
-/** Findings the repository itself causes until it has `.github/dependabot.yml` and a weekly `--pull --no-cache` rebuild. */
-const REPOSITORY_LEVEL = ['SEC006', 'SEC007'];
-
 describe.runIf(engineUp || e2e)("pyship's own image (real engine)", () => {
   let built = false;
 
@@ -48,9 +45,7 @@ describe.runIf(engineUp || e2e)("pyship's own image (real engine)", () => {
   it('its Dockerfile passes pyship check (but for what the repository lacks around it)', async () => {
     const r = await runCli(['check', 'Dockerfile', '--format', 'json'], ROOT);
     const codes = (JSON.parse(r.out).findings as { code: string }[]).map((f) => f.code);
-    expect(codes.filter((c) => !REPOSITORY_LEVEL.includes(c)), r.out).toEqual([]);
-    const notYet = REPOSITORY_LEVEL.filter((c) => codes.includes(c));
-    if (notYet.length) console.warn(`note: pyship check Dockerfile still reports ${notYet.join(', ')}: the repository has no Dependabot config / weekly fresh rebuild`);
+    expect(codes, r.out).toEqual([]);
   });
 
   it('the image passes pyship audit', async () => {

@@ -152,11 +152,11 @@ weekly:
     expect(w!.job.scheduled && w!.noCache && w!.pull).toBe(true);
   });
 
-  it('package runners are wrappers: `npx --yes pyship@1.2.0 build`, `uvx ruff==0.6 check` name the tool', () => {
-    const wf = 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx --yes pyship@1.2.0 check --format github\n      - run: npx -p pyship pyship build --fresh --image x\n      - run: bunx pyship build\n';
+  it('package runners are wrappers: `npx --yes pyship@1.2.0 build`, `node bin/pyship.js build` name the tool', () => {
+    const wf = 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx --yes pyship@1.2.0 check --format github\n      - run: npx -p pyship pyship build --fresh --image x\n      - run: bunx pyship build\n      - run: node bin/pyship.js build --image y\n';
     const p = project({ '.github/workflows/ci.yml': wf });
     const builds = buildCommands(p);
-    expect(builds.map((b) => [b.tool, b.fresh])).toEqual([['pyship', true], ['pyship', false]]);
+    expect(builds.map((b) => [b.tool, b.fresh])).toEqual([['pyship', true], ['pyship', false], ['pyship', false]]);
     expect(lintersRun(p).map((l) => l.tool)).toContain('pyship');
   });
 
