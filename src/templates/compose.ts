@@ -2,6 +2,8 @@
 // its health check, loopback-only ports, and (commented) how to pass a build secret.
 import type { InitSpec } from '../init/spec.js';
 
+const BROKER_URL = 'redis://broker:6379/0';
+
 export function compose(s: InitSpec): string {
   const svc = s.role === 'worker' ? 'worker' : 'web';
   const lines: string[] = [
@@ -30,7 +32,10 @@ export function compose(s: InitSpec): string {
   }
   const env: string[] = [];
   if (s.django) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}', 'DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+  // a worker is healthy only when it answers a ping through its broker: run one beside it (Celery reads CELERY_BROKER_URL)
+  if (s.role === 'worker') env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${BROKER_URL}}`);
   if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
+  if (s.role === 'worker') lines.push('    depends_on: [broker]');
   if (s.healthcheck) {
     lines.push('    healthcheck:', `      test: ${JSON.stringify(s.healthcheck)}`, `      interval: ${s.role === 'worker' ? '60s' : '30s'}`, '      timeout: 10s', '      retries: 3', '      start_period: 20s');
   }
@@ -53,6 +58,13 @@ export function compose(s: InitSpec): string {
       '    depends_on: [web]',
     );
     hardening();
+  }
+  if (s.role === 'worker') {
+    lines.push(
+      '  # the broker the worker\'s HEALTHCHECK pings it through: Redis here (for RabbitMQ: image rabbitmq:4, CELERY_BROKER_URL amqp://guest:guest@broker:5672//)',
+      '  broker:',
+      '    image: redis:7',
+    );
   }
   lines.push('# secrets:', '#   pip_conf:', '#     file: ./pip.conf');
   return `${lines.join('\n')}\n`;

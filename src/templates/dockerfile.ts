@@ -163,7 +163,12 @@ export function dockerfile(s: InitSpec): string {
   if (s.syntax) lines.push('# syntax=docker/dockerfile:1');
   lines.push(`# Written by pyship init for ${s.name}: edit it freely, then run \`pyship check\`.`);
   lines.push('# Build, audit and smoke-test with `pyship build` (tags :<branch> and :<commit>, labels, warm cache).');
-  if (!s.compile) lines.push('# Built with --no-compile: smaller image, slower first start (every container compiles the code again).');
+  if (!s.compile) {
+    // OPS009 sees an uncompiled install (`pip install --no-compile .`, uv with UV_COMPILE_BYTECODE=0) in either stage:
+    // suppressed file-wide, with the reason; otherwise (code copied from the build stage) nothing to suppress
+    if (s.installProject || s.manager === 'uv') lines.push('# pyship: ignore-file=OPS009 -- built with --no-compile: smaller image, slower first start (every container compiles the code again)');
+    else lines.push('# Built with --no-compile: smaller image, slower first start (every container compiles the code again).');
+  }
   if (s.ci === 'none') {
     lines.push('');
     lines.push('# `docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD) .` records the revision in the image');
@@ -175,7 +180,6 @@ export function dockerfile(s: InitSpec): string {
   lines.push('');
   const rt = runtimeStage(s);
   if (s.ci === 'none') rt.splice(1, 0, 'ARG GIT_COMMIT', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
-  if (!s.compile) rt.splice(0, 0, '# pyship: ignore=OPS009  (built with --no-compile)');
   lines.push(...rt);
   return `${lines.join('\n')}\n`;
 }
