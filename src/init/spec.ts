@@ -10,8 +10,9 @@ export const MANAGERS: readonly PackageManager[] = ['pip', 'pip-tools', 'poetry'
 export type Debian = 'bookworm' | 'trixie';
 
 /** Python versions pyship init knows images for; the last is the default (the newest stable with broad wheel support). */
-export const PYTHON_VERSIONS = ['3.10', '3.11', '3.12', '3.13', '3.14'] as const;
-export const DEFAULT_PYTHON = '3.14';
+export const PYTHON_VERSIONS = ['3.10', '3.11', '3.12', '3.13', '3.14', '3.15'] as const;
+/** The newest stable release (3.15.0: October 2026). */
+export const DEFAULT_PYTHON = '3.15';
 export const END_OF_LIFE: Record<string, string> = { '3.8': '2024-10', '3.9': '2025-10', '3.10': '2026-10' };
 
 /** Tool versions the generated Dockerfiles pin (Dependabot's docker ecosystem keeps the uv image current). */
@@ -84,6 +85,8 @@ export interface InitSpec {
   django?: { settings: string; manageDir: string };
   /** A Celery app beside the web app: compose gets a worker service. */
   celery?: AppCandidate;
+  /** The broker a Celery worker needs (redis when the redis client is a dependency, else RabbitMQ, Celery's default). */
+  broker?: 'redis' | 'rabbitmq';
   syntax: boolean;
   compile: boolean;
   debugTools: boolean;
@@ -454,6 +457,24 @@ function procfileCelery(p: Project, app: AppFacts): { line: ProcfileLine; value:
   return { line, value, app: found };
 }
 
+/**
+ * A Celery worker's health: it answers a ping through its broker (this worker only, by its default node name). One
+ * line on failure instead of a traceback; 2 s for the answer, so an early probe does not hold the start.
+ */
+export function celeryHealthcheck(c: AppCandidate): string[] {
+  const attr = c.attr.replace(/\(\)$/, '');
+  return ['python', '-c', [
+    'import socket, sys',
+    `from ${c.module} import ${attr} as app`,
+    'node = "celery@" + socket.gethostname()',
+    'try:',
+    '    answered = app.control.ping(destination=[node], timeout=2)',
+    'except Exception as e:',
+    '    sys.exit(f"celery ping through the broker failed: {e}")',
+    'sys.exit(0 if answered else f"no answer from {node}")',
+  ].join('\n')];
+}
+
 const healthArgv = (path: string, port: number): string[] => ['python', '-c',
   `import os, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s${path}" % os.environ.get("PORT", "${port}"), timeout=4)`];
 
@@ -478,18 +499,21 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (!version) {
     version = DEFAULT_PYTHON;
     source = 'default: no .python-version, requires-python or runtime.txt';
+    notes.push(`the project names no Python version: the image uses ${DEFAULT_PYTHON}, the newest stable; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
   }
   if (!/^3\.\d+$/.test(version)) {
     const v = pythonFromConstraint(version);
     if (!v) throw new InitError(`--python ${version}: expected a version like 3.13`);
     version = v;
   }
-  const pyVersion: string = version;
   if (END_OF_LIFE[version]) notes.push(`Python ${version} reached end of life in ${END_OF_LIFE[version]}: it gets no security fixes; move to ${DEFAULT_PYTHON}`);
-  const codename: Debian = opts.debian ?? 'trixie';
+  // micromamba's images (the conda build stage) are published for bookworm
+  const codename: Debian = opts.debian ?? (manager === 'conda' ? 'bookworm' : 'trixie');
   let image = opts.baseImage ?? `python:${version}-slim-${codename}`;
   if (opts.digest) image = `${image.replace(/@sha256:[0-9a-f]+$/, '')}@${opts.digest}`;
-  detected.push(`python: ${version} (${source}) → ${image}`);
+  detected.push(manager === 'conda'
+    ? `python: ${version} (${source}), from the conda environment; images mambaorg/micromamba (build) and debian:${codename}-slim (run)`
+    : `python: ${version} (${source}) → ${image}`);
 
   const names = dependencyNames(py, deps, p);
   const proc = procfileWeb(p, app, names, opts);
@@ -570,10 +594,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
 
   let healthcheck: string[] | undefined;
   if (role === 'web' || (role === 'script' && scriptServes)) healthcheck = healthArgv(healthPath, port);
-  else if (role === 'worker' && celery) {
-    const attr = celery.attr.replace(/\(\)$/, '');
-    healthcheck = ['python', '-c', `import socket, sys; from ${celery.module} import ${attr} as app; sys.exit(0 if app.control.ping(destination=["celery@" + socket.gethostname()], timeout=5) else 1)`];
-  }
+  else if (role === 'worker' && celery) healthcheck = celeryHealthcheck(celery);
   const webLike = role === 'web' || (role === 'script' && scriptServes);
 
   const libs = libsFor(names, codename);
@@ -583,6 +604,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     name, image: opts.image ?? name, manager, python: { version, source, image, codename }, deps, role, app: choice?.app, server, command,
     port: webLike ? port : 0, healthPath, healthcheck, importRoot, installProject,
     runtimePackages: libs.runtime, buildPackages: libs.build, django, celery: role === 'web' ? celery : undefined,
+    broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
     detected, notes, serverConfig,

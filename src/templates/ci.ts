@@ -1,39 +1,32 @@
 // CI: lint with pyship, build with `pyship build` (tags :<branch> and :<sha>, labels, warm cache, then audit and smoke),
 // scan code and image, push from the main branch, and rebuild from a fresh base every week.
 import type { InitSpec } from '../init/spec.js';
+import { BROKERS } from './compose.js';
 
 const scanPaths = '--exclude ./.venv,./venv,./tests';
 
 /**
- * A Celery worker is healthy only when it answers a ping through its broker, so `pyship build`'s own smoke test (no
- * broker) would fail it: build without verification, then audit, and smoke-test it on a network with a throwaway
- * broker (Redis, reached through CELERY_BROKER_URL, which Celery reads by default).
+ * A Celery worker is healthy only when it answers a ping through its broker: CI starts a throwaway broker on a network
+ * first, and `pyship build` smoke-tests the new image there (--smoke-network, --smoke-env CELERY_BROKER_URL).
  */
-const BROKER = { image: 'redis:7', url: 'redis://broker:6379/0', network: 'pyship-smoke' } as const;
-const brokerNote = `the worker's HEALTHCHECK pings it through its broker: a throwaway Redis as CELERY_BROKER_URL (for RabbitMQ: rabbitmq:4 and amqp://guest:guest@broker:5672//)`;
-const brokerCommands = (px: string, ref: string): string[] => [
-  `docker network create ${BROKER.network}`,
-  `docker run --detach --name broker --network ${BROKER.network} ${BROKER.image}`,
-  `${px} smoke "${ref}" --network ${BROKER.network} --env CELERY_BROKER_URL=${BROKER.url}`,
-];
+const SMOKE_NETWORK = 'pyship-smoke';
+function brokerSetup(s: InitSpec): { commands: string[]; flags: string } | undefined {
+  if (s.role !== 'worker' || !s.broker) return undefined;
+  const b = BROKERS[s.broker];
+  return {
+    commands: [`docker network create ${SMOKE_NETWORK}`, `docker run --detach --rm --name broker --network ${SMOKE_NETWORK} ${b.image}`],
+    flags: ` --smoke-network ${SMOKE_NETWORK} --smoke-env CELERY_BROKER_URL=${b.url}`,
+  };
+}
 
 export function githubWorkflow(s: InitSpec): string {
   const px = `npx --yes pyship@${s.pyshipVersion}`;
-  const worker = s.role === 'worker';
-  const ref = '$IMAGE:${{ github.sha }}';
-  const workerSteps = `      - name: Build the image (the worker is smoke-tested next to its broker below)
-        if: github.event_name != 'schedule'
-        run: ${px} build --no-verify --image "$IMAGE" --tag "\${{ github.sha }}"
-      - name: Weekly rebuild from a fresh base, without cache
-        if: github.event_name == 'schedule'
-        run: ${px} build --no-verify --fresh --image "$IMAGE" --tag "\${{ github.sha }}"
-      - name: Audit the image
-        run: ${px} audit "${ref}" --project .
-      - name: Smoke-test the worker next to a broker
-        # ${brokerNote}
+  const broker = brokerSetup(s);
+  const smoke = broker?.flags ?? '';
+  const brokerStep = broker ? `      - name: Start a throwaway broker for the worker's smoke test (its HEALTHCHECK pings it through the broker)
         run: |
-${brokerCommands(px, ref).map((c) => `          ${c}`).join('\n')}
-`;
+${broker.commands.map((c) => `          ${c}`).join('\n')}
+` : '';
   return `# Written by pyship init. Lints, builds (tags :<branch> and :<sha>, git labels, warm cache), audits and smoke-tests
 # the image, scans it and pushes it from main. Every Monday it rebuilds from a fresh base without cache.
 name: docker
@@ -50,14 +43,13 @@ permissions:
   contents: read
   packages: write
 
-env:
-  IMAGE: ghcr.io/\${{ github.repository }}
-
 jobs:
   image:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+      - name: Image name (registries want it lowercase)
+        run: echo "IMAGE=ghcr.io/\${GITHUB_REPOSITORY,,}" >> "$GITHUB_ENV"
       - uses: actions/setup-node@v4
         with:
           node-version: 22
@@ -72,13 +64,13 @@ jobs:
           registry: ghcr.io
           username: \${{ github.actor }}
           password: \${{ secrets.GITHUB_TOKEN }}
-${worker ? workerSteps : `      - name: Build, audit and smoke-test the image
+${brokerStep}      - name: Build, audit and smoke-test the image
         if: github.event_name != 'schedule'
-        run: ${px} build --image "$IMAGE" --tag "\${{ github.sha }}"
+        run: ${px} build --image "$IMAGE" --tag "\${{ github.sha }}"${smoke}
       - name: Weekly rebuild from a fresh base, without cache
         if: github.event_name == 'schedule'
-        run: ${px} build --fresh --image "$IMAGE" --tag "\${{ github.sha }}"
-`}      - name: Scan the image for known vulnerabilities
+        run: ${px} build --fresh --image "$IMAGE" --tag "\${{ github.sha }}"${smoke}
+      - name: Scan the image for known vulnerabilities
         uses: aquasecurity/trivy-action@0.28.0
         with:
           image-ref: \${{ env.IMAGE }}:\${{ github.sha }}
@@ -93,15 +85,14 @@ ${worker ? workerSteps : `      - name: Build, audit and smoke-test the image
 
 export function gitlabCi(s: InitSpec): string {
   const px = `npx --yes pyship@${s.pyshipVersion}`;
-  const worker = s.role === 'worker';
-  const ref = '$IMAGE:$CI_COMMIT_SHA';
-  /** Build (with --fresh for the weekly rebuild), then audit and smoke: by `pyship build`, or for a worker next to its broker. */
-  const verified = (fresh: string): string => (worker
-    ? [`${px} build --no-verify${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"`, `${px} audit "${ref}" --project .`, `# ${brokerNote}`, ...brokerCommands(px, ref)]
-    : [`${px} build${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"`]).map((c) => (c.startsWith('# ') ? `    ${c}` : `    - ${c}`)).join('\n');
+  const broker = brokerSetup(s);
+  /** Build (with --fresh for the weekly rebuild), audit and smoke; a worker is smoke-tested next to a throwaway broker. */
+  const verified = (fresh: string, push = ''): string => [...(broker?.commands ?? []), `${px} build${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"${broker?.flags ?? ''}${push}`]
+    .map((c) => `    - ${c}`).join('\n');
   return `# Written by pyship init. Lints, builds (tags :<branch> and :<sha>, labels, warm cache), audits and smoke-tests the
 # image, scans it and pushes it from the default branch. A pipeline schedule (CI/CD > Schedules, weekly) runs the
-# fresh rebuild.
+# fresh rebuild. \`pyship build\` smoke-tests the image on 127.0.0.1 of the Docker host: use a runner whose jobs reach
+# it (a shell executor, or network_mode host); behind docker:dind, add --no-verify and smoke elsewhere.
 stages: [check, build, scan, push]
 
 variables:
@@ -146,9 +137,7 @@ weekly:
   rules:
     - if: $CI_PIPELINE_SOURCE == "schedule"
   script:
-${worker
-    ? `${verified(' --fresh')}\n    - ${px} build --image "$IMAGE" --tag "$CI_COMMIT_SHA" --no-verify --push`
-    : `    - ${px} build --fresh --image "$IMAGE" --tag "$CI_COMMIT_SHA" --push`}
+${verified(' --fresh', ' --push')}
 
 trivy:
   extends: .docker

@@ -1,22 +1,30 @@
 // compose.yaml: run the image locally the way production does: no capabilities, an init, read-only root with a tmpfs,
-// its health check, loopback-only ports, and (commented) how to pass a build secret.
-import type { InitSpec } from '../init/spec.js';
+// its health check, loopback-only ports, a Celery worker and its broker, a Django migration one-off, and (commented) how
+// to pass a build secret.
+import { celeryHealthcheck, type InitSpec } from '../init/spec.js';
 
-const BROKER_URL = 'redis://broker:6379/0';
+export const BROKERS = {
+  redis: { image: 'redis:7', url: 'redis://broker:6379/0' },
+  rabbitmq: { image: 'rabbitmq:4', url: 'amqp://guest:guest@broker:5672//' },
+} as const;
 
 export function compose(s: InitSpec): string {
-  const svc = s.role === 'worker' ? 'worker' : 'web';
-  const lines: string[] = [
-    '# Written by pyship init: `docker compose up --build` runs the image as production does.',
-    'services:',
-    `  ${svc}:`,
-    '    build:',
-    '      context: .',
-    '      # a build secret (e.g. a private index): `RUN --mount=type=secret,id=pip_conf,target=/etc/pip.conf pip install …`',
-    '      # secrets: [pip_conf]',
-    `    image: ${s.image}:dev`,
-  ];
-  const hardening = (): void => {
+  const main = s.role === 'worker' ? 'worker' : s.role === 'web' ? 'web' : 'app';
+  const broker = s.broker ? BROKERS[s.broker] : undefined;
+  const lines: string[] = ['# Written by pyship init: `docker compose up --build` runs the image as production does.', 'services:'];
+  const service = (name: string, opts: { build?: boolean; command?: string[]; healthcheck?: string[]; worker?: boolean; ports?: boolean; profile?: string; celery?: boolean }): void => {
+    lines.push(`  ${name}:`);
+    if (opts.build) {
+      lines.push(
+        '    build:',
+        '      context: .',
+        '      # a build secret (e.g. a private index): `RUN --mount=type=secret,id=pip_conf,target=/etc/pip.conf pip install …`',
+        '      # secrets: [pip_conf]',
+      );
+    }
+    lines.push(`    image: ${s.image}:dev`);
+    if (opts.command) lines.push(`    command: ${JSON.stringify(opts.command)}`);
+    if (opts.profile) lines.push(`    profiles: [${opts.profile}]`);
     lines.push(
       '    init: true',
       '    cap_drop: [ALL]',
@@ -25,45 +33,33 @@ export function compose(s: InitSpec): string {
       '    tmpfs: [/tmp]',
       '    stop_grace_period: 10s',
     );
+    if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
+    const env: string[] = [];
+    if (s.django) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}', 'DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+    if (opts.celery && broker) env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${broker.url}}`);
+    if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
+    if (opts.celery && broker) lines.push('    depends_on: [broker]');
+    if (opts.healthcheck) {
+      lines.push('    healthcheck:', `      test: ${JSON.stringify(opts.healthcheck)}`);
+      lines.push(...(opts.worker
+        ? ['      interval: 60s', '      timeout: 15s', '      retries: 3', '      start_period: 60s']
+        : ['      interval: 30s', '      timeout: 5s', '      retries: 3', '      start_period: 20s']));
+    }
   };
-  hardening();
-  if (s.port) {
-    lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
-  }
-  const env: string[] = [];
-  if (s.django) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}', 'DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
-  // a worker is healthy only when it answers a ping through its broker: run one beside it (Celery reads CELERY_BROKER_URL)
-  if (s.role === 'worker') env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${BROKER_URL}}`);
-  if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
-  if (s.role === 'worker') lines.push('    depends_on: [broker]');
-  if (s.healthcheck) {
-    lines.push('    healthcheck:', `      test: ${JSON.stringify(s.healthcheck)}`, `      interval: ${s.role === 'worker' ? '60s' : '30s'}`, '      timeout: 10s', '      retries: 3', '      start_period: 20s');
-  }
+  service(main, { build: true, healthcheck: s.healthcheck, worker: s.role === 'worker', ports: s.role !== 'worker', celery: s.role === 'worker' || s.celery !== undefined });
   if (s.celery && s.role === 'web') {
-    lines.push(
-      '  worker:',
-      `    image: ${s.image}:dev`,
-      `    command: ["celery", "--app", "${s.celery.module}:${s.celery.attr}", "worker", "--loglevel", "INFO"]`,
-      '    depends_on: [web]',
-    );
-    hardening();
+    // the same image, started as the Celery worker: its own health check (a ping through the broker), not the web one
+    service('worker', { command: ['celery', '--app', `${s.celery.module}:${s.celery.attr}`, 'worker', '--loglevel', 'INFO'], healthcheck: celeryHealthcheck(s.celery), worker: true, celery: true });
   }
   if (s.django) {
-    lines.push(
-      '  # one-off: `docker compose run --rm migrate` (migrations never run at container start)',
-      '  migrate:',
-      `    image: ${s.image}:dev`,
-      '    command: ["python", "manage.py", "migrate", "--noinput"]',
-      '    profiles: [tools]',
-      '    depends_on: [web]',
-    );
-    hardening();
+    lines.push('  # one-off, before a release: `docker compose run --rm migrate` (migrations never run at container start)');
+    service('migrate', { command: ['python', 'manage.py', 'migrate', '--noinput'], profile: 'tools' });
   }
-  if (s.role === 'worker') {
+  if (broker) {
     lines.push(
-      '  # the broker the worker\'s HEALTHCHECK pings it through: Redis here (for RabbitMQ: image rabbitmq:4, CELERY_BROKER_URL amqp://guest:guest@broker:5672//)',
+      `  # the broker Celery's HEALTHCHECK pings the worker through${s.broker === 'redis' ? ' (for RabbitMQ: rabbitmq:4 and amqp://guest:guest@broker:5672//)' : ''}`,
       '  broker:',
-      '    image: redis:7',
+      `    image: ${broker.image}`,
     );
   }
   lines.push('# secrets:', '#   pip_conf:', '#     file: ./pip.conf');

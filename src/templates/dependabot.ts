@@ -1,8 +1,8 @@
 // .github/dependabot.yml: monthly update PRs for the Python dependencies, the base image and the CI actions.
 import type { InitSpec } from '../init/spec.js';
 
-const ECOSYSTEM: Record<InitSpec['manager'], string | undefined> = {
-  pip: 'pip', 'pip-tools': 'pip', poetry: 'pip', pipenv: 'pip', pdm: 'pip', uv: 'uv', conda: undefined,
+const ECOSYSTEM: Record<InitSpec['manager'], string> = {
+  pip: 'pip', 'pip-tools': 'pip', poetry: 'pip', pipenv: 'pip', pdm: 'pip', uv: 'uv', conda: 'conda',
 };
 
 export function dependabot(s: InitSpec): string {
@@ -13,8 +13,7 @@ export function dependabot(s: InitSpec): string {
     if (eco !== 'github-actions') entries.push('    open-pull-requests-limit: 10');
   };
   const eco = ECOSYSTEM[s.manager];
-  if (eco) add(eco, 'the locked Python dependencies');
-  else entries.push('  # conda environments: update them with `conda-lock` (Dependabot has no conda ecosystem)');
+  if (eco) add(eco, s.manager === 'conda' ? 'the conda environment' : 'the locked Python dependencies');
   add('docker', 'the base images in the Dockerfile');
   if (s.ci === 'github') add('github-actions', 'the actions the workflows use');
   return `# Written by pyship init: update PRs that bring security fixes to you.\nversion: 2\nupdates:\n${entries.join('\n')}\n`;

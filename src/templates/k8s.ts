@@ -11,7 +11,10 @@ function container(s: InitSpec, name: string, command?: string[]): string[] {
   if (s.port && !command) {
     l.push('          ports:', `            - containerPort: ${s.port}`, '              name: http');
     const probe = (kind: string, extra: string[]): string[] => [
-      `          ${kind}:`, '            httpGet:', `              path: ${s.healthPath}`, '              port: http', ...extra.map((e) => `            ${e}`),
+      `          ${kind}:`, '            httpGet:', `              path: ${s.healthPath}`, '              port: http',
+      // Django answers only the hosts in ALLOWED_HOSTS; the kubelet would send the pod's IP
+      ...(s.django ? ['              httpHeaders:', '                - name: Host', '                  value: localhost'] : []),
+      ...extra.map((e) => `            ${e}`),
     ];
     l.push(...probe('startupProbe', ['periodSeconds: 2', 'failureThreshold: 30']));
     l.push(...probe('readinessProbe', ['periodSeconds: 10']));

@@ -80,26 +80,24 @@ function uwsgi(s: InitSpec): string {
   return `${head('uWSGI settings (https://uwsgi-docs.readthedocs.io/en/latest/Options.html)').replace(/^# /gm, '; ')}[uwsgi]
 strict = true
 master = true
-; listen on every interface of the container, on $PORT
-if-env = PORT
+; listen on every interface of the container, on $PORT (the Dockerfile sets PORT=${s.port})
 http-socket = 0.0.0.0:$(PORT)
-endif =
-if-not-env = PORT
-http-socket = 0.0.0.0:${s.port}
-endif =
 module = ${module}
 need-app = true
+; each worker loads the app itself (no connections or threads shared across fork), and a fresh WSGI environ per request
+lazy-apps = true
+wsgi-env-behaviour = holy
 ; SIGTERM from \`docker stop\` ends uWSGI gracefully instead of reloading it
 die-on-term = true
 vacuum = true
 single-interpreter = true
 enable-threads = true
-processes = $(UWSGI_PROCESSES)
+processes = 2
 threads = 4
 harakiri = 30
-; logs to stdout/stderr
+; logs go to stdout/stderr (uWSGI's default without logto)
 log-x-forwarded-for = true
-`.replace('processes = $(UWSGI_PROCESSES)', 'processes = 2');
+`;
 }
 
 /** [path, text] of the server's config file, if the server has one. */

@@ -57,7 +57,7 @@ interface App {
   name: string;
   /** Extra `pyship init` flags. */
   init?: Record<string, string>;
-  /** A Celery worker: needs the broker; `pyship build` cannot pass smoke an --env/--network, so it builds --no-verify. */
+  /** A Celery worker: smoked next to its broker (`pyship build --smoke-network --smoke-env`, as the generated CI does). */
   worker?: boolean;
 }
 
@@ -178,10 +178,10 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
         expect(dockerfile).toContain('pip install --require-hashes -r requirements.txt');
         expect(dockerfile).not.toMatch(/^# syntax=/m);
         if (app.worker) {
-          // the generated CI does what this test does: build --no-verify, then smoke next to a broker
+          // the generated CI does what this test does: a throwaway broker on a network, then build + smoke there
           const ci = readFileSync(join(dir, '.github/workflows/docker.yml'), 'utf8');
-          expect(ci).toMatch(/pyship@\S+ build --no-verify --image/);
-          expect(ci).toMatch(/pyship@\S+ smoke "\$IMAGE:\$\{\{ github\.sha \}\}" --network (\S+) --env CELERY_BROKER_URL=redis:\/\/broker:6379\/0/);
+          expect(ci).toMatch(/docker run --detach --rm --name broker --network pyship-smoke redis:7/);
+          expect(ci).toMatch(/pyship@\S+ build --image "\$IMAGE" --tag "\$\{\{ github\.sha \}\}" --smoke-network pyship-smoke --smoke-env CELERY_BROKER_URL=redis:\/\/broker:6379\/0/);
         }
 
         // pyship check
@@ -191,13 +191,15 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
         expect(list(checked), checkIo.stderr()).toBe('');
         expect(checkCode).toBe(0);
 
-        // pyship build (audit + smoke of the new image, timed apart; a worker builds --no-verify: see App.worker)
+        // pyship build (audit + smoke of the new image, timed apart; a worker next to its broker: see App.worker)
+        if (app.worker) broker();
         const buildIo = captureIo(dir);
         let builtAt: number | undefined;
         let verified: VerifyResult | undefined;
         const t0 = performance.now();
         images.add(image);
-        const buildCode = await runBuild(undefined, { image, label: [LABEL], ...(app.worker ? { verify: false } : {}) }, buildIo, {
+        const smokeFlags = app.worker ? { smokeNetwork: NETWORK, smokeEnv: [`CELERY_BROKER_URL=redis://${BROKER}:6379/0`] } : {};
+        const buildCode = await runBuild(undefined, { image, label: [LABEL], ...smokeFlags }, buildIo, {
           engine,
           verify: async (e, img, opts) => {
             builtAt = performance.now();
@@ -207,12 +209,10 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
         });
         const t1 = performance.now();
         expect(buildCode, buildIo.stderr().slice(-6000)).toBe(0);
-        if (!app.worker) {
-          expect(verified, 'pyship build did not audit and smoke').toBeDefined();
-          expect(verified!.problems, buildIo.stderr().slice(-3000)).toEqual([]);
-          // soft: a finding fails the test, and the audit, smoke and figures below still run
-          expect.soft(verified!.findings.map((f) => `${f.code} ${f.severity}: ${f.message}`).join('\n'), 'findings of pyship build').toBe('');
-        }
+        expect(verified, 'pyship build did not audit and smoke').toBeDefined();
+        expect(verified!.problems, buildIo.stderr().slice(-3000)).toEqual([]);
+        // soft: a finding fails the test, and the audit, smoke and figures below still run
+        expect.soft(verified!.findings.map((f) => `${f.code} ${f.severity}: ${f.message}`).join('\n'), 'findings of pyship build').toBe('');
 
         // pyship audit IMAGE --project DIR
         const auditIo = captureIo(dir);
@@ -221,7 +221,6 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
         expect.soft(list(JSON.parse(auditIo.stdout()) as JsonReport), 'findings of pyship audit --project').toBe('');
 
         // pyship smoke IMAGE (the worker: next to its broker)
-        if (app.worker) broker();
         const smokeIo = captureIo(dir);
         const smokeCode = runSmoke(ref, {
           format: 'json',
