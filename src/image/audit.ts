@@ -32,6 +32,8 @@ export interface AuditOptions {
    * leaves out of the build context cannot have been copied from there (`__pycache__` a build stage compiled).
    */
   dockerignore?: Pick<Dockerignore, 'ignores'>;
+  /** SIZE006: total size of the `tests` directories inside installed distributions from which they are reported (default {@link SITE_TESTS_MIN_BYTES}). */
+  siteTestsMinBytes?: number;
   now?: Date;
 }
 
@@ -107,6 +109,18 @@ export const AUDIT_CODES = [
 
 const KB = 1000;
 const MB = 1000 * 1000;
+
+/**
+ * SIZE006: the app's own test directories (below the WORKDIR, outside site-packages) are reported from this total.
+ */
+export const APP_TESTS_MIN_BYTES = 100 * KB;
+/**
+ * SIZE006: `tests` directories inside installed distributions come with the wheels; they are reported only above this
+ * total across the image's site-/dist-packages. Measured: FastAPI + uvicorn + Django install 0.2 MB of them (h11/tests),
+ * all 72 distributions of a web-stack wheelhouse together 3.3 MB (setuptools' own 1.8 MB); numpy alone ships 13.8 MB,
+ * scikit-learn 11 MB, scipy 27 MB, pandas 32 MB.
+ */
+export const SITE_TESTS_MIN_BYTES = 5 * MB;
 
 export function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
@@ -224,6 +238,8 @@ const REVISION_LABELS = ['org.opencontainers.image.revision', 'git-commit', 'vcs
 const INITS = new Set(['tini', 'tini-static', 'dumb-init', 'catatonit', 'docker-init']);
 const SERVERS = /(^|[\s/"'])(gunicorn|uvicorn|uwsgi|hypercorn|daphne|waitress-serve|granian|runserver|http\.server|flask)(\s|$|["'])/;
 const SITE = /(^|\/)(site|dist)-packages\//;
+/** A path in a site-/dist-packages directory: [, the directory, the path inside it]. */
+const SITE_SPLIT = /^((?:.*?\/)?(?:site|dist)-packages)\/(.+)$/;
 
 function envMap(env: string[]): Map<string, string> {
   const m = new Map<string, string>();
@@ -377,6 +393,30 @@ function listDistributions(img: ImageData): Distribution[] {
   // dist-info directories may appear only implicitly (files under them, no directory entry)
   for (const [p] of img.children) if (p.endsWith('.dist-info') && !img.files.has(p)) add(p);
   return out.sort((a, b) => a.location.localeCompare(b.location) || normalizeDist(a.name).localeCompare(normalizeDist(b.name)));
+}
+
+/**
+ * The distribution that installed a top-level name of a site-packages directory: the one whose `top_level.txt` lists
+ * it, else the one whose normalized name is the module's (`django` → Django, `_pytest` → pytest); else the name itself.
+ */
+function distributionOwners(img: ImageData): (location: string, top: string) => string {
+  const byName = new Map<string, string>();
+  for (const d of listDistributions(img)) byName.set(`${d.location.slice(1)}\0${normalizeDist(d.name)}`, d.name);
+  const byTop = new Map<string, string>();
+  for (const [p, buf] of img.contents) {
+    if (base(p) !== 'top_level.txt') continue;
+    const info = dir(p);
+    const d = parseDistDir(base(info));
+    if (!d) continue;
+    for (const line of buf.toString('utf8').split('\n')) {
+      const name = line.trim().split('/')[0];
+      if (name) byTop.set(`${dir(info)}\0${name}`, d.name);
+    }
+  }
+  return (location, top) => byTop.get(`${location}\0${top}`)
+    ?? byName.get(`${location}\0${normalizeDist(top)}`)
+    ?? byName.get(`${location}\0${normalizeDist(top.replace(/^_+/, ''))}`)
+    ?? top;
 }
 
 function compareLock(dists: Distribution[], locked: LockedSet): LockComparison {
@@ -722,7 +762,10 @@ export function auditImage(img: ImageData, options: AuditOptions = {}): AuditRes
     const maps: string[] = [];
     let mapBytes = 0;
     const buildDirs: string[] = [];
-    const testDirs = new Map<string, number>();
+    /** Test directory → bytes and the layer of its first file; app and installed distributions apart. */
+    const appTests = new Map<string, { bytes: number; layer: number }>();
+    const siteTests = new Map<string, { bytes: number; layer: number; location: string; top: string }>();
+    const workdir = cfg.workingDir === '' ? undefined : cfg.workingDir.replace(/^\/+|\/+$/g, '');
     for (const [p, f] of img.files) {
       if (!own(f.layer)) continue;
       if (f.entry.type === 'file') {
@@ -733,8 +776,26 @@ export function auditImage(img: ImageData, options: AuditOptions = {}): AuditRes
           maps.push(p);
           mapBytes += f.entry.size;
         }
-        const t = /^(.*?\/(tests?))\//.exec(p);
-        if (t && (SITE.test(p) || cfg.workingDir !== '' && ('/' + p).startsWith(cfg.workingDir.replace(/\/?$/, '/')))) testDirs.set(t[1]!, (testDirs.get(t[1]!) ?? 0) + f.entry.size);
+        const site = SITE_SPLIT.exec(p);
+        if (site) {
+          // a distribution's test suite: `tests` only, since a `test` package is often API (django.test)
+          const t = /^((?:[^/]+\/)*?tests)\//.exec(site[2]!);
+          if (t) {
+            const key = `${site[1]}/${t[1]}`;
+            const e = siteTests.get(key) ?? { bytes: 0, layer: f.layer, location: site[1]!, top: t[1]!.split('/')[0]! };
+            e.bytes += f.entry.size;
+            siteTests.set(key, e);
+          }
+        } else if (workdir !== undefined && (workdir === '' || p.startsWith(workdir + '/'))) {
+          const rest = workdir === '' ? p : p.slice(workdir.length + 1);
+          const t = /^((?:[^/]+\/)*?tests?)\//.exec(rest);
+          if (t) {
+            const key = workdir === '' ? t[1]! : `${workdir}/${t[1]}`;
+            const e = appTests.get(key) ?? { bytes: 0, layer: f.layer };
+            e.bytes += f.entry.size;
+            appTests.set(key, e);
+          }
+        }
       } else if (f.entry.type === 'dir' && base(p) === 'build' && [...(img.children.get(p) ?? [])].some((c) => /^(lib|temp|bdist)\./.test(base(c)))) {
         buildDirs.push(p);
       }
@@ -742,10 +803,27 @@ export function auditImage(img: ImageData, options: AuditOptions = {}): AuditRes
     if (sources.length > 0) report('SIZE006', head, `${sources.length} C/Cython sources (${formatBytes(sourceBytes)}) next to compiled extensions, e.g. ${abs(sources[0]!)}: build in a separate stage and copy only the installed environment`);
     if (buildDirs.length > 0) report('SIZE006', head, `setuptools build directories in the image: ${buildDirs.slice(0, 3).map(abs).join(', ')}`);
     if (maps.length > 0) report('SIZE006', head, `${maps.length} JavaScript source maps (${formatBytes(mapBytes)}), e.g. ${abs(maps[0]!)}`);
-    const testBytes = [...testDirs.values()].reduce((a, b) => a + b, 0);
-    if (testDirs.size > 0 && testBytes >= 100 * KB) {
-      const top = [...testDirs].sort((a, b) => b[1] - a[1]).slice(0, 3);
-      report('SIZE006', head, `${testDirs.size} test directories (${formatBytes(testBytes)}) in the image's own layers, largest ${top.map(([p, b]) => `${abs(p)} ${formatBytes(b)}`).join(', ')}`);
+    const sum = (m: Map<string, { bytes: number }>): number => [...m.values()].reduce((a, b) => a + b.bytes, 0);
+    const appBytes = sum(appTests);
+    if (appTests.size > 0 && appBytes >= APP_TESTS_MIN_BYTES) {
+      const top = [...appTests].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 3);
+      report('SIZE006', layerSpan(top[0]![1].layer), `${appTests.size} test director${appTests.size === 1 ? 'y' : 'ies'} of the app (${formatBytes(appBytes)}) under ${cfg.workingDir}, largest ${top.map(([p, e]) => `${abs(p)} ${formatBytes(e.bytes)}`).join(', ')}: leave them out of the runtime image (.dockerignore them, or COPY only the code that runs)`);
+    }
+    const siteBytes = sum(siteTests);
+    if (siteTests.size > 0 && siteBytes > (options.siteTestsMinBytes ?? SITE_TESTS_MIN_BYTES)) {
+      const owner = distributionOwners(img);
+      const byDist = new Map<string, { bytes: number; layer: number }>();
+      const byLocation = new Map<string, number>();
+      for (const e of siteTests.values()) {
+        const name = owner(e.location, e.top);
+        const d = byDist.get(name) ?? { bytes: 0, layer: e.layer };
+        d.bytes += e.bytes;
+        byDist.set(name, d);
+        byLocation.set(e.location, (byLocation.get(e.location) ?? 0) + e.bytes);
+      }
+      const top = [...byDist].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 3);
+      const where = [...byLocation].sort((a, b) => b[1] - a[1])[0]![0];
+      report('SIZE006', layerSpan(top[0]![1].layer), `${siteTests.size} tests/ director${siteTests.size === 1 ? 'y' : 'ies'} (${formatBytes(siteBytes)}) ship inside the installed distributions, most in ${top.map(([n, d]) => `${n} ${formatBytes(d.bytes)}`).join(', ')}: a slimmer dependency avoids them; deleting them in the build stage (find ${abs(where)} -depth -type d -name tests -exec rm -rf {} +) is at your own risk, as a package may import from them`);
     }
   }
 

@@ -96,7 +96,8 @@ export interface ReadOptions {
 
 /** Small files whose content the audit reads (by path without leading slash, or by basename). */
 const CAPTURE_PATHS = new Set(['etc/passwd', 'etc/group', 'etc/os-release', 'usr/lib/os-release']);
-const CAPTURE_BASENAMES = new Set(['pyvenv.cfg']);
+// top_level.txt: a distribution's importable names (setuptools writes it into .dist-info/.egg-info), for SIZE006
+const CAPTURE_BASENAMES = new Set(['pyvenv.cfg', 'top_level.txt']);
 const CAPTURE_MAX = 256 * 1024;
 const JSON_MAX = 64 * 1024 * 1024;
 

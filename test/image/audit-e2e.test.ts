@@ -151,4 +151,34 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
       '__pycache__/x.cpython-312.pyc': 'from a developer machine\n',
     })).toEqual([expect.stringMatching(/^__pycache__ copied from the build context: \/app\/__pycache__:/)]);
   }, 420_000);
+
+  it('SIZE006: the test directories inside a venv\'s wheels are quiet; the app\'s own tests are reported', async () => {
+    expect(engineUp).toBe(true);
+    const engine = createEngine();
+    // the guide's shape: a venv built in one stage, copied into the runtime stage; FastAPI's h11 ships h11/tests and
+    // Django its django.test module, neither of which the user can or should remove
+    const ctx = mkdtempSync(join(tmpdir(), 'pyship-audit-e2e-tests-'));
+    writeFileSync(join(ctx, 'Dockerfile'), [
+      `FROM ${BASE} AS build`, 'RUN python -m venv /opt/venv', 'RUN /opt/venv/bin/pip install --no-cache-dir fastapi uvicorn django',
+      `FROM ${BASE}`, 'COPY --from=build /opt/venv /opt/venv', 'ENV PATH=/opt/venv/bin:$PATH', 'WORKDIR /app', 'COPY . .', 'USER 10001',
+      'CMD ["uvicorn", "main:app"]',
+    ].join('\n') + '\n');
+    writeFileSync(join(ctx, '.dockerignore'), 'Dockerfile\n');
+    writeFileSync(join(ctx, 'main.py'), 'app = None\n');
+    mkdirSync(join(ctx, 'tests'));
+    writeFileSync(join(ctx, 'tests', 'test_main.py'), `# ${'x'.repeat(150_000)}\n`);
+    const tag = `${TAG}:tests-dirs`;
+    const r = engine.build({
+      context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
+      secrets: [], ssh: [], pull: false, noCache: false, push: false,
+    }, { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    built.push(tag);
+    const o = io();
+    await runAudit(tag, { format: 'json', select: ['SIZE006'] }, o);
+    expect(o.stderr).toBe('');
+    const report = JSON.parse(o.stdout) as { files?: { findings: { code: string; message: string }[] }[]; findings?: { code: string; message: string }[] };
+    const messages = (report.findings ?? report.files?.flatMap((f) => f.findings) ?? []).filter((f) => f.code === 'SIZE006').map((f) => f.message);
+    expect(messages).toEqual([expect.stringMatching(/^1 test directory of the app \(150\.\d kB\) under \/app, largest \/app\/tests /)]);
+  }, 420_000);
 });
