@@ -245,3 +245,16 @@ export function shellQuote(word: string): string {
 export function displayCommand(argv: string[]): string {
   return argv.map(shellQuote).join(' ');
 }
+
+/** BuildKit-only syntax in a Dockerfile (`RUN --mount`, heredocs, `COPY --link`/`--chmod`…): the first use, for an error. */
+export function buildkitOnly(text: string): { what: string; line: number } | undefined {
+  const df = parseDockerfile(text);
+  const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
+  for (const i of df.instructions) {
+    const flag = i.flags.find((f) => (i.keyword === 'RUN' && (f.name === 'mount' || f.name === 'network' || f.name === 'security'))
+      || ((i.keyword === 'COPY' || i.keyword === 'ADD') && (f.name === 'link' || f.name === 'chmod' || f.name === 'parents' || f.name === 'exclude')));
+    if (flag) return { what: `${i.keyword} ${flag.raw.split('=')[0]}`, line: lineOf(flag.span.start) };
+    if (i.heredocs.length > 0) return { what: `${i.keyword} with a heredoc`, line: lineOf(i.span.start) };
+  }
+  return undefined;
+}

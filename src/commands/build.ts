@@ -5,7 +5,7 @@ import { parse as parseToml } from 'smol-toml';
 import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine, type ProcessResult, type RunOptions } from '../engine/types.js';
 import { gitFacts, runGit, type GitRunner } from '../build/git.js';
-import { BuildPlanError, displayCommand, planBase, planBuild, type BuildPlan } from '../build/plan.js';
+import { BuildPlanError, buildkitOnly, displayCommand, planBase, planBuild, type BuildPlan } from '../build/plan.js';
 import { auditAndSmoke, formatBytes, imageSize } from '../build/verify.js';
 import { atOrAbove, effectiveSeverity, findConfig, loadConfig, parseSize, resolveEnabled, type Config } from '../lint/config.js';
 import type { Finding } from '../lint/rule.js';
@@ -189,6 +189,18 @@ export async function runBuild(context: string | undefined, flags: BuildFlags, i
       throw e;
     }
     for (const n of p.notes) io.err(`${n}\n`);
+    // the legacy builder rejects BuildKit syntax with a terse parse error: say what is missing instead
+    if (engine.kind === 'docker' && !engine.buildkit()) {
+      for (const step of p.steps) {
+        if (step.kind !== 'build') continue;
+        const file = path.resolve(io.cwd, step.request.dockerfile ?? path.join(step.request.context, 'Dockerfile'));
+        const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+        const use = buildkitOnly(text);
+        if (use) {
+          throw new UsageError(`${path.relative(io.cwd, file) || file}:${use.line} uses ${use.what}, which needs BuildKit, and ${engine.binary} would build with the legacy builder: install the buildx plugin (Debian/Ubuntu: docker-buildx), or set DOCKER_BUILDKIT=1 with a client that has BuildKit built in`);
+        }
+      }
+    }
 
     if (flags.dryRun) {
       for (const step of p.steps) {

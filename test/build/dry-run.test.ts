@@ -231,3 +231,21 @@ describe('pyship build: smoke flags', () => {
     expect(seen).toEqual({ env: { A: '1', B: 'x=y' }, network: 'brokers' });
   });
 });
+
+describe('pyship build: BuildKit syntax without BuildKit', () => {
+  const MOUNT = 'FROM python:3.13-slim-trixie\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n';
+  it('says which line needs BuildKit and how to get it, instead of the legacy builder\'s parse error', async () => {
+    const dir = project({ Dockerfile: MOUNT, 'pyproject.toml': PYPROJECT });
+    const io = captureIo(dir);
+    const legacy = createEngine({ binary: 'docker', buildx: false, buildkit: false });
+    const run = runBuild(undefined, { dryRun: true }, io, { engine: legacy, git: fakeGit(), now: () => NOW, env: {} });
+    await expect(run).rejects.toThrow(/Dockerfile:2 uses RUN --mount, which needs BuildKit.*docker-buildx/);
+  });
+
+  it('plain Dockerfiles build with the legacy builder as before', async () => {
+    const dir = project({ Dockerfile: SINGLE, 'pyproject.toml': PYPROJECT });
+    const io = captureIo(dir);
+    const legacy = createEngine({ binary: 'docker', buildx: false, buildkit: false });
+    expect(await runBuild(undefined, { dryRun: true }, io, { engine: legacy, git: fakeGit(), now: () => NOW, env: {} })).toBe(0);
+  });
+});

@@ -38,11 +38,15 @@ type Py = keyof typeof STAND_INS;
 const standIns = engineUp && Object.values(STAND_INS).every((img) =>
   sh(['image', 'inspect', img], 30_000).status === 0
   && sh(['run', '--rm', '--network', 'none', img, 'test', '-d', '/opt/wheelhouse'], 60_000).status === 0);
-const enabled = e2e || standIns;
+/** The generated Dockerfiles use cache mounts: the docker client must build with BuildKit (the offline-docker --env). */
+const buildkit = engineUp && createEngine().buildkit();
+const enabled = e2e || (standIns && buildkit);
 if (!enabled) {
-  console.warn(engineUp
-    ? 'note: pyship init e2e tests skipped: python:3.11-slim-bookworm / python:3.13-slim-trixie with /opt/wheelhouse (the offline stand-ins) are not here (PYSHIP_E2E=1 makes them fail instead)'
-    : 'note: no container engine answers `docker info`: the pyship init e2e tests are skipped (PYSHIP_E2E=1 makes them fail instead)');
+  console.warn(!engineUp
+    ? 'note: no container engine answers `docker info`: the pyship init e2e tests are skipped (PYSHIP_E2E=1 makes them fail instead)'
+    : !standIns
+      ? 'note: pyship init e2e tests skipped: python:3.11-slim-bookworm / python:3.13-slim-trixie with /opt/wheelhouse (the offline stand-ins) are not here (PYSHIP_E2E=1 makes them fail instead)'
+      : 'note: pyship init e2e tests skipped: this docker client builds without BuildKit (no buildx plugin, DOCKER_BUILDKIT unset): source <(bash ../shared/tools/offline-docker/setup.sh --env) (PYSHIP_E2E=1 makes them fail instead)');
 }
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
@@ -141,6 +145,7 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
   beforeAll(() => {
     expect(engineUp, 'PYSHIP_E2E=1 but no container engine answers `docker info`').toBe(true);
     expect(standIns, 'PYSHIP_E2E=1 but python:3.11-slim-bookworm / python:3.13-slim-trixie with /opt/wheelhouse are missing (run the offline-docker setup)').toBe(true);
+    expect(buildkit, 'PYSHIP_E2E=1 but the docker client builds without BuildKit: source <(bash ../shared/tools/offline-docker/setup.sh --env)').toBe(true);
   });
 
   afterAll(() => {
