@@ -112,8 +112,11 @@ function buildStage(s: InitSpec): string[] {
       break;
     }
   }
-  out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
-  out.push('COPY . .');
+  // the code comes here only to be installed or compiled; with --no-compile the runtime stage copies it directly
+  if (s.installProject || s.compile) {
+    out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
+    out.push('COPY . .');
+  }
   if (s.installProject) {
     if (s.manager === 'uv') {
       out.push(run(['uv sync --locked --no-dev --no-editable'], ['--mount=type=cache,target=/root/.cache/uv']));
@@ -142,8 +145,11 @@ function runtimeStage(s: InitSpec): string[] {
   if (s.installProject) {
     // the code is installed in /opt/venv; only the server's config file is needed beside it
     if (s.serverConfig) out.push(`COPY --chown=app:app ${s.serverConfig} /app/`);
-  } else {
+  } else if (s.compile) {
     out.push('COPY --from=build --chown=app:app /app /app');
+  } else {
+    out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
+    out.push('COPY --chown=app:app . /app');
   }
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
@@ -164,10 +170,9 @@ export function dockerfile(s: InitSpec): string {
   lines.push(`# Written by pyship init for ${s.name}: edit it freely, then run \`pyship check\`.`);
   lines.push('# Build, audit and smoke-test with `pyship build` (tags :<branch> and :<commit>, labels, warm cache).');
   if (!s.compile) {
-    // OPS009 sees an uncompiled install (`pip install --no-compile .`, uv with UV_COMPILE_BYTECODE=0) in either stage:
-    // suppressed file-wide, with the reason; otherwise (code copied from the build stage) nothing to suppress
-    if (s.installProject || s.manager === 'uv') lines.push('# pyship: ignore-file=OPS009 -- built with --no-compile: smaller image, slower first start (every container compiles the code again)');
-    else lines.push('# Built with --no-compile: smaller image, slower first start (every container compiles the code again).');
+    // OPS009 sees the uncompiled code (the sources copied as they are, `pip install --no-compile .`,
+    // UV_COMPILE_BYTECODE=0): suppressed file-wide, with the reason
+    lines.push('# pyship: ignore-file=OPS009 -- built with --no-compile: smaller image, slower first start (every container compiles the code again)');
   }
   if (s.ci === 'none') {
     lines.push('');
