@@ -1,6 +1,7 @@
 // The application inside a Python project: what to start and how. Django projects (manage.py + settings), app objects
 // (`app = Flask(...)`, `create_app()` factories, FastAPI/Starlette, Celery), `[project.scripts]`, Procfile lines, health
 // routes. Read from source text with light patterns: nothing is imported or executed. Used by `pyship init`.
+import { parseShell, type ShCommand } from '../dockerfile/shell.js';
 import { pyprojects, type Pyproject } from './python.js';
 import { projectFact, type Project } from './project.js';
 
@@ -200,45 +201,23 @@ export interface ServerCommand {
   dropped: string[];
 }
 
-/** Split a command line as a POSIX shell would for simple words; undefined when it needs a shell (operators, `$(…)`). */
+/**
+ * The words of a simple command line (a Procfile entry), as the shell splits them; undefined when it needs a shell:
+ * several commands, pipes, redirects, `$(…)`, control structures or a parse error. `exec` is dropped; `VAR=x` prefixes
+ * stay as leading words (the caller refuses them). Parameter expansions such as `$PORT` are kept as written.
+ */
 export function splitCommand(command: string): string[] | undefined {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  for (let i = 0; i < command.length; i++) {
-    const ch = command[i]!;
-    if (ch === "'") {
-      const end = command.indexOf("'", i + 1);
-      if (end < 0) return undefined;
-      cur += command.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (ch === '"') {
-      let j = i + 1;
-      for (; j < command.length && command[j] !== '"'; j++) {
-        if (command[j] === '\\' && j + 1 < command.length) j++;
-        if (command[j] === '`' || (command[j] === '$' && command[j + 1] === '(')) return undefined;
-        cur += command[j];
-      }
-      if (j >= command.length) return undefined;
-      i = j;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < command.length) {
-      cur += command[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else if (/[;&|<>`()]/.test(ch) || (ch === '$' && command[i + 1] === '(')) {
-      return undefined;
-    } else {
-      cur += ch;
-      inWord = true;
-    }
+  let script;
+  try {
+    script = parseShell(command);
+  } catch {
+    return undefined;
   }
-  if (inWord) words.push(cur);
-  return words;
+  if (script.errors.length > 0 || script.hasPipe || script.statements !== 1 || script.commands.length !== 1) return undefined;
+  const [cmd] = script.commands as [ShCommand];
+  if (cmd.depth > 0 || cmd.substitution || cmd.background || cmd.redirects.length > 0) return undefined;
+  if (cmd.wrappers.some((w) => w !== 'exec') || cmd.argv.some((w) => /\$\(|`/.test(w.raw))) return undefined;
+  return [...cmd.assignments.map((a) => `${a.name}=${a.value}`), ...cmd.argv.map((w) => w.value)];
 }
 
 /** Options without a value, per server; every other option takes one (`--opt value` or `--opt=value`). */
