@@ -77,28 +77,18 @@ function buildStage(s: InitSpec): string[] {
       out.push(run(['/opt/poetry/bin/poetry install --only main --no-root --no-directory'], ['--mount=type=cache,target=/root/.cache/pypoetry']));
       break;
     }
-    case 'pdm': {
-      out.push(toolVenv('pdm'));
-      out.push('RUN python -m venv /opt/venv');
-      out.push('ENV PATH=/opt/venv/bin:$PATH');
-      out.push('# the locked dependencies first (exported with their hashes): rebuilt only when pdm.lock changes');
-      out.push(copyDeps());
-      out.push(run([
-        '/opt/pdm/bin/pdm export --prod --format requirements --output /tmp/requirements.txt',
-        'pip install --require-hashes --no-deps -r /tmp/requirements.txt',
-      ], [PIP_CACHE]));
-      break;
-    }
+    case 'pdm':
     case 'pipenv': {
-      out.push(toolVenv('pipenv'));
+      // the lock exported with its hashes, installed by pip into /opt/venv (the tool stays in its own venv)
+      const exported = s.manager === 'pdm'
+        ? '/opt/pdm/bin/pdm export --prod --format requirements --output /tmp/requirements.txt'
+        : '/opt/pipenv/bin/pipenv requirements --hash > /tmp/requirements.txt';
+      out.push(toolVenv(s.manager));
       out.push('RUN python -m venv /opt/venv');
       out.push('ENV PATH=/opt/venv/bin:$PATH');
-      out.push('# the locked dependencies first (exported with their hashes): rebuilt only when Pipfile.lock changes');
+      out.push(`# the locked dependencies first (exported with their hashes): rebuilt only when ${s.manager === 'pdm' ? 'pdm.lock' : 'Pipfile.lock'} changes`);
       out.push(copyDeps());
-      out.push(run([
-        '/opt/pipenv/bin/pipenv requirements --hash > /tmp/requirements.txt',
-        'pip install --require-hashes --no-deps -r /tmp/requirements.txt',
-      ], [PIP_CACHE]));
+      out.push(run([exported, 'pip install --require-hashes --no-deps -r /tmp/requirements.txt'], [PIP_CACHE]));
       break;
     }
     case 'conda': {
