@@ -15,8 +15,12 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca \
     if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
  && npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --ignore-scripts
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+ && npm run build \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${DEBIAN_IMAGE}
 ARG GIT_COMMIT=unknown
@@ -34,7 +38,7 @@ RUN apt-get update \
 WORKDIR /opt/pyship
 COPY --from=build /build/package.json ./
 COPY --from=build /build/node_modules ./node_modules
-COPY --from=build /build/dist ./dist
+COPY --from=build /build/dist/bundle ./dist/bundle
 COPY bin ./bin
 COPY docs/rules.md ./docs/rules.md
 COPY docs/rules ./docs/rules

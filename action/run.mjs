@@ -30,7 +30,7 @@ const failOn = input('FAIL_ON');
 if (!FORMATS.includes(format)) fail(`format must be one of ${FORMATS.join(', ')} (got "${format}")`);
 if (failOn && !FAIL_ON.includes(failOn)) fail(`fail-on must be one of ${FAIL_ON.join(', ')} (got "${failOn}")`);
 
-const { main } = await import('../dist/cli.js');
+const { main } = await import('../dist/bundle/cli.js');
 const args = (fmt) => ['check', '--format', fmt, ...(failOn && failOn !== 'never' ? ['--fail-on', failOn] : []), '--', ...(paths.length ? paths : ['.'])];
 const cwd = process.cwd();
 const toLog = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t), cwd, color: false };

@@ -11,8 +11,7 @@ import module from 'node:module';
 import path from 'node:path';
 
 module.enableCompileCache?.(); // Node.js >= 22.1: cache the compiled code on disk (see bin/pyship.js)
-const { buildProgram, main } = await import('../dist/cli.js');
-const { discoverDockerfiles, isDockerfileName } = await import('../dist/io/discover.js');
+const { buildProgram, main, discoverDockerfiles, isDockerfileName } = await import('../dist/bundle/cli.js');
 
 const USAGE = 'usage: pyship-pre-commit check|fix [pyship check flags] FILE...\n';
 

@@ -5,5 +5,5 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
-const { main } = await import('../dist/cli.js');
+const { main } = await import('../dist/bundle/cli.js');
 process.exitCode = await main(process.argv.slice(2));

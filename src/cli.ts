@@ -9,6 +9,9 @@ import { ConfigError } from './lint/config.js';
 import { InputError } from './io/read.js';
 import { VERSION } from './meta.js';
 
+// for the pre-commit entry (bin/pyship-pre-commit.js), which loads this bundle only
+export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
+
 const list = (v: string, prev: string[] = []): string[] => prev.concat(v.split(',').map((s) => s.trim()).filter(Boolean));
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {

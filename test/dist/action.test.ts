@@ -99,7 +99,7 @@ describe.runIf(distTests)('the GitHub Action, run locally with the same inputs',
   afterAll(() => removeTree(base));
 
   it('the first step compiled pyship in the action directory', () => {
-    expect(existsSync(join(actionPath, 'dist', 'cli.js'))).toBe(true);
+    expect(existsSync(join(actionPath, 'dist', 'bundle', 'cli.js'))).toBe(true);
   });
 
   it('default inputs: annotations for the whole workspace, exit 1, outputs set', () => {
