@@ -545,7 +545,10 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (choice && role === 'web') {
     const a = choice.app;
     const iface = a.interface === 'asgi' ? 'asgi' : 'wsgi';
-    const what = a.framework === 'django' ? 'Django' : `the ${a.framework} app ${a.module}:${a.attr}`;
+    // an --entry whose file names no framework: say what is known (its interface), not a guessed framework
+    const named = a.framework === 'django' || app.candidates.some((c) => c.file === a.file && c.attr.replace(/\(\)$/, '') === a.attr.replace(/\(\)$/, ''))
+      || new RegExp(`\\b${{ flask: 'Flask', quart: 'Quart', fastapi: 'FastAPI', starlette: 'Starlette', litestar: 'Litestar', falcon: 'falcon', celery: 'Celery', django: 'get_' }[a.framework]}`).test(p.file(p.fromContext(a.file))?.text ?? '');
+    const what = a.framework === 'django' ? 'Django' : named ? `the ${a.framework} app ${a.module}:${a.attr}` : `the ${iface.toUpperCase()} app ${a.module}:${a.attr}`;
     server = proc?.server ?? chooseServer(iface, names, opts.server, what);
     // uvicorn and daphne serve ASGI only, uWSGI WSGI only; hypercorn serves both, but is no default for a WSGI app
     const forced = opts.server !== undefined || proc?.server !== undefined;
@@ -559,7 +562,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     if (iface === 'asgi' && server === 'uwsgi') {
       throw new InitError(`${what} is an ASGI app; uWSGI serves WSGI`, 'pass --server uvicorn (or gunicorn with uvicorn workers), and add it to the dependencies');
     }
-    detected.push(`app: ${a.framework} ${a.module}:${a.attr} (${a.file}), ${iface.toUpperCase()}`);
+    detected.push(`app: ${named ? `${a.framework} ` : ''}${a.module}:${a.attr} (${a.file}), ${iface.toUpperCase()}`);
     detected.push(`server: ${server}${server === 'gunicorn' && iface === 'asgi' ? ' with uvicorn workers' : ''}`);
     serverConfig = { gunicorn: 'gunicorn.conf.py', uvicorn: 'serve.py', uwsgi: 'uwsgi.ini', hypercorn: 'hypercorn.conf.py', daphne: 'serve.py' }[server];
     const target = `${a.module}:${a.attr}`;
