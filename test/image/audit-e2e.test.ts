@@ -50,6 +50,27 @@ const VARIANTS: Record<string, [string[], string]> = {
 
 describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
   const built: string[] = [];
+
+  /** Build a context of `files` as `TAG:name`, audit it selecting `code`, and return that code's messages. */
+  const auditMessages = async (name: string, files: Record<string, string>, code: string): Promise<string[]> => {
+    const ctx = mkdtempSync(join(tmpdir(), `pyship-audit-e2e-${name}-`));
+    for (const [p, text] of Object.entries(files)) {
+      mkdirSync(join(ctx, p, '..'), { recursive: true });
+      writeFileSync(join(ctx, p), text);
+    }
+    const tag = `${TAG}:${name}`;
+    const r = createEngine().build({
+      context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
+      secrets: [], ssh: [], pull: false, noCache: false, push: false,
+    }, { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    built.push(tag);
+    const o = io();
+    await runAudit(tag, { format: 'json', select: [code] }, o);
+    expect(o.stderr).toBe('');
+    const report = JSON.parse(o.stdout) as { files?: { findings: { code: string; message: string }[] }[]; findings?: { code: string; message: string }[] };
+    return (report.findings ?? report.files?.flatMap((f) => f.findings) ?? []).filter((f) => f.code === code).map((f) => f.message);
+  };
   afterAll(() => {
     if (built.length) spawnSync(docker, ['rmi', '--force', ...built], { timeout: 60_000, stdio: 'ignore' });
   });
@@ -113,26 +134,7 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
 
   it('SIZE002: __pycache__ compiled by a build stage is not a leak; one copied from the context is', async () => {
     expect(engineUp).toBe(true);
-    const engine = createEngine();
-    const size002 = async (name: string, files: Record<string, string>): Promise<string[]> => {
-      const ctx = mkdtempSync(join(tmpdir(), 'pyship-audit-e2e-pyc-'));
-      for (const [p, text] of Object.entries(files)) {
-        mkdirSync(join(ctx, p, '..'), { recursive: true });
-        writeFileSync(join(ctx, p), text);
-      }
-      const tag = `${TAG}:${name}`;
-      const r = engine.build({
-        context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
-        secrets: [], ssh: [], pull: false, noCache: false, push: false,
-      }, { timeoutMs: 300_000 });
-      expect(r.code, r.stderr).toBe(0);
-      built.push(tag);
-      const o = io();
-      await runAudit(tag, { format: 'json', select: ['SIZE002'] }, o);
-      expect(o.stderr).toBe('');
-      const report = JSON.parse(o.stdout) as { files?: { findings: { code: string; message: string }[] }[]; findings?: { code: string; message: string }[] };
-      return (report.findings ?? report.files?.flatMap((f) => f.findings) ?? []).filter((f) => f.code === 'SIZE002').map((f) => f.message);
-    };
+    const size002 = (name: string, files: Record<string, string>): Promise<string[]> => auditMessages(name, files, 'SIZE002');
     // the runtime stage's history says only `COPY /app /app`: the .pyc files are compileall's, with the image's tag
     expect(await size002('pyc-compiled', {
       Dockerfile: [
@@ -154,31 +156,18 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
 
   it('SIZE006: the test directories inside a venv\'s wheels are quiet; the app\'s own tests are reported', async () => {
     expect(engineUp).toBe(true);
-    const engine = createEngine();
     // the guide's shape: a venv built in one stage, copied into the runtime stage; FastAPI's h11 ships h11/tests and
     // Django its django.test module, neither of which the user can or should remove
-    const ctx = mkdtempSync(join(tmpdir(), 'pyship-audit-e2e-tests-'));
-    writeFileSync(join(ctx, 'Dockerfile'), [
-      `FROM ${BASE} AS build`, 'RUN python -m venv /opt/venv', 'RUN /opt/venv/bin/pip install --no-cache-dir fastapi uvicorn django',
-      `FROM ${BASE}`, 'COPY --from=build /opt/venv /opt/venv', 'ENV PATH=/opt/venv/bin:$PATH', 'WORKDIR /app', 'COPY . .', 'USER 10001',
-      'CMD ["uvicorn", "main:app"]',
-    ].join('\n') + '\n');
-    writeFileSync(join(ctx, '.dockerignore'), 'Dockerfile\n');
-    writeFileSync(join(ctx, 'main.py'), 'app = None\n');
-    mkdirSync(join(ctx, 'tests'));
-    writeFileSync(join(ctx, 'tests', 'test_main.py'), `# ${'x'.repeat(150_000)}\n`);
-    const tag = `${TAG}:tests-dirs`;
-    const r = engine.build({
-      context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
-      secrets: [], ssh: [], pull: false, noCache: false, push: false,
-    }, { timeoutMs: 300_000 });
-    expect(r.code, r.stderr).toBe(0);
-    built.push(tag);
-    const o = io();
-    await runAudit(tag, { format: 'json', select: ['SIZE006'] }, o);
-    expect(o.stderr).toBe('');
-    const report = JSON.parse(o.stdout) as { files?: { findings: { code: string; message: string }[] }[]; findings?: { code: string; message: string }[] };
-    const messages = (report.findings ?? report.files?.flatMap((f) => f.findings) ?? []).filter((f) => f.code === 'SIZE006').map((f) => f.message);
+    const messages = await auditMessages('tests-dirs', {
+      Dockerfile: [
+        `FROM ${BASE} AS build`, 'RUN python -m venv /opt/venv', 'RUN /opt/venv/bin/pip install --no-cache-dir fastapi uvicorn django',
+        `FROM ${BASE}`, 'COPY --from=build /opt/venv /opt/venv', 'ENV PATH=/opt/venv/bin:$PATH', 'WORKDIR /app', 'COPY . .', 'USER 10001',
+        'CMD ["uvicorn", "main:app"]',
+      ].join('\n') + '\n',
+      '.dockerignore': 'Dockerfile\n',
+      'main.py': 'app = None\n',
+      'tests/test_main.py': `# ${'x'.repeat(150_000)}\n`,
+    }, 'SIZE006');
     expect(messages).toEqual([expect.stringMatching(/^1 test directory of the app \(150\.\d kB\) under \/app, largest \/app\/tests /)]);
   }, 420_000);
 });
