@@ -51,8 +51,8 @@ const VARIANTS: Record<string, [string[], string]> = {
 describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
   const built: string[] = [];
 
-  /** Build a context of `files` as `TAG:name`, audit it selecting `code`, and return that code's messages. */
-  const auditMessages = async (name: string, files: Record<string, string>, code: string): Promise<string[]> => {
+  /** Build a context of `files` as `TAG:name` and audit it (only `select` when given): its findings and JSON output. */
+  const buildAndAudit = async (name: string, files: Record<string, string>, select?: string) => {
     const ctx = mkdtempSync(join(tmpdir(), `pyship-audit-e2e-${name}-`));
     for (const [p, text] of Object.entries(files)) {
       mkdirSync(join(ctx, p, '..'), { recursive: true });
@@ -66,11 +66,13 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
     expect(r.code, r.stderr).toBe(0);
     built.push(tag);
     const o = io();
-    await runAudit(tag, { format: 'json', select: [code] }, o);
+    await runAudit(tag, { format: 'json', ...(select ? { select: [select] } : {}) }, o);
     expect(o.stderr).toBe('');
     const report = JSON.parse(o.stdout) as { files?: { findings: { code: string; message: string }[] }[]; findings?: { code: string; message: string }[] };
-    return (report.findings ?? report.files?.flatMap((f) => f.findings) ?? []).filter((f) => f.code === code).map((f) => f.message);
+    return { findings: report.findings ?? report.files?.flatMap((f) => f.findings) ?? [], stdout: o.stdout };
   };
+  const auditMessages = async (name: string, files: Record<string, string>, code: string): Promise<string[]> =>
+    (await buildAndAudit(name, files, code)).findings.filter((f) => f.code === code).map((f) => f.message);
   afterAll(() => {
     if (built.length) spawnSync(docker, ['rmi', '--force', ...built], { timeout: 60_000, stdio: 'ignore' });
   });
@@ -100,29 +102,17 @@ describe.runIf(engineUp || e2e)('pyship audit (real engine)', () => {
 
   it('each deliberately bad image adds exactly its code to the clean variant\'s findings', async () => {
     expect(engineUp).toBe(true);
-    const engine = createEngine();
     const codes = new Map<string, string[]>();
     const outputs = new Map<string, string>();
     for (const [name, [lines]] of Object.entries(VARIANTS)) {
-      const ctx = mkdtempSync(join(tmpdir(), 'pyship-audit-e2e-'));
-      writeFileSync(join(ctx, 'Dockerfile'), lines.join('\n') + '\n');
-      writeFileSync(join(ctx, 'app.py'), 'print("hello")\n');
-      writeFileSync(join(ctx, 'id_rsa'), '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n');
-      const tag = `${TAG}:${name}`;
-      const r = engine.build({
-        context: ctx, tags: [tag], labels: { [PYSHIP_LABEL]: 'audit-e2e' }, buildArgs: {}, cacheFrom: [], cacheTo: [], inlineCache: false,
-        secrets: [], ssh: [], pull: false, noCache: false, push: false,
-      }, { timeoutMs: 300_000 });
-      expect(r.code, r.stderr).toBe(0);
-      built.push(tag);
-      const o = io();
-      await runAudit(tag, { format: 'json' }, o);
-      expect(o.stderr).toBe('');
-      const report = JSON.parse(o.stdout) as { files?: { findings: { code: string }[] }[]; findings?: { code: string }[] };
-      const findings = report.findings ?? report.files?.flatMap((f) => f.findings) ?? [];
+      const { findings, stdout } = await buildAndAudit(name, {
+        Dockerfile: lines.join('\n') + '\n',
+        'app.py': 'print("hello")\n',
+        id_rsa: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n',
+      });
       codes.set(name, [...new Set(findings.map((f) => f.code))].sort());
-      outputs.set(name, o.stdout);
-      expect(o.stdout).not.toContain('not-a-real-key');
+      outputs.set(name, stdout);
+      expect(stdout).not.toContain('not-a-real-key');
     }
     const clean = codes.get('clean')!;
     expect(clean).not.toContain('SEC001');
