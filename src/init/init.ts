@@ -39,7 +39,12 @@ export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
     files.push({ path: '.gitlab-ci.yml', text: gitlabCi(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; scheduled --fresh rebuild' });
     files.push({ path: 'renovate.json', text: renovate(), what: 'monthly update MRs (Renovate): Python dependencies, base image' });
   }
-  if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: 'Kubernetes: probes, runAsNonRoot, drop ALL, read-only root' });
+  const K8S_WHAT: Record<string, string> = {
+    'k8s/deployment.yaml': 'Kubernetes Deployment: probes, runAsNonRoot, drop ALL, read-only root, grace period',
+    'k8s/service.yaml': 'Kubernetes Service in front of it',
+    'k8s/migrate-job.yaml': 'Kubernetes Job: Django migrations once per release, not at startup',
+  };
+  if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: K8S_WHAT[path] ?? 'Kubernetes manifest' });
   const config = pyshipConfig(spec, p);
   if (config) files.push(config);
   return files;
