@@ -163,6 +163,8 @@ export async function benchInit() {
     for (const [variant, file] of [['pyship init', 'Dockerfile'], ['init --no-compile', 'Dockerfile.nocompile'], ['naive', 'Dockerfile.naive'], ['docker-init-style', 'Dockerfile.docker-init']]) {
       const tag = `pyship-bench-init-${app}-${variant.replace(/\W+/g, '-')}:latest`;
       const cold = build(dir, join(dir, file), tag, true);
+      // the rebuild moves the tag: remember the cold image so it is removed too, not left dangling
+      const coldId = sh(['image', 'inspect', '-f', '{{.Id}}', tag]).stdout.trim();
       if (!cold.ok) {
         rows.push({ app, variant, error: `build failed: ${cold.error}` });
         continue;
@@ -175,7 +177,7 @@ export async function benchInit() {
       const size = Number(sh(['image', 'inspect', '-f', '{{.Size}}', tag]).stdout.trim());
       const run = await runFigures(tag, f.health);
       rows.push({ app, variant, size, cold: cold.seconds, rebuild: rebuild.seconds, healthy: run.healthy, stop: run.stop, error: run.error });
-      sh(['rmi', '-f', tag]);
+      sh(['rmi', '-f', tag, ...(coldId ? [coldId] : [])]);
     }
   }
   console.log(`\npyship init vs the naive and docker-init-style Dockerfiles (Python ${PY} stand-ins; cold = --no-cache, pip cache mounts stay warm)`);

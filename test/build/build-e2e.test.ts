@@ -33,6 +33,9 @@ describe.runIf(engineUp || e2e)('pyship build (real engine)', () => {
   afterAll(() => {
     const ids = spawnSync(docker, ['image', 'ls', '--filter', `reference=${IMAGE}`, '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8', timeout: 30_000 }).stdout.split('\n').filter(Boolean);
     if (ids.length) spawnSync(docker, ['image', 'rm', '--force', ...ids], { timeout: 60_000 });
+    // images whose tags the second build moved on are untagged now: found by this test's label
+    const dangling = spawnSync(docker, ['image', 'ls', '--quiet', '--filter', 'dangling=true', '--filter', `label=${LABEL}`], { encoding: 'utf8', timeout: 30_000 }).stdout.split('\n').filter(Boolean);
+    if (dangling.length) spawnSync(docker, ['image', 'rm', '--force', ...dangling], { timeout: 60_000 });
   });
 
   it('builds, tags :<branch>, :<sha> and :<branch>-build, labels OCI facts; then the size budget reports CI002', async () => {
