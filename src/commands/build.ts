@@ -87,6 +87,15 @@ function configFor(flags: BuildFlags, cwd: string, contextDir: string): Config {
   return loadConfig(file, new Set(rulesByCode.keys()));
 }
 
+/** The legacy builder rejects BuildKit syntax with a terse parse error: say which line needs it and how to get it. */
+function refuseBuildKitSyntax(engine: Engine, io: Io, dockerfileAbs: string, text: string): void {
+  if (engine.kind !== 'docker' || engine.buildkit()) return;
+  const use = buildkitOnly(text);
+  if (use) {
+    throw new UsageError(`${displayPath(io.cwd, dockerfileAbs)}:${use.line} uses ${use.what}, which needs BuildKit, and ${engine.binary} would build with the legacy builder: install the buildx plugin (Debian/Ubuntu: docker-buildx), or set DOCKER_BUILDKIT=1 with a client that has BuildKit built in`);
+  }
+}
+
 function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config: Config, deps: BuildDeps): BuildPlan {
   const contextDir = path.resolve(io.cwd, context);
   if (!existsSync(contextDir)) throw new UsageError(`build context ${context} does not exist`);
@@ -116,6 +125,7 @@ function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config
     else if (typeof config.extra['base-dockerfile'] === 'string') dockerfileAbs = path.resolve(config.baseDir, config.extra['base-dockerfile']);
     else dockerfileAbs = path.join(contextDir, 'Dockerfile.base');
     if (!existsSync(dockerfileAbs)) throw new UsageError(`no base Dockerfile: ${displayPath(io.cwd, dockerfileAbs)} does not exist (set [tool.pyship] base-dockerfile or pass -f)`);
+    refuseBuildKitSyntax(engine, io, dockerfileAbs, readFileSync(dockerfileAbs, 'utf8'));
     return planBase({
       ...common,
       dockerfile: displayPath(io.cwd, dockerfileAbs),
@@ -138,10 +148,12 @@ function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config
   if (!existsSync(dockerfileAbs)) throw new UsageError(`no Dockerfile: ${displayPath(io.cwd, dockerfileAbs)} does not exist (pass -f FILE)`);
   const defaultFile = path.dirname(dockerfileAbs) === contextDir && path.basename(dockerfileAbs) === 'Dockerfile';
   const productionTag = typeof config.extra['production-tag'] === 'string' ? config.extra['production-tag'] : undefined;
+  const dockerfileText = readFileSync(dockerfileAbs, 'utf8');
+  refuseBuildKitSyntax(engine, io, dockerfileAbs, dockerfileText);
   return planBuild({
     ...common,
     dockerfile: defaultFile && flags.file === undefined ? undefined : displayPath(io.cwd, dockerfileAbs),
-    dockerfileText: readFileSync(dockerfileAbs, 'utf8'),
+    dockerfileText,
     image,
     version: projectVersion(contextDir),
     extraTags: flags.tag ?? [],
@@ -189,19 +201,6 @@ export async function runBuild(context: string | undefined, flags: BuildFlags, i
       throw e;
     }
     for (const n of p.notes) io.err(`${n}\n`);
-    // the legacy builder rejects BuildKit syntax with a terse parse error: say what is missing instead
-    if (engine.kind === 'docker' && !engine.buildkit()) {
-      for (const step of p.steps) {
-        if (step.kind !== 'build') continue;
-        const file = path.resolve(io.cwd, step.request.dockerfile ?? path.join(step.request.context, 'Dockerfile'));
-        const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-        const use = buildkitOnly(text);
-        if (use) {
-          throw new UsageError(`${path.relative(io.cwd, file) || file}:${use.line} uses ${use.what}, which needs BuildKit, and ${engine.binary} would build with the legacy builder: install the buildx plugin (Debian/Ubuntu: docker-buildx), or set DOCKER_BUILDKIT=1 with a client that has BuildKit built in`);
-        }
-      }
-    }
-
     if (flags.dryRun) {
       for (const step of p.steps) {
         io.out(`${displayCommand(step.kind === 'build' ? engine.buildArgv(step.request) : [engine.binary, 'push', step.tag])}\n`);
