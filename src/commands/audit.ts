@@ -2,7 +2,6 @@
 // report (+ in text: the layer table, the base, bytecode share, Python distributions and the lock comparison).
 import { resolve } from 'node:path';
 import pc from 'picocolors';
-import { parse as parseToml } from 'smol-toml';
 import { everyRule } from '../rules/index.js';
 import { atOrAbove, ConfigError, effectiveSeverity, findConfig, loadConfig, mergeCli, parseSize, resolveEnabled, validateSelectors } from '../lint/config.js';
 import type { Severity } from '../lint/rule.js';
@@ -13,9 +12,9 @@ import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine } from '../engine/types.js';
 import { readImage } from '../image/read.js';
 import { classifyImageArg, engineLayers, engineSource, ImageSourceError, type ImageSource } from '../image/source.js';
-import { AUDIT_CODES, auditImage, formatBytes, instructionText, normalizeDist, type AuditResult, type LockedSet } from '../image/audit.js';
+import { AUDIT_CODES, auditImage, formatBytes, instructionText, type AuditResult } from '../image/audit.js';
 import { loadProject } from '../project/project.js';
-import { detectPython } from '../project/python.js';
+import { projectPins } from '../project/python.js';
 import { ruleMetas } from './check.js';
 import { UsageError, type Io } from './io.js';
 
@@ -54,47 +53,6 @@ function size(value: unknown, what: string): number {
   } catch (e) {
     throw new UsageError(`${what}: ${(e as Error).message}`);
   }
-}
-
-/** Pinned versions of a project: lock files (uv, poetry, pdm, Pipfile.lock), else `==` pins in requirements files. */
-export function projectPins(dir: string): LockedSet {
-  const project = loadProject(dir);
-  const facts = detectPython(project);
-  const versions = new Map<string, string>();
-  const sources: string[] = [];
-  for (const lock of facts.lockFiles) {
-    const text = project.file(lock)?.text;
-    if (text === undefined) continue;
-    const name = lock.split('/').pop()!;
-    try {
-      if (name === 'Pipfile.lock') {
-        const doc = JSON.parse(text) as { default?: Record<string, { version?: string }> };
-        for (const [n, v] of Object.entries(doc.default ?? {})) if (v.version) versions.set(normalizeDist(n), v.version.replace(/^==/, ''));
-      } else if (name.endsWith('.lock')) {
-        const doc = parseToml(text) as { package?: { name?: string; version?: string; source?: { virtual?: string; editable?: string } }[] };
-        for (const p of doc.package ?? []) {
-          if (p.name && p.version && !p.source?.virtual && !p.source?.editable) versions.set(normalizeDist(p.name), p.version);
-        }
-      } else continue;
-      sources.push(lock);
-    } catch {
-      // a broken lock file is `pyship check`'s business (DF026); compare what can be read
-    }
-  }
-  if (sources.length === 0) {
-    for (const r of facts.requirements) {
-      let any = false;
-      for (const q of r.requirements) {
-        const m = /^===?([^,;]+)$/.exec(q.specifier);
-        if (q.name && q.pinned && m) {
-          versions.set(q.name, m[1]!.trim());
-          any = true;
-        }
-      }
-      if (any) sources.push(r.path);
-    }
-  }
-  return { sources, versions };
 }
 
 export function formatAuditText(r: AuditResult, color: boolean): string {
@@ -195,7 +153,8 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
     source = arg.kind === 'tar' ? { kind: 'tar', path: arg.path, ref: image } : { kind: 'oci', path: arg.path, ref: image };
   }
   const img = await readImage(source);
-  const locked = projectDir !== undefined ? projectPins(projectDir) : undefined;
+  const project = projectDir !== undefined ? loadProject(projectDir) : undefined;
+  const locked = project ? projectPins(project) : undefined;
   const result = auditImage(img, {
     staleDays, minEfficiency,
     maxWastedBytes,
@@ -204,7 +163,7 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
     severity: (code, sev) => effectiveSeverity(config, code, sev),
     baseLayers: engine ? (name) => engineLayers(engine!, name) : undefined,
     locked,
-    dockerignore: projectDir !== undefined ? loadProject(projectDir).dockerignore : undefined,
+    dockerignore: project?.dockerignore,
   });
   const report = formatReport(format as Format, {
     results: [{ file: result.ref, text: result.text, findings: result.findings }],

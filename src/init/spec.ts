@@ -1,7 +1,7 @@
 // `pyship init`, step 1: the project's facts (src/project/) and the user's options → one InitSpec that every template
 // reads. Nothing here guesses silently: an ambiguity is an InitError naming the files and the flag that settles it.
 import { celeryWorkerApp, detectApp, parseServerCommand, splitCommand, type AppCandidate, type AppFacts, type ProcfileLine } from '../project/app.js';
-import { detectPython, LOCK_FILES, requirementsTree, type PackageManager, type PythonFacts } from '../project/python.js';
+import { detectPython, LOCK_FILES, lockPins, requirementsTree, type PackageManager, type PythonFacts } from '../project/python.js';
 import type { Project } from '../project/project.js';
 
 export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
@@ -267,12 +267,7 @@ function dependencyNames(py: PythonFacts, deps: DepsPlan, p: Project): Set<strin
     for (const d of e.pip) add(d.name);
   }
   // lock files name the transitive ones too (uvicorn under fastapi[standard], psycopg2 under a Django extra…)
-  for (const f of deps.files) {
-    if (!/\.lock$/.test(f)) continue;
-    const text = p.file(p.fromContext(f))?.text ?? '';
-    for (const m of text.matchAll(/^name = "([^"]+)"/gm)) names.add(m[1]!.toLowerCase().replace(/[-_.]+/g, '-'));
-    if (f.endsWith('Pipfile.lock')) for (const m of text.matchAll(/^\s{8}"([A-Za-z0-9][\w.-]*)": \{/gm)) names.add(m[1]!.toLowerCase().replace(/[-_.]+/g, '-'));
-  }
+  for (const f of deps.files) for (const n of lockPins(p, p.fromContext(f))?.keys() ?? []) names.add(n);
   return names;
 }
 

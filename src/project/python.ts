@@ -866,6 +866,59 @@ export const detectPython = projectFact((p: Project): PythonFacts => {
   };
 });
 
+/**
+ * The versions a lock file pins (uv.lock, poetry.lock, pdm.lock: `[[package]]`; Pipfile.lock: its `default` section),
+ * by normalized name; the project's own virtual/editable entry is left out. Undefined when the file is missing, not a
+ * lock file, or does not parse (a broken lock is `pyship check`'s business: DF026).
+ */
+export function lockPins(p: Project, lock: string): Map<string, string> | undefined {
+  const text = p.file(lock)?.text;
+  const name = lock.split('/').pop()!;
+  if (text === undefined || !name.endsWith('.lock')) return undefined;
+  const versions = new Map<string, string>();
+  try {
+    if (name === 'Pipfile.lock') {
+      const doc = JSON.parse(text) as { default?: Record<string, { version?: string }> };
+      for (const [n, v] of Object.entries(doc.default ?? {})) if (v.version) versions.set(normalizeName(n), v.version.replace(/^==/, ''));
+    } else {
+      const doc = parseToml(text) as { package?: { name?: string; version?: string; source?: { virtual?: string; editable?: string } }[] };
+      for (const pkg of doc.package ?? []) {
+        if (pkg.name && pkg.version && !pkg.source?.virtual && !pkg.source?.editable) versions.set(normalizeName(pkg.name), pkg.version);
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return versions;
+}
+
+/** Pinned versions of a project: its lock files, else the `==` pins of its requirements files; and where they came from. */
+export const projectPins = projectFact((p: Project): { sources: string[]; versions: Map<string, string> } => {
+  const facts = detectPython(p);
+  const versions = new Map<string, string>();
+  const sources: string[] = [];
+  for (const lock of facts.lockFiles) {
+    const pins = lockPins(p, lock);
+    if (!pins) continue;
+    for (const [n, v] of pins) versions.set(n, v);
+    sources.push(lock);
+  }
+  if (sources.length === 0) {
+    for (const r of facts.requirements) {
+      let any = false;
+      for (const q of r.requirements) {
+        const m = /^===?([^,;]+)$/.exec(q.specifier);
+        if (q.name && q.pinned && m) {
+          versions.set(q.name, m[1]!.trim());
+          any = true;
+        }
+      }
+      if (any) sources.push(r.path);
+    }
+  }
+  return { sources, versions };
+});
+
 /** Malformed manifests: TOML/YAML errors, unparseable requirement lines (for DF026). Never throws. */
 export const pythonProblems = projectFact((p: Project): FileProblem[] => {
   const out: FileProblem[] = [];
