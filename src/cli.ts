@@ -179,6 +179,7 @@ config, engine or unreadable-image error.`)
     .option('--image <name>', 'image name for compose, k8s and pyship.toml (default: the project name)')
     .option('--force', 'overwrite files that exist')
     .option('--dry-run', 'print the files as a unified diff and write nothing')
+    .addOption(new Option('--format <format>', 'text: a summary on stderr (and diffs with --dry-run); json: every decision with its evidence, and each file written, kept or skipped, on stdout').choices(['text', 'json']).default('text'))
     .option('--no-input', 'never ask: fail with the flag to pass when the project is ambiguous')
     .addOption(new Option('--engine <engine>', 'container engine for --pin-digest').choices(['docker', 'podman']))
     .addHelpText('after', `

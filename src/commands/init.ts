@@ -34,6 +34,7 @@ export interface InitFlags {
   /** commander's --no-input */
   input?: boolean;
   engine?: string;
+  format?: 'text' | 'json';
 }
 
 /** Ask the user to pick one of `values` (undefined: no answer / not interactive). */
@@ -97,6 +98,8 @@ function resolveDigest(engine: Engine, image: string): string {
   return d;
 }
 
+const FILE_ACTION = { create: 'write', overwrite: 'replace', exists: 'keep', unchanged: 'unchanged' } as const;
+
 export async function runInit(path: string | undefined, flags: InitFlags, io: Io, deps: InitDeps = {}): Promise<number> {
   const dir = resolve(io.cwd, path ?? '.');
   let st;
@@ -123,6 +126,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
           continue;
         }
       }
+      if (flags.format === 'json') io.out(`${JSON.stringify({ error: e.message, hint: e.hint, choices: e.choices }, null, 2)}\n`);
       io.err(`pyship init: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`);
       return 2;
     }
@@ -135,13 +139,28 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
 
   const plans = planWrites(dir, generateFiles(spec, project), flags.force === true);
   const where = relative(io.cwd, dir) || '.';
-  io.err(`Detected in ${where}:\n${spec.detected.map((d) => `  ${d}\n`).join('')}`);
+  const json = flags.format === 'json';
+  const report = (extra: Record<string, unknown> = {}): void => io.out(`${JSON.stringify({
+    dir: where, decisions: spec.decisions,
+    files: plans.map((p) => ({ path: p.path, action: FILE_ACTION[p.status], what: p.what })), notes: spec.notes, ...extra,
+  }, null, 2)}\n`);
+  if (!json) io.err(`Decided for ${where}:\n${spec.decisions.map((d) => `  ${d.field}: ${d.value}${d.evidence.length > 0 ? `  (${d.evidence.join('; ')})` : ''}\n`).join('')}`);
+  if (flags.dryRun && json) {
+    report({ dryRun: true });
+    return 0;
+  }
   if (flags.dryRun) {
     io.out(planDiff(plans));
     for (const p of plans) if (p.status === 'exists') io.err(`  would keep ${p.path} (exists; --force to overwrite)\n`);
     return 0;
   }
   writePlans(dir, plans);
+  const check = checkFiles({ paths: [dir], cwd: io.cwd, cli: {} });
+  const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
+  if (json) {
+    report({ check: findings.map(({ file, f }) => ({ file, code: f.code, message: f.message })) });
+    return 0;
+  }
   io.err('\n');
   for (const p of plans) {
     const verb = p.status === 'create' ? 'wrote    ' : p.status === 'overwrite' ? 'replaced ' : p.status === 'unchanged' ? 'unchanged' : 'kept     ';
@@ -149,9 +168,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   }
   for (const n of spec.notes) io.err(`\nnote: ${n}\n`);
 
-  // our own check of the result, in project mode, as `pyship check` in that directory would run it
-  const check = checkFiles({ paths: [dir], cwd: io.cwd, cli: {} });
-  const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
+  // our own check of the result (above), in project mode, as `pyship check` in that directory would run it
   if (findings.length === 0) io.err(`\npyship check ${where}: no findings.\n`);
   else {
     io.err(`\npyship check ${where}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${plans.some((p) => p.status === 'exists') ? ' (some files were kept as they were)' : ''}:\n`);

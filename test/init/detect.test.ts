@@ -207,7 +207,7 @@ describe('app and server', () => {
   it('runs an ASGI app under gunicorn with uvicorn workers when both are dependencies', () => {
     const s = spec({ 'main.py': FASTAPI, 'requirements.txt': 'fastapi==0.115.6\ngunicorn==23.0.0\nuvicorn==0.34.0\n' });
     expect(s.server).toBe('gunicorn');
-    expect(s.detected).toContain('server: gunicorn with uvicorn workers');
+    expect(s.decisions.find((d) => d.field === 'server')?.value).toBe('gunicorn with uvicorn workers');
   });
 
   it('refuses a WSGI app without a WSGI server, and an ASGI server for a WSGI app', () => {
@@ -397,7 +397,7 @@ describe('Procfile', () => {
     const s = spec(files('web: gunicorn proj.wsgi --bind 0.0.0.0:$PORT --workers 3\nrelease: python manage.py migrate\n', DJANGO));
     expect(s).toMatchObject({ server: 'gunicorn', app: { module: 'proj.wsgi', attr: 'application', framework: 'django' }, django: { settings: 'proj.settings' } });
     expect(s.command).toEqual(['gunicorn', '--config', 'gunicorn.conf.py', 'proj.wsgi:application']);
-    expect(s.detected).toContain('Procfile line 1 decides: web: `gunicorn proj.wsgi --bind 0.0.0.0:$PORT --workers 3` → gunicorn serving proj.wsgi:application');
+    expect(s.decisions.find((d) => d.field === 'entry')).toMatchObject({ value: 'proj.wsgi:application (WSGI)', evidence: ['Procfile:1 web: gunicorn proj.wsgi --bind 0.0.0.0:$PORT --workers 3'] });
     expect(s.notes.join('\n')).toContain('Procfile web options not carried over (the generated server config sets workers, logs and timeouts): --workers 3');
   });
 
@@ -466,7 +466,7 @@ describe('Procfile', () => {
   it('worker: celery -A names the Celery app of compose\'s worker service', () => {
     const s = spec({ ...DJANGO, 'proj/celery.py': CELERY(), 'other/tasks.py': CELERY('other'), 'requirements.txt': 'django==5.1.5\ngunicorn==23.0.0\ncelery==5.4.0\n', Procfile: 'web: gunicorn proj.wsgi\nworker: celery -A proj worker -l info\n' });
     expect(s.celery).toMatchObject({ module: 'proj.celery', attr: 'app' });
-    expect(s.detected).toContain('Procfile line 2 decides the Celery app: proj.celery:app');
+    expect(s.decisions.find((d) => d.field === 'worker')).toMatchObject({ value: 'celery proj.celery:app', evidence: [expect.stringMatching(/^Procfile:2 /)] });
   });
 
   it('worker: decides between several Celery apps of a worker-only project', () => {

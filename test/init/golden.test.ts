@@ -21,60 +21,59 @@ interface Case {
 
 const CASES: Case[] = [
   // pip: requirements.txt pinned with hashes, no pip-tools source
-  { fixture: 'pip-flask', detects: ['package manager: pip (requirements.txt, with hashes)', 'python: 3.15 (default', 'app: flask app:app (app.py), WSGI', 'server: gunicorn'] },
+  { fixture: 'pip-flask', detects: ['package-manager: pip', 'lock: requirements.txt, with hashes', 'python: 3.15  (default', 'framework: flask  (app.py)', 'entry: app:app (WSGI)', 'server: gunicorn'] },
   {
     fixture: 'pip-django-psycopg2', flags: { k8s: true },
-    detects: ['python: 3.13 (.python-version)', 'app: django shop.wsgi:application', 'system libraries: libpq5 at run time; gcc, libc6-dev, libpq-dev to build'],
+    detects: ['python: 3.13  (.python-version', 'framework: django', 'entry: shop.wsgi:application', 'system-packages: libpq5 at run time; gcc, libc6-dev, libpq-dev to build'],
   },
   {
     fixture: 'procfile-django',
-    detects: ['python: 3.12 (runtime.txt)', 'Procfile line 1 decides: web: `gunicorn config.wsgi', '→ gunicorn serving config.wsgi:application',
-      'Procfile line 2 decides the Celery app: config.celery:app', 'system libraries: libpq5 at run time'],
+    detects: ['python: 3.12  (runtime.txt', '(Procfile:1 web: gunicorn config.wsgi', 'entry: config.wsgi:application (WSGI)', 'server: gunicorn  (Procfile:1)', 'worker: celery config.celery:app  (Procfile:2', 'system-packages: libpq5 at run time'],
   },
   {
     fixture: 'pip-script-http', flags: { port: '8080', healthPath: '/health' },
-    detects: ['app: [project.scripts] statusd = statusd.server:main, serving HTTP on $PORT (default 8080)'],
+    detects: ['entry: [project.scripts] statusd = statusd.server:main, serving HTTP on $PORT (default 8080)'],
   },
   // pip-tools: requirements.in compiled to requirements.txt with --hash lines
   {
     fixture: 'piptools-fastapi', flags: { compile: false },
-    detects: ['package manager: pip-tools (requirements.txt, with hashes)', 'app: fastapi app.main:app (app/main.py), ASGI', 'server: uvicorn'],
+    detects: ['package-manager: pip-tools', 'lock: requirements.txt, with hashes', 'framework: fastapi  (app/main.py)', 'entry: app.main:app (ASGI)', 'server: uvicorn'],
     // src/templates/dockerfile.ts writes `# pyship: ignore=OPS009  (built with --no-compile)`: the reason needs `--`
   },
-  { fixture: 'piptools-celery', flags: { ci: 'gitlab' }, detects: ['app: Celery worker jobs.app:app (jobs/app.py); no HTTP'] },
-  { fixture: 'venv-decoy', detects: ['package manager: pip-tools', 'app: flask app:app (app.py), WSGI'] },
+  { fixture: 'piptools-celery', flags: { ci: 'gitlab' }, detects: ['framework: celery  (jobs/app.py)', 'entry: celery worker jobs.app:app; no HTTP'] },
+  { fixture: 'venv-decoy', detects: ['package-manager: pip-tools', 'framework: flask  (app.py)', 'entry: app:app (WSGI)'] },
   // poetry
   {
     fixture: 'poetry-django', flags: { k8s: true },
-    detects: ['package manager: poetry (pyproject.toml, poetry.lock)', 'python: 3.12 (pyproject.toml)', 'app: django blog.wsgi:application', 'system libraries: libxml2, libxslt1.1 at run time'],
+    detects: ['package-manager: poetry', 'lock: pyproject.toml, poetry.lock', 'python: 3.12  (pyproject.toml', 'framework: django', 'entry: blog.wsgi:application', 'system-packages: libxml2, libxslt1.1 at run time'],
   },
-  { fixture: 'poetry-fastapi-gunicorn', detects: ['python: 3.13 (pyproject.toml)', 'app: fastapi main:app (main.py), ASGI', 'server: gunicorn with uvicorn workers'] },
-  { fixture: 'poetry-flask-celery', detects: ['app: flask mailroom:create_app() (mailroom/__init__.py), WSGI', 'server: gunicorn'] },
+  { fixture: 'poetry-fastapi-gunicorn', detects: ['python: 3.13  (pyproject.toml', 'framework: fastapi  (main.py)', 'entry: main:app (ASGI)', 'server: gunicorn with uvicorn workers'] },
+  { fixture: 'poetry-flask-celery', detects: ['framework: flask  (mailroom/__init__.py)', 'entry: mailroom:create_app() (WSGI)', 'server: gunicorn'] },
   // pipenv
   {
     fixture: 'pipenv-flask-uwsgi',
-    detects: ['package manager: pipenv (Pipfile, Pipfile.lock)', 'python: 3.12 (Pipfile)', 'server: uwsgi', 'system libraries: libxml2 at run time; gcc, libc6-dev, libxml2-dev to build'],
+    detects: ['package-manager: pipenv', 'lock: Pipfile, Pipfile.lock', 'python: 3.12  (Pipfile', 'server: uwsgi', 'system-packages: libxml2 at run time; gcc, libc6-dev, libxml2-dev to build'],
   },
-  { fixture: 'pipenv-starlette', flags: { debugTools: true }, detects: ['python: 3.13 (Pipfile)', 'app: starlette api:app (api.py), ASGI', 'server: uvicorn'] },
+  { fixture: 'pipenv-starlette', flags: { debugTools: true }, detects: ['python: 3.13  (Pipfile', 'framework: starlette  (api.py)', 'entry: api:app (ASGI)', 'server: uvicorn'] },
   // uv
-  { fixture: 'uv-fastapi-src', detects: ['package manager: uv (pyproject.toml, uv.lock)', 'python: 3.13 (.python-version)', 'app: fastapi inventory.api:app (src/inventory/api.py), ASGI'] },
+  { fixture: 'uv-fastapi-src', detects: ['package-manager: uv', 'lock: pyproject.toml, uv.lock', 'python: 3.13  (.python-version', 'framework: fastapi  (src/inventory/api.py)', 'entry: inventory.api:app (ASGI)'] },
   {
     fixture: 'uv-script', flags: { compile: false },
-    detects: ['app: [project.scripts] feedsync = feedsync.cli:main, no HTTP'],
+    detects: ['entry: [project.scripts] feedsync = feedsync.cli:main, no HTTP'],
     // the malformed ignore (DF023) does not cover the build stage, where `uv sync` runs with UV_COMPILE_BYTECODE=0
   },
-  { fixture: 'uv-django-daphne', flags: { k8s: true }, detects: ['app: django chat.asgi:application (chat/asgi.py), ASGI', 'server: daphne'] },
+  { fixture: 'uv-django-daphne', flags: { k8s: true }, detects: ['framework: django  (chat/asgi.py)', 'entry: chat.asgi:application (ASGI)', 'server: daphne'] },
   // pdm
-  { fixture: 'pdm-starlette-hypercorn', flags: { ci: 'gitlab' }, detects: ['package manager: pdm (pyproject.toml, pdm.lock)', 'python: 3.15 (pyproject.toml)', 'server: hypercorn'] },
-  { fixture: 'pdm-script', detects: ['python: 3.13 (pyproject.toml)', 'app: [project.scripts] mailer = mailer.main:run, no HTTP'] },
+  { fixture: 'pdm-starlette-hypercorn', flags: { ci: 'gitlab' }, detects: ['package-manager: pdm', 'lock: pyproject.toml, pdm.lock', 'python: 3.15  (pyproject.toml', 'server: hypercorn'] },
+  { fixture: 'pdm-script', detects: ['python: 3.13  (pyproject.toml', 'entry: [project.scripts] mailer = mailer.main:run, no HTTP'] },
   // conda: SEC007 wants a pip/uv Dependabot ecosystem that cannot update environment.yml
   {
     fixture: 'conda-flask', flags: { syntax: false },
-    detects: ['package manager: conda (environment.yml)', 'python: 3.11 (environment.yml)', 'app: flask app:app (app.py), WSGI'],
+    detects: ['package-manager: conda', 'lock: environment.yml', 'python: 3.11  (environment.yml', 'framework: flask  (app.py)', 'entry: app:app (WSGI)'],
   },
   {
     fixture: 'conda-celery',
-    detects: ['python: 3.12 (environment.yml)', 'app: Celery worker reports.worker:celery_app (reports/worker.py)'],
+    detects: ['python: 3.12  (environment.yml', 'framework: celery  (reports/worker.py)', 'entry: celery worker reports.worker:celery_app; no HTTP'],
   },
 ];
 

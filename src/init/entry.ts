@@ -1,0 +1,208 @@
+// What the image starts: the app (Django, app objects, Procfile lines, --entry, [project.scripts]) and its server.
+import { celeryWorkerApp, parseServerCommand, splitCommand, type AppCandidate, type AppFacts, type ProcfileLine } from '../project/app.js';
+import type { Project } from '../project/project.js';
+import { InitError, type InitOptions, type Role, type Server } from './types.js';
+
+
+export function chooseServer(kind: 'wsgi' | 'asgi', names: Set<string>, forced: Server | undefined, what: string): Server {
+  if (forced) return forced;
+  const has = (n: string): boolean => names.has(n);
+  const order: Server[] = kind === 'wsgi'
+    ? ['gunicorn', 'uwsgi']
+    : has('gunicorn') && has('uvicorn') ? ['gunicorn'] : ['uvicorn', 'hypercorn', 'daphne'];
+  const found = order.find((s) => has(s) || (s === 'uwsgi' && has('pyuwsgi')));
+  if (found) return found;
+  const add = kind === 'wsgi' ? 'gunicorn' : 'uvicorn';
+  throw new InitError(`${what} needs a production ${kind.toUpperCase()} server, and none is among the dependencies`,
+    `add ${add} to the dependencies and lock them again (or pass --server if it is installed another way)`);
+}
+
+export interface Choice { app: AppCandidate; role: Role }
+
+export function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: InitOptions, procCelery?: AppCandidate): { choice?: Choice; script?: { name: string; target: string } } {
+  const web = app.candidates.filter((c) => c.interface !== 'celery');
+  const celery = procCelery ? [procCelery] : app.candidates.filter((c) => c.interface === 'celery');
+  if (opts.entry) {
+    const script = app.scripts.find((s) => s.name === opts.entry);
+    if (script) return { script };
+    const m = /^([\w.]+):([\w.]+(?:\(\))?)$/.exec(opts.entry);
+    if (!m) throw new InitError(`--entry ${opts.entry}: expected module:attribute (e.g. app.main:app) or a [project.scripts] name`);
+    const known = app.candidates.find((c) => c.module === m[1] && c.attr === m[2]);
+    if (known) return { choice: { app: known, role: known.interface === 'celery' ? 'worker' : 'web' } };
+    const django = app.django && [app.django.wsgi, app.django.asgi].find((c) => c?.module === m[1]);
+    if (django) return { choice: { app: { ...django, attr: m[2]! }, role: 'web' } };
+    const asgi = /fastapi|starlette|quart|litestar|channels/.test([...names].join(' ')) && !names.has('flask') && !names.has('django');
+    const manageDir = app.django?.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : undefined;
+    const roots = ['', ...(manageDir ? [manageDir] : []), ...(app.srcLayout ? ['src'] : [])];
+    const target = resolveTarget(p, app, roots, m[1]!, m[2]!, asgi ? 'asgi' : 'wsgi');
+    if (!target) {
+      const rel = m[1]!.split('.').join('/');
+      throw new InitError(`--entry ${opts.entry}: the project has no ${rel}.py or ${rel}/__init__.py${app.srcLayout ? ' (nor under src/)' : ''}`,
+        'name the module as Python imports it from the project directory, e.g. --entry app.main:app');
+    }
+    return { choice: { app: target, role: target.interface === 'celery' ? 'worker' : 'web' } };
+  }
+  if (app.django) {
+    const d = app.django;
+    const asgiServer = (names.has('channels') || (!names.has('gunicorn') && !names.has('uwsgi') && (names.has('uvicorn') || names.has('daphne') || names.has('hypercorn'))));
+    const pick = (asgiServer ? d.asgi ?? d.wsgi : d.wsgi ?? d.asgi);
+    if (!pick) throw new InitError(`${d.manage} names ${d.settings}, but there is no wsgi.py or asgi.py with get_wsgi_application()/get_asgi_application()`, 'pass --entry MODULE:application');
+    return { choice: { app: pick, role: 'web' } };
+  }
+  if (web.length === 1) return { choice: { app: web[0]!, role: 'web' } };
+  if (web.length > 1) {
+    const values = web.map((c) => `${c.module}:${c.attr}`);
+    throw new InitError(`several app objects could be the web app: ${values.slice(0, 6).join(', ')}`, 'pass --entry MODULE:ATTR', { flag: '--entry', values });
+  }
+  if (celery.length === 1) return { choice: { app: celery[0]!, role: 'worker' } };
+  if (celery.length > 1) {
+    const values = celery.map((c) => `${c.module}:${c.attr}`);
+    throw new InitError(`several Celery apps: ${values.join(', ')}`, 'pass --entry MODULE:ATTR', { flag: '--entry', values });
+  }
+  if (app.scripts.length === 1) return { script: app.scripts[0]! };
+  if (app.scripts.length > 1) {
+    const values = app.scripts.map((s) => s.name);
+    throw new InitError(`several [project.scripts]: ${values.join(', ')}`, 'pass --entry NAME', { flag: '--entry', values });
+  }
+  throw new InitError('found no app to start: no Django manage.py, no Flask/FastAPI/Starlette/Celery app object, no [project.scripts]',
+    'pass --entry MODULE:ATTR (the WSGI/ASGI app) or --entry NAME (a [project.scripts] entry)');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Procfile: a `web:` line that starts a known server decides the server and the app; anything else is the user's to
+// name with --entry (its command is never copied into a shell-form CMD). A `worker: celery -A X worker` line names
+// the Celery app of compose's worker service.
+
+interface ProcfileWeb {
+  line: ProcfileLine;
+  choice?: Choice;
+  server?: Server;
+  script?: { name: string; target: string };
+  /** Options of the Procfile command the generated config replaces. */
+  dropped: string[];
+}
+
+const fileOfModule = (p: Project, root: string, module: string): string | undefined => {
+  const rel = module.split('.').join('/');
+  const prefix = root ? `${root}/` : '';
+  return [`${prefix}${rel}.py`, `${prefix}${rel}/__init__.py`].find((f) => p.file(p.fromContext(f)) !== undefined);
+};
+
+/** An app candidate for `module:attr` as a command imports it from `roots` (the detected one when it matches). */
+function resolveTarget(p: Project, app: AppFacts, roots: string[], module: string, attr: string, iface: AppCandidate['interface']): AppCandidate | undefined {
+  const known = [...app.candidates, ...(app.django ? [app.django.wsgi, app.django.asgi] : [])].filter((c): c is AppCandidate => c !== undefined);
+  for (const root of roots) {
+    const file = fileOfModule(p, root, module);
+    if (!file || app.venvDirs.some((d) => d === '' || file.startsWith(`${d}/`))) continue;
+    const hit = known.find((c) => c.file === file && (c.attr === attr || c.attr === `${attr}()` || `${c.attr}()` === attr));
+    if (hit) return { ...hit, module, attr: hit.attr.endsWith('()') || attr.endsWith('()') ? hit.attr.replace(/(\(\))?$/, '()') : hit.attr, importRoot: root };
+    // not among the detected apps: the file's text tells the framework (and so the interface) when it can
+    const text = p.file(p.fromContext(file))?.text ?? '';
+    const seen: [RegExp, AppCandidate['framework'], AppCandidate['interface']][] = [
+      [/\bCelery\(/, 'celery', 'celery'], [/get_wsgi_application/, 'django', 'wsgi'], [/get_asgi_application/, 'django', 'asgi'],
+      [/\bFastAPI\(/, 'fastapi', 'asgi'], [/\bStarlette\(/, 'starlette', 'asgi'], [/\bQuart\(/, 'quart', 'asgi'], [/\bFlask\(/, 'flask', 'wsgi'],
+    ];
+    const hint = seen.find(([re, , i]) => re.test(text) && (iface === 'celery') === (i === 'celery'));
+    const framework = hint?.[1] ?? (iface === 'celery' ? 'celery' : iface === 'asgi' ? 'fastapi' : 'flask');
+    return { interface: hint?.[2] ?? iface, framework, module, attr, file, importRoot: root };
+  }
+  return undefined;
+}
+
+/** uwsgi started with an ini file: its `module =` (or `wsgi-file` + `callable`). */
+function uwsgiIniTarget(p: Project, ini: string): { module: string; attr: string } | undefined {
+  const text = p.file(p.fromContext(ini.replace(/^\.\//, '')))?.text;
+  if (!text) return undefined;
+  const get = (k: string): string | undefined => new RegExp(`^\\s*${k}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(text)?.[1];
+  const module = get('module') ?? get('wsgi');
+  const callable = get('callable');
+  if (module) {
+    const [m, a] = module.split(':');
+    return { module: m!, attr: a ?? callable ?? 'application' };
+  }
+  const file = get('wsgi-file');
+  if (file && /\.py$/.test(file) && !file.startsWith('/')) return { module: file.replace(/^\.\//, '').replace(/\.py$/, '').split('/').join('.'), attr: callable ?? 'application' };
+  return undefined;
+}
+
+export function procfileWeb(p: Project, app: AppFacts, names: Set<string>, opts: InitOptions): ProcfileWeb | undefined {
+  const line = app.procfile.find((l) => l.name === 'web');
+  if (!line || opts.entry) return undefined;
+  const where = `Procfile line ${line.line}: web: \`${line.command}\``;
+  const entries = [
+    ...[app.django?.wsgi, app.django?.asgi].filter((c): c is AppCandidate => c !== undefined).map((c) => `${c.module}:${c.attr}`),
+    ...app.candidates.filter((c) => c.interface !== 'celery').map((c) => `${c.module}:${c.attr}`),
+    ...app.scripts.map((x) => x.name),
+  ];
+  const choices = entries.length > 0 ? { flag: '--entry', values: entries } : undefined;
+  const cmd = parseServerCommand(line.command);
+  if (!cmd) {
+    const argv = splitCommand(line.command);
+    const script = argv?.length === 1 ? app.scripts.find((x) => x.name === argv[0]) : undefined;
+    if (script) return { line, script, dropped: [] };
+    throw new InitError(`${where} does not start a server pyship init knows (gunicorn, uvicorn, uwsgi, hypercorn, daphne)`,
+      'pass --entry MODULE:ATTR (the WSGI/ASGI app, with --server) or --entry NAME (a [project.scripts] entry); pyship never copies a Procfile command into the image, which runs the app in exec form without a shell', choices);
+  }
+  let module = cmd.module;
+  let attr = cmd.attr;
+  if (!module && cmd.ini) ({ module, attr } = uwsgiIniTarget(p, cmd.ini) ?? {});
+  if (!module || !attr) {
+    throw new InitError(`${where} starts ${cmd.server} without naming the app as MODULE:ATTR`, 'pass --entry MODULE:ATTR', choices);
+  }
+  const iface = cmd.server === 'uvicorn' || cmd.server === 'hypercorn' || cmd.server === 'daphne' || cmd.asgiWorker ? 'asgi' : 'wsgi';
+  const manageDir = app.django?.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : undefined;
+  const roots = cmd.importRoot !== undefined ? [cmd.importRoot] : ['', ...(manageDir ? [manageDir] : []), ...(app.srcLayout ? ['src'] : [])];
+  const target = resolveTarget(p, app, roots, module, attr, iface);
+  if (!target) {
+    throw new InitError(`${where} serves ${module}:${attr}, but there is no ${module.split('.').join('/')}.py in the project${cmd.importRoot ? ` under ${cmd.importRoot}/` : ''}`,
+      'fix the Procfile, or pass --entry MODULE:ATTR', choices);
+  }
+  const server: Server = opts.server ?? cmd.server;
+  if (!opts.server) {
+    const has = names.has(server) || (server === 'uwsgi' && names.has('pyuwsgi'));
+    if (!has) throw new InitError(`${where} starts ${server}, which is not among the dependencies`, `add ${server} to the dependencies and lock them again (or pass --server if it is installed another way)`);
+    if (cmd.asgiWorker && !names.has('uvicorn') && !names.has('uvicorn-worker')) {
+      throw new InitError(`${where} runs uvicorn workers under gunicorn, but uvicorn is not among the dependencies`, 'add uvicorn to the dependencies and lock them again');
+    }
+  }
+  return { line, server, choice: { app: target, role: 'web' }, dropped: cmd.dropped };
+}
+
+/** The Celery app a Procfile `celery … worker` line runs: resolved as Celery resolves `-A` (X.app, X.celery, X.celery:app). */
+export function procfileCelery(p: Project, app: AppFacts): { line: ProcfileLine; value: string; app?: AppCandidate } | undefined {
+  const lines = app.procfile.filter((l) => l.name !== 'web' && celeryWorkerApp(l.command) !== undefined);
+  const line = lines.find((l) => l.name === 'worker') ?? lines[0];
+  if (!line) return undefined;
+  const value = celeryWorkerApp(line.command)!;
+  const celeries = app.candidates.filter((c) => c.interface === 'celery');
+  if (value.includes(':')) {
+    const [module, attr] = value.split(':') as [string, string];
+    return { line, value, app: celeries.find((c) => c.module === module && c.attr === attr) ?? resolveTarget(p, app, ['', ...(app.srcLayout ? ['src'] : [])], module, attr, 'celery') };
+  }
+  const found = celeries.find((c) => c.module === value && (c.attr === 'app' || c.attr === 'celery'))
+    ?? celeries.find((c) => c.module === `${value}.celery` && (c.attr === 'app' || c.attr === 'celery'))
+    ?? (celeries.filter((c) => c.module === value).length === 1 ? celeries.find((c) => c.module === value) : undefined);
+  return { line, value, app: found };
+}
+
+/**
+ * A Celery worker's health: it answers a ping through its broker (this worker only, by its default node name). One
+ * line on failure instead of a traceback; 2 s for the answer, so an early probe does not hold the start.
+ */
+export function celeryHealthcheck(c: AppCandidate): string[] {
+  const attr = c.attr.replace(/\(\)$/, '');
+  return ['python', '-c', [
+    'import socket, sys',
+    `from ${c.module} import ${attr} as app`,
+    'node = "celery@" + socket.gethostname()',
+    'try:',
+    '    answered = app.control.ping(destination=[node], timeout=2)',
+    'except Exception as e:',
+    '    sys.exit(f"celery ping through the broker failed: {e}")',
+    'sys.exit(0 if answered else f"no answer from {node}")',
+  ].join('\n')];
+}
+
+export const healthArgv = (path: string, port: number): string[] => ['python', '-c',
+  `import os, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s${path}" % os.environ.get("PORT", "${port}"), timeout=4)`];
+

@@ -1,0 +1,103 @@
+// The vocabulary of `pyship init`: options, the spec every template reads, errors that name the flag that settles them.
+import type { AppCandidate } from '../project/app.js';
+import type { PackageManager } from '../project/python.js';
+import type { Decision } from './decisions.js';
+
+export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
+export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne'];
+export const MANAGERS: readonly PackageManager[] = ['pip', 'pip-tools', 'poetry', 'pipenv', 'uv', 'pdm', 'conda'];
+export type Debian = 'bookworm' | 'trixie';
+
+/** Python versions pyship init knows images for; the last is the default (the newest stable with broad wheel support). */
+export const PYTHON_VERSIONS = ['3.10', '3.11', '3.12', '3.13', '3.14', '3.15'] as const;
+/** The newest stable release (3.15.0: October 2026). */
+export const DEFAULT_PYTHON = '3.15';
+export const END_OF_LIFE: Record<string, string> = { '3.8': '2024-10', '3.9': '2025-10', '3.10': '2026-10' };
+
+/** Tool versions the generated Dockerfiles pin (Dependabot's docker ecosystem keeps the uv image current). */
+export const TOOLS = { uv: '0.8.14', poetry: '2.1.3', pdm: '2.22.0', pipenv: '2024.4.0', micromamba: '2.0.5' } as const;
+
+export class InitError extends Error {
+  constructor(message: string, readonly hint?: string, readonly choices?: { flag: string; values: string[] }) {
+    super(message);
+  }
+}
+
+export interface InitOptions {
+  packageManager?: PackageManager;
+  python?: string;
+  debian?: Debian;
+  /** Replaces the whole base image reference (e.g. a mirror): `registry/python:3.13-slim-trixie`. */
+  baseImage?: string;
+  /** `sha256:…` of the base image, added as `@digest` (resolved by the command for --pin-digest). */
+  digest?: string;
+  /** `module:attr` of the web app (or the Celery app for a worker), or a `[project.scripts]` name. */
+  entry?: string;
+  server?: Server;
+  port?: number;
+  healthPath?: string;
+  requirements?: string;
+  syntax?: boolean;
+  compile?: boolean;
+  debugTools?: boolean;
+  ci?: 'github' | 'gitlab' | 'none';
+  k8s?: boolean;
+  compose?: boolean;
+  image?: string;
+  /** pyship version the CI files run (`npx pyship@VERSION`). */
+  pyshipVersion: string;
+}
+
+export interface DepsPlan {
+  /** Context-relative files the dependency layer needs, copied before the code. */
+  files: string[];
+  /** pip / pip-tools: the requirements file to install; conda: the environment file. */
+  main?: string;
+  /** Every requirement pinned with --hash (pip installs with --require-hashes). */
+  hashes: boolean;
+}
+
+export type Role = 'web' | 'worker' | 'script';
+
+export interface InitSpec {
+  name: string;
+  image: string;
+  manager: PackageManager;
+  python: { version: string; source: string; image: string; codename: Debian };
+  deps: DepsPlan;
+  role: Role;
+  /** The app object served (web) or the Celery app (worker). */
+  app?: AppCandidate;
+  server?: Server;
+  /** What the container runs (CMD, exec form). */
+  command: string[];
+  port: number;
+  healthPath: string;
+  /** HEALTHCHECK CMD argv (exec form), if any. */
+  healthcheck?: string[];
+  /** Context-relative directory Python imports the app from ('' = /app), added to PYTHONPATH when not ''. */
+  importRoot: string;
+  /** `pip install .` the project itself (a package with a build backend). */
+  installProject: boolean;
+  runtimePackages: string[];
+  buildPackages: string[];
+  django?: { settings: string; manageDir: string };
+  /** A Celery app beside the web app: compose gets a worker service. */
+  celery?: AppCandidate;
+  /** The broker a Celery worker needs (redis when the redis client is a dependency, else RabbitMQ, Celery's default). */
+  broker?: 'redis' | 'rabbitmq';
+  syntax: boolean;
+  compile: boolean;
+  debugTools: boolean;
+  ci: 'github' | 'gitlab' | 'none';
+  k8s: boolean;
+  compose: boolean;
+  pyshipVersion: string;
+  /** Every choice init made, with the evidence (file:line) or the default that chose it. */
+  decisions: Decision[];
+  /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
+  notes: string[];
+  /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
+  serverConfig?: string;
+}
+
