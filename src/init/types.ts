@@ -59,6 +59,25 @@ export interface DepsPlan {
 
 export type Role = 'web' | 'worker' | 'script';
 
+/** A step the image needs at build time (compile translations, collect static files, build assets). */
+export interface BuildStep {
+  /** Short name for the summary: `collectstatic`, `compilemessages`, `assets`… */
+  name: string;
+  /** The command, exec form. */
+  run: string[];
+  /** Build-only environment for this one RUN (a dummy SECRET_KEY), never left in the image. */
+  env?: Record<string, string>;
+  /** Where the project runs it today (`path:line`), or why pyship adds it. */
+  evidence: string[];
+}
+
+/** A step that runs once per release, outside the web process (migrations): a compose one-off, a k8s Job, Procfile release:. */
+export interface ReleaseStep {
+  name: string;
+  run: string[];
+  evidence: string[];
+}
+
 export interface InitSpec {
   name: string;
   image: string;
@@ -95,6 +114,10 @@ export interface InitSpec {
   pyshipVersion: string;
   /** Every choice init made, with the evidence (file:line) or the default that chose it. */
   decisions: Decision[];
+  /** Build-time steps, in order, run in the runtime stage after the code is copied. */
+  buildSteps: BuildStep[];
+  /** One-off release steps (migrations), never run at container start. */
+  releaseSteps: ReleaseStep[];
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
