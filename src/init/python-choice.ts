@@ -78,16 +78,17 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
 
   // loose constraints: the newest Python released before the lock was last changed (the pins were resolved for it)
   let dated: string | undefined;
+  let datedNote: string | undefined;
   const era = support.lockDate
     ? { minor: maxMinor(releasedBy(support.lockDate.date).map((r) => r.minor)), evidence: support.lockDate.evidence, when: `before the lock was last changed (${support.lockDate.date})` }
     : support.lockEra ? { minor: support.lockEra.minor, evidence: support.lockEra.evidence, when: 'when the lock was resolved (its newest wheel tags)' } : undefined;
   if (era?.minor && newest) {
     const cap = maxMinor(allowed.filter((m) => minorNumber(m) <= minorNumber(era.minor!)));
     if (cap && minorNumber(cap) < minorNumber(newest)) {
-      evidence.push(`${era.evidence}; Python ${maxMinor(allowed.filter((m) => minorNumber(m) > minorNumber(cap)))} came out after, so the locked versions were resolved for ${cap} at most`);
-      dated = `the image uses Python ${cap}, the newest released ${era.when}; the constraints allow ${newest}: update the lock and pass --python ${newest} to move`;
+      dated = `${era.evidence}; Python ${maxMinor(allowed.filter((m) => minorNumber(m) > minorNumber(cap)))} came out after, so the locked versions were resolved for ${cap} at most`;
+      datedNote = `the image uses Python ${cap}, the newest released ${era.when}; the constraints allow ${newest}: update the lock and pass --python ${newest} to move`;
       newest = cap;
-    } else evidence.push(era.evidence);
+    }
   }
 
   let version: string | undefined;
@@ -109,7 +110,8 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
     version = newest ?? released[released.length - 1]!;
     source = hard ? hard.source.split(' ')[0]! : ceiling ? 'the pins' : era ? 'the lock' : 'default: no .python-version, requires-python or runtime.txt';
     if (ceiling && version === ceiling.minor) evidence.push(`newest Python ${version}: the pins support no newer one`);
-    if (dated) notes.push(dated);
+    if (dated) evidence.push(dated);
+    if (datedNote) notes.push(datedNote);
     if (!hard && !ceiling && !era) {
       evidence.push(`default: no .python-version, requires-python or runtime.txt, and no pin bounds Python: the newest stable (${version})`);
       notes.push(`the project names no Python version: the image uses ${version}, the newest stable; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
@@ -167,7 +169,7 @@ export function baseImage(version: string, manager: string, opts: Pick<InitOptio
       throw new InitError(`no official python image exists for Python ${version} (known: ${PYTHON_RELEASES.map((r) => r.minor).join(', ')})`, `pass --python ${PYTHON_RELEASES[PYTHON_RELEASES.length - 1]!.minor} or --base-image`);
     }
     codename = d.codename;
-    evidence.push(d.codename === 'trixie' ? `default: python:<version>-slim-trixie (Debian 13, the newest stable)` : d.why);
+    evidence.push(d.codename === 'trixie' ? 'default: python:<version>-slim-trixie' : d.why);
   }
   let image = opts.baseImage ?? `python:${version}-slim-${codename}`;
   if (opts.baseImage) evidence.unshift('--base-image');
