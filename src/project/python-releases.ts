@@ -4,7 +4,7 @@
 // Source of the `debian` column: the per-variant directories of docker-library/python across its history (each
 // `<minor>/slim-<codename>/Dockerfile`, older layout `<minor>/<codename>/slim/Dockerfile`, is one published
 // `<minor>-slim-<codename>` tag; generate-stackbrew-library.sh maps directory to tag). Release candidates (`3.8-rc/…`)
-// and Ubuntu experiments (jammy, kinetic) are left out, and so is forky (Debian 14, still testing in December 2026).
+// and Ubuntu experiments (jammy, kinetic) are left out (the `alpine` column comes from the `<minor>/alpine3.N` directories), and so is forky (Debian 14, still testing in December 2026).
 // Cross-checks: `3.7/slim-bookworm` holds PYTHON_VERSION 3.7.17 (the last 3.7), `3.9/slim-trixie` 3.9.24,
 // `3.15/slim-trixie` 3.15.0; 3.8 has no stretch directory (real-world Dockerfiles note "python:3.8-slim-stretch doesn't
 // exist", docker-library/python#428), 3.12 no buster. Release and end-of-life dates: devguide.python.org/versions and
@@ -29,19 +29,24 @@ export interface PythonRelease {
   eol: string;
   /** Debian releases a `python:<minor>-slim-<codename>` tag was published for, oldest first. */
   debian: readonly Codename[];
+  /** The oldest and newest Alpine release (`3.22`) a `python:<minor>-alpine<release>` tag was published for. */
+  alpine: readonly [string, string];
 }
 
+/** The day the table was last checked against docker-library/python: minors past end of life by then are no longer built. */
+export const TABLE_DATE = '2026-12-07';
+
 export const PYTHON_RELEASES: readonly PythonRelease[] = [
-  { minor: '3.6', released: '2016-12-23', eol: '2021-12-23', debian: ['stretch', 'buster', 'bullseye'] },
-  { minor: '3.7', released: '2018-06-27', eol: '2023-06-27', debian: ['stretch', 'buster', 'bullseye', 'bookworm'] },
-  { minor: '3.8', released: '2019-10-14', eol: '2024-10-07', debian: ['buster', 'bullseye', 'bookworm'] },
-  { minor: '3.9', released: '2020-10-05', eol: '2025-10-31', debian: ['buster', 'bullseye', 'bookworm', 'trixie'] },
-  { minor: '3.10', released: '2021-10-04', eol: '2026-10-31', debian: ['buster', 'bullseye', 'bookworm', 'trixie'] },
-  { minor: '3.11', released: '2022-10-24', eol: '2027-10-31', debian: ['buster', 'bullseye', 'bookworm', 'trixie'] },
-  { minor: '3.12', released: '2023-10-02', eol: '2028-10-31', debian: ['bullseye', 'bookworm', 'trixie'] },
-  { minor: '3.13', released: '2024-10-07', eol: '2029-10-31', debian: ['bullseye', 'bookworm', 'trixie'] },
-  { minor: '3.14', released: '2025-10-07', eol: '2030-10-31', debian: ['bookworm', 'trixie'] },
-  { minor: '3.15', released: '2026-10-01', eol: '2031-10-31', debian: ['bookworm', 'trixie'] },
+  { minor: '3.6', released: '2016-12-23', eol: '2021-12-23', debian: ['stretch', 'buster', 'bullseye'], alpine: ['3.4', '3.15'] },
+  { minor: '3.7', released: '2018-06-27', eol: '2023-06-27', debian: ['stretch', 'buster', 'bullseye', 'bookworm'], alpine: ['3.7', '3.18'] },
+  { minor: '3.8', released: '2019-10-14', eol: '2024-10-07', debian: ['buster', 'bullseye', 'bookworm'], alpine: ['3.10', '3.20'] },
+  { minor: '3.9', released: '2020-10-05', eol: '2025-10-31', debian: ['buster', 'bullseye', 'bookworm', 'trixie'], alpine: ['3.12', '3.22'] },
+  { minor: '3.10', released: '2021-10-04', eol: '2026-10-31', debian: ['buster', 'bullseye', 'bookworm', 'trixie'], alpine: ['3.13', '3.24'] },
+  { minor: '3.11', released: '2022-10-24', eol: '2027-10-31', debian: ['buster', 'bullseye', 'bookworm', 'trixie'], alpine: ['3.15', '3.24'] },
+  { minor: '3.12', released: '2023-10-02', eol: '2028-10-31', debian: ['bullseye', 'bookworm', 'trixie'], alpine: ['3.17', '3.24'] },
+  { minor: '3.13', released: '2024-10-07', eol: '2029-10-31', debian: ['bullseye', 'bookworm', 'trixie'], alpine: ['3.19', '3.24'] },
+  { minor: '3.14', released: '2025-10-07', eol: '2030-10-31', debian: ['bookworm', 'trixie'], alpine: ['3.21', '3.24'] },
+  { minor: '3.15', released: '2026-10-01', eol: '2031-10-31', debian: ['bookworm', 'trixie'], alpine: ['3.23', '3.24'] },
 ];
 
 /** The minor of a version string (`3.7.17` → `3.7`), or undefined. */
@@ -96,4 +101,32 @@ export function debianFor(version: string, prefer: Codename = 'trixie'): DebianC
     codename: newest,
     why: `no python:${r.minor}-slim-${prefer} image was ever published (Python ${r.minor} images exist for ${r.debian.join(', ')}): ${newest} is the newest Debian release with Python ${r.minor}`,
   };
+}
+
+/** Whether images of this version are no longer built (past end of life when the table was checked, or older than the table): its tags cannot move. */
+export function noLongerBuilt(version: string): boolean {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(version);
+  if (!m) return false;
+  if (Number(m[1]) < 3) return true;
+  if (m[2] === undefined) return false;
+  const r = pythonRelease(version);
+  if (r) return r.eol < TABLE_DATE;
+  return minorNumber(`3.${m[2]}`) < minorNumber(PYTHON_RELEASES[0]!.minor);
+}
+
+/** An Alpine release a `python:<minor>-alpine<release>` tag exists for: `prefer` when published, else the newest. */
+export function alpineFor(version: string, prefer = '3.22'): string | undefined {
+  const r = pythonRelease(version);
+  if (!r) return undefined;
+  const n = (v: string): number => Number(v.split('.')[1]);
+  return n(prefer) >= n(r.alpine[0]) && n(prefer) <= n(r.alpine[1]) ? prefer : r.alpine[1];
+}
+
+/** The newest minor, still built, whose images exist for a Debian codename or an Alpine release (`alpine3.14`). */
+export function newestWith(release: string): string | undefined {
+  const alpine = /^alpine(\d+\.\d+)$/.exec(release);
+  const n = (v: string): number => Number(v.split('.')[1]);
+  const has = PYTHON_RELEASES.filter((r) => (alpine ? n(alpine[1]!) >= n(r.alpine[0]) && n(alpine[1]!) <= n(r.alpine[1]) : r.debian.includes(release as Codename)));
+  const live = has.filter((r) => !noLongerBuilt(r.minor));
+  return live[live.length - 1]?.minor;
 }
