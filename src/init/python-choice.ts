@@ -133,8 +133,8 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
     const upgrade = minorNumber(newest) > minorNumber(version) && !endOfLife(newest, now)
       ? `the pins allow ${newest}: pass --python ${newest}`
       : ceiling && minorNumber(ceiling.minor) <= minorNumber(version)
-        ? `the pins support at most ${ceiling.minor}: upgrade ${support.bounded.filter((b) => b.minor === ceiling.minor).map((b) => `${b.name} ${b.version}`).slice(0, 4).join(', ')} (and what pins them) to move to ${target ?? 'a supported Python'}`
-        : `the pins allow up to ${newest}; move to ${target ?? 'a supported Python'} once the app runs there`;
+        ? `the pins support at most ${ceiling.minor}: upgrade ${support.bounded.filter((b) => b.minor === ceiling.minor).map((b) => `${b.name} ${b.version}`).slice(0, 4).join(', ')} (and what pins them) to move to ${target ? `${target} or newer` : 'a supported Python'}`
+        : `the pins allow up to ${newest}; move to ${target ? `${target} or newer` : 'a supported Python'} once the app runs there`;
     notes.push(`Python ${version} reached end of life on ${eol}: it gets no security fixes; ${upgrade}`);
   }
 

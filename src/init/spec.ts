@@ -34,7 +34,8 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   notes.push(...chosen.notes);
   d.decide('python', version, ...chosen.evidence);
   d.decide('base-image', manager === 'conda' ? `mambaorg/micromamba (build), debian:${codename}-slim (run)` : image, ...chosen.imageEvidence);
-  if (Object.keys(chosen.tools).length > 0) d.decide('tools', Object.entries(chosen.tools).map(([t, v]) => `${t} ${v}`).join(', '), `Python ${version}: the default tool versions do not run on it`);
+  const tool = chosen.tools[manager as keyof typeof chosen.tools];
+  if (tool) d.decide('tools', `${manager} ${tool}`, `Python ${version}: ${manager}'s current release does not run on it`);
 
   const names = dependencyNames(py, deps, p);
   const proc = procfileWeb(p, app, names, opts);
@@ -132,7 +133,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (django) d.decide('settings', django.settings, app.django!.manage);
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
   return {
-    name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: chosen.tools, deps, role, app: choice?.app, server, command,
+    name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: tool ? { [manager]: tool } : undefined, deps, role, app: choice?.app, server, command,
     port: webLike ? port : 0, healthPath, healthcheck, importRoot, installProject,
     runtimePackages: libs.runtime, buildPackages: libs.build, django, celery: role === 'web' ? celery : undefined,
     broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,

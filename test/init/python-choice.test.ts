@@ -67,7 +67,8 @@ describe('Python and base tag', () => {
     const pyproject = '[tool.poetry]\nname = "old"\nversion = "0.1.0"\n\n[tool.poetry.dependencies]\npython = "^3.7"\nflask = "1.1.4"\ngunicorn = "20.1.0"\n';
     const lock = '[[package]]\nname = "flask"\nversion = "1.1.4"\ndescription = ""\noptional = false\npython-versions = ">=3.7"\n\n[metadata]\nlock-version = "1.1"\npython-versions = "^3.7"\ncontent-hash = "0"\n';
     const s = spec({ 'app.py': FLASK, 'pyproject.toml': pyproject, 'poetry.lock': lock }, { python: '3.7' });
-    expect(s.tools).toEqual({ poetry: '1.5.1', pipenv: '2023.10.3' });
+    expect(s.tools).toEqual({ poetry: '1.5.1' });
+    expect(decision(s, 'tools')).toMatchObject({ value: 'poetry 1.5.1', evidence: ["Python 3.7: poetry's current release does not run on it"] });
     const text = dockerfile(s);
     expect(text).toContain('ARG PYTHON_IMAGE=python:3.7-slim-bookworm');
     expect(text).toContain('pip install "poetry==1.5.1"');
