@@ -130,11 +130,14 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
   const eol = endOfLife(version, now);
   if (eol) {
     const target = PYTHON_RELEASES.filter((r) => r.eol >= now && r.released <= now).map((r) => r.minor)[0];
-    const upgrade = minorNumber(newest) > minorNumber(version) && !endOfLife(newest, now)
-      ? `the pins allow ${newest}: pass --python ${newest}`
-      : ceiling && minorNumber(ceiling.minor) <= minorNumber(version)
-        ? `the pins support at most ${ceiling.minor}: upgrade ${support.bounded.filter((b) => b.minor === ceiling.minor).map((b) => `${b.name} ${b.version}`).slice(0, 4).join(', ')} (and what pins them) to move to ${target ? `${target} or newer` : 'a supported Python'}`
-        : `the pins allow up to ${newest}; move to ${target ? `${target} or newer` : 'a supported Python'} once the app runs there`;
+    const to = target ? `${target} or newer` : 'a supported Python';
+    const holders = ceiling && minorNumber(ceiling.minor) <= minorNumber(newest) ? support.bounded.filter((b) => b.minor === ceiling.minor).map((b) => `${b.name} ${b.version}`).slice(0, 4) : [];
+    let upgrade: string;
+    if (minorNumber(newest) > minorNumber(version) && !endOfLife(newest, now)) upgrade = `the pins allow ${newest}: pass --python ${newest}`;
+    else {
+      const limit = minorNumber(newest) > minorNumber(version) ? `the pins allow up to ${newest}, also past end of life` : `the pins support at most ${newest}`;
+      upgrade = holders.length > 0 ? `${limit}: upgrade ${holders.join(', ')} (and what pins them) to move to ${to}` : `${limit}; move to ${to} once the app runs there`;
+    }
     notes.push(`Python ${version} reached end of life on ${eol}: it gets no security fixes; ${upgrade}`);
   }
 

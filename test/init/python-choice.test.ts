@@ -20,11 +20,11 @@ const decision = (s: InitSpec, field: string) => s.decisions.find((d) => d.field
 
 describe('Python and base tag', () => {
   it('3.7 gets python:3.7-slim-bookworm (no trixie image was ever published for it), and says why', () => {
-    const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==1.1.4\ngunicorn==20.1.0\n', 'runtime.txt': 'python-3.7.17\n' });
+    const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==1.1.4\ngunicorn==20.1.0\npsycopg2-binary==2.8.6\n', 'runtime.txt': 'python-3.7.17\n' });
     expect(s.python).toMatchObject({ version: '3.7', image: 'python:3.7-slim-bookworm', codename: 'bookworm' });
     expect(tagExists(s.python.version, s.python.codename)).toBe(true);
     expect(decision(s, 'base-image').evidence.join(' ')).toMatch(/no python:3\.7-slim-trixie image was ever published .* bookworm is the newest Debian release with Python 3\.7/);
-    expect(s.notes.join('\n')).toMatch(/Python 3\.7 reached end of life on 2023-06-27/);
+    expect(s.notes.join('\n')).toMatch(/Python 3\.7 reached end of life on 2023-06-27: it gets no security fixes; the pins allow up to 3\.9, also past end of life: upgrade psycopg2-binary ==2\.8\.6 \(and what pins them\) to move to 3\.11 or newer/);
   });
 
   it('refuses a --debian that has no image for the version, naming the one that has', () => {
