@@ -3,7 +3,7 @@
 // its lock was last changed. Pure reading of file text; init decides from these (src/init/python-choice.ts).
 import { detectPython, lockPins } from './python.js';
 import { projectFact, type Project } from './project.js';
-import { knownCeiling, lockCeilings, type PackageCeiling } from './wheel-support.js';
+import { knownCeiling, lockCeilings, nameSource, type PackageCeiling } from './wheel-support.js';
 import { minorNumber } from './python-releases.js';
 
 export interface VersionEvidence {
@@ -99,7 +99,7 @@ function boundedPins(p: Project): { bounded: PackageCeiling[]; newestUpload: str
     for (const [name, version] of lockPins(p, lock) ?? []) {
       if (listed.has(name)) continue;
       const minor = knownCeiling(name, `==${version}`);
-      const at = text?.search(new RegExp(`"${name.replace(/-/g, '[-_.]')}"\\s*[:=]|name = "${name.replace(/-/g, '[-_.]')}"`, 'i')) ?? -1;
+      const at = text?.search(new RegExp(`"${nameSource(name)}"\\s*[:=]|name = "${nameSource(name)}"`, 'i')) ?? -1;
       if (minor) bounded.push({ name, version, minor, from: 'table', evidence: `${lock}:${lineAt(text ?? '', at)} ${name} ${version}: newest supported Python ${minor}` });
       listed.add(name);
     }

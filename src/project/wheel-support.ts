@@ -77,6 +77,8 @@ const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asObj = (v: unknown): Toml | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Toml) : undefined);
 const asStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const norm = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, '-');
+/** A regex source matching a normalized package name as any lock spells it (`pydantic-core`, `pydantic_core`); other characters escaped. */
+export const nameSource = (n: string): string => n.split('-').map((x) => x.replace(/[^a-z0-9]/gi, (c) => `\\${c}`)).join('[-_.]');
 
 /** Packages of a uv.lock / poetry.lock / pdm.lock with their wheel file names and the markers that pull them in. */
 function lockPackages(text: string, kind: 'uv' | 'poetry' | 'pdm'): { packages: LockPackage[]; newestUpload: string | undefined } {
@@ -211,7 +213,7 @@ export function lockCeilings(path: string, text: string, roots?: string[]): Lock
     // needed only below 3.N on every path that pulls it in: it never bounds 3.N and later
     const below = p.markers.length > 0 ? p.markers.map(onlyBelow) : [undefined];
     if (below.every((b) => b !== undefined)) continue;
-    const at = text.search(new RegExp(`name = "${p.name.replace(/[-]/g, '[-_.]')}"\\s*\\nversion = "`, 'i'));
+    const at = text.search(new RegExp(`name = "${nameSource(p.name)}"\\s*\\nversion = "`, 'i'));
     out.push({ name: p.name, version: p.version, minor, from: 'wheels', evidence: `${path}:${lineAt(text, at)} ${p.name} ${p.version} has wheels up to cp3${minor.split('.')[1]}` });
   }
   let newestTag = -1;

@@ -98,6 +98,13 @@ describe('lock ceilings', () => {
     expect(lockCeilings('pdm.lock', lock)!.packages.map((p) => `${p.name} ${p.minor}`)).toEqual(['pendulum 3.12']);
   });
 
+  it('survives odd package names without a crash', () => {
+    const lock = uvPkg('a(b', '1.0', [LINUX(12)]) + uvPkg('c+d', '1.0', [LINUX(13)]);
+    expect(lockCeilings('uv.lock', lock)!.packages.map((p) => p.evidence)).toEqual(['uv.lock:2 a(b 1.0 has wheels up to cp312', 'uv.lock:10 c+d 1.0 has wheels up to cp313']);
+    const dir = projectDir({ 'Pipfile.lock': '{"default": {"x(y": {"version": "==1.0"}, "django": {"version": "==2.0.12"}}}', Pipfile: '[packages]\ndjango = "*"\n' });
+    expect(pythonSupport(loadProject(dir, dir)).ceiling?.minor).toBe('3.7');
+  });
+
   it('returns nothing for a lock that does not parse', () => {
     expect(lockCeilings('uv.lock', '[[package]\nname=')).toBeUndefined();
     expect(lockCeilings('Pipfile.lock', '{}')).toBeUndefined();
