@@ -58,7 +58,9 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
   const support = pythonSupport(p);
   const evidence: string[] = [];
   const notes: string[] = [];
-  const released = releasedBy(now).map((r) => r.minor);
+  // every minor in the table was released when it was last checked (TABLE_DATE): not filtered by the clock, so a
+  // machine with a wrong date still gets the same choice
+  const released = PYTHON_RELEASES.map((r) => r.minor);
   const hard = hardConstraint(py);
   let allowed = hard ? allowedMinors(hard.value).filter((m) => released.includes(m)) : released;
   if (hard && allowed.length === 0) {

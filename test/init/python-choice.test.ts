@@ -2,10 +2,10 @@
 // from 2022 gets the Python of 2022, tool pins that still run on it, and an end-of-life note that says how far the
 // pins reach.
 import { describe, expect, it } from 'vitest';
-import { buildSpec, InitError, type InitOptions, type InitSpec } from '../../src/init/spec.js';
+import { buildSpec, DEFAULT_PYTHON, InitError, type InitOptions, type InitSpec } from '../../src/init/spec.js';
 import { toolVersionsFor } from '../../src/init/python-choice.js';
 import { loadProject } from '../../src/project/project.js';
-import { tagExists } from '../../src/project/python-releases.js';
+import { PYTHON_RELEASES, tagExists } from '../../src/project/python-releases.js';
 import { dockerfile } from '../../src/templates/dockerfile.js';
 import { gitCommit, projectDir } from './helpers.js';
 
@@ -19,6 +19,10 @@ const spec = (files: Record<string, string>, opts: Partial<InitOptions> = {}, co
 const decision = (s: InitSpec, field: string) => s.decisions.find((d) => d.field === field)!;
 
 describe('Python and base tag', () => {
+  it('the default is the newest Python in the table of published images', () => {
+    expect(DEFAULT_PYTHON).toBe(PYTHON_RELEASES[PYTHON_RELEASES.length - 1]!.minor);
+  });
+
   it('3.7 gets python:3.7-slim-bookworm (no trixie image was ever published for it), and says why', () => {
     const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==1.1.4\ngunicorn==20.1.0\npsycopg2-binary==2.8.6\n', 'runtime.txt': 'python-3.7.17\n' });
     expect(s.python).toMatchObject({ version: '3.7', image: 'python:3.7-slim-bookworm', codename: 'bookworm' });
