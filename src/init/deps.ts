@@ -162,7 +162,8 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
       }
       notes.push(`${r.path} is an export of ${lock} (${why}): the image installs from ${lock}`);
     }
-    return locked(tool, toolPlan(p, tool, true), [lock]);
+    const plan = toolPlan(p, tool, true);
+    return locked(tool, plan, plan.files);
   }
   // a workspace member: the lock is the workspace's, in a parent directory
   const ws = findWorkspace(p);
@@ -185,12 +186,15 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
       return locked('pip', pipPlan(p, exported.path), [exported.path, ...src.evidence], src.tool);
     }
   }
-  if (py.managers.includes('pip-tools')) return locked('pip-tools', pipPlan(p, requirementsFile(p, py, opts.requirements).main), py.requirements.filter((r) => r.path.endsWith('.in')).map((r) => r.path));
+  if (py.managers.includes('pip-tools')) {
+    const plan = pipPlan(p, requirementsFile(p, py, opts.requirements).main);
+    return locked('pip-tools', plan, plan.files);
+  }
   if (reqs.length > 0 || (!src && py.requirements.length > 0)) {
     const rf = requirementsFile(p, py, opts.requirements);
     if (rf.note) notes.push(rf.note);
     const plan = pipPlan(p, rf.main);
-    if (allPinned(p, rf.main)) return locked('pip', plan, rf.evidence, src?.tool ?? 'pip');
+    if (allPinned(p, rf.main)) return locked('pip', plan, rf.evidence[0] !== rf.main ? rf.evidence : plan.files, src?.tool ?? 'pip');
     // ranges in the requirements: lock them with pip
     const tree = requirementsTree((f) => p.file(p.fromContext(f))?.text, rf.main);
     const specs = tree.files.filter((f) => f.role === 'requirements').flatMap((f) => f.file.requirements).filter((q) => !q.editable && !q.path).map((q) => q.spec);
