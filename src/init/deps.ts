@@ -168,7 +168,7 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
   // a workspace member: the lock is the workspace's, in a parent directory
   const ws = findWorkspace(p);
   if (ws) {
-    notes.push(`${ws.evidence[0]}: this project is a member of the ${ws.tool} workspace at ${ws.root}; its lock is ${ws.root}/${ws.lock}. Build with the workspace root as the context: \`docker build -f ${ws.member}/Dockerfile ${ws.root}\``);
+    notes.push(`${ws.evidence[0]}: this project is a member of the ${ws.tool} workspace at ${ws.root}; its lock is ${ws.root}/${ws.lock}. The Dockerfile builds with the workspace root as its context: from ${ws.root}, \`docker build -f ${ws.member}/Dockerfile .\` (compose: \`context: ${ws.root}\`, \`dockerfile: ${ws.member}/Dockerfile\`; a .dockerignore belongs in ${ws.root})`);
     return {
       manager: ws.tool, declared: ws.tool, notes, deps: { files: ['pyproject.toml', ws.lock], hashes: true, workspace: ws },
       managerEvidence: ws.evidence, lockValue: `${ws.root}/${ws.lock} (workspace lock), with hashes`, lockEvidence: ws.evidence,

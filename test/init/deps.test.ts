@@ -11,6 +11,7 @@ import type { Engine, ProcessResult } from '../../src/engine/types.js';
 import { locateProject } from '../../src/project/locate.js';
 import { detectPython } from '../../src/project/python.js';
 import { planDeps } from '../../src/init/deps.js';
+import { generateFiles } from '../../src/init/init.js';
 import { loadProject } from '../../src/project/project.js';
 import { gitCommit, init, projectDir } from './helpers.js';
 
@@ -100,7 +101,10 @@ describe('workspace members', () => {
     expect(s.lock).toBeUndefined();
     expect(s.deps.workspace).toMatchObject({ tool: 'uv', root: '..', lock: 'uv.lock', member: 'backend', package: 'app' });
     expect(decision(s, 'lock')).toEqual({ field: 'lock', value: '../uv.lock (workspace lock), with hashes', evidence: ['../pyproject.toml:6 [tool.uv.workspace] members', '../uv.lock'] });
-    expect(s.notes.join('\n')).toContain('docker build -f backend/Dockerfile ..');
+    expect(s.notes.join('\n')).toContain('from .., `docker build -f backend/Dockerfile .`');
+    const df = generateFiles(s, loadProject(dir, dir)).find((f) => f.path === 'Dockerfile')!.text;
+    expect(df).toContain('--mount=type=bind,source=backend/pyproject.toml,target=backend/pyproject.toml \\\n    uv sync --frozen --no-dev --no-install-workspace --package app');
+    expect(df).toContain('COPY backend/ .');
   });
 
   it('finds a poetry path-dependency workspace', () => {
