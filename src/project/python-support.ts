@@ -33,7 +33,7 @@ const MAX_FILES = 40;
 /** Python minors named by the project's Dockerfiles' FROM lines (ARG defaults applied). */
 function shippedVersions(p: Project): VersionEvidence[] {
   const out: VersionEvidence[] = [];
-  const files = p.find((f) => /(^|\/)([\w.-]*\.)?(Dockerfile|Containerfile)([.\w-]*)?$|\.dockerfile$/i.test(f) && f.split('/').length <= 4).slice(0, MAX_FILES);
+  const files = p.find((f) => /(^|\/)([\w.-]*\.)?(Dockerfile|Containerfile)([.\w-]*)?$|\.dockerfile$/i.test(f) && f.split('/').length <= 5).slice(0, MAX_FILES);
   for (const f of files) {
     const text = p.file(f)?.text ?? '';
     const args = new Map<string, string>();
