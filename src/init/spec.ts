@@ -86,7 +86,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     const iface = a.interface === 'asgi' ? 'asgi' : 'wsgi';
     // an --entry whose file names no framework: say what is known (its interface), not a guessed framework
     const named = a.framework === 'django' || app.candidates.some((c) => c.file === a.file && c.attr.replace(/\(\)$/, '') === a.attr.replace(/\(\)$/, ''))
-      || new RegExp(`\\b${{ flask: 'Flask', quart: 'Quart', fastapi: 'FastAPI', starlette: 'Starlette', litestar: 'Litestar', falcon: 'falcon', celery: 'Celery', django: 'get_' }[a.framework]}`).test(p.file(p.fromContext(a.file))?.text ?? '');
+      || new RegExp(`\\b${{ flask: 'Flask', quart: 'Quart', fastapi: 'FastAPI', starlette: 'Starlette', litestar: 'Litestar', falcon: 'falcon', celery: 'Celery', django: 'get_', aiohttp: 'web', pyramid: 'make_wsgi_app', channels: 'ProtocolTypeRouter' }[a.framework]}`).test(p.file(p.fromContext(a.file))?.text ?? '');
     const what = a.framework === 'django' ? 'Django' : named ? `the ${a.framework} app ${a.module}:${a.attr}` : `the ${iface.toUpperCase()} app ${a.module}:${a.attr}`;
     server = proc?.server ?? chooseServer(iface, names, opts.server, what);
     // uvicorn and daphne serve ASGI only, uWSGI WSGI only; hypercorn serves both, but is no default for a WSGI app
