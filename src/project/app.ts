@@ -198,6 +198,8 @@ export interface ServerCommand {
   importRoot?: string;
   /** gunicorn `-k uvicorn.workers.UvicornWorker` (or uvicorn_worker): an ASGI app under gunicorn. */
   asgiWorker: boolean;
+  /** gunicorn `-c FILE` / `-c python:module`: the project's own settings. */
+  config?: string;
   /** uwsgi reads its app from this ini file. */
   ini?: string;
   /** Options other than binding, port and the app itself (`--workers 3`): the generated config decides those. */
@@ -253,7 +255,12 @@ function serverOf(argv: string[]): { server: ProcServer; args: string[] } | unde
  */
 export function parseServerCommand(command: string): ServerCommand | undefined {
   const argv = splitCommand(command);
-  if (!argv || argv.length === 0) return undefined;
+  return argv ? parseServerArgv(argv) : undefined;
+}
+
+/** parseServerCommand on words already split (a command of a script or a Dockerfile). */
+export function parseServerArgv(argv: string[]): ServerCommand | undefined {
+  if (argv.length === 0) return undefined;
   const s = serverOf(argv);
   if (!s) return undefined;
   const out: ServerCommand = { server: s.server, asgiWorker: false, dropped: [] };
@@ -318,6 +325,7 @@ export function parseServerCommand(command: string): ServerCommand | undefined {
     else if (!noValue.has(name)) value = s.args[++i];
     if (name === '--factory') factory = true;
     else if ((name === '-k' || name === '--worker-class') && value && /uvicorn/i.test(value)) out.asgiWorker = true;
+    else if ((name === '-c' || name === '--config') && value) out.config = value;
     else if ((name === '--chdir' || name === '--pythonpath' || name === '--app-dir') && value) out.importRoot = value.replace(/^\.\/|\/$/g, '').replace(/^\.$/, '');
     const kept = (name === '-k' || name === '--worker-class') && value !== undefined && /uvicorn/i.test(value);
     if (!kept && !LISTEN.has(name) && name !== '--factory' && name !== '--chdir' && name !== '--pythonpath' && name !== '--app-dir') {
