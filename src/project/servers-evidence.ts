@@ -130,7 +130,9 @@ export function commandServer(argv: string[], env: ReadonlyMap<string, string> =
       return f;
     }
     case 'litestar': {
-      if (!rest.includes('run')) return undefined;
+      // `litestar [--app X] run …`: the first word that is no option value is the command (`workers run` is the SAQ worker)
+      const sub = rest.filter((x, i) => !x.startsWith('-') && !/^--(app|app-dir)$/.test(rest[i - 1] ?? ''))[0];
+      if (sub !== 'run') return undefined;
       const app = rest.indexOf('--app') >= 0 ? rest[rest.indexOf('--app') + 1] : env.get('LITESTAR_APP');
       // the server is litestar's: granian with the litestar-granian plugin, else uvicorn (settled by the caller)
       const f = blank('uvicorn', text, reload);
