@@ -2,6 +2,7 @@
 // its dependencies, then a default that fits the interface, installed pinned on top of the lock and said in a note.
 import type { AppCandidate, AppFacts, ProcfileLine } from '../project/app.js';
 import type { Project } from '../project/project.js';
+import { detectPython } from '../project/python.js';
 import { serverFacts, type ServerEvidence, type StartStep } from '../project/servers-evidence.js';
 import { at } from './decisions.js';
 import { resolveTarget, uwsgiIniTarget, type Choice } from './entry.js';
@@ -136,3 +137,18 @@ export function extraInstalls(p: Project, server: Server, names: Set<string>, as
 
 export const noteFor = (x: ExtraInstall): string =>
   `${x.name} is not among the locked dependencies: the image installs ${x.name}==${x.version} beside the lock (${x.evidence[0]!.startsWith('default:') ? 'pyship\'s pin' : `as ${at(x.evidence[0]!)} does`}); add it to the dependencies to lock it with the rest`;
+
+/**
+ * A server the framework itself depends on, so that it is installed whatever the lock shows: Quart needs hypercorn;
+ * Channels 2 and 3 need daphne. Used when the dependencies name no server.
+ */
+export function bundledServer(p: Project, a: AppCandidate, names: Set<string>): { server: Server; evidence: string } | undefined {
+  if (a.framework === 'quart' && names.has('quart')) return { server: 'hypercorn', evidence: 'quart depends on hypercorn (it is installed with quart)' };
+  if (a.framework !== 'django' && a.framework !== 'channels') return undefined;
+  if (a.interface !== 'asgi' || !names.has('channels')) return undefined;
+  const py = detectPython(p);
+  const specs = [...py.requirements.flatMap((r) => r.requirements), ...py.pyprojects.flatMap((pp) => pp.dependencies)]
+    .filter((q) => q.name === 'channels').map((q) => q.specifier);
+  const old = specs.find((x) => /(~=|==|<=?)\s*[23](\.|$|,)|^<\s*4/.test(x));
+  return old !== undefined ? { server: 'daphne', evidence: `channels${old} depends on daphne (it is installed with channels 2 and 3)` } : undefined;
+}

@@ -5,7 +5,7 @@ import { detectPython } from '../project/python.js';
 import type { Project } from '../project/project.js';
 import { chooseManager, dependencyNames, depsPlan } from './deps.js';
 import { chooseApp, healthArgv, celeryHealthcheck, procfileCelery } from './entry.js';
-import { chooseServer, evidenceWeb, extraInstalls, noteFor } from './serve.js';
+import { bundledServer, chooseServer, evidenceWeb, extraInstalls, noteFor } from './serve.js';
 import { pythonFromConstraint } from './python-version.js';
 import { libsFor } from './syslibs.js';
 import { Decisions } from './decisions.js';
@@ -91,7 +91,10 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     const named = a.framework === 'django' || app.candidates.some((c) => c.file === a.file && c.attr.replace(/\(\)$/, '') === a.attr.replace(/\(\)$/, ''))
       || new RegExp(`\\b${{ flask: 'Flask', quart: 'Quart', fastapi: 'FastAPI', starlette: 'Starlette', litestar: 'Litestar', falcon: 'falcon', celery: 'Celery', django: 'get_', aiohttp: 'web', pyramid: 'make_wsgi_app', channels: 'ProtocolTypeRouter' }[a.framework]}`).test(p.file(p.fromContext(a.file))?.text ?? '');
     const what = a.framework === 'django' ? 'Django' : named ? `the ${a.framework} app ${a.module}:${a.attr}` : `the ${IFACE} app ${a.module}:${a.attr}`;
-    const chosen = opts.server || !proc?.server ? chooseServer(iface, names, opts.server, what) : { server: proc.server, evidence: proc.serverEvidence ?? proc.evidence };
+    let chosen = opts.server || !proc?.server ? chooseServer(iface, names, opts.server, what) : { server: proc.server, evidence: proc.serverEvidence ?? proc.evidence };
+    const bundled = chosen.evidence.startsWith('default:') ? bundledServer(p, a, names) : undefined;
+    if (bundled) chosen = bundled;
+    const serverNames = bundled ? new Set([...names, bundled.server]) : names;
     server = chosen.server;
     // uvicorn and daphne serve ASGI only, uWSGI and waitress WSGI only; hypercorn and granian serve both, but are no default for a WSGI app
     const forced = opts.server !== undefined || proc?.server !== undefined;
@@ -112,9 +115,9 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('framework', named ? a.framework : IFACE, a.file);
     d.decide('entry', `${a.module}:${a.attr} (${IFACE})`, ...(d.get('entry')?.evidence ?? [opts.entry ? '--entry' : a.file]));
     const worker = server === 'gunicorn' && iface === 'asgi' ? ' with uvicorn workers' : server === 'gunicorn' && iface === 'aiohttp' ? ' with aiohttp.GunicornWebWorker' : '';
-    extras = opts.server ? [] : extraInstalls(p, server, names, server === 'gunicorn' && iface === 'asgi');
+    extras = opts.server ? [] : extraInstalls(p, server, serverNames, server === 'gunicorn' && iface === 'asgi');
     for (const x of extras) notes.push(noteFor(x));
-    if (chosen.note && extras.length > 0) notes.push(`${chosen.note}: it runs under ${server}, the usual production server for it`);
+    if ('note' in chosen && chosen.note && extras.length > 0) notes.push(`${chosen.note}: it runs under ${server}, the usual production server for it`);
     d.decide('server', `${server}${worker}${extras.some((x) => x.name === server) ? ` (installed beside the lock: ${server}==${extras.find((x) => x.name === server)!.version})` : ''}`,
       chosen.evidence, ...extras.flatMap((x) => x.evidence), ...(proc?.steps ?? []).map((x) => `${x.evidence} runs before the server: ${x.command}`));
     const serve = { gunicorn: 'gunicorn.conf.py', uvicorn: 'serve.py', uwsgi: 'uwsgi.ini', hypercorn: 'hypercorn.conf.py', daphne: 'serve.py', granian: 'serve.py', waitress: 'serve.py', aiohttp: 'serve.py' } as const;
