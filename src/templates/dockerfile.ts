@@ -147,8 +147,11 @@ function runtimeStage(s: InitSpec): string[] {
   if (s.django) env.push(`DJANGO_SETTINGS_MODULE=${s.django.settings}`);
   if (s.role !== 'worker' && s.port) env.push(`PORT=${s.port}`);
   if (s.installProject) {
-    // the code is installed in /opt/venv; only the server's config file is needed beside it
-    if (s.serverConfig) out.push(`COPY --chown=app:app ${s.serverConfig} /app/`);
+    // the code is installed in /opt/venv; only the server's config file is needed beside it, and the app's module
+    // when it is a file at the top (`app.py`), outside the package that was installed
+    const top = s.role === 'web' && s.app && !s.app.file.includes('/') ? [s.app.file] : [];
+    const files = [...(s.serverConfig ? [s.serverConfig] : []), ...top];
+    if (files.length > 0) out.push(`COPY --chown=app:app ${files.join(' ')} /app/`);
   } else if (s.compile) {
     out.push('COPY --from=build --chown=app:app /app /app');
   } else {

@@ -204,6 +204,11 @@ describe('servers from the project\'s own evidence', () => {
     expect(s.notes.join('\n')).toContain('installs gunicorn==22.0.0 beside the lock (as Dockerfile:2 gunicorn==22.0.0 does)');
     expect(dockerfile(s)).toContain('pip install "gunicorn==22.0.0"');
   });
+  it('copies a top-level app module beside an installed project (the package does not hold it)', () => {
+    const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n' });
+    expect(dockerfile({ ...s, installProject: true })).toContain('COPY --chown=app:app gunicorn.conf.py app.py /app/');
+    expect(dockerfile({ ...s, installProject: true, app: { ...s.app!, file: 'pkg/app.py' } })).toContain('COPY --chown=app:app gunicorn.conf.py /app/\n');
+  });
   it('passes over a Procfile `make run` that runs a development server, with a note', () => {
     const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', Procfile: 'web: make run\n', Makefile: 'run:\n\tflask run --host 0.0.0.0\n' });
     expect(s.server).toBe('gunicorn');
