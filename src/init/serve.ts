@@ -87,6 +87,9 @@ export function evidenceWeb(p: Project, app: AppFacts, names: Set<string>, opts:
     } else if (e.appFile) {
       target = appInFile(app, e.appFile);
     }
+    // a server that cannot serve the app (a dev `uvicorn.run` beside a Flask app): only the Procfile's word is final
+    const guess = target ?? (app.django ? app.django.wsgi ?? app.django.asgi : app.candidates.find((c) => c.interface !== 'celery'));
+    if (e.source !== 'procfile' && guess && !serves(server, guess.interface, e.asgiWorker)) continue;
     const line = e.source === 'procfile' && e.where.startsWith('Procfile:') ? procLine : undefined;
     const where = line ? `Procfile:${line.line} web: ${line.command}` : `${e.where} ${e.command.length > 100 ? `${e.command.slice(0, 97)}...` : e.command}`;
     return {
@@ -98,6 +101,14 @@ export function evidenceWeb(p: Project, app: AppFacts, names: Set<string>, opts:
 }
 
 export type WebInterface = 'wsgi' | 'asgi' | 'aiohttp';
+
+function serves(server: Server, iface: AppCandidate['interface'], asgiWorker: boolean): boolean {
+  if (iface === 'aiohttp') return server === 'aiohttp' || server === 'gunicorn';
+  // gunicorn serves an ASGI app with uvicorn workers (the generated config sets them)
+  if (iface === 'asgi') return ['uvicorn', 'hypercorn', 'daphne', 'granian', 'gunicorn'].includes(server);
+  if (iface === 'wsgi') return ['gunicorn', 'uwsgi', 'waitress', 'granian', 'hypercorn'].includes(server) && !(server === 'gunicorn' && asgiWorker);
+  return false;
+}
 
 /**
  * The server for an app of this interface, from the dependencies; with none there, one the project's Dockerfile

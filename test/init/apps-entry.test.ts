@@ -209,6 +209,10 @@ describe('servers from the project\'s own evidence', () => {
     expect(dockerfile({ ...s, installProject: true })).toContain('COPY --chown=app:app gunicorn.conf.py app.py /app/');
     expect(dockerfile({ ...s, installProject: true, app: { ...s.app!, file: 'pkg/app.py' } })).toContain('COPY --chown=app:app gunicorn.conf.py /app/\n');
   });
+  it('passes over a start command whose server cannot serve the app (a dev `uvicorn.run` beside a Flask app)', () => {
+    const s = spec({ 'app.py': FLASK, 'run.py': 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("app:app")\n', 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n' });
+    expect(s).toMatchObject({ server: 'gunicorn', app: { module: 'app', attr: 'app' } });
+  });
   it('passes over a Procfile `make run` that runs a development server, with a note', () => {
     const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', Procfile: 'web: make run\n', Makefile: 'run:\n\tflask run --host 0.0.0.0\n' });
     expect(s.server).toBe('gunicorn');
