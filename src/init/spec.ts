@@ -18,6 +18,12 @@ export { celeryHealthcheck } from './entry.js';
 
 const base = (p: string): string => p.split('/').pop()!;
 
+/** `file:line what is there` of the line that makes the app (the file alone when the line is unknown). */
+const madeAt = (p: Project, a: AppCandidate): string => {
+  const text = a.line ? p.file(p.fromContext(a.file))?.text.split('\n')[a.line - 1]?.trim() : undefined;
+  return text ? `${a.file}:${a.line} ${text.length > 80 ? `${text.slice(0, 77)}...` : text}` : a.file;
+};
+
 /** Build the spec, or throw InitError. `p` is the project at the build context (the directory init writes to). */
 export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const py = detectPython(p);
@@ -112,7 +118,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     if (iface === 'asgi' && (server === 'uwsgi' || server === 'waitress')) {
       throw new InitError(`${what} is an ASGI app; ${server === 'uwsgi' ? 'uWSGI' : 'waitress'} serves WSGI`, 'pass --server uvicorn (or gunicorn with uvicorn workers), and add it to the dependencies');
     }
-    d.decide('framework', named ? a.framework : IFACE, a.file);
+    d.decide('framework', named ? a.framework : IFACE, madeAt(p, a));
     d.decide('entry', `${a.module}:${a.attr} (${IFACE})`, ...(d.get('entry')?.evidence ?? [opts.entry ? '--entry' : a.file]));
     const worker = server === 'gunicorn' && iface === 'asgi' ? ' with uvicorn workers' : server === 'gunicorn' && iface === 'aiohttp' ? ' with aiohttp.GunicornWebWorker' : '';
     extras = opts.server ? [] : extraInstalls(p, server, serverNames, server === 'gunicorn' && iface === 'asgi');
@@ -137,7 +143,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     if (!opts.healthPath && app.healthPaths.length === 0) notes.push(`no health route found: the HEALTHCHECK requests ${healthPath}; add a cheap /health route and pass --health-path /health`);
   } else if (choice && role === 'worker') {
     const a = choice.app;
-    d.decide('framework', 'celery', a.file);
+    d.decide('framework', 'celery', madeAt(p, a));
     d.decide('entry', `celery worker ${a.module}:${a.attr}; no HTTP: a broker ping as the health check`, opts.entry ? '--entry' : a.file);
     command = ['celery', '--app', `${a.module}:${a.attr}`, 'worker', '--loglevel', 'INFO'];
     celery = a;

@@ -21,6 +21,8 @@ export interface AppCandidate {
   file: string;
   /** The directory Python imports `module` from: '' (project root) or e.g. `src`, `backend`. */
   importRoot: string;
+  /** 1-based line of `file` that makes it (the assignment, or the factory's `def`). */
+  line?: number;
 }
 
 export interface DjangoApp {
@@ -128,7 +130,8 @@ export const detectApp = projectFact((p: Project): AppFacts => {
         if (!t || !t.includes(call)) continue;
         // `application = ProtocolTypeRouter({"http": django_asgi_app, …})` (Channels) wraps the plain Django app: serve the wrapper
         const a = /^application\s*(?::[^=]+)?=/m.test(t) ? 'application' : new RegExp(`^(\\w+)\\s*=\\s*${call}\\(`, 'm').exec(t)?.[1] ?? attr;
-        return { interface: name, framework: 'django', ...moduleOf(f, [dir]), attr: a, file: f };
+        const at = new RegExp(`^${a}\\s*(?::[^=]+)?=`, 'm').exec(t);
+        return { interface: name, framework: 'django', ...moduleOf(f, [dir]), attr: a, file: f, ...(at ? { line: t.slice(0, at.index).split('\n').length } : {}) };
       }
       return undefined;
     };

@@ -169,14 +169,14 @@ export function appObjects(p: Project, files: { path: string; module: string; im
     const at = { module: f.module, importRoot: f.importRoot, file: f.path };
     for (const c of ctors) {
       for (const m of f.text.matchAll(new RegExp(`${ASSIGN}${c.callee}\\(`, 'gm'))) {
-        candidates.push({ interface: c.iface, framework: c.framework, ...at, attr: m[1]! });
+        candidates.push({ interface: c.iface, framework: c.framework, ...at, attr: m[1]!, line: lineAt(f.text, m.index) });
       }
     }
     for (const m of f.text.matchAll(new RegExp(`${ASSIGN}([A-Za-z_]\\w*)\\(`, 'gm'))) {
       const fac = resolve(f, m[2]!);
       if (!fac) continue;
       called.add(fac);
-      if (!candidates.some((c) => c.file === f.path && c.attr === m[1])) candidates.push({ interface: fac.iface, framework: fac.framework, ...at, attr: m[1]! });
+      if (!candidates.some((c) => c.file === f.path && c.attr === m[1])) candidates.push({ interface: fac.iface, framework: fac.framework, ...at, attr: m[1]!, line: lineAt(f.text, m.index) });
     }
   }
   for (const fac of factories) {
@@ -186,7 +186,7 @@ export function appObjects(p: Project, files: { path: string; module: string; im
     const f = py.find((x) => x.path === fac.file)!;
     // the file already holds a module-level app of that framework
     if (candidates.some((c) => c.file === fac.file && c.framework === fac.framework)) continue;
-    candidates.push({ interface: fac.iface, framework: fac.framework, module: f.module, importRoot: f.importRoot, file: f.path, attr: `${fac.name}()` });
+    candidates.push({ interface: fac.iface, framework: fac.framework, module: f.module, importRoot: f.importRoot, file: f.path, attr: `${fac.name}()`, line: fac.line });
   }
   return { candidates, factories };
 }
