@@ -128,11 +128,18 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
       chosen.evidence, ...extras.flatMap((x) => x.evidence), ...(proc?.steps ?? []).map((x) => `${x.evidence} runs before the server: ${x.command}`));
     const serve = { gunicorn: 'gunicorn.conf.py', uvicorn: 'serve.py', uwsgi: 'uwsgi.ini', hypercorn: 'hypercorn.conf.py', daphne: 'serve.py', granian: 'serve.py', waitress: 'serve.py', aiohttp: 'serve.py' } as const;
     serverConfig = serve[server];
+    // the project's own file of that name (its uwsgi.ini, with its sockets and user) stays, and is not what the image runs
+    const theirs = p.file(p.fromContext(serverConfig));
+    if (theirs && !/Written by pyship init/.test(theirs.text)) {
+      const own = serverConfig.replace(/^(\w+)(\.conf)?\.(py|ini)$/, (_m, n: string, c: string | undefined, ext: string) => `${n}.pyship${c ?? ''}.${ext}`);
+      notes.push(`${serverConfig} is the project's own: pyship's ${server} settings go in ${own}, which the image runs; merge what you need from ${serverConfig}`);
+      serverConfig = own;
+    }
     const target = `${a.module}:${a.attr}`;
-    command = server === 'gunicorn' ? ['gunicorn', '--config', 'gunicorn.conf.py', target]
-      : server === 'uwsgi' ? ['uwsgi', '--ini', 'uwsgi.ini']
-        : server === 'hypercorn' ? ['hypercorn', '--config', 'file:hypercorn.conf.py', target]
-          : ['python', 'serve.py'];
+    command = server === 'gunicorn' ? ['gunicorn', '--config', serverConfig, target]
+      : server === 'uwsgi' ? ['uwsgi', '--ini', serverConfig]
+        : server === 'hypercorn' ? ['hypercorn', '--config', `file:${serverConfig}`, target]
+          : ['python', serverConfig];
     if (a.framework === 'django' && app.django) {
       const manageDir = app.django.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : '';
       django = { settings: app.django.settings, manageDir };

@@ -213,6 +213,12 @@ describe('servers from the project\'s own evidence', () => {
     const s = spec({ 'app.py': FLASK, 'run.py': 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("app:app")\n', 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n' });
     expect(s).toMatchObject({ server: 'gunicorn', app: { module: 'app', attr: 'app' } });
   });
+  it('runs its own server config, under another name, when the project has a file of that name', () => {
+    const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\nuwsgi==2.0.28\n', 'uwsgi.ini': '[uwsgi]\nmodule = app:app\nuid = www-data\n' });
+    expect(s).toMatchObject({ server: 'uwsgi', serverConfig: 'uwsgi.pyship.ini', command: ['uwsgi', '--ini', 'uwsgi.pyship.ini'] });
+    expect(s.notes).toContain('uwsgi.ini is the project\'s own: pyship\'s uwsgi settings go in uwsgi.pyship.ini, which the image runs; merge what you need from uwsgi.ini');
+    expect(spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', 'gunicorn.conf.py': 'bind = "0.0.0.0:80"\n' }).command).toEqual(['gunicorn', '--config', 'gunicorn.pyship.conf.py', 'app:app']);
+  });
   it('passes over a Procfile `make run` that runs a development server, with a note', () => {
     const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', Procfile: 'web: make run\n', Makefile: 'run:\n\tflask run --host 0.0.0.0\n' });
     expect(s.server).toBe('gunicorn');
