@@ -94,8 +94,10 @@ export function commandServer(argv: string[], env: ReadonlyMap<string, string> =
   const text = argv.join(' ');
   const reload = a.includes('--reload') || a.some((x) => x.startsWith('--reload='));
   const known: ServerCommand | undefined = parseServerArgv(a);
+  // a tracing wrapper (`opentelemetry-instrument gunicorn …`) is not carried over: say so with the options
+  const wrappers = argv.slice(0, argv.length - a.length).filter((x) => x !== 'exec' && !x.startsWith('$'));
   if (known) {
-    const f: Found = { ...blank(known.server, text, reload), module: known.module, attr: known.attr, importRoot: known.importRoot, asgiWorker: known.asgiWorker, ini: known.ini, config: known.config, dropped: known.dropped };
+    const f: Found = { ...blank(known.server, text, reload), module: known.module, attr: known.attr, importRoot: known.importRoot, asgiWorker: known.asgiWorker, ini: known.ini, config: known.config, dropped: [...wrappers, ...known.dropped] };
     const k = a.indexOf('-k') >= 0 ? a[a.indexOf('-k') + 1] : a.find((x) => x.startsWith('--worker-class='))?.slice(15) ?? (a.indexOf('--worker-class') >= 0 ? a[a.indexOf('--worker-class') + 1] : undefined);
     if (known.server === 'gunicorn' && k && /aiohttp/i.test(k)) f.aiohttpWorker = true;
     return f;

@@ -219,6 +219,10 @@ describe('servers from the project\'s own evidence', () => {
     expect(s.notes).toContain('uwsgi.ini is the project\'s own: pyship\'s uwsgi settings go in uwsgi.pyship.ini, which the image runs; merge what you need from uwsgi.ini');
     expect(spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', 'gunicorn.conf.py': 'bind = "0.0.0.0:80"\n' }).command).toEqual(['gunicorn', '--config', 'gunicorn.pyship.conf.py', 'app:app']);
   });
+  it('says which wrapper and options of the project\'s command are not carried over', () => {
+    const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', Procfile: 'web: opentelemetry-instrument gunicorn app:app --worker-class gevent --timeout 240\n' });
+    expect(s.notes).toContain('Procfile web options not carried over (the generated server config sets workers, logs and timeouts): opentelemetry-instrument --worker-class gevent --timeout 240');
+  });
   it('passes over a Procfile `make run` that runs a development server, with a note', () => {
     const s = spec({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', Procfile: 'web: make run\n', Makefile: 'run:\n\tflask run --host 0.0.0.0\n' });
     expect(s.server).toBe('gunicorn');
