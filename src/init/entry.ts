@@ -57,7 +57,7 @@ export function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: I
     const values = app.scripts.map((s) => s.name);
     throw new InitError(`several [project.scripts]: ${values.join(', ')}`, 'pass --entry NAME', { flag: '--entry', values });
   }
-  throw new InitError('found no app to start: no Django manage.py, no Flask/FastAPI/Starlette/Celery app object, no [project.scripts]',
+  throw new InitError('found no app to start: no Django manage.py, no app object or factory of a known framework (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, aiohttp, Pyramid, Celery), no start command naming one, no [project.scripts]',
     'pass --entry MODULE:ATTR (the WSGI/ASGI app) or --entry NAME (a [project.scripts] entry)');
 }
 
