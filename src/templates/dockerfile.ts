@@ -106,6 +106,9 @@ function buildStage(s: InitSpec): string[] {
       break;
     }
   }
+  // uv sync removes what its lock lacks: after a later sync of the project, the extra servers go in last
+  const extrasLast = s.manager === 'uv' && s.installProject;
+  if (!extrasLast) out.push(...extraInstalls(s));
   // the code comes here only to be installed or compiled; with --no-compile the runtime stage copies it directly
   if (s.installProject || s.compile) {
     out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
@@ -118,7 +121,18 @@ function buildStage(s: InitSpec): string[] {
   } else if (s.compile) {
     out.push('RUN python -m compileall -q /app');
   }
+  if (extrasLast) out.push(...extraInstalls(s));
   return out;
+}
+
+/** The server packages the lock lacks (spec.extraInstalls), pinned, into /opt/venv. */
+function extraInstalls(s: InitSpec): string[] {
+  if (s.extraInstalls.length === 0) return [];
+  const pins = s.extraInstalls.map((x) => `"${x.name}==${x.version}"`).join(' ');
+  const line = s.manager === 'uv' ? [`uv pip install --python /opt/venv/bin/python ${pins}`, ['--mount=type=cache,target=/root/.cache/uv']] as const
+    : s.manager === 'conda' ? [`micromamba install --yes --prefix /opt/venv --channel conda-forge ${s.extraInstalls.map((x) => `"${x.name}=${x.version}"`).join(' ')}`, ['--mount=type=cache,target=/opt/conda/pkgs']] as const
+      : [`pip install ${pins}`, [PIP_CACHE]] as const;
+  return [`# ${s.extraInstalls.map((x) => x.name).join(', ')}: not in the lock; pinned here (add ${s.extraInstalls.length > 1 ? 'them' : 'it'} to the dependencies to lock ${s.extraInstalls.length > 1 ? 'them' : 'it'})`, run([line[0]], [...line[1]])];
 }
 
 function runtimeStage(s: InitSpec): string[] {
@@ -137,8 +151,11 @@ function runtimeStage(s: InitSpec): string[] {
   if (s.django) env.push(`DJANGO_SETTINGS_MODULE=${s.django.settings}`);
   if (s.role !== 'worker' && s.port) env.push(`PORT=${s.port}`);
   if (s.installProject) {
-    // the code is installed in /opt/venv; only the server's config file is needed beside it
-    if (s.serverConfig) out.push(`COPY --chown=app:app ${s.serverConfig} /app/`);
+    // the code is installed in /opt/venv; only the server's config file is needed beside it, and the app's module
+    // when it is a file at the top (`app.py`), outside the package that was installed
+    const top = s.role === 'web' && s.app && !s.app.file.includes('/') ? [s.app.file] : [];
+    const files = [...(s.serverConfig ? [s.serverConfig] : []), ...top];
+    if (files.length > 0) out.push(`COPY --chown=app:app ${files.join(' ')} /app/`);
   } else if (s.compile) {
     out.push('COPY --from=build --chown=app:app /app /app');
   } else {
