@@ -42,7 +42,7 @@ export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
   const K8S_WHAT: Record<string, string> = {
     'k8s/deployment.yaml': 'Kubernetes Deployment: probes, runAsNonRoot, drop ALL, read-only root, grace period',
     'k8s/service.yaml': 'Kubernetes Service in front of it',
-    'k8s/migrate-job.yaml': 'Kubernetes Job: Django migrations once per release, not at startup',
+    'k8s/migrate-job.yaml': 'Kubernetes Job: migrations once per release, not at startup',
   };
   if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: K8S_WHAT[path] ?? 'Kubernetes manifest' });
   const config = pyshipConfig(spec, p);

@@ -76,6 +76,27 @@ export interface ReleaseStep {
   name: string;
   run: string[];
   evidence: string[];
+  /** Environment the command needs (FLASK_APP for a `flask` command). */
+  env?: Record<string, string>;
+  /** Context-relative directory to run in ('' or absent = /app): where alembic.ini is. */
+  cwd?: string;
+}
+
+/** A front-end build in its own Node stage; its output directories are copied into the runtime stage. */
+export interface AssetStage {
+  /** `node:22-slim`, `oven/bun:1-slim`. */
+  image: string;
+  /** Context-relative directory of package.json ('' = the context). */
+  dir: string;
+  /** package.json and the lock file, context-relative. */
+  files: string[];
+  /** Lockfile-exact install and the build, shell form. */
+  install: string;
+  build: string;
+  /** Cache mount target of the package manager. */
+  cache: string;
+  /** Context-relative directories the build writes, copied to /app/<path>. */
+  outputs: string[];
 }
 
 export interface InitSpec {
@@ -118,6 +139,8 @@ export interface InitSpec {
   buildSteps: BuildStep[];
   /** One-off release steps (migrations), never run at container start. */
   releaseSteps: ReleaseStep[];
+  /** A front-end asset build stage, when the project has one pyship can place. */
+  assets?: AssetStage;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */

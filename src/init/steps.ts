@@ -1,0 +1,168 @@
+// Where each startup step the project states goes in the packaging (docs/practices.md): build-time steps into the
+// Dockerfile (a RUN, or a Node stage for assets), migrations into a one-off (compose `migrate`, a k8s Job, Procfile
+// `release:`), steps that drop data listed for the user; never into the container's start. Each is a decision.
+import { detectAssets, type AssetBuild } from '../project/assets.js';
+import { detectSteps, type FoundStep } from '../project/steps.js';
+import type { Project } from '../project/project.js';
+import type { Decisions } from './decisions.js';
+import type { AssetStage, BuildStep, InitSpec, ReleaseStep } from './types.js';
+
+const WHERE: Record<FoundStep['when'], string> = {
+  start: 'at container start', release: 'as a release step', build: 'at image build', task: 'by hand or as a task',
+};
+const ev = (s: FoundStep): string => `${s.at} ${s.commented ? '(commented out) ' : ''}${s.argv.length > 0 ? s.argv.join(' ') : s.name}${s.when === 'task' ? '' : ` (${WHERE[s.when]})`}`;
+
+/** The tool a migration belongs to, so the project's several mentions of one tool count once. */
+function family(s: FoundStep): string {
+  if (/migrate$/.test(s.name) && /manage|django/.test(s.name)) return 'django';
+  if (/^upgrade\(\) in /.test(s.name)) return 'in-app';
+  if (/^(flask|quart) /.test(s.name)) return 'flask';
+  return s.name.split(' ')[0]!;
+}
+
+/** The project's own running steps first (start, release, build), then its suggestions, then what its files imply. */
+const RANK: Record<FoundStep['when'], number> = { release: 0, start: 1, build: 2, task: 3 };
+const rank = (s: FoundStep): number => RANK[s.when] + (s.commented ? 2 : 0) + (s.argv.length === 0 ? 5 : 0);
+
+const DYNAMIC = /\$/;
+/** argv for the image: the program by name (no `$(VENV)/bin/`), a shell only when a word expands a variable. */
+function imageArgv(argv: string[]): string[] {
+  const a = argv.map((w, i) => (i === 0 ? w.replace(/^.*\/(?=[^/]+$)/, '').replace(/^\.\//, '') : w));
+  if (a[0] === 'manage.py') a.unshift('python');
+  if (!a.some((w) => DYNAMIC.test(w))) return a;
+  return ['sh', '-c', a.join(' ')];
+}
+
+function releaseStep(s: FoundStep, spec: InitSpec, evidence: string[]): ReleaseStep {
+  const f = family(s);
+  if (f === 'django') {
+    const manage = spec.django?.manageDir ? `${spec.django.manageDir}/manage.py` : 'manage.py';
+    return { name: 'migrate', run: ['python', manage, 'migrate', '--noinput'], evidence };
+  }
+  const run = imageArgv(s.argv);
+  const step: ReleaseStep = { name: 'migrate', run, evidence };
+  if (f === 'flask' && spec.app && !run.some((w) => w === '--app' || w === '-A' || w.startsWith('--app='))) {
+    step.env = { FLASK_APP: `${spec.app.module}:${spec.app.attr}` };
+  }
+  if (f === 'alembic') {
+    const ini = s.at.split(':')[0]!;
+    const dir = ini.endsWith('alembic.ini') && ini.includes('/') ? ini.slice(0, ini.lastIndexOf('/')) : '';
+    if (dir) step.cwd = dir;
+  }
+  return step;
+}
+
+function placeMigrations(p: Project, spec: InitSpec, d: Decisions, steps: FoundStep[]): void {
+  const migrations = steps.filter((s) => s.kind === 'migration');
+  const manual = steps.filter((s) => s.kind === 'setup');
+  const inApp = migrations.filter((s) => family(s) === 'in-app');
+  const runnable = migrations.filter((s) => family(s) !== 'in-app').sort((a, b) => rank(a) - rank(b));
+  const parts: string[] = [];
+  const evidence: string[] = [];
+  let chosen = runnable[0];
+  // Django without a stated step: its migrations still need a one-off (the compose `migrate` service)
+  if (!chosen && spec.django) {
+    chosen = { kind: 'migration', name: 'manage.py migrate', argv: ['python', 'manage.py', 'migrate'], at: 'manage.py', when: 'task', destructive: false };
+    evidence.push('default: a Django project; its migrations run as a one-off');
+  }
+  if (chosen) {
+    const same = runnable.filter((s) => family(s) === family(chosen!));
+    evidence.push(...same.map(ev));
+    const step = releaseStep(chosen, spec, evidence);
+    spec.releaseSteps.push(step);
+    const cmd = step.run.join(' ');
+    const where = [spec.compose ? 'compose one-off `migrate` (`docker compose run --rm migrate`)' : undefined, spec.k8s ? 'k8s Job k8s/migrate-job.yaml' : undefined]
+      .filter(Boolean).join(', ') || '`docker run --rm IMAGE ' + cmd + '` before each release';
+    parts.push(`${cmd}: ${where}, never at container start`);
+    const atStart = same.filter((s) => s.when === 'start' && !s.commented);
+    if (atStart.length > 0) parts.push(`the project ran it at container start (${atStart.map((s) => s.at).join(', ')}): not carried over`);
+    const proc = p.file('Procfile');
+    if (proc) {
+      const rel = same.find((s) => s.when === 'release' && s.at.startsWith('Procfile:') && !s.commented);
+      parts.push(rel ? `the ${rel.at} release: line runs it on Heroku-like platforms`
+        : `on Heroku-like platforms a Procfile \`release: ${cmd}\` line runs it`);
+    }
+    for (const other of new Set(runnable.map(family).filter((f) => f !== family(chosen!)))) {
+      const s = runnable.find((x) => family(x) === other)!;
+      parts.push(`also found ${s.name} (${s.at}): not placed, one migration tool per release step`);
+      evidence.push(ev(s));
+    }
+  }
+  for (const s of inApp) {
+    parts.push(`the app migrates itself (${s.at}): every start and every replica runs it; move it to the one-off`);
+    evidence.push(ev(s));
+  }
+  const drops = [...new Map(manual.map((s) => [s.name, s])).values()];
+  if (drops.length > 0) {
+    parts.push(`manual, never automated (they drop or recreate data): ${drops.map((s) => s.name).join(', ')}`);
+    evidence.push(...drops.map(ev));
+    spec.notes.push(`setup steps that drop or recreate data are not automated: run once by hand when you mean it (${drops.map((s) => `${s.name} at ${s.at}`).join('; ')})`);
+  }
+  if (parts.length === 0) parts.push('none found');
+  d.decide('migrations', parts.join('; '), ...(evidence.length > 0 ? evidence : ['default: no migration tool (Django, Alembic, Flask-Migrate, aerich…) and no migrate command in the project']));
+}
+
+function assetStage(a: AssetBuild): AssetStage {
+  const files = [a.dir ? `${a.dir}/package.json` : 'package.json', ...(a.lock ? [a.dir ? `${a.dir}/${a.lock}` : a.lock] : [])];
+  const image = a.manager === 'bun' ? 'oven/bun:1-slim' : `node:${a.node.major}-slim`;
+  const cache = { npm: '/root/.npm', yarn: '/usr/local/share/.cache/yarn', pnpm: '/root/.local/share/pnpm/store', bun: '/root/.bun/install/cache' }[a.manager];
+  return { image, dir: a.dir, files, install: a.install, build: a.build!, cache, outputs: a.outputs.map((o) => o.path) };
+}
+
+function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], assets: AssetBuild[]): void {
+  const parts: string[] = [];
+  const evidence: string[] = [];
+  // assets: one Node stage, its output copied into the runtime stage
+  for (const a of assets) {
+    const what = `${a.build ?? `${a.bundlers.join(', ')} (no build script)`} in ${a.dir || '.'}`;
+    evidence.push(`${a.at} ${a.build ? `"${a.build.split(' ').pop()}" script` : `uses ${a.bundlers.join(', ')}`}`, ...a.outputs.map((o) => o.evidence), a.node.evidence);
+    if (!a.build) parts.push(`assets: ${what}: left out, package.json has no build script to run`);
+    else if (a.outputs.length === 0) parts.push(`assets: ${what}: left out, pyship cannot tell where it writes its output (no outDir/output path in the bundler config); add a Node stage by hand`);
+    else if (spec.assets) parts.push(`assets: ${what}: left out, the image has one asset stage (${spec.assets.dir || '.'})`);
+    else {
+      spec.assets = assetStage(a);
+      parts.push(`assets: ${a.install} && ${a.build} in a ${spec.assets.image} stage, ${a.outputs.map((o) => o.path).join(', ')} copied into the image`);
+      if (!a.lock) spec.notes.push(`${a.dir ? `${a.dir}/` : ''}package.json has no lock file: the asset build installs whatever versions are newest; commit the lock file`);
+      if (spec.installProject) spec.notes.push(`the asset build's output is copied to /app/${a.outputs[0]!.path}, but the app runs from its installed package: point the static files setting there, or build the assets before \`pip install .\``);
+    }
+  }
+  // translations the project compiles (Django's compilemessages is placed with Django's steps)
+  const translations = steps.filter((s) => s.kind === 'translations');
+  const hook = translations.find((s) => s.argv.length === 0);
+  const compile = translations.filter((s) => s.argv.length > 0 && s.name !== 'compilemessages').sort((a, b) => rank(a) - rank(b))[0];
+  if (hook && spec.installProject) {
+    parts.push(`translations: compiled by the package build hook when the image installs the project`);
+    evidence.push(ev(hook));
+  } else if (compile) {
+    const run = imageArgv(compile.argv);
+    const step: BuildStep = { name: 'translations', run, evidence: [ev(compile)] };
+    if (/^(flask|quart)$/.test(run[0]!) && spec.app && !run.includes('--app')) step.env = { FLASK_APP: `${spec.app.module}:${spec.app.attr}` };
+    addStep(spec, step);
+    parts.push(`translations: ${run.join(' ')} as a RUN in the runtime stage`);
+    evidence.push(ev(compile), ...(hook ? [ev(hook)] : []));
+  } else if (hook) {
+    parts.push('translations: the package build hook compiles them, but the image does not install the project: compile them by hand (pybabel compile)');
+    evidence.push(ev(hook));
+  }
+  const cm = translations.find((s) => s.name === 'compilemessages');
+  if (cm) {
+    const placed = spec.buildSteps.some((b) => b.name === 'compilemessages');
+    parts.push(placed ? 'compilemessages: a RUN in the runtime stage' : 'compilemessages: found, placed with the Django build steps (needs GNU gettext at build time)');
+    evidence.push(ev(cm));
+  }
+  for (const b of spec.buildSteps) if (!parts.some((x) => x.startsWith(`${b.name}:`))) parts.push(`${b.name}: a RUN in the runtime stage`);
+  if (parts.length === 0) parts.push('none');
+  d.decide('build-steps', parts.join('; '), ...(evidence.length > 0 ? evidence : ['default: no asset build, translation compile or build hook found']));
+}
+
+/** A build step once: another module (Django's) may have placed the same one already. */
+function addStep(spec: InitSpec, step: BuildStep): void {
+  if (!spec.buildSteps.some((b) => b.name === step.name)) spec.buildSteps.push(step);
+}
+
+/** Place every startup step of the project in `spec` (build steps, release steps, asset stage), with decisions. */
+export function placeSteps(p: Project, spec: InitSpec, d: Decisions): void {
+  const steps = detectSteps(p);
+  placeMigrations(p, spec, d, steps);
+  placeBuildSteps(spec, d, steps, detectAssets(p));
+}
