@@ -4,6 +4,8 @@
 import { detectAssets, type AssetBuild } from '../project/assets.js';
 import { detectSteps, type FoundStep } from '../project/steps.js';
 import type { Project } from '../project/project.js';
+import { detectPython } from '../project/python.js';
+import { dependencyNames } from './deps.js';
 import type { Decisions } from './decisions.js';
 import type { AssetStage, BuildStep, InitSpec, ReleaseStep } from './types.js';
 
@@ -76,11 +78,15 @@ function placeMigrations(p: Project, spec: InitSpec, d: Decisions, steps: FoundS
     parts.push(`${cmd}: ${where}, never at container start`);
     const atStart = same.filter((s) => s.when === 'start' && !s.commented);
     if (atStart.length > 0) parts.push(`the project ran it at container start (${atStart.map((s) => s.at).join(', ')}): not carried over`);
-    const proc = p.file('Procfile');
-    if (proc) {
-      const rel = same.find((s) => s.when === 'release' && s.at.startsWith('Procfile:') && !s.commented);
+    const dyn = [...new Set(step.run.join(' ').match(/\$\{?\w+/g) ?? [])].map((v) => v.replace('{', ''));
+    if (dyn.length > 0) parts.push(`it reads ${dyn.join(', ')}: set ${dyn.length > 1 ? 'them' : 'it'} for the one-off`);
+    const procfile = /(^|\/)Procfile:/;
+    if (p.file('Procfile') || same.some((s) => procfile.test(s.at))) {
+      const rel = same.find((s) => s.when === 'release' && procfile.test(s.at) && !s.commented);
+      const commented = same.find((s) => s.when === 'release' && procfile.test(s.at) && s.commented);
       parts.push(rel ? `the ${rel.at} release: line runs it on Heroku-like platforms`
-        : `on Heroku-like platforms a Procfile \`release: ${cmd}\` line runs it`);
+        : commented ? `${commented.at} has a commented-out release: line for it: uncomment it on Heroku-like platforms`
+          : `on Heroku-like platforms a Procfile \`release: ${cmd}\` line runs it`);
     }
     for (const other of new Set(runnable.map(family).filter((f) => f !== family(chosen!)))) {
       const s = runnable.find((x) => family(x) === other)!;
@@ -92,7 +98,8 @@ function placeMigrations(p: Project, spec: InitSpec, d: Decisions, steps: FoundS
     parts.push(`the app migrates itself (${s.at}): every start and every replica runs it; move it to the one-off`);
     evidence.push(ev(s));
   }
-  const drops = [...new Map(manual.map((s) => [s.name, s])).values()];
+  const drops: FoundStep[] = [];
+  for (const s of manual) if (!drops.some((x) => x.name === s.name)) drops.push(s);
   if (drops.length > 0) {
     parts.push(`manual, never automated (they drop or recreate data): ${drops.map((s) => s.name).join(', ')}`);
     evidence.push(...drops.map(ev));
@@ -109,7 +116,7 @@ function assetStage(a: AssetBuild): AssetStage {
   return { image, dir: a.dir, files, install: a.install, build: a.build!, cache, outputs: a.outputs.map((o) => o.path) };
 }
 
-function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], assets: AssetBuild[]): void {
+function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], assets: AssetBuild[], names: ReadonlySet<string>): void {
   const parts: string[] = [];
   const evidence: string[] = [];
   // assets: one Node stage, its output copied into the runtime stage
@@ -133,6 +140,9 @@ function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], asset
   if (hook && spec.installProject) {
     parts.push(`translations: compiled by the package build hook when the image installs the project`);
     evidence.push(ev(hook));
+  } else if (compile && compile.name === 'pybabel compile' && ![...names].some((n) => /^(flask[-_.]?|quart[-_.]?)?babel(ex)?$/i.test(n))) {
+    parts.push(`translations: ${compile.argv.join(' ')}: left out, Babel is not among the dependencies the image installs`);
+    evidence.push(ev(compile));
   } else if (compile) {
     const run = imageArgv(compile.argv);
     const step: BuildStep = { name: 'translations', run, evidence: [ev(compile)] };
@@ -164,5 +174,5 @@ function addStep(spec: InitSpec, step: BuildStep): void {
 export function placeSteps(p: Project, spec: InitSpec, d: Decisions): void {
   const steps = detectSteps(p);
   placeMigrations(p, spec, d, steps);
-  placeBuildSteps(spec, d, steps, detectAssets(p));
+  placeBuildSteps(spec, d, steps, detectAssets(p), dependencyNames(detectPython(p), spec.deps, p));
 }

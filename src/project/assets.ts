@@ -103,7 +103,7 @@ function nodeMajor(p: Project, dir: string, pkg: Record<string, unknown>): { maj
     for (const f of ['.nvmrc', '.node-version']) {
       const path = d ? `${d}/${f}` : f;
       const m = /^\s*v?(\d+)/.exec(p.file(path)?.text ?? '');
-      if (m) return { major: m[1]!, evidence: `${path}:1` };
+      if (m) return { major: m[1]!, evidence: `${path}:1 ${m[0].trim()}` };
     }
   }
   const engine = (pkg.engines as Record<string, string> | undefined)?.node;
