@@ -6,6 +6,7 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import { parseProcfile } from './app.js';
 import { projectFact, type Project } from './project.js';
 import { yaml } from './yaml.js';
+import { relative, sep } from 'node:path';
 
 export type StepKind = 'migration' | 'translations' | 'setup';
 /** start: with the server (entrypoint, Procfile web, CMD); release: a Procfile `release:` or a one-off service;
@@ -267,8 +268,15 @@ function scriptFile(ctx: Ctx, path: string, when: StepWhen, depth: number): void
 }
 
 function procfiles(ctx: Ctx): void {
-  for (const f of ctx.p.find((x) => /(^|\/)Procfile$/.test(x) && x.split('/').length <= 2)) {
-    const text = ctx.p.file(f)!.text;
+  const found = ctx.p.find((x) => /(^|\/)Procfile$/.test(x) && x.split('/').length <= 2).map((f) => ({ f, text: ctx.p.file(f)!.text }));
+  // a monorepo's Procfile sits at the repository root, above the service: Heroku-like platforms read it there
+  const repo = ctx.p.repository();
+  const up = relative(ctx.p.root, repo.root).split(sep).join('/');
+  if (repo !== ctx.p && up.split('/').every((s) => s === '..')) {
+    const text = repo.file('Procfile')?.text;
+    if (text !== undefined) found.push({ f: `${up}/Procfile`, text });
+  }
+  for (const { f, text } of found) {
     for (const l of parseProcfile(text)) shell(ctx, l.command, f, l.line, l.name === 'release' ? 'release' : 'start');
     // a commented-out `#release:` line is the project's own suggestion: reported, never taken as a running step
     text.split('\n').forEach((raw, i) => {
@@ -403,6 +411,16 @@ function present(ctx: Ctx): void {
     const text = p.file(f)!.text;
     const i = text.search(/^\[tool\.aerich\]/m);
     if (i >= 0) push('migration', 'aerich upgrade', ['aerich', 'upgrade'], `${f}:${lineAt(text, i)}`);
+  }
+  // message catalogs (.po) without their compiled .mo: the image must compile them (the .mo are not committed)
+  const pos = p.find((f) => /\/LC_MESSAGES\/[\w-]+\.po$/.test(f) && shallow(f, 7));
+  const uncompiled = pos.filter((f) => !p.file(f.replace(/\.po$/, '.mo'))).slice(0, 200);
+  const django = uncompiled.find((f) => basename(f) === 'django.po');
+  if (django) push('translations', 'compilemessages', ['python', 'manage.py', 'compilemessages'], `${django}:1 (no .mo beside it)`);
+  const babel = uncompiled.find((f) => basename(f) !== 'django.po' && basename(f) !== 'djangojs.po');
+  if (babel) {
+    const root = babel.replace(/\/[^/]+\/LC_MESSAGES\/[^/]+$/, '');
+    push('translations', 'pybabel compile', ['pybabel', 'compile', '-d', root], `${babel}:1 (no .mo beside it)`);
   }
   for (const f of p.find((x) => /^(init|create|setup|reset)[-_]?(db|database|schema)\.py$/i.test(basename(x)) && shallow(x, 3))) {
     push('setup', `python ${basename(f)}`, ['python', f], `${f}:1`, true);

@@ -49,6 +49,11 @@ describe('detectSteps, per source', () => {
       'migration release# alembic upgrade @ Procfile:3',
     ]);
   });
+  it("a monorepo's Procfile at the repository root, above the service", () => {
+    const dir = projectDir({ '.git/HEAD': 'ref: refs/heads/main\n', Procfile: 'release: python manage.py migrate\nweb: gunicorn config.wsgi\n', 'backend/manage.py': '' });
+    const p = loadProject(`${dir}/backend`, `${dir}/backend`);
+    expect(detectSteps(p).map((s) => `${s.when} ${s.name} @ ${s.at}`)).toEqual(['release manage.py migrate @ ../Procfile:1']);
+  });
   it('a script the Procfile runs, and one that script runs (with a retry loop)', () => {
     expect(steps({
       Procfile: 'web: bash Procfile.sh\n',
@@ -106,6 +111,15 @@ describe('detectSteps, per source', () => {
       'migration task alembic upgrade @ src/alembic.ini:2',
       'migration task aerich upgrade @ pyproject.toml:4',
     ]);
+  });
+  it('message catalogs without their .mo: compilemessages for Django, pybabel compile for Babel', () => {
+    expect(steps({
+      'locale/de/LC_MESSAGES/django.po': '',
+      'app/translations/fr/LC_MESSAGES/messages.po': '',
+      'app/translations/de/LC_MESSAGES/messages.po': '',
+      'app/translations/de/LC_MESSAGES/messages.mo': '',
+    })).toEqual(['translations task compilemessages @ locale/de/LC_MESSAGES/django.po:1 (no .mo beside it)', 'translations task pybabel compile @ app/translations/fr/LC_MESSAGES/messages.po:1 (no .mo beside it)']);
+    expect(steps({ 'locale/de/LC_MESSAGES/django.po': '', 'locale/de/LC_MESSAGES/django.mo': '' })).toEqual([]);
   });
   it('Babel compiled by a package build hook', () => {
     expect(steps({ 'hatch_build.py': 'from babel_utils import compile_catalogs\n\nclass Hook:\n    def initialize(self):\n        compile_catalogs()\n' }))
