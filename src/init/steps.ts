@@ -121,9 +121,10 @@ function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], asset
   const evidence: string[] = [];
   // assets: one Node stage, its output copied into the runtime stage
   for (const a of assets) {
-    const what = `${a.build ?? `${a.bundlers.join(', ')} (no build script)`} in ${a.dir || '.'}`;
-    evidence.push(`${a.at} ${a.build ? `"${a.build.split(' ').pop()}" script` : `uses ${a.bundlers.join(', ')}`}`, ...a.outputs.map((o) => o.evidence), a.node.evidence);
-    if (!a.build) parts.push(`assets: ${what}: left out, package.json has no build script to run`);
+    const what = `${a.build ?? (a.bundlers.length > 0 ? `${a.bundlers.join(', ')} (no build script)` : 'front-end packages (no build script, no bundler)')} in ${a.dir || '.'}`;
+    evidence.push(`${a.at} ${a.build ? `"${a.build.split(' ').pop()}" script` : a.bundlers.length > 0 ? `uses ${a.bundlers.join(', ')}` : 'dependencies'}`, ...a.outputs.map((o) => o.evidence), ...(a.manager === 'bun' ? [] : [a.node.evidence]));
+    if (!a.build && a.bundlers.length === 0) parts.push(`assets: ${what}: left out, nothing to build; if the app serves files from node_modules, add \`${a.install}\` to the Dockerfile`);
+    else if (!a.build) parts.push(`assets: ${what}: left out, package.json has no build script to run`);
     else if (a.outputs.length === 0) parts.push(`assets: ${what}: left out, pyship cannot tell where it writes its output (no outDir/output path in the bundler config); add a Node stage by hand`);
     else if (spec.assets) parts.push(`assets: ${what}: left out, the image has one asset stage (${spec.assets.dir || '.'})`);
     else {
@@ -157,7 +158,8 @@ function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], asset
   const cm = translations.find((s) => s.name === 'compilemessages');
   if (cm) {
     const placed = spec.buildSteps.some((b) => b.name === 'compilemessages');
-    parts.push(placed ? 'compilemessages: a RUN in the runtime stage' : 'compilemessages: found, placed with the Django build steps (needs GNU gettext at build time)');
+    parts.push(placed ? 'compilemessages: a RUN in the runtime stage'
+      : 'compilemessages: found, not placed: it needs GNU gettext (msgfmt) in the image; add `apt-get install gettext` and `python manage.py compilemessages` to the Dockerfile');
     evidence.push(ev(cm));
   }
   for (const b of spec.buildSteps) if (!parts.some((x) => x.startsWith(`${b.name}:`))) parts.push(`${b.name}: a RUN in the runtime stage`);

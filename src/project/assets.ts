@@ -161,7 +161,7 @@ function managerOf(p: Project, dir: string): { manager: NodeManager; lock?: stri
   return { manager: 'npm', install: 'npm install' };
 }
 
-/** Asset builds of the project: each shallow package.json with a build script or a bundler. */
+/** Asset builds of the project: each shallow package.json with a build script, a bundler or runtime dependencies. */
 export const detectAssets = projectFact((p: Project): AssetBuild[] => {
   const out: AssetBuild[] = [];
   const fromDockerfile = dockerfileOutputs(p);
@@ -179,7 +179,8 @@ export const detectAssets = projectFact((p: Project): AssetBuild[] => {
     const buildName = scripts.build !== undefined ? 'build' : Object.keys(scripts).find((k) => /^build(:prod(uction)?)?$/.test(k));
     const commands = buildName ? expand(scripts, buildName) : [];
     const bundlers = BUNDLERS.filter((b) => deps.includes(b) || commands.some((c) => c[0] === b || c[0] === `${b}.js`));
-    if (!buildName && bundlers.length === 0) continue;
+    // front-end packages installed for the app to serve from node_modules (django-npm…) are reported too
+    if (!buildName && bundlers.length === 0 && Object.keys(pkg.dependencies ?? {}).length === 0) continue;
     const m = managerOf(p, dir);
     const outputs = [...commands.flatMap((c) => flagOutputs(c).map((o) => ({ path: join(dir, o), evidence: `${f}:${lineOf(text, text.indexOf(o))} ${c.join(' ')}` }))), ...configOutputs(p, dir)];
     if (commands.some((c) => c[0] === 'react-scripts' && c[1] === 'build')) outputs.push({ path: join(dir, 'build'), evidence: `${f}: react-scripts build writes build/` });

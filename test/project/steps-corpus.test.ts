@@ -55,7 +55,6 @@ function detectedFacts(dir: string): string[] {
 /** Reviewed disagreements: app → [MANIFEST says, pyship finds, why]. */
 const KNOWN: Record<string, [string, string, string]> = {
   graditude: ['assets', '', 'the React frontend is built from the repository-root package.json, outside the backend/ build context: not part of the image'],
-  shynet: ['assets', '', 'package.json has only runtime dependencies served from node_modules (django-npm), no bundler or build script: an `npm install`, no asset build'],
 };
 
 const rows = present

@@ -156,8 +156,9 @@ describe('detectAssets', () => {
     expect(a).toMatchObject({ manager: 'pnpm', build: 'pnpm run build', node: { evidence: expect.stringMatching(/^default/) } });
     expect(a!.outputs.map((o) => o.path)).toEqual(['static/js']);
   });
-  it('bundlers without a build script, and a package.json with neither', () => {
+  it('bundlers without a build script, packages served from node_modules, and a package.json with neither', () => {
     expect(assets({ 'package.json': '{"devDependencies": {"gulp": "5"}}' })[0]).toMatchObject({ build: undefined, bundlers: ['gulp'] });
-    expect(assets({ 'package.json': '{"dependencies": {"bootstrap": "5"}}' })).toEqual([]);
+    expect(assets({ 'package.json': '{"dependencies": {"bootstrap": "5"}}' })[0]).toMatchObject({ build: undefined, bundlers: [] });
+    expect(assets({ 'package.json': '{"name": "docs", "devDependencies": {"prettier": "3"}}' })).toEqual([]);
   });
 });
