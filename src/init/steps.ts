@@ -35,7 +35,7 @@ function imageArgv(argv: string[]): string[] {
   return ['sh', '-c', a.join(' ')];
 }
 
-function releaseStep(s: FoundStep, spec: InitSpec, evidence: string[]): ReleaseStep {
+function releaseStep(p: Project, s: FoundStep, spec: InitSpec, evidence: string[]): ReleaseStep {
   const f = family(s);
   if (f === 'django') {
     const manage = spec.django?.manageDir ? `${spec.django.manageDir}/manage.py` : 'manage.py';
@@ -46,10 +46,10 @@ function releaseStep(s: FoundStep, spec: InitSpec, evidence: string[]): ReleaseS
   if (f === 'flask' && spec.app && !run.some((w) => w === '--app' || w === '-A' || w.startsWith('--app='))) {
     step.env = { FLASK_APP: `${spec.app.module}:${spec.app.attr}` };
   }
-  if (f === 'alembic') {
-    const ini = s.at.split(':')[0]!;
-    const dir = ini.endsWith('alembic.ini') && ini.includes('/') ? ini.slice(0, ini.lastIndexOf('/')) : '';
-    if (dir) step.cwd = dir;
+  if (f === 'alembic' && !run.some((w) => w === '-c' || w === '--config' || w.startsWith('--config='))) {
+    // alembic reads ./alembic.ini: the one-off runs where the project keeps it
+    const inis = p.find((x) => /(^|\/)alembic\.ini$/.test(x) && !/(^|\/)migrations\/alembic\.ini$/.test(x) && x.split('/').length <= 4);
+    if (inis.length === 1 && inis[0]!.includes('/')) step.cwd = inis[0]!.slice(0, inis[0]!.lastIndexOf('/'));
   }
   return step;
 }
@@ -70,7 +70,7 @@ function placeMigrations(p: Project, spec: InitSpec, d: Decisions, steps: FoundS
   if (chosen) {
     const same = runnable.filter((s) => family(s) === family(chosen!));
     evidence.push(...same.map(ev));
-    const step = releaseStep(chosen, spec, evidence);
+    const step = releaseStep(p, chosen, spec, evidence);
     spec.releaseSteps.push(step);
     const cmd = step.run.join(' ');
     const where = [spec.compose ? 'compose one-off `migrate` (`docker compose run --rm migrate`)' : undefined, spec.k8s ? 'k8s Job k8s/migrate-job.yaml' : undefined]

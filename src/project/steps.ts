@@ -206,8 +206,10 @@ function scriptOf(ctx: Ctx, argv: string[], from: string): string | undefined {
   if (/^(ba|da|z)?sh$/.test(basename(a[0] ?? '')) && a[1] && !a[1].startsWith('-')) a = a.slice(1);
   const w = a[0];
   if (!w || w.includes('$') || !/(\.sh$|^\.?\.?\/|\/)/.test(w) && !/\.sh$/.test(w)) return undefined;
-  const candidates = [w.replace(/^\.\//, ''), `${dirOf(from)}/${w.replace(/^\.\//, '')}`.replace(/^\//, '')];
-  for (const c of candidates) if (ctx.p.file(c)) return c;
+  if (!w.startsWith('/')) {
+    const rel = w.replace(/^\.\//, '');
+    for (const c of [dirOf(from) ? `${dirOf(from)}/${rel}` : rel, rel]) if (ctx.p.file(c)) return c;
+  }
   // an absolute path inside an image (`/entrypoint.sh`, `/app/bin/run`): the project file with that name
   const named = ctx.p.find((f) => basename(f) === basename(w) && f.split('/').length <= 4);
   return named.length === 1 ? named[0] : undefined;
