@@ -31,41 +31,51 @@ export interface FoundStep {
 const MAX_SCRIPTS = 40;
 const MAX_PY = 400;
 const DESTRUCTIVE = /^(init|create|setup|reset|recreate|drop|seed)[-_]?(db|database|schema|tables)$|^(flush|reset_db|drop_all)$/i;
-const DJANGO_MIGRATE = new Set(['migrate']);
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 const dirOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const lineAt = (text: string, offset: number): number => {
-  let n = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-};
+/** offset → 1-based line, by binary search over the line starts (built once per text). */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+const lineAt = (text: string, offset: number): number => lineIndex(text)(offset);
 
-/** Python CLI commands the project defines (`@app.cli.command()`, `@click.command()`) that run a migration. */
-export interface CodeFacts {
+/** What the Python code says about steps: its CLI commands that migrate, migrations it runs itself, steps it declares. */
+interface CodeFacts {
   /** Custom CLI command name (dashes and underscores both) → where its body calls upgrade(). */
   upgradeCommands: Map<string, string>;
   /** Migrations the app runs in its own code at start (an app factory calling `upgrade()`). */
   inApp: FoundStep[];
-  /** Package build hooks that compile translations (hatch/setup.py calling compile_catalog). */
-  hooks: FoundStep[];
+  /** Package build hooks that compile translations, CLI commands that create the schema. */
+  declared: FoundStep[];
 }
 
 function codeFacts(p: Project): CodeFacts {
   const upgradeCommands = new Map<string, string>();
   const inApp: FoundStep[] = [];
-  const hooks: FoundStep[] = [];
+  const declared: FoundStep[] = [];
   const files = p.find((f) => f.endsWith('.py') && !/(^|\/)(tests?|migrations|alembic|versions|docs)\//.test(f)).slice(0, MAX_PY);
   for (const f of files) {
     const text = p.file(f)?.text;
     if (!text) continue;
     if (/compile_catalogs?\b|pybabel['"]?,\s*['"]compile|\bbabel\.messages\.frontend\b.*compile/.test(text) && /(^|\/)(hatch_build|setup|build)\.py$/.test(f)) {
       const i = text.search(/compile_catalogs?\b|compile/);
-      hooks.push({ kind: 'translations', name: 'Babel catalogs compiled by the package build hook', argv: [], at: `${f}:${lineAt(text, i)}`, when: 'build', destructive: false });
+      declared.push({ kind: 'translations', name: 'Babel catalogs compiled by the package build hook', argv: [], at: `${f}:${lineAt(text, i)}`, when: 'build', destructive: false });
     }
     // CLI commands named like schema creators (`@click.command("init-db")`): setup steps a user runs by hand
     for (const m of text.matchAll(/@[\w.]*command\(\s*["']([\w-]+)["']/g)) {
-      if (DESTRUCTIVE.test(m[1]!)) hooks.push({ kind: 'setup', name: `flask ${m[1]} (a CLI command)`, argv: ['flask', m[1]!], at: `${f}:${lineAt(text, m.index!)}`, when: 'task', destructive: true });
+      if (DESTRUCTIVE.test(m[1]!)) declared.push({ kind: 'setup', name: `flask ${m[1]} (a CLI command)`, argv: ['flask', m[1]!], at: `${f}:${lineAt(text, m.index!)}`, when: 'task', destructive: true });
     }
     if (!/\bupgrade\(/.test(text) || !/flask_migrate|alembic/.test(text)) continue;
     const lines = text.split('\n');
@@ -91,12 +101,13 @@ function codeFacts(p: Project): CodeFacts {
         const name = deco[1] ?? def[1]!;
         upgradeCommands.set(name.replace(/_/g, '-'), at);
         upgradeCommands.set(name.replace(/-/g, '_'), at);
-      } else if (!/^(test_|upgrade$|downgrade$)/.test(def[1]!)) {
+      } else if (!/^(test_|upgrade$|downgrade$)/.test(def[1]!) && !/^if __name__ == ["']__main__["']/m.test(text)) {
+        // (a file with a __main__ block is a script someone runs, not the app starting)
         inApp.push({ kind: 'migration', name: `upgrade() in ${def[1]}(), run by the app itself`, argv: [], at, when: 'start', destructive: false });
       }
     });
   }
-  return { upgradeCommands, inApp, hooks };
+  return { upgradeCommands, inApp, declared };
 }
 
 /** Runner prefixes whose rest is the real command: `poetry run X`, `uv run X`, `pipenv run X`, `pdm run X`. */
@@ -155,7 +166,7 @@ export function classifyCommand(argv: string[], upgradeCommands: ReadonlyMap<str
   if (prog === 'manage.py' || prog === 'django-admin' || prog === 'django-admin.py' || prog === 'django' || prog === 'manage') {
     const sub = pos[0];
     if (!sub) return undefined;
-    if (DJANGO_MIGRATE.has(sub) && !flags.some((f) => f === '--check' || f === '--plan' || f === '--help')) return { kind: 'migration', name: `${prog === 'manage' ? 'manage.py' : prog} migrate`, destructive: false };
+    if (sub === 'migrate' && !flags.some((f) => f === '--check' || f === '--plan' || f === '--help')) return { kind: 'migration', name: `${prog === 'manage' ? 'manage.py' : prog} migrate`, destructive: false };
     if (sub === 'compilemessages') return { kind: 'translations', name: 'compilemessages', destructive: false };
     if (DESTRUCTIVE.test(sub)) return setup(`${prog} ${sub}`);
     if (sub === 'db' && pos[1] === 'upgrade') return { kind: 'migration', name: `${prog} db upgrade`, destructive: false };
@@ -205,7 +216,7 @@ function scriptOf(ctx: Ctx, argv: string[], from: string): string | undefined {
   let a = argv;
   if (/^(ba|da|z)?sh$/.test(basename(a[0] ?? '')) && a[1] && !a[1].startsWith('-')) a = a.slice(1);
   const w = a[0];
-  if (!w || w.includes('$') || !/(\.sh$|^\.?\.?\/|\/)/.test(w) && !/\.sh$/.test(w)) return undefined;
+  if (!w || w.includes('$') || !/\.sh$|\//.test(w)) return undefined;
   if (!w.startsWith('/')) {
     const rel = w.replace(/^\.\//, '');
     for (const c of [dirOf(from) ? `${dirOf(from)}/${rel}` : rel, rel]) if (ctx.p.file(c)) return c;
@@ -225,13 +236,10 @@ function makeTargets(ctx: Ctx, argv: string[], from: string, when: StepWhen, dep
   for (const t of targets) {
     const m = new RegExp(`^${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:(?!=)`, 'm').exec(text);
     if (!m) continue;
-    let off = m.index + m[0].length;
-    const lines = text.slice(off).split('\n');
-    off += lines[0]!.length + 1;
-    for (const l of lines.slice(1)) {
-      if (!l.startsWith('\t')) break;
-      shell(ctx, l.slice(1).replace(/^[@-]+/, ''), mf, lineAt(text, off), when, depth + 1);
-      off += l.length + 1;
+    const first = lineAt(text, m.index);
+    const lines = text.slice(m.index).split('\n');
+    for (let i = 1; i < lines.length && lines[i]!.startsWith('\t'); i++) {
+      shell(ctx, lines[i]!.slice(1).replace(/^[@-]+/, ''), mf, first + i, when, depth + 1);
     }
   }
 }
@@ -244,13 +252,14 @@ function shell(ctx: Ctx, source: string, file: string, line: number, when: StepW
   } catch {
     return;
   }
-  for (const cmd of script.commands) visit(ctx, cmd, source, file, line, when, depth, commented);
+  const lineOf = lineIndex(source);
+  for (const cmd of script.commands) visit(ctx, cmd, lineOf, file, line, when, depth, commented);
 }
 
-function visit(ctx: Ctx, cmd: ShCommand, source: string, file: string, line: number, when: StepWhen, depth: number, commented = false): void {
+function visit(ctx: Ctx, cmd: ShCommand, lineOf: (offset: number) => number, file: string, line: number, when: StepWhen, depth: number, commented = false): void {
   const argv = cmd.argv.map((w) => w.value);
   if (argv.length === 0) return;
-  const at = `${file}:${line + lineAt(source, cmd.span.start) - 1}`;
+  const at = `${file}:${line + lineOf(cmd.span.start) - 1}`;
   add(ctx, argv, at, when, commented);
   if (depth >= 3) return;
   makeTargets(ctx, argv, file, when, depth);
@@ -298,6 +307,7 @@ function dockerfiles(ctx: Ctx): void {
     } catch {
       continue;
     }
+    const lineOf = lineIndex(text);
     for (const instr of df.instructions) {
       const k = instr.keyword;
       if (k !== 'RUN' && k !== 'CMD' && k !== 'ENTRYPOINT') continue;
@@ -306,7 +316,7 @@ function dockerfiles(ctx: Ctx): void {
       for (const cmd of script.commands) {
         const argv = cmd.argv.map((w) => w.value);
         if (argv.length === 0) continue;
-        const at = `${f}:${lineAt(text, cmd.span.start)}`;
+        const at = `${f}:${lineOf(cmd.span.start)}`;
         const when: StepWhen = k === 'RUN' ? 'build' : 'start';
         add(ctx, argv, at, when);
         if (k !== 'RUN' && ctx.scripts < MAX_SCRIPTS) {
@@ -359,12 +369,9 @@ function composeFiles(ctx: Ctx): void {
 /** Makefile targets and start-like scripts nothing else names: the project's own tasks. */
 function tasks(ctx: Ctx): void {
   for (const mf of ctx.p.find((x) => /(^|\/)(GNU)?[Mm]akefile$/.test(x) && x.split('/').length <= 3 && !/(^|\/)docs\//.test(x)).slice(0, 5)) {
-    const text = ctx.p.file(mf)!.text;
-    let off = 0;
-    for (const l of text.split('\n')) {
-      if (l.startsWith('\t')) shell(ctx, l.slice(1).replace(/^[@-]+/, ''), mf, lineAt(text, off), 'task', 3);
-      off += l.length + 1;
-    }
+    ctx.p.file(mf)!.text.split('\n').forEach((l, i) => {
+      if (l.startsWith('\t')) shell(ctx, l.slice(1).replace(/^[@-]+/, ''), mf, i + 1, 'task', 3);
+    });
   }
   const START = /(^|\/)(docker-)?(entrypoint|start|boot|bootstrap|startup[\w-]*|run[_-]?web|release|prestart|pre[_-]?start)[\w.-]*\.sh$/;
   for (const s of ctx.p.find((x) => START.test(x) && x.split('/').length <= 5).slice(0, 20)) scriptFile(ctx, s, 'task', 2);
@@ -377,14 +384,13 @@ function pyprojectScripts(ctx: Ctx): void {
     const re = /^\[(tool\.poetry\.scripts|project\.scripts)\]\s*$/gm;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const body = text.slice(m.index + m[0].length).split(/^\[/m)[0]!;
-      let off = m.index + m[0].length;
-      for (const l of body.split('\n')) {
+      const first = lineAt(text, m.index);
+      body.split('\n').forEach((l, i) => {
         const e = /^\s*["']?([\w.-]+)["']?\s*=/.exec(l);
         if (e && DESTRUCTIVE.test(e[1]!)) {
-          ctx.out.push({ kind: 'setup', name: `${e[1]} (${m[1]})`, argv: [e[1]!], at: `${f}:${lineAt(text, off)}`, when: 'task', destructive: true });
+          ctx.out.push({ kind: 'setup', name: `${e[1]} (${m[1]})`, argv: [e[1]!], at: `${f}:${first + i}`, when: 'task', destructive: true });
         }
-        off += l.length + 1;
-      }
+      });
     }
   }
 }
@@ -438,6 +444,6 @@ export const detectSteps = projectFact((p: Project): FoundStep[] => {
   tasks(ctx);
   pyprojectScripts(ctx);
   present(ctx);
-  ctx.out.push(...ctx.code.inApp, ...ctx.code.hooks);
+  ctx.out.push(...ctx.code.inApp, ...ctx.code.declared);
   return ctx.out;
 });
