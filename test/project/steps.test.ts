@@ -162,3 +162,24 @@ describe('detectAssets', () => {
     expect(assets({ 'package.json': '{"name": "docs", "devDependencies": {"prettier": "3"}}' })).toEqual([]);
   });
 });
+
+describe('bad input', () => {
+  it('malformed files are skipped, never a crash', () => {
+    const files = {
+      'package.json': '{"scripts": {"build": ',
+      'docker-compose.yml': 'services:\n  web: [\n',
+      Dockerfile: 'FROM\nRUN "unterminated\nCMD ["a",\n',
+      Procfile: 'web: sh -c "unterminated\nrelease: $(\n',
+      Makefile: 'run:\n\tif then fi ((\n',
+      'pyproject.toml': '[tool.poetry.scripts\ninit_db = \n',
+      'boot.sh': 'while true; do\n  flask db upgrade\n',
+    };
+    expect(() => steps(files)).not.toThrow();
+    const dir = projectDir(files);
+    expect(detectAssets(loadProject(dir, dir))).toEqual([]);
+  });
+  it('scripts that run each other in a loop are followed a bounded number of times', () => {
+    expect(steps({ Procfile: 'web: ./a.sh\n', 'a.sh': './b.sh\nalembic upgrade head\n', 'b.sh': './a.sh\n' }))
+      .toEqual(['migration start alembic upgrade @ a.sh:2']);
+  });
+});
