@@ -78,6 +78,8 @@ function placeMigrations(p: Project, spec: InitSpec, d: Decisions, steps: FoundS
     parts.push(`${cmd}: ${where}, never at container start`);
     const atStart = same.filter((s) => s.when === 'start' && !s.commented);
     if (atStart.length > 0) parts.push(`the project ran it at container start (${atStart.map((s) => s.at).join(', ')}): not carried over`);
+    const atBuild = same.filter((s) => s.when === 'build');
+    if (atBuild.length > 0) parts.push(`the project ran it at image build (${atBuild.map((s) => s.at).join(', ')}): not carried over, a database is no part of the image`);
     const dyn = [...new Set(step.run.join(' ').match(/\$\{?\w+/g) ?? [])].map((v) => v.replace('{', ''));
     if (dyn.length > 0) parts.push(`it reads ${dyn.join(', ')}: set ${dyn.length > 1 ? 'them' : 'it'} for the one-off`);
     const procfile = /(^|\/)Procfile:/;
@@ -98,8 +100,10 @@ function placeMigrations(p: Project, spec: InitSpec, d: Decisions, steps: FoundS
     parts.push(`the app migrates itself (${s.at}): every start and every replica runs it; move it to the one-off`);
     evidence.push(ev(s));
   }
+  // one setup command however it is spelled (`python manage.py create_db`, the `create_db` CLI command it defines)
+  const key = (s: FoundStep): string => s.name.replace(/ \(.*\)$/, '').split(' ').pop()!.replace(/\.py$/, '').replace(/-/g, '_');
   const drops: FoundStep[] = [];
-  for (const s of manual) if (!drops.some((x) => x.name === s.name)) drops.push(s);
+  for (const s of manual) if (!drops.some((x) => key(x) === key(s))) drops.push(s);
   if (drops.length > 0) {
     parts.push(`manual, never automated (they drop or recreate data): ${drops.map((s) => s.name).join(', ')}`);
     evidence.push(...drops.map(ev));

@@ -54,6 +54,17 @@ describe('init places startup steps', () => {
     expect(compose(s)).not.toContain('migrate:');
   });
 
+  it('a migration at image build is not carried over; one setup command is listed once however it is spelled', () => {
+    const s = spec({
+      'app/main.py': FASTAPI, 'requirements.txt': REQS,
+      'docker/Dockerfile': 'FROM python:3.13-slim\nCOPY . .\nRUN alembic upgrade head\nCMD ["./entrypoint.sh"]\n',
+      'docker/entrypoint.sh': '#!/bin/sh\npython manage.py create_db\nexec uvicorn app.main:app\n',
+      'manage.py': 'from flask.cli import FlaskGroup\ncli = FlaskGroup()\n\n@cli.command("create_db")\ndef create_db():\n    pass\n',
+    });
+    expect(decision(s, 'migrations')).toContain('the project ran it at image build (docker/Dockerfile:3): not carried over');
+    expect(decision(s, 'migrations')).toMatch(/manual, never automated \(they drop or recreate data\): manage\.py create_db$/);
+  });
+
   it('no migration tool: no one-off, and the decision says none was found', () => {
     const s = spec({ 'app/main.py': FASTAPI, 'requirements.txt': 'fastapi==0.115.0\nuvicorn==0.34.0\n' });
     expect(s.releaseSteps).toEqual([]);
