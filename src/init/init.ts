@@ -34,7 +34,7 @@ export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
   if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: 'local run: cap_drop ALL, init, read-only root, health check' });
   if (spec.ci === 'github') {
     files.push({ path: '.github/workflows/docker.yml', text: githubWorkflow(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; weekly --fresh rebuild' });
-    files.push({ path: '.github/dependabot.yml', text: dependabot(spec), what: 'monthly update PRs: Python dependencies, base image, actions' });
+    files.push({ path: '.github/dependabot.yml', text: dependabot(spec), what: `monthly update PRs: Python dependencies, ${spec.assets ? 'front-end dependencies, ' : ''}base image, actions` });
   } else if (spec.ci === 'gitlab') {
     files.push({ path: '.gitlab-ci.yml', text: gitlabCi(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; scheduled --fresh rebuild' });
     files.push({ path: 'renovate.json', text: renovate(), what: 'monthly update MRs (Renovate): Python dependencies, base image' });

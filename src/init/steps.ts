@@ -141,7 +141,9 @@ function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], asset
   // translations the project compiles (Django's compilemessages is placed with Django's steps)
   const translations = steps.filter((s) => s.kind === 'translations');
   const hook = translations.find((s) => s.argv.length === 0);
-  const compile = translations.filter((s) => s.argv.length > 0 && s.name !== 'compilemessages').sort((a, b) => rank(a) - rank(b))[0];
+  const compiles = translations.filter((s) => s.argv.length > 0 && s.name !== 'compilemessages').sort((a, b) => rank(a) - rank(b));
+  // pybabel itself rather than an app command that runs it (`flask translate compile` imports the app, and its config)
+  const compile = compiles.find((s) => s.name === 'pybabel compile' && compiles[0]!.name !== 'pybabel compile' && /^(flask|quart) /.test(compiles[0]!.name)) ?? compiles[0];
   if (hook && spec.installProject) {
     parts.push(`translations: compiled by the package build hook when the image installs the project`);
     evidence.push(ev(hook));
@@ -154,7 +156,7 @@ function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], asset
     if (/^(flask|quart)$/.test(run[0]!) && spec.app && !run.includes('--app')) step.env = { FLASK_APP: `${spec.app.module}:${spec.app.attr}` };
     addStep(spec, step);
     parts.push(`translations: ${run.join(' ')} as a RUN in the runtime stage`);
-    evidence.push(ev(compile), ...(hook ? [ev(hook)] : []));
+    evidence.push(...(compile === compiles[0] ? [] : [ev(compiles[0]!)]), ev(compile), ...(hook ? [ev(hook)] : []));
   } else if (hook) {
     parts.push('translations: the package build hook compiles them, but the image does not install the project: compile them by hand (pybabel compile)');
     evidence.push(ev(hook));

@@ -73,6 +73,11 @@ function codeFacts(p: Project): CodeFacts {
       const i = text.search(/compile_catalogs?\b|compile/);
       declared.push({ kind: 'translations', name: 'Babel catalogs compiled by the package build hook', argv: [], at: `${f}:${lineAt(text, i)}`, when: 'build', destructive: false });
     }
+    // a custom command (`flask translate compile`) that shells out to pybabel: the image can run pybabel itself
+    for (const m of text.matchAll(/["'](pybabel compile [^"'\n]*)["']/g)) {
+      const argv = m[1]!.trim().split(/\s+/);
+      if (!argv.some((w) => /[{}%$]/.test(w))) declared.push({ kind: 'translations', name: 'pybabel compile', argv, at: `${f}:${lineAt(text, m.index!)}`, when: 'task', destructive: false });
+    }
     // CLI commands named like schema creators (`@click.command("init-db")`): setup steps a user runs by hand
     for (const m of text.matchAll(/@[\w.]*command\(\s*["']([\w-]+)["']/g)) {
       if (DESTRUCTIVE.test(m[1]!)) declared.push({ kind: 'setup', name: `flask ${m[1]} (a CLI command)`, argv: ['flask', m[1]!], at: `${f}:${lineAt(text, m.index!)}`, when: 'task', destructive: true });

@@ -65,6 +65,16 @@ describe('init places startup steps', () => {
     expect(decision(s, 'migrations')).toMatch(/manual, never automated \(they drop or recreate data\): manage\.py create_db$/);
   });
 
+  it('`flask translate compile` that shells out to pybabel: the image runs pybabel, without importing the app', () => {
+    const s = spec({
+      'app/main.py': FASTAPI, 'requirements.txt': 'fastapi==0.115.0\nuvicorn==0.34.0\nflask-babel==4.0.0\n',
+      'boot.sh': '#!/bin/sh\nflask translate compile\nexec uvicorn app.main:app\n',
+      'app/cli.py': 'import os\n\n@translate.command()\ndef compile():\n    if os.system("pybabel compile -d app/translations"):\n        raise RuntimeError("compile command failed")\n',
+    });
+    expect(s.buildSteps).toEqual([expect.objectContaining({ name: 'translations', run: ['pybabel', 'compile', '-d', 'app/translations'] })]);
+    expect(s.decisions.find((d) => d.field === 'build-steps')?.evidence).toEqual(['boot.sh:2 flask translate compile', 'app/cli.py:5 pybabel compile -d app/translations']);
+  });
+
   it('no migration tool: no one-off, and the decision says none was found', () => {
     const s = spec({ 'app/main.py': FASTAPI, 'requirements.txt': 'fastapi==0.115.0\nuvicorn==0.34.0\n' });
     expect(s.releaseSteps).toEqual([]);
