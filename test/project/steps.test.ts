@@ -151,6 +151,15 @@ describe('detectAssets', () => {
     expect(a).toMatchObject({ dir: 'frontend', manager: 'yarn', install: 'yarn install --frozen-lockfile', build: 'yarn build', node: { major: '22' } });
     expect(a!.outputs.map((o) => o.path)).toEqual(['app/static/web']);
   });
+  it('webpack output.path and a tailwind -o output, outputs inside another output counted once', () => {
+    const [a] = assets({
+      'package.json': '{"scripts": {"build": "webpack --mode production && tailwindcss -i src/app.css -o static/dist/css/app.css"}, "devDependencies": {"webpack": "5", "tailwindcss": "4"}}',
+      'webpack.config.js': "const path = require('path');\nmodule.exports = { output: { path: path.resolve(__dirname, 'static/dist'), filename: 'app.js' } };\n",
+    });
+    expect(a!.outputs).toEqual([{ path: 'static/dist', evidence: "webpack.config.js:2 path: static/dist" }]);
+    expect(a!.lock).toBeUndefined();
+    expect(a!.install).toBe('npm install');
+  });
   it('esbuild flags, pnpm, and the default Node LTS', () => {
     const [a] = assets({ 'package.json': '{"scripts": {"build": "esbuild src/app.js --bundle --outdir=static/js"}}', 'pnpm-lock.yaml': '' });
     expect(a).toMatchObject({ manager: 'pnpm', build: 'pnpm run build', node: { evidence: expect.stringMatching(/^default/) } });
