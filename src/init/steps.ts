@@ -43,8 +43,10 @@ function releaseStep(p: Project, s: FoundStep, spec: InitSpec, evidence: string[
   }
   const run = imageArgv(s.argv);
   const step: ReleaseStep = { name: 'migrate', run, evidence };
-  if (f === 'flask' && spec.app && !run.some((w) => w === '--app' || w === '-A' || w.startsWith('--app='))) {
-    step.env = { FLASK_APP: `${spec.app.module}:${spec.app.attr}` };
+  // the framework CLI finds the app from its variable when the command does not name it (as the project's env did)
+  const cli = { flask: 'FLASK_APP', litestar: 'LITESTAR_APP' }[f === 'flask' ? 'flask' : run[0] ?? ''];
+  if (cli && spec.app && !run.some((w) => w === '--app' || w === '-A' || w.startsWith('--app='))) {
+    step.env = { [cli]: `${spec.app.module}:${spec.app.attr}` };
   }
   if (f === 'alembic' && !run.some((w) => w === '-c' || w === '--config' || w.startsWith('--config='))) {
     // alembic reads ./alembic.ini: the one-off runs where the project keeps it

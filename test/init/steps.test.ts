@@ -32,6 +32,14 @@ describe('init places startup steps', () => {
     expect(dockerfile(s)).not.toMatch(/alembic/);
   });
 
+  it("a framework CLI's migration gets the app it would have found from the project's environment", () => {
+    const s = spec({
+      'app/main.py': 'from litestar import Litestar\n\napp = Litestar([])\n', 'requirements.txt': 'litestar==2.14.0\nuvicorn==0.34.0\n',
+      'docker-compose.yml': 'services:\n  migrator:\n    command: litestar database upgrade --no-prompt\n',
+    });
+    expect(s.releaseSteps).toEqual([expect.objectContaining({ run: ['litestar', 'database', 'upgrade', '--no-prompt'], env: { LITESTAR_APP: 'app.main:app' } })]);
+  });
+
   it('a migration that reads a variable runs in a shell, and compose does not substitute it from the host', () => {
     const s = spec({
       'app/main.py': FASTAPI, 'requirements.txt': REQS,
