@@ -29,7 +29,14 @@ const rank = (s: FoundStep): number => RANK[s.when] + (s.commented ? 2 : 0) + (s
 const DYNAMIC = /\$/;
 /** argv for the image: the program by name (no `$(VENV)/bin/`), a shell only when a word expands a variable. */
 function imageArgv(argv: string[]): string[] {
-  const a = argv.map((w, i) => (i === 0 ? w.replace(/^.*\/(?=[^/]+$)/, '').replace(/^\.\//, '') : w));
+  const a: string[] = [];
+  argv.forEach((w, i) => {
+    if (i === 0) a.push(w.replace(/^.*\/(?=[^/]+$)/, '').replace(/^\.\//, ''));
+    // a Makefile's `$(VAR)` means nothing in the image: drop it, and the option it was the value of
+    else if (w.includes('$(')) {
+      if (a.length > 1 && a[a.length - 1]!.startsWith('-')) a.pop();
+    } else a.push(w);
+  });
   if (a[0] === 'manage.py') a.unshift('python');
   if (!a.some((w) => DYNAMIC.test(w))) return a;
   return ['sh', '-c', a.join(' ')];
@@ -44,7 +51,7 @@ function releaseStep(p: Project, s: FoundStep, spec: InitSpec, evidence: string[
   const run = imageArgv(s.argv);
   const step: ReleaseStep = { name: 'migrate', run, evidence };
   // the framework CLI finds the app from its variable when the command does not name it (as the project's env did)
-  const cli = { flask: 'FLASK_APP', litestar: 'LITESTAR_APP' }[f === 'flask' ? 'flask' : run[0] ?? ''];
+  const cli = f === 'flask' ? 'FLASK_APP' : run[0] === 'litestar' ? 'LITESTAR_APP' : undefined;
   if (cli && spec.app && !run.some((w) => w === '--app' || w === '-A' || w.startsWith('--app='))) {
     step.env = { [cli]: `${spec.app.module}:${spec.app.attr}` };
   }

@@ -40,6 +40,14 @@ describe('init places startup steps', () => {
     expect(s.releaseSteps).toEqual([expect.objectContaining({ run: ['litestar', 'database', 'upgrade', '--no-prompt'], env: { LITESTAR_APP: 'app.main:app' } })]);
   });
 
+  it("a Makefile's variables are dropped from the one-off's command", () => {
+    const s = spec({
+      'app/main.py': FASTAPI, 'requirements.txt': REQS,
+      Makefile: 'migrate:\n\t$(VENV)/bin/kinto migrate --ini $(SERVER_CONFIG)\n',
+    });
+    expect(s.releaseSteps[0]!.run).toEqual(['kinto', 'migrate']);
+  });
+
   it('a migration that reads a variable runs in a shell, and compose does not substitute it from the host', () => {
     const s = spec({
       'app/main.py': FASTAPI, 'requirements.txt': REQS,
