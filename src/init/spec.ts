@@ -10,6 +10,7 @@ import { chooseApp, healthArgv, celeryHealthcheck, procfileCelery } from './entr
 import { bundledServer, chooseServer, evidenceWeb, extraInstalls, noteFor } from './serve.js';
 import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
+import { placeSteps } from './steps.js';
 import { Decisions } from './decisions.js';
 import { InitError, type ExtraInstall, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
 
@@ -170,7 +171,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   }
   if (django) d.decide('settings', django.settings, app.django!.manage);
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
-  return {
+  const spec: InitSpec = {
     name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: tool ? { [manager]: tool } : undefined, deps, role, app: choice?.app, server, command,
     port: webLike ? port : 0, healthPath, healthcheck, importRoot, installProject,
     runtimePackages: libs.runtime, buildPackages: libs.build, django, celery: role === 'web' ? celery : undefined,
@@ -179,5 +180,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
     decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [],
   };
+  placeSteps(p, spec, d);
+  return spec;
 }
 

@@ -91,6 +91,27 @@ export interface ReleaseStep {
   name: string;
   run: string[];
   evidence: string[];
+  /** Environment the command needs (FLASK_APP for a `flask` command). */
+  env?: Record<string, string>;
+  /** Context-relative directory to run in ('' or absent = /app): where alembic.ini is. */
+  cwd?: string;
+}
+
+/** A front-end build in its own Node stage; its output directories are copied into the runtime stage. */
+export interface AssetStage {
+  /** `node:22-slim`, `oven/bun:1-slim`. */
+  image: string;
+  /** Context-relative directory of package.json ('' = the context). */
+  dir: string;
+  /** package.json and the lock file, context-relative. */
+  files: string[];
+  /** Lockfile-exact install and the build, shell form. */
+  install: string;
+  build: string;
+  /** Cache mount target of the package manager. */
+  cache: string;
+  /** Context-relative directories the build writes, copied to /app/<path>. */
+  outputs: string[];
 }
 
 export interface InitSpec {
@@ -141,6 +162,8 @@ export interface InitSpec {
   projectDir: string;
   /** Set when nothing locks the dependencies: how pyship locks them (the command runs it; a dry run only says so). */
   lock?: LockPlan;
+  /** A front-end asset build stage, when the project has one pyship can place. */
+  assets?: AssetStage;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
   /** Server packages the lock lacks, installed pinned in the build stage. */

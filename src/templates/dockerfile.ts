@@ -135,6 +135,23 @@ function extraInstalls(s: InitSpec): string[] {
   return [`# ${s.extraInstalls.map((x) => x.name).join(', ')}: not in the lock; pinned here (add ${s.extraInstalls.length > 1 ? 'them' : 'it'} to the dependencies to lock ${s.extraInstalls.length > 1 ? 'them' : 'it'})`, run([line[0]], [...line[1]])];
 }
 
+const word = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** The front-end build in its own Node stage: lockfile-exact install first (cached), then the sources and the build. */
+function assetsStage(s: InitSpec): string[] {
+  const a = s.assets!;
+  const dir = a.dir ? `/app/${a.dir}` : '/app';
+  return [
+    '# the front-end assets, built with the lock file; only their output reaches the runtime stage',
+    `FROM ${a.image} AS assets`,
+    `WORKDIR ${dir}`,
+    `COPY ${a.files.join(' ')} ./`,
+    run([a.install], [`--mount=type=cache,target=${a.cache}`]),
+    'COPY . /app',
+    `RUN ${a.build}`,
+  ];
+}
+
 function runtimeStage(s: InitSpec): string[] {
   const out: string[] = [];
   const conda = s.manager === 'conda';
@@ -162,8 +179,14 @@ function runtimeStage(s: InitSpec): string[] {
     out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
     out.push(`COPY --chown=app:app ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} /app`);
   }
+  for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
+  // build-time steps the project needs (translations, static files), each with its build-only environment
+  for (const b of s.buildSteps) {
+    const env = Object.entries(b.env ?? {}).map(([k, v]) => `${k}=${word(v)} `).join('');
+    out.push(`RUN ${env}${b.run.map(word).join(' ')}`);
+  }
   out.push('USER app');
   if (s.port) out.push(`EXPOSE ${s.port}`);
   if (s.healthcheck) {
@@ -194,6 +217,7 @@ export function dockerfile(s: InitSpec): string {
   lines.push('');
   lines.push(...buildStage(s));
   lines.push('');
+  if (s.assets) lines.push(...assetsStage(s), '');
   const rt = runtimeStage(s);
   if (s.ci === 'none') rt.splice(1, 0, 'ARG GIT_COMMIT', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
   lines.push(...rt);

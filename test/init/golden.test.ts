@@ -21,6 +21,12 @@ interface Case {
 
 const CASES: Case[] = [
   // pip: requirements.txt pinned with hashes, no pip-tools source
+  // startup steps: a Procfile release: migration, a Makefile pybabel compile, a rollup build, a data-dropping init_db.py
+  {
+    fixture: 'flask-steps', flags: { k8s: true },
+    detects: ['migrations: flask db upgrade: compose one-off `migrate`', 'the Procfile:1 release: line runs it', 'manual, never automated (they drop or recreate data): python init_db.py',
+      'build-steps: assets: npm ci && npm run build in a node:22-slim stage, web/static/dist copied into the image; translations: pybabel compile -d notes/translations as a RUN in the runtime stage'],
+  },
   { fixture: 'pip-flask', detects: ['package-manager: pip', 'lock: requirements.txt, with hashes', 'python: 3.14  (requirements.txt: last changed 2026-08-09 (git log)', 'framework: flask  (app.py:', 'entry: app:app (WSGI)', 'server: gunicorn'] },
   {
     fixture: 'pip-django-psycopg2', flags: { k8s: true },
