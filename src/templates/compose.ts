@@ -1,5 +1,5 @@
 // compose.yaml: run the image locally the way production does: no capabilities, an init, read-only root with a tmpfs,
-// its health check, loopback-only ports, a Celery worker and its broker, a Django migration one-off, and (commented) how
+// its health check, loopback-only ports, a Celery worker and its broker, release one-offs (migrations), and (commented) how
 // to pass a build secret.
 import { celeryHealthcheck, type InitSpec } from '../init/spec.js';
 
@@ -51,9 +51,9 @@ export function compose(s: InitSpec): string {
     // the same image, started as the Celery worker: its own health check (a ping through the broker), not the web one
     service('worker', { command: ['celery', '--app', `${s.celery.module}:${s.celery.attr}`, 'worker', '--loglevel', 'INFO'], healthcheck: celeryHealthcheck(s.celery), worker: true, celery: true });
   }
-  if (s.django) {
-    lines.push('  # one-off, before a release: `docker compose run --rm migrate` (migrations never run at container start)');
-    service('migrate', { command: ['python', 'manage.py', 'migrate', '--noinput'], profile: 'tools' });
+  for (const r of s.releaseSteps) {
+    lines.push(`  # one-off, before a release: \`docker compose run --rm ${r.name}\` (${r.name === 'migrate' ? 'migrations' : 'release steps'} never run at container start)`);
+    service(r.name, { command: r.run, profile: 'tools' });
   }
   if (broker) {
     lines.push(

@@ -71,12 +71,12 @@ export function k8sManifests(s: InitSpec): [string, string][] {
   if (s.port) {
     files.push(['k8s/service.yaml', `${head}apiVersion: v1\nkind: Service\nmetadata:\n  name: ${app}\nspec:\n  selector: { app: ${app} }\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n`]);
   }
-  if (s.django) {
+  for (const r of s.releaseSteps) {
     const job = [
       'apiVersion: batch/v1',
       'kind: Job',
       'metadata:',
-      `  name: ${app}-migrate`,
+      `  name: ${app}-${r.name}`,
       'spec:',
       '  backoffLimit: 1',
       '  template:',
@@ -84,12 +84,12 @@ export function k8sManifests(s: InitSpec): [string, string][] {
       '      restartPolicy: Never',
       '      automountServiceAccountToken: false',
       '      containers:',
-      ...container({ ...s, port: 0, healthcheck: undefined }, 'migrate', ['python', 'manage.py', 'migrate', '--noinput']),
+      ...container({ ...s, port: 0, healthcheck: undefined }, r.name, r.run),
       '      volumes:',
       '        - name: tmp',
       '          emptyDir: { medium: Memory }',
     ];
-    files.push(['k8s/migrate-job.yaml', `# Written by pyship init: run once per release, before the new Deployment rolls out.\n${job.join('\n')}\n`]);
+    files.push([`k8s/${r.name}-job.yaml`, `# Written by pyship init: run once per release, before the new Deployment rolls out.\n${job.join('\n')}\n`]);
   }
   return files;
 }
