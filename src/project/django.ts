@@ -218,7 +218,12 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
   const chainText = all.map((x) => x.st.text).join('\n');
   for (const m of chainText.matchAll(/^(\w+)\s*=\s*(?:environ\.)?Env\(/gm)) envNames.add(m[1]!);
   if (/from\s+decouple\s+import\s+[^\n]*\bconfig\b/.test(chainText)) envNames.add('config');
+  // variables the settings test (`"X" in os.environ`, `if os.getenv("X"):`) are optional: a dummy would flip the test
   const guarded = new Set([...chainText.matchAll(/["'](\w+)["']\s+(?:not\s+)?in\s+os\.environ/g)].map((m) => m[1]!));
+  for (const { st } of all) {
+    const cond = /^(?:if|elif|while)\s+([\s\S]*?):/.exec(st.text)?.[1];
+    if (cond && !/^not\s+os\.(?:getenv|environ\.get)\(/.test(cond)) for (const m of cond.matchAll(/\(\s*["']([A-Z][A-Z0-9_]*)["']/g)) guarded.add(m[1]!);
+  }
   const need = (name: string, how: string, where: string): void => {
     if (!facts.required.some((r) => r.name === name)) facts.required.push({ name, dummy: dummyFor(name, how), at: where });
   };
@@ -240,9 +245,9 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
     } else if (asg && asg[1] === 'STATIC_ROOT' && !facts.staticRoot) {
       facts.staticRoot = { expr: asg[2]!.trim(), at: at(x), path: pe.path(asg[2]!, `/app/${x.file}`) };
     }
-    if (x.st.indent !== 0) continue;
-    // from here: what the import needs (top-level statements only: a branch may not run)
-    if (!facts.connects && /\b(?:psycopg2?|psycopg|pymysql|MySQLdb|sqlite3)\.connect\(|\b(?:requests|httpx)\.(?:get|post|head)\(|\burlopen\(|\.objects\.|\bsocket\.create_connection\(/.test(s)) facts.connects = at(x);
+    // from here: what the import needs. Reads inside branches count too (pyship cannot tell which branch runs, and a
+    // needless dummy in a build-only RUN costs nothing); connections count only at the top level.
+    if (!facts.connects && x.st.indent === 0 && /\b(?:psycopg2?|psycopg|pymysql|MySQLdb|sqlite3)\.connect\(|\b(?:requests|httpx)\.(?:get|post|head)\(|\burlopen\(|\.objects\.|\bsocket\.create_connection\(/.test(s)) facts.connects = at(x);
     // `if not os.getenv("X"): raise …` / `if "X" not in os.environ: raise …`
     const raiseIf = /^if\s+(?:not\s+os\.(?:getenv|environ\.get)\(\s*["'](\w+)["']\s*\)|["'](\w+)["']\s+not\s+in\s+os\.environ)\s*:\s*(raise\b)?/.exec(s);
     if (raiseIf && (raiseIf[3] || /^raise\b/.test(all[k + 1]?.st.text ?? ''))) need(raiseIf[1] ?? raiseIf[2]!, '', at(x));
