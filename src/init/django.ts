@@ -9,6 +9,8 @@ import { InitError, type BuildStep, type ReleaseStep } from './types.js';
 
 export interface DjangoPlan {
   settings: string;
+  secretKeyEnv?: string;
+  allowedHostsEnv?: { name: string; sep: string };
   manageDir: string;
   /** manage.py relative to /app (the working directory of every command). */
   manage: string;
@@ -90,7 +92,7 @@ export function planDjango(p: Project, dj: DjangoApp, d: Decisions, ctx: { insta
 
   const releaseSteps: ReleaseStep[] = [{ name: 'migrate', run: [...admin, 'migrate', '--noinput'], evidence: [`${manage} (Django)`] }];
   d.decide('migrations', `${admin.join(' ')} migrate: a one-off (compose service migrate, k8s Job), never at container start`, `${manage} (Django), settings ${choice.module}`);
-  return { settings: choice.module, manageDir, manage, buildSteps, releaseSteps, buildPackages, notes };
+  return { settings: choice.module, secretKeyEnv: facts.secretKeyEnv, allowedHostsEnv: facts.allowedHostsEnv, manageDir, manage, buildSteps, releaseSteps, buildPackages, notes };
 }
 
 function collectstatic(f: SettingsFacts, installProject: boolean): { run: boolean; value: string; evidence: string[]; note?: string } {

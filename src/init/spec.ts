@@ -143,7 +143,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const extraBuildPackages: string[] = [];
   if (django && app.django) {
     const dj = planDjango(p, app.django, d, { installProject, manager });
-    django = { settings: dj.settings, manageDir: dj.manageDir, manage: dj.manage };
+    django = { settings: dj.settings, manageDir: dj.manageDir, manage: dj.manage, secretKeyEnv: dj.secretKeyEnv, allowedHostsEnv: dj.allowedHostsEnv };
     // collectstatic comes after any asset build that fills the static directories
     buildSteps.push(...dj.buildSteps);
     releaseSteps.push(...dj.releaseSteps);

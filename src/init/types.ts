@@ -108,7 +108,11 @@ export interface InitSpec {
   runtimePackages: string[];
   buildPackages: string[];
   /** manage: manage.py relative to /app, where every command runs. */
-  django?: { settings: string; manageDir: string; manage: string };
+  django?: {
+    settings: string; manageDir: string; manage: string;
+    /** The variables the settings read SECRET_KEY and ALLOWED_HOSTS from (and how hosts are separated). */
+    secretKeyEnv?: string; allowedHostsEnv?: { name: string; sep: string };
+  };
   /** A Celery app beside the web app: compose gets a worker service. */
   celery?: AppCandidate;
   /** The broker a Celery worker needs (redis when the redis client is a dependency, else RabbitMQ, Celery's default). */

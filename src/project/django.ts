@@ -34,6 +34,10 @@ export interface SettingsFacts {
   required: RequiredEnv[];
   /** A statement that talks to a database or the network at import. */
   connects?: string;
+  /** The variable SECRET_KEY is read from, if any (compose.yaml passes it under that name). */
+  secretKeyEnv?: string;
+  /** The variable ALLOWED_HOSTS is read from, and the separator its value is split on. */
+  allowedHostsEnv?: { name: string; sep: string };
 }
 
 const MAX_SETTINGS_FILES = 12;
@@ -278,6 +282,9 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
       }
     }
     // SECRET_KEY from the environment with an empty default still stops Django: give it the dummy as well
+    const read = /(?:os\.environ\.get|os\.getenv|os\.environ\[|\benv(?:\.\w+)?|\bconfig)\(?\s*["']([A-Z][A-Z0-9_]*)["']/.exec(s)?.[1];
+    if (read && x.st.indent === 0 && /^SECRET_KEY\s*=/.test(s)) facts.secretKeyEnv = read;
+    if (read && x.st.indent === 0 && /^ALLOWED_HOSTS\s*=/.test(s)) facts.allowedHostsEnv = { name: read, sep: /\.split\(\s*["'] ["']\s*\)|\.split\(\s*\)/.test(s) ? ' ' : ',' };
     if (/^SECRET_KEY\s*=/.test(s)) {
       for (const m of s.matchAll(/["']([A-Z][A-Z0-9_]*)["']\s*(?:,\s*(?:default\s*=\s*)?(["']{2}|None))?\s*\)/g)) need(m[1]!, '', at(x, m[1]));
     }

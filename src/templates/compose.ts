@@ -35,7 +35,12 @@ export function compose(s: InitSpec): string {
     );
     if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
     const env: string[] = [];
-    if (s.django) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}', 'DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+    if (s.django) {
+      // under the names the settings read (the Django-convention names when pyship found none)
+      const key = s.django.secretKeyEnv ?? 'DJANGO_SECRET_KEY';
+      const hosts = s.django.allowedHostsEnv ?? { name: 'DJANGO_ALLOWED_HOSTS', sep: ',' };
+      env.push(`${key}: \${${key}:-change-me-in-.env}`, `${hosts.name}: "localhost${hosts.sep}127.0.0.1"`);
+    }
     if (opts.celery && broker) env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${broker.url}}`);
     if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
     if (opts.celery && broker) lines.push('    depends_on: [broker]');

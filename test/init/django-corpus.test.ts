@@ -36,7 +36,7 @@ const expected = (m: Record<string, string>) => ({
 describe.skipIf(!present)('Django apps of the corpus: settings and static files against MANIFEST.tsv', () => {
   it('decides settings, static files and compilemessages as MANIFEST says, every difference reviewed', async () => {
     const man = manifest();
-    const table: string[] = ['app\tsettings\tstatic-files\tcompilemessages\tenv for collectstatic'];
+    const table: string[] = ['app\tsettings\tstatic-files\tcompilemessages\tenv for collectstatic\tcompose SECRET_KEY / ALLOWED_HOSTS'];
     const disagree: string[] = [];
     let fields = 0;
     for (const name of DJANGO_APPS) {
@@ -67,7 +67,7 @@ describe.skipIf(!present)('Django apps of the corpus: settings and static files 
         if (k === 'whitenoise' && !got.collect && !want.collect) continue;
         if (got[k] !== want[k]) disagree.push(`${name} ${k}: pyship ${got[k]}, MANIFEST ${want[k]}`);
       }
-      table.push([name, `${settings.value} (${settings.evidence[0]})`, statics.value, String(got.compilemessages), Object.keys(collect?.env ?? {}).join(' ') || '-'].join('\t'));
+      table.push([name, `${settings.value} (${settings.evidence[0]})`, statics.value, String(got.compilemessages), Object.keys(collect?.env ?? {}).join(' ') || '-', `${plan.secretKeyEnv ?? '-'} / ${plan.allowedHostsEnv ? `${plan.allowedHostsEnv.name} (${JSON.stringify(plan.allowedHostsEnv.sep)})` : '-'}`].join('\t'));
     }
     await expect(`${table.join('\n')}\n`).toMatchFileSnapshot('__snapshots__/django-corpus.tsv');
     const unexplained = disagree.filter((x) => !KNOWN[x]);
