@@ -43,16 +43,21 @@ export function statements(src: string): Statement[] {
       const triple = src.startsWith(c.repeat(3), i);
       const q = triple ? c.repeat(3) : c;
       let j = i + q.length;
+      let open = false;
       while (j < src.length && !src.startsWith(q, j)) {
         if (src[j] === '\\') j++;
         else if (src[j] === '\n') {
-          if (!triple) break;
+          // an unterminated one-line string ends at the line break (which still counts as one)
+          if (!triple) {
+            open = true;
+            break;
+          }
           line++;
         }
         j++;
       }
-      buf += src.slice(i, Math.min(j + q.length, src.length));
-      i = j + q.length;
+      buf += src.slice(i, open ? j : Math.min(j + q.length, src.length));
+      i = open ? j : j + q.length;
       continue;
     }
     if (c === '\\' && src[i + 1] === '\n') {

@@ -273,3 +273,14 @@ describe('collectstatic and compilemessages as build steps', () => {
     expect(decision(s, 'migrations')?.value).toBe('python app/manage.py migrate: a one-off (compose service migrate, k8s Job), never at container start');
   });
 });
+
+describe('bad input', () => {
+  it('unterminated strings, stray brackets and binary-ish text neither crash nor hang, and keep line numbers', () => {
+    const st = statements('A = "open\nB = (1,\nC = 2\n');
+    expect(st[0]).toMatchObject({ line: 1, text: 'A = "open' });
+    expect(st[1]!.line).toBe(2);
+    expect(statements(')))]]}\n\u0000\u0001 = \'\'\'never closed\n')).toHaveLength(2);
+    expect(new PathEval().path('os.path.join(', '/app/x.py')).toBeUndefined();
+    expect(new PathEval().path('', '/app/x.py')).toBeUndefined();
+  });
+});
