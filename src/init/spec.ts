@@ -19,6 +19,11 @@ export { celeryHealthcheck } from './entry.js';
 
 const base = (p: string): string => p.split('/').pop()!;
 
+/** In place, stable: collectstatic gathers what the other steps build (assets, catalogues), so it runs last. */
+export function orderBuildSteps(steps: BuildStep[]): BuildStep[] {
+  return steps.sort((a, b) => Number(a.name === 'collectstatic') - Number(b.name === 'collectstatic'));
+}
+
 /** Build the spec, or throw InitError. `p` is the project at the build context (the directory init writes to). */
 export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const py = detectPython(p);
@@ -162,6 +167,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('port', String(port), opts.port ? '--port' : 'default: 8000');
     d.decide('health-check', healthPath, opts.healthPath ? '--health-path' : app.healthPaths.length > 0 ? 'a health-like route in the code' : 'default: no health route found');
   }
+  orderBuildSteps(buildSteps);
   if (buildSteps.length > 0) {
     d.decide('build-steps', buildSteps.map((b) => `${b.name} (${b.stage === 'build' ? 'build stage' : 'final stage, as the app user'})`).join(', '), ...buildSteps.flatMap((b) => b.evidence.slice(0, 1)));
   }

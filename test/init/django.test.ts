@@ -2,7 +2,7 @@
 // need at import, collectstatic/compilemessages as build steps (or the reason why not), and how the Dockerfile,
 // compose.yaml and k8s render them.
 import { describe, expect, it } from 'vitest';
-import { buildSpec, InitError, type InitOptions, type InitSpec } from '../../src/init/spec.js';
+import { buildSpec, InitError, orderBuildSteps, type InitOptions, type InitSpec } from '../../src/init/spec.js';
 import { detectApp } from '../../src/project/app.js';
 import { chooseSettings, readSettings } from '../../src/project/django.js';
 import { loadProject } from '../../src/project/project.js';
@@ -215,6 +215,16 @@ describe('collectstatic and compilemessages as build steps', () => {
     expect(df).not.toMatch(/ENV[^\n]*SECRET/);
   });
 
+  it('collectstatic runs after the build steps added before it (asset builds fill the static directories)', () => {
+    const files = project({ settings: 'proj.settings', files: { 'proj/settings.py': SETTINGS } });
+    const s = spec(files);
+    // what another part of init would add: a step that builds assets, pushed after the Django steps
+    s.buildSteps.push({ name: 'assets', run: ['npm', 'run', 'build'], evidence: ['package.json'] }, { name: 'compile', run: ['make'], evidence: ['Makefile'] });
+    expect(orderBuildSteps(s.buildSteps).map((b) => b.name)).toEqual(['assets', 'compile', 'collectstatic']);
+    const df = dockerfile(s);
+    expect(df.indexOf('RUN npm run build')).toBeLessThan(df.indexOf('collectstatic --noinput'));
+  });
+
   it('an absolute STATIC_ROOT outside /app is created for the app user before USER app', () => {
     const s = spec(project({ settings: 'proj.settings', files: { 'proj/settings.py': SETTINGS.replace('BASE_DIR / "staticfiles"', '"/public_collected"') } }));
     const lines = dockerfile(s).split('\n');
@@ -252,7 +262,8 @@ describe('collectstatic and compilemessages as build steps', () => {
       expect(final).not.toContain('gettext');
       // the compiled catalogues come from the build stage, also with --no-compile
       expect(final).toContain('COPY --from=build --chown=app:app /app /app');
-      expect(decision(s, 'build-steps')?.value).toBe('collectstatic (final stage, as the app user), compilemessages (build stage)');
+      // in the order they run: collectstatic last, after whatever other steps produce
+      expect(decision(s, 'build-steps')?.value).toBe('compilemessages (build stage), collectstatic (final stage, as the app user)');
     }
   });
 
