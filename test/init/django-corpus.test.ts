@@ -2,28 +2,21 @@
 // compilemessages pyship decides for each Django app, compared with what an engineer wrote in MANIFEST.tsv
 // (django_settings_production, static_files, build_steps). The per-app table is a reviewed snapshot; every
 // disagreement is listed below with the reason, and the test fails on any other.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Decisions } from '../../src/init/decisions.js';
 import { planDjango } from '../../src/init/django.js';
 import { detectApp } from '../../src/project/app.js';
 import { loadProject } from '../../src/project/project.js';
+import { APPS_DIR, appsPresent, manifest, skipNote } from './manifest.js';
 
-const APPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
-const MANIFEST = join(APPS, 'MANIFEST.tsv');
-const present = existsSync(MANIFEST);
-if (!present) console.warn(`NOTE: ${MANIFEST} is absent: the Django corpus comparison is skipped`);
+skipNote('the Django corpus comparison (settings, static files, compilemessages)');
 
 const DJANGO_APPS = ['babybuddy', 'channels-multichat', 'django-channels-chat', 'django-on-docker', 'djangoproject.com', 'docker-django-example', 'graditude', 'linkding', 'market-access-api', 'python-getting-started', 'shynet'];
 
-/** Reviewed disagreements with MANIFEST: `app field` → why pyship is right (or why MANIFEST's text cannot be compared). */
+/** Reviewed disagreements with MANIFEST: `app field: …` → why pyship is right (none today). */
 const KNOWN: Record<string, string> = {};
-
-function manifest(): Map<string, Record<string, string>> {
-  const [head, ...rows] = readFileSync(MANIFEST, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
-  return new Map(rows.map((r) => [r[0]!, Object.fromEntries(head!.map((h, i) => [h, r[i] ?? '']))]));
-}
 
 /** MANIFEST's free text, reduced to what can be compared: the first settings module named, collect or not, whitenoise or not. */
 const expected = (m: Record<string, string>) => ({
@@ -33,15 +26,15 @@ const expected = (m: Record<string, string>) => ({
   compilemessages: /compilemessages/i.test(m.build_steps!),
 });
 
-describe.skipIf(!present)('Django apps of the corpus: settings and static files against MANIFEST.tsv', () => {
+describe.skipIf(!appsPresent)('Django apps of the corpus: settings and static files against MANIFEST.tsv', () => {
   it('decides settings, static files and compilemessages as MANIFEST says, every difference reviewed', async () => {
-    const man = manifest();
+    const man = new Map(manifest().map((r) => [r.name, r]));
     const table: string[] = ['app\tsettings\tstatic-files\tcompilemessages\tenv for collectstatic\tcompose SECRET_KEY / ALLOWED_HOSTS'];
     const disagree: string[] = [];
     let fields = 0;
     for (const name of DJANGO_APPS) {
       const row = man.get(name);
-      const dir = join(APPS, name);
+      const dir = join(APPS_DIR, name);
       if (!row || !existsSync(dir)) {
         console.warn(`NOTE: ${name} is not in the corpus: skipped`);
         continue;
