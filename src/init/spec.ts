@@ -8,6 +8,7 @@ import { chooseApp, chooseServer, healthArgv, celeryHealthcheck, procfileCelery,
 import { pythonFromConstraint } from './python-version.js';
 import { libsFor } from './syslibs.js';
 import { Decisions } from './decisions.js';
+import { planMounts } from './mounts.js';
 import { DEFAULT_PYTHON, END_OF_LIFE, InitError, type Debian, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
 
 export * from './types.js';
@@ -149,7 +150,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   }
   if (django) d.decide('settings', django.settings, app.django!.manage);
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
-  return {
+  const spec: InitSpec = {
     name, image: opts.image ?? name, manager, python: { version, source, image, codename }, deps, role, app: choice?.app, server, command,
     port: webLike ? port : 0, healthPath, healthcheck, importRoot, installProject,
     runtimePackages: libs.runtime, buildPackages: libs.build, django, celery: role === 'web' ? celery : undefined,
@@ -158,5 +159,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
     decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig,
   };
+  spec.mounts = planMounts(p, spec, d);
+  return spec;
 }
 

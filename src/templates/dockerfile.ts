@@ -141,6 +141,11 @@ function runtimeStage(s: InitSpec): string[] {
     out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
     out.push('COPY --chown=app:app . /app');
   }
+  const dirs = (s.mounts?.mounts ?? []).map((m) => m.path);
+  if (dirs.length > 0) {
+    out.push('# where the app writes: compose and k8s mount a tmpfs or a volume here; a new volume takes this owner');
+    out.push(`RUN install -d -o app -g app ${dirs.join(' ')}`);
+  }
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
   out.push('USER app');
