@@ -237,7 +237,7 @@ function droppedCopies(dir: string, ignoreText: string): string[] {
     const args = m[1]!.replace(/--\S+/g, '').trim();
     const words = args.startsWith('[') ? (() => { try { return JSON.parse(args) as string[]; } catch { return []; } })() : args.split(/\s+/);
     for (const src of words.slice(0, -1)) {
-      const clean = src.replace(/^\.\/?/, '').replace(/\/$/, '');
+      const clean = src === '.' ? '' : src.replace(/^\.\//, '').replace(/\/$/, '');
       if (clean && !/[*?[]/.test(clean) && di.ignores(clean)) out.push(src);
     }
   }

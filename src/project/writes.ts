@@ -238,11 +238,11 @@ function sinks(src: Source, scope: PathScope, layout: ImageLayout): AppWrite[] {
     if (a?.pos[0] && mode && /[wax+]/.test(mode)) add(m.index!, a.pos[0], 'file', undefined, 'a file it writes', false);
   }
   // SQLite URLs: sqlite:///relative, sqlite:////absolute, 'sqlite:///' + expr, f'sqlite:///{expr}'
-  for (const m of text.matchAll(/(?<!\w)([fF]?)(['"])sqlite(?:\+\w+)?:\/\/\/([^'"\n]*)\2(\s*\+\s*)?/g)) {
-    const [, f, , rest, plus] = m as unknown as [string, string, string, string, string | undefined];
+  for (const m of text.matchAll(/(?<!\w)([fF]?)(['"])sqlite(?:\+\w+)?:\/\/\/((?:(?!\2)[^\n])*)\2(\s*\+\s*)?/g)) {
+    const [, f, q, rest, plus] = m as unknown as [string, string, string, string, string | undefined];
     // a file name, not a prefix being compared (`url.startswith("sqlite:////tmp")`)
     if (rest === ':memory:' || (!rest.includes('{') && rest !== '' && !/\/?[^/]*\.[^/]*$/.test(rest))) continue;
-    if (rest) add(m.index!, f ? `f'${rest}'` : `'${rest}'`, 'file', 'data', 'SQLite database');
+    if (rest) add(m.index!, `${f}${q}${rest}${q}`, 'file', 'data', 'SQLite database');
     else if (plus) add(m.index!, logicalLine(text, m.index! + m[0].length), 'file', 'data', 'SQLite database');
   }
   // Django: DATABASES = {... "ENGINE": "...sqlite3", "NAME": expr}
