@@ -123,6 +123,19 @@ class Parser {
       const right = this.arith();
       left = left && 's' in left ? left : right;
     }
+    // `A if cond else B`: B is what runs when the environment sets nothing (`X if "KEY" in os.environ else default`)
+    if (this.peek('if')) {
+      let depth = 0;
+      for (this.i++; !this.done(); this.i++) {
+        const t = this.toks[this.i]!;
+        if (t.t === 'op' && '([{'.includes(t.v)) depth++;
+        else if (t.t === 'op' && ')]}'.includes(t.v)) depth--;
+        else if (depth === 0 && t.t === 'name' && t.v === 'else') break;
+      }
+      if (!this.eat('else')) return undefined;
+      const other = this.expr();
+      return other && 's' in other ? other : left;
+    }
     return left;
   }
 

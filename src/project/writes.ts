@@ -59,16 +59,18 @@ export function appWrites(p: Project, layout: ImageLayout): AppWrite[] {
   const scanned = paths.filter((f) => {
     const rel = f.slice(prefix.length);
     if (NOT_RUN.test(rel)) return false;
-    if (DEV_MODULE.test(rel) && !(settingsFile && rel.endsWith(settingsFile))) return false;
-    // other settings modules of a settings package than the one the image runs
-    if (settingsFile && /(^|\/)settings(\/|\.py$)/.test(rel) && !settingsChain(p, prefix, settingsFile, load).has(f)) return false;
+    // the settings the image runs with (and what they import) are read, other settings modules are not
+    const chain = settingsFile ? settingsChain(p, prefix, settingsFile, load) : undefined;
+    if (chain?.has(f)) return true;
+    if (DEV_MODULE.test(rel)) return false;
+    if (chain && /(^|\/)settings(\/|\.py$)/.test(rel)) return false;
     return true;
   }).slice(0, MAX_FILES);
   const out: AppWrite[] = [];
   const seen = new Set<string>();
   for (const path of scanned) {
     const src = load(path);
-    if (!src || !/mkdir|makedirs|Handler|sqlite|MEDIA_ROOT|UPLOAD|instance_path|open\s*\(|\.db\b/.test(src.text)) continue;
+    if (!src || !/mkdir|makedirs|Handler|sqlite|MEDIA_|UPLOAD|instance_path|open\s*\(|\.db\b/.test(src.text)) continue;
     const scope = makeScope(p, prefix, src, layout, load);
     for (const w of sinks(src, scope, layout)) {
       const key = w.dir ? `${w.dir}\0${w.kind}` : `\0${w.evidence}`;
@@ -81,8 +83,15 @@ export function appWrites(p: Project, layout: ImageLayout): AppWrite[] {
 }
 
 /** Root-relative files of a Django settings module and the modules it star-imports (`from .base import *`). */
+const chains = new WeakMap<Project, Map<string, Set<string>>>();
+
 function settingsChain(p: Project, prefix: string, settingsFile: string, load: (path: string) => Source | undefined): Set<string> {
+  const memo = chains.get(p) ?? new Map<string, Set<string>>();
+  chains.set(p, memo);
+  const known = memo.get(settingsFile);
+  if (known) return known;
   const chain = new Set<string>();
+  memo.set(settingsFile, chain);
   const pkg = settingsFile.replace(/\.py$/, '/__init__.py');
   const start = p.find((f) => f.startsWith(prefix) && [settingsFile, pkg].some((s) => f === `${prefix}${s}` || f.endsWith(`/${s}`)))[0];
   const stack = start ? [start] : [];
@@ -92,7 +101,7 @@ function settingsChain(p: Project, prefix: string, settingsFile: string, load: (
     chain.add(f);
     const src = load(f);
     if (!src) continue;
-    for (const m of src.text.matchAll(/^from\s+([.\w]+)\s+import\s+\*/gm)) {
+    for (const m of src.text.matchAll(/^[ \t]*from\s+([.\w]+)\s+import\s+\*/gm)) {
       const target = moduleFile(p, prefix, f, m[1]!);
       if (target) stack.push(target);
     }
@@ -254,7 +263,7 @@ function sinks(src: Source, scope: PathScope, layout: ImageLayout): AppWrite[] {
     if (at !== undefined) add(at, logicalLine(text, at), 'file', 'data', 'SQLite database');
   }
   for (const m of text.matchAll(/^[ \t]*MEDIA_ROOT\s*(?::[^=\n]+)?=(?!=)\s*/gm)) add(m.index!, logicalLine(text, m.index! + m[0].length), 'dir', 'data', 'media files');
-  for (const m of text.matchAll(/\b(?:UPLOAD_FOLDER|UPLOAD_DIR|UPLOADS_DIR|UPLOAD_PATH|UPLOADS_FOLDER)['"]?\s*[\]]?\s*(?::|=(?!=))\s*/g)) {
+  for (const m of text.matchAll(/\b(?:UPLOAD_FOLDER|UPLOAD_DIR|UPLOADS_DIR|UPLOAD_PATH|UPLOADS_FOLDER|MEDIA_FOLDER|MEDIA_DIR)['"]?\s*[\]]?\s*(?::|=(?!=))\s*/g)) {
     add(m.index!, logicalLine(text, m.index! + m[0].length), 'dir', 'data', 'uploads');
   }
   // a config key naming a database file: DATABASE=os.path.join(app.instance_path, "x.sqlite"), "DATABASE": Path(…) / "blog.db"
