@@ -62,7 +62,10 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
   const { dir, root, cwd, force, spec } = input;
   const sub = posix(relative(root, dir));
   const repo = lazy(() => loadProject(root, root));
-  const show = (full: string): string => posix(relative(cwd, full)) || '.';
+  // paths as the user reads them: from where init runs when that is in the repository (or holds it), else from the project
+  const within = (a: string, b: string): boolean => !relative(b, a).startsWith('..');
+  const base = within(resolve(cwd), root) || within(root, resolve(cwd)) ? resolve(cwd) : dir;
+  const show = (full: string): string => posix(relative(base, full)) || '.';
   const names = (f: GeneratedFile): string[] => {
     const rel = f.root ? f.path : posix(join(sub, f.path));
     const base = f.path.split('/').pop()!;
