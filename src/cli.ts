@@ -196,7 +196,10 @@ config, engine or unreadable-image error.`)
     .addHelpText('after', `
 Writes each file only if it is absent (or with --force): Dockerfile, .dockerignore, the server's config
 (gunicorn.conf.py, serve.py for uvicorn/daphne, uwsgi.ini, hypercorn.conf.py), compose.yaml, CI
-(.github/workflows/docker.yml + dependabot.yml, or .gitlab-ci.yml + renovate.json), pyship.toml, and k8s/ with --k8s.
+(.github/workflows/docker.yml + dependabot.yml, or .gitlab-ci.yml + renovate.json, at the repository root), pyship.toml,
+and k8s/ with --k8s. Nothing the project has is changed or shadowed: an existing docker-compose.yml is the compose file,
+a kept Dockerfile gets no server config or compose file, CI that builds the image and dependabot.yml are kept; the
+summary says why, and what to merge. --force replaces all; --force FILE[,FILE…] only those.
 Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambiguous project, usage or I/O error.
 Examples:
   pyship init                                   detect and write
