@@ -171,6 +171,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     for (const p of plans) {
       if (p.status === 'exists') io.err(`  would keep ${p.shown} (exists; --force ${p.shown.split('/').pop()} to replace)\n`);
       if (p.status === 'skip') io.err(`  would skip ${p.shown}: ${p.reason}\n`);
+      for (const m of p.merge ?? []) io.err(`    to merge: ${m}\n`);
     }
     return 0;
   }
