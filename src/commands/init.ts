@@ -6,7 +6,7 @@ import { loadProject } from '../project/project.js';
 import type { PackageManager } from '../project/python.js';
 import { buildSpec, InitError, MANAGERS, SERVERS, type InitOptions, type Server } from '../init/spec.js';
 import { generateFiles, planDiff, writePlans } from '../init/init.js';
-import { planFiles, repositoryRoot, type WritePlan } from '../init/existing.js';
+import { ForceError, planFiles, repositoryRoot, type WritePlan } from '../init/existing.js';
 import { checkFiles } from '../lint/files.js';
 import type { Engine } from '../engine/types.js';
 import { VERSION } from '../meta.js';
@@ -151,7 +151,8 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   try {
     plans = planFiles(generateFiles(spec, project, sub), { dir, root, cwd: io.cwd, force: flags.force ?? false, spec });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    if (e instanceof ForceError) throw new UsageError(e.message);
+    throw e;
   }
   spec.decisions.push(...plans.map(fileDecision));
   const where = relative(io.cwd, dir) || '.';

@@ -26,6 +26,9 @@ export interface WritePlan extends GeneratedFile {
   merge?: string[];
 }
 
+/** --force names a file init does not write. */
+export class ForceError extends Error {}
+
 /** `true`: replace everything; a list: replace the files it names (paths or base names, any compose name for compose). */
 export type Force = boolean | string[];
 
@@ -57,7 +60,7 @@ export interface PlanInput {
   spec: InitSpec;
 }
 
-/** The plan for every generated file. Throws a plain Error when --force names a file init does not write. */
+/** The plan for every generated file. Throws ForceError when --force names a file init does not write. */
 export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[] {
   const { dir, root, cwd, force, spec } = input;
   const sub = posix(relative(root, dir));
@@ -75,17 +78,17 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
   if (Array.isArray(force)) {
     const known = new Set(files.flatMap(names));
     const unknown = force.filter((n) => !known.has(n.replace(/^\.\//, '')));
-    if (unknown.length > 0) throw new Error(`--force ${unknown.join(',')}: init writes no such file (it writes ${files.map((f) => f.path).join(', ')})`);
+    if (unknown.length > 0) throw new ForceError(`--force ${unknown.join(',')}: init writes no such file (it writes ${files.map((f) => f.path).join(', ')})`);
   }
   const forced = (f: GeneratedFile): boolean => force === true || (Array.isArray(force) && force.some((n) => names(f).includes(n.replace(/^\.\//, ''))));
   const plans: WritePlan[] = [];
   const dockerfile = files.find((f) => f.path === 'Dockerfile');
-  const keptDockerfile = dockerfile && !forced(dockerfile) && existsSync(join(dir, 'Dockerfile')) && readFileSync(join(dir, 'Dockerfile'), 'utf8') !== dockerfile.text;
+  const keptDockerfile = dockerfile && !forced(dockerfile) && existsSync(join(dir, 'Dockerfile')) && readText(join(dir, 'Dockerfile')) !== dockerfile.text;
 
   for (const f of files) {
     let full = resolve(f.root ? root : dir, f.path);
     const plan = (status: WriteStatus, extra: Partial<WritePlan> = {}): WritePlan => {
-      const current = existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+      const current = readText(full);
       return { ...f, status, full, shown: show(full), ...(current !== undefined ? { current } : {}), ...extra };
     };
     const force1 = forced(f);
@@ -164,8 +167,19 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
   return plans;
 }
 
+/** The text of a file, or undefined when there is none (or a directory, or it cannot be read). */
+function readText(full: string): string | undefined {
+  try {
+    return readFileSync(full, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function existing(plan: (s: WriteStatus, extra?: Partial<WritePlan>) => WritePlan, f: GeneratedFile, full: string, force: boolean, reason: string, merge?: string[]): WritePlan {
-  const current = readFileSync(full, 'utf8');
+  const current = readText(full);
+  // a directory or an unreadable file in the way: never written over, even with --force
+  if (current === undefined) return plan('skip', { reason: 'something that is not a readable file is there' });
   if (current === f.text) return plan('unchanged');
   if (force) return plan('overwrite');
   return plan('exists', { reason, ...(merge && merge.length > 0 ? { merge } : {}) });
@@ -188,7 +202,7 @@ function composeAbove(dir: string, root: string): string | undefined {
 }
 
 function composeMerge(dir: string, name: string): string[] {
-  const text = readFileSync(join(dir, name), 'utf8');
+  const text = readText(join(dir, name)) ?? '';
   const lacks = [
     ['read_only', 'a read-only root (read_only: true with its tmpfs and volumes)'],
     ['cap_drop', 'cap_drop: [ALL]'],
@@ -233,7 +247,7 @@ function ciBuilds(repo: Project, sub: string): string | undefined {
 /** Sources of the kept Dockerfile's COPY/ADD (from the context) that the generated .dockerignore would exclude. */
 function droppedCopies(dir: string, ignoreText: string): string[] {
   const di = parseDockerignore(ignoreText);
-  const text = readFileSync(join(dir, 'Dockerfile'), 'utf8').replace(/\\\r?\n/g, ' ');
+  const text = (readText(join(dir, 'Dockerfile')) ?? '').replace(/\\\r?\n/g, ' ');
   const out: string[] = [];
   for (const m of text.matchAll(/^\s*(?:COPY|ADD)\s+(.+)$/gim)) {
     if (/--from=/.test(m[1]!)) continue;

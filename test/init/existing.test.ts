@@ -143,6 +143,14 @@ describe('--force', () => {
     for (const f of all.files) expect(all.decisions.find((d) => d.field === `file:${f.path}`), f.path).toBeDefined();
   });
 
+  it('never writes over a directory in the way, even with --force', async () => {
+    const dir = projectDir({ ...BASE, 'Dockerfile/README': 'not a file\n' });
+    const run = await init(dir, { force: true });
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toContain('skipped   Dockerfile: something that is not a readable file is there');
+    expect(readFileSync(join(dir, 'Dockerfile/README'), 'utf8')).toBe('not a file\n');
+  });
+
   it('refuses a name init does not write, and the CLI takes `--force DIR` as the directory', async () => {
     const dir = projectDir(BASE);
     await expect(init(dir, { force: ['setup.py'] })).rejects.toBeInstanceOf(UsageError);
