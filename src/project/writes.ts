@@ -70,7 +70,7 @@ export function appWrites(p: Project, layout: ImageLayout): AppWrite[] {
   const seen = new Set<string>();
   for (const path of scanned) {
     const src = load(path);
-    if (!src || !/mkdir|makedirs|Handler|sqlite|MEDIA_|UPLOAD|instance_path|open\s*\(|\.db\b/.test(src.text)) continue;
+    if (!src || !/mkdir|makedirs|Handler|sqlite|MEDIA_|UPLOAD|instance_path|open\s*\(|\.db\b|FileBasedCache|SESSION_FILE|CACHE_DIR/.test(src.text)) continue;
     const scope = makeScope(p, prefix, src, layout, load);
     for (const w of sinks(src, scope, layout)) {
       const key = w.dir ? `${w.dir}\0${w.kind}` : `\0${w.evidence}`;
@@ -261,6 +261,14 @@ function sinks(src: Source, scope: PathScope, layout: ImageLayout): AppWrite[] {
     const before = [...text.slice(Math.max(0, m.index! - 300), m.index!).split('{').pop()!.matchAll(/['"]NAME['"]\s*:\s*/g)].pop();
     const at = after ? m.index! + after.index + after[0].length : before ? m.index! - (text.slice(Math.max(0, m.index! - 300), m.index!).split('{').pop()!.length) + before.index! + before[0].length : undefined;
     if (at !== undefined) add(at, logicalLine(text, at), 'file', 'data', 'SQLite database');
+  }
+  // file-based caches and sessions: scratch
+  for (const m of text.matchAll(/FileBasedCache/g)) {
+    const loc = /['"]LOCATION['"]\s*:\s*/.exec(text.slice(m.index!, m.index! + 300).split('}')[0]!);
+    if (loc) add(m.index! + loc.index + loc[0].length, logicalLine(text, m.index! + loc.index + loc[0].length), 'dir', 'scratch', 'file cache');
+  }
+  for (const m of text.matchAll(/\b(?:SESSION_FILE_PATH|CACHE_DIR|SESSION_FILE_DIR)['"]?\s*[\]]?\s*(?::|=(?!=))\s*/g)) {
+    add(m.index!, logicalLine(text, m.index! + m[0].length), 'dir', 'scratch', 'file cache');
   }
   for (const m of text.matchAll(/^[ \t]*MEDIA_ROOT\s*(?::[^=\n]+)?=(?!=)\s*/gm)) add(m.index!, logicalLine(text, m.index! + m[0].length), 'dir', 'data', 'media files');
   for (const m of text.matchAll(/\b(?:UPLOAD_FOLDER|UPLOAD_DIR|UPLOADS_DIR|UPLOAD_PATH|UPLOADS_FOLDER|MEDIA_FOLDER|MEDIA_DIR)['"]?\s*[\]]?\s*(?::|=(?!=))\s*/g)) {

@@ -49,6 +49,9 @@ describe('writes found in the source', () => {
       .toEqual([{ dir: '/app/media', kind: 'data', what: 'media files', at: 'proj/settings.py:3' }]);
     expect(writes({ 'app.py': `${FLASK}app.config["UPLOAD_FOLDER"] = "uploads"\n` }).map((w) => [w.dir, w.what])).toEqual([['/app/uploads', 'uploads']]);
     expect(writes({ 'flaskr/__init__.py': `import os\n${FLASK}os.makedirs(app.instance_path, exist_ok=True)\n` }).map((w) => w.dir)).toEqual(['/app/instance']);
+    // file caches and file sessions are scratch
+    expect(writes({ 'proj/settings.py': 'CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "var/cache"}}\nSESSION_FILE_PATH = "var/sessions"\n' }).map((w) => [w.dir, w.kind, w.what]))
+      .toEqual([['/app/var/cache', 'scratch', 'file cache'], ['/app/var/sessions', 'scratch', 'file cache']]);
     // django-environ Path arithmetic
     expect(writes({ 'config/settings/base.py': 'import environ\nROOT_DIR = environ.Path(__file__) - 3\nAPPS_DIR = ROOT_DIR.path("proj")\nMEDIA_ROOT = str(APPS_DIR("media"))\n' }).map((w) => w.dir)).toEqual(['/app/proj/media']);
   });
