@@ -68,10 +68,11 @@ export function appWrites(p: Project, layout: ImageLayout): AppWrite[] {
   }).slice(0, MAX_FILES);
   const out: AppWrite[] = [];
   const seen = new Set<string>();
+  const memo: Memo = new Map();
   for (const path of scanned) {
     const src = load(path);
     if (!src || !/mkdir|makedirs|Handler|sqlite|MEDIA_|UPLOAD|instance_path|open\s*\(|\.db\b|FileBasedCache|SESSION_FILE|CACHE_DIR/.test(src.text)) continue;
-    const scope = makeScope(p, prefix, src, layout, load);
+    const scope = makeScope(p, prefix, src, layout, load, memo);
     for (const w of sinks(src, scope, layout)) {
       const key = w.dir ? `${w.dir}\0${w.kind}` : `\0${w.evidence}`;
       if (seen.has(key)) continue;
@@ -137,39 +138,48 @@ const snippet = (text: string, i: number): string => {
   return text.slice(s, e < 0 ? undefined : e).trim().slice(0, 100);
 };
 
-function makeScope(p: Project, prefix: string, src: Source, layout: ImageLayout, load: (path: string) => Source | undefined, depth = 0, visiting = new Set<string>()): PathScope {
+/** Values of module-level names already looked up (`file\0NAME`), for one appWrites run. */
+type Memo = Map<string, string | undefined>;
+
+function makeScope(p: Project, prefix: string, src: Source, layout: ImageLayout, load: (path: string) => Source | undefined, memo: Memo, depth = 0, visiting = new Set<string>()): PathScope {
   const settingsFile = layout.settings ? `${layout.settings.replace(/\./g, '/')}.py` : undefined;
   const lookup = (s: Source, name: string, d: number): string | undefined => {
     const key = `${s.path}\0${name}`;
+    if (memo.has(key)) return memo.get(key);
     if (d > 6 || visiting.has(key)) return undefined;
     visiting.add(key);
     try {
-      const scope = makeScope(p, prefix, s, layout, load, d + 1, visiting);
-      // the last module-level assignment wins; indented ones (in an if/else) only when there is none
-      const re = new RegExp(`^([ \\t]*)${name.replace(/\./g, '\\.')}\\s*(?::[^=\\n]+)?=(?!=)[ \\t]*`, 'gm');
-      let top: string | undefined;
-      let nested: string | undefined;
-      for (const m of s.text.matchAll(re)) {
-        const v = evalPath(logicalLine(s.text, m.index! + m[0].length), scope);
-        if (v === undefined) continue;
-        if (m[1] === '') top = v;
-        else nested ??= v;
-      }
-      if (top ?? nested) return top ?? nested;
-      // imported names: `from x import NAME`, then star imports
-      for (const m of s.text.matchAll(/^from\s+([.\w]+)\s+import\s+(\*|[^\n(]+|\([^)]*\))/gm)) {
-        const names = m[2]!.replace(/[()]/g, '').split(',').map((x) => x.trim().split(/\s+as\s+/));
-        const hit = m[2] === '*' ? name : names.find((n) => (n[1] ?? n[0]) === name)?.[0];
-        if (!hit) continue;
-        const f = moduleFile(p, prefix, s.path, m[1]!);
-        const target = f ? load(f) : undefined;
-        const v = target ? lookup(target, hit, d + 1) : undefined;
-        if (v !== undefined) return v;
-      }
-      return undefined;
+      const v = find(s, name, d);
+      memo.set(key, v);
+      return v;
     } finally {
       visiting.delete(key);
     }
+  };
+  const find = (s: Source, name: string, d: number): string | undefined => {
+    const scope = makeScope(p, prefix, s, layout, load, memo, d + 1, visiting);
+    // the last module-level assignment wins; indented ones (in an if/else) only when there is none
+    const re = new RegExp(`^([ \\t]*)${name.replace(/\./g, '\\.')}\\s*(?::[^=\\n]+)?=(?!=)[ \\t]*`, 'gm');
+    let top: string | undefined;
+    let nested: string | undefined;
+    for (const m of s.text.matchAll(re)) {
+      const v = evalPath(logicalLine(s.text, m.index! + m[0].length), scope);
+      if (v === undefined) continue;
+      if (m[1] === '') top = v;
+      else nested ??= v;
+    }
+    if (top ?? nested) return top ?? nested;
+    // imported names: `from x import NAME`, then star imports
+    for (const m of s.text.matchAll(/^[ \t]*from\s+([.\w]+)\s+import\s+(\*|[^\n(]+|\([^)]*\))/gm)) {
+      const names = m[2]!.replace(/[()]/g, '').split(',').map((x) => x.trim().split(/\s+as\s+/));
+      const hit = m[2] === '*' ? name : names.find((n) => (n[1] ?? n[0]) === name)?.[0];
+      if (!hit) continue;
+      const f = moduleFile(p, prefix, s.path, m[1]!);
+      const target = f ? load(f) : undefined;
+      const v = target ? lookup(target, hit, d + 1) : undefined;
+      if (v !== undefined) return v;
+    }
+    return undefined;
   };
   return {
     file: src.image,
