@@ -161,6 +161,8 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
         plans.push(plan('skip', { reason: `the kept Dockerfile copies ${dropped.join(', ')}, which it would leave out of the build context` }));
         continue;
       }
+      plans.push(plan('create', { merge: ['the kept Dockerfile builds with it too: what it lists (VCS data, venvs, .env files, build output) no longer reaches that build; no file the Dockerfile names is listed'] }));
+      continue;
     }
     plans.push(plan('create'));
   }
