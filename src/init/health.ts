@@ -1,0 +1,97 @@
+// The health check init writes: a health route that exists (full path, from the route table), or, without one, a
+// liveness check that needs no route (any HTTP answer below 500, or a TCP connect), never an invented `/health`.
+import type { Route } from '../project/routes.js';
+
+export type HealthMode = 'route' | 'any-answer' | 'tcp';
+
+export interface HealthChoice {
+  mode: HealthMode;
+  /** The path requested: the health route, or `/` for an any-answer check. */
+  path: string;
+  /** HEALTHCHECK CMD argv, exec form, Python only (slim images have no curl). */
+  argv: string[];
+  /** The decision's value and evidence. */
+  value: string;
+  evidence: string[];
+  notes: string[];
+}
+
+/** Route names that mean "health", cheapest liveness first; deep checks (backends, readiness) last. */
+const RANK: Record<string, number> = {
+  __lbheartbeat__: 0, livez: 1, healthz: 2, health: 2, 'health-check': 2, healthcheck: 2, health_check: 2,
+  ping: 3, up: 3, alive: 3, __heartbeat__: 5, heartbeat: 5, readyz: 6, ready: 6, status: 7,
+};
+/** Names too common to trust deep in an API (`/api/orders/status`): only near the root or under generic segments. */
+const WEAK = new Set(['ping', 'up', 'status', 'alive', 'ready', 'heartbeat']);
+const GENERIC = /^(api|v\d+(\.\d+)?|utils?|system|monitoring|internal|ops|meta|pingdom|_\w*)$/;
+
+/** The health-like name of a route path, or undefined. */
+export function healthName(path: string): string | undefined {
+  if (/[{<]|\/:/.test(path)) return undefined; // a parameter: not a fixed health path
+  const segs = path.split('/').filter(Boolean);
+  const last = segs[segs.length - 1]?.replace(/\.(xml|json|txt|html)$/, '').toLowerCase();
+  if (last === undefined || RANK[last] === undefined) return undefined;
+  if (WEAK.has(last) && segs.length > 2 && !segs.slice(0, -1).every((s) => GENERIC.test(s))) return undefined;
+  return last;
+}
+
+/** Health-like GET routes, the best first: open before authenticated, liveness before deep checks, shorter paths. */
+export function healthRoutes(routes: readonly Route[]): Route[] {
+  const named = routes.filter((r) => r.get && healthName(r.path) !== undefined);
+  return named.sort((a, b) => Number(a.auth) - Number(b.auth) || Number(!a.resolved) - Number(!b.resolved)
+    || RANK[healthName(a.path)!]! - RANK[healthName(b.path)!]! || a.path.length - b.path.length || a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+const portExpr = (port: number): string => `os.environ.get("PORT", "${port}")`;
+
+/** GET `path`: fails on a connection error or any answer of 400 and above (urllib follows redirects). */
+export const routeArgv = (path: string, port: number): string[] => ['python', '-c',
+  `import os, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s${path}" % ${portExpr(port)}, timeout=4)`];
+
+/** GET `/`, redirects not followed: any answer below 500 (a 404, 401, 400 or 301) means the server is up. */
+export const anyAnswerArgv = (port: number): string[] => ['python', '-c',
+  `import http.client, os, sys; c = http.client.HTTPConnection("127.0.0.1", int(${portExpr(port)}), timeout=4); c.request("GET", "/"); sys.exit(c.getresponse().status >= 500)`];
+
+/** A TCP connect to $PORT: for a server whose protocol pyship does not know. */
+export const tcpArgv = (port: number): string[] => ['python', '-c',
+  `import os, socket; socket.create_connection(("127.0.0.1", int(${portExpr(port)})), timeout=4).close()`];
+
+const where = (r: Route): string => `${r.file}:${r.line}`;
+
+/**
+ * Choose the health check. `forced` is --health-path; `http` false for a process that serves a port with an unknown
+ * protocol (a [project.scripts] entry), which gets a TCP connect.
+ */
+export function chooseHealth(routes: readonly Route[], port: number, opts: { forced?: string; http: boolean }): HealthChoice {
+  if (opts.forced !== undefined) {
+    const path = opts.forced.startsWith('/') ? opts.forced : `/${opts.forced}`;
+    return { mode: 'route', path, argv: routeArgv(path, port), value: `GET ${path} answers below 400`, evidence: ['--health-path'], notes: [] };
+  }
+  if (!opts.http) {
+    return {
+      mode: 'tcp', path: '/', argv: tcpArgv(port), value: `TCP connect to $PORT (default ${port})`,
+      evidence: ['default: the process serves a port, and pyship cannot tell it speaks HTTP'],
+      notes: [`the HEALTHCHECK only connects to port ${port}: if the process speaks HTTP and has a health route, pass --health-path`],
+    };
+  }
+  const ranked = healthRoutes(routes);
+  const best = ranked.find((r) => r.resolved && !r.auth);
+  if (best) {
+    const others = ranked.filter((r) => r !== best && r.resolved).slice(0, 3).map((r) => `${r.path} (${where(r)})`);
+    return {
+      mode: 'route', path: best.path, argv: routeArgv(best.path, port), value: `GET ${best.path} answers below 400`,
+      evidence: [`${where(best)} ${best.framework} route ${best.path}`, ...others.map((o) => `also: ${o}`)], notes: [],
+    };
+  }
+  const notes: string[] = [];
+  const unresolved = ranked.find((r) => !r.resolved);
+  const guarded = ranked.find((r) => r.auth);
+  if (unresolved) notes.push(`found the health route ${unresolved.path} (${where(unresolved)}), but the prefix it is served under comes from ${unresolved.unresolved}, which pyship cannot read without running the code: pass --health-path with its full path to check it`);
+  if (guarded) notes.push(`${guarded.path} (${where(guarded)}) asks for authentication, so a health check cannot use it`);
+  notes.push('no health route pyship can use: the HEALTHCHECK requests / and accepts any HTTP answer below 500 (a 404 or 401 still means the server is up); add a cheap unauthenticated route (e.g. /health) and pass --health-path to check more');
+  return {
+    mode: 'any-answer', path: '/', argv: anyAnswerArgv(port), value: 'GET / answers below 500 (liveness: no health route)',
+    evidence: [unresolved ? `${where(unresolved)} ${unresolved.path}: prefix unknown` : guarded ? `${where(guarded)} ${guarded.path}: needs authentication` : `default: no health-like route among the ${routes.length} routes read`],
+    notes,
+  };
+}
