@@ -3,6 +3,7 @@
 // files, and the framework's own default when the project starts itself. Each value with its file:line.
 import { relative, sep } from 'node:path';
 import { lineAt } from './pyscan.js';
+import { routeFiles } from './routes.js';
 import { projectFact, type Project } from './project.js';
 import { composeServices, isDevCompose } from './runtime.js';
 
@@ -142,7 +143,7 @@ export const DEFAULT_PORT = 8000;
 
 /** The port to use: the strongest evidence (the most named value within its tier), 8000 for a privileged port or none. */
 export function choosePort(evidence: readonly PortEvidence[]): { port: number; evidence: string[]; notes: string[] } {
-  if (evidence.length === 0) return { port: DEFAULT_PORT, evidence: [`default: ${DEFAULT_PORT} (the project names no port)`], notes: [] };
+  if (evidence.length === 0) return { port: DEFAULT_PORT, evidence: ['default: the project names no port'], notes: [] };
   const tier = Math.min(...evidence.map((e) => e.tier));
   const top = evidence.filter((e) => e.tier === tier);
   const count = (n: number): number => top.filter((e) => e.port === n).length;
@@ -158,4 +159,11 @@ export function choosePort(evidence: readonly PortEvidence[]): { port: number; e
     };
   }
   return { port: winner.port, evidence: [cite(winner), ...agree.map(cite)], notes };
+}
+
+/** The project's port: its own evidence, else the framework's development default when it starts itself, else 8000. */
+export function projectPort(p: Project): { port: number; evidence: string[]; notes: string[] } {
+  const found = portEvidence(p);
+  const fallback = found.length === 0 ? frameworkDefault(p, routeFiles(p)) : undefined;
+  return choosePort(fallback ? [fallback] : found);
 }
