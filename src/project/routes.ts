@@ -433,3 +433,32 @@ export const routeTable = projectFact((p: Project): Route[] => {
     return true;
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Which routes are health checks.
+
+/** Route names that mean "health", cheapest liveness first; deep checks (backends, readiness) last. */
+const RANK: Record<string, number> = {
+  __lbheartbeat__: 0, livez: 1, healthz: 2, health: 2, 'health-check': 2, healthcheck: 2, health_check: 2,
+  ping: 3, up: 3, alive: 3, __heartbeat__: 5, heartbeat: 5, readyz: 6, ready: 6, status: 7,
+};
+/** Names too common to trust deep in an API (`/api/orders/status`): only near the root or under generic segments. */
+const WEAK = new Set(['ping', 'up', 'status', 'alive', 'ready', 'heartbeat']);
+const GENERIC = /^(api|v\d+(\.\d+)?|utils?|system|monitoring|internal|ops|meta|pingdom|_\w*)$/;
+
+/** The health-like name of a route path, or undefined. */
+export function healthName(path: string): string | undefined {
+  if (/[{<]|\/:/.test(path)) return undefined; // a parameter: not a fixed health path
+  const segs = path.split('/').filter(Boolean);
+  const last = segs[segs.length - 1]?.replace(/\.(xml|json|txt|html)$/, '').toLowerCase();
+  if (last === undefined || RANK[last] === undefined) return undefined;
+  if (WEAK.has(last) && segs.length > 2 && !segs.slice(0, -1).every((s) => GENERIC.test(s))) return undefined;
+  return last;
+}
+
+/** Health-like GET routes, the best first: open before authenticated, liveness before deep checks, shorter paths. */
+export function healthRoutes(routes: readonly Route[]): Route[] {
+  const named = routes.filter((r) => r.get && healthName(r.path) !== undefined);
+  return named.sort((a, b) => Number(a.auth) - Number(b.auth) || Number(!a.resolved) - Number(!b.resolved)
+    || RANK[healthName(a.path)!]! - RANK[healthName(b.path)!]! || a.path.length - b.path.length || a.file.localeCompare(b.file) || a.line - b.line);
+}
