@@ -1,0 +1,157 @@
+// The route table: full paths through each framework's prefixes, file:line, and which route a health check uses.
+import { describe, expect, it } from 'vitest';
+import { loadProject, type Project } from '../../src/project/project.js';
+import { healthName, healthRoutes, joinPath, routeTable, type Route } from '../../src/project/routes.js';
+import { chooseHealth } from '../../src/init/health.js';
+import { tempFiles } from '../helpers.js';
+
+const project = (files: Record<string, string>): Project => {
+  const dir = tempFiles({ 'pyproject.toml': '[project]\nname = "x"\nversion = "0"\n', ...files }, 'pyship-routes-');
+  return loadProject(dir, dir);
+};
+const paths = (p: Project): string[] => routeTable(p).map((r) => r.path).sort();
+const route = (p: Project, path: string): Route | undefined => routeTable(p).find((r) => r.path === path);
+
+describe('route prefixes', () => {
+  it('FastAPI: include_router and APIRouter prefixes, nested across modules, a prefix from a settings constant', () => {
+    const p = project({
+      'app/core/config.py': 'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\nsettings = Settings()\n',
+      'app/main.py': 'from fastapi import FastAPI\nfrom app.api.main import api_router\nfrom app.core.config import settings\n\napp = FastAPI()\napp.include_router(api_router, prefix=settings.API_V1_STR)\n',
+      'app/api/main.py': 'from fastapi import APIRouter\nfrom app.api.routes import items, utils\n\napi_router = APIRouter()\napi_router.include_router(utils.router)\napi_router.include_router(items.router, prefix="/items")\n',
+      'app/api/routes/utils.py': 'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/utils", tags=["utils"])\n\n\n@router.get("/health-check/")\nasync def health_check() -> bool:\n    return True\n',
+      'app/api/routes/items.py': 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/")\ndef read_items():\n    return []\n\n\n@router.post("/{id}")\ndef create(id: int):\n    pass\n',
+    });
+    expect(route(p, '/api/v1/utils/health-check/')).toMatchObject({ file: 'app/api/routes/utils.py', line: 6, framework: 'fastapi', get: true, resolved: true });
+    expect(route(p, '/api/v1/items/')).toBeDefined();
+    expect(route(p, '/api/v1/items/{id}')?.get).toBe(false);
+  });
+
+  it('FastAPI: a router handed to an app factory as an argument', () => {
+    const p = project({
+      'src/app/setup.py': 'from fastapi import APIRouter, FastAPI\n\ndef create_application(router: APIRouter, **kwargs) -> FastAPI:\n    application = FastAPI(**kwargs)\n    application.include_router(router)\n    return application\n',
+      'src/app/api/__init__.py': 'from fastapi import APIRouter\nfrom .v1 import router as v1_router\n\nrouter = APIRouter(prefix="/api")\nrouter.include_router(v1_router)\n',
+      'src/app/api/v1/__init__.py': 'from fastapi import APIRouter\nfrom .health import router as health_router\n\nrouter = APIRouter(prefix="/v1")\nrouter.include_router(health_router)\n',
+      'src/app/api/v1/health.py': 'from fastapi import APIRouter\n\nrouter = APIRouter(tags=["health"])\n\n@router.get("/health")\ndef health():\n    return {}\n',
+      'src/app/main.py': 'from .api import router\nfrom .setup import create_application\n\napp = create_application(router=router)\n',
+    });
+    expect(route(p, '/api/v1/health')).toMatchObject({ resolved: true, file: 'src/app/api/v1/health.py', line: 5 });
+  });
+
+  it('FastAPI: a router included nowhere pyship can follow is marked unresolved', () => {
+    const p = project({ 'svc/health.py': 'from fastapi import APIRouter\nrouter = APIRouter(prefix="/internal")\n\n@router.get("/health")\ndef h():\n    return 1\n' });
+    expect(route(p, '/internal/health')).toMatchObject({ resolved: false });
+    expect(route(p, '/internal/health')?.unresolved).toMatch(/router is not included/);
+  });
+
+  it('Flask: Blueprint url_prefix, and register_blueprint(url_prefix=) replacing it', () => {
+    const p = project({
+      'hello/app.py': 'from flask import Flask\nfrom hello.up.views import up\n\ndef create_app():\n    app = Flask(__name__)\n    from .api import api as api_blueprint\n    app.register_blueprint(up)\n    app.register_blueprint(api_blueprint, url_prefix="/api/v1")\n    return app\n',
+      'hello/up/views.py': 'from flask import Blueprint\n\nup = Blueprint("up", __name__, url_prefix="/up")\n\n@up.get("/")\ndef index():\n    return ""\n\n@up.get("/databases")\ndef databases():\n    return ""\n',
+      'hello/api/__init__.py': 'from flask import Blueprint\n\napi = Blueprint("api", __name__, url_prefix="/ignored")\n\nfrom . import posts\n',
+      'hello/api/posts.py': 'from . import api\n\n@api.route("/posts/", methods=["GET", "POST"])\ndef posts():\n    pass\n\n@api.route("/posts/<int:id>", methods=["PUT"])\ndef edit(id):\n    pass\n',
+    });
+    expect(paths(p)).toEqual(['/api/v1/posts/', '/api/v1/posts/<int:id>', '/up/', '/up/databases']);
+    expect(route(p, '/api/v1/posts/<int:id>')?.get).toBe(false);
+  });
+
+  it('Django: include() chains from ROOT_URLCONF, re_path, imported urlpatterns, a third-party include', () => {
+    const p = project({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n',
+      'config/settings.py': 'ROOT_URLCONF = "config.urls"\n',
+      'config/urls.py': 'from django.urls import include, path, re_path\nfrom ops.urls import urlpatterns as ops_urls\n\nurlpatterns = [\n    path("up/", include("up.urls")),\n    path("healthz/", include("health_check.urls")),\n    re_path(r"^api/v1/", include(("api.urls", "api"), namespace="api")),\n] + ops_urls\n',
+      'up/urls.py': 'from django.urls import path\nfrom up import views\n\nurlpatterns = [\n    path("", views.index, name="index"),\n    path("databases", views.databases),\n]\n',
+      'api/urls.py': 'from django.urls import path, re_path\nfrom .views import StatusView\n\nurlpatterns = [\n    re_path(r"^status/$", StatusView.as_view()),\n    path("items/<int:pk>/", StatusView.as_view()),\n]\n',
+      'api/views.py': 'class StatusView(APIView):\n    permission_classes = (IsAuthenticated,)\n',
+      'ops/urls.py': 'from django.urls import path\nurlpatterns = [path("pingdom/ping.xml", ping)]\n',
+    });
+    expect(paths(p)).toEqual(['/api/v1/status/', '/healthz/', '/pingdom/ping.xml', '/up/', '/up/databases']);
+    expect(route(p, '/up/')).toMatchObject({ file: 'up/urls.py', line: 5, framework: 'django', resolved: true, auth: false });
+    expect(route(p, '/api/v1/status/')?.auth).toBe(true);
+    expect(route(p, '/healthz/')).toMatchObject({ file: 'config/urls.py', line: 6 });
+  });
+
+  it('Starlette: Route inside Mount, and a Mount of a routes list', () => {
+    const p = project({
+      'app.py': 'from starlette.applications import Starlette\nfrom starlette.routing import Mount, Route\n\napi = [\n    Route("/health", health),\n]\n\napp = Starlette(routes=[\n    Route("/", home),\n    Mount("/api", routes=api),\n    Mount("/admin", routes=[Route("/users", users, methods=["POST"])]),\n])\n',
+    });
+    expect(paths(p)).toEqual(['/', '/admin/users', '/api/health']);
+  });
+
+  it('Litestar: a Controller path and handler paths', () => {
+    const p = project({
+      'app/system.py': 'from litestar import Controller, get, post\n\nclass SystemController(Controller):\n    path = "/system"\n    tags = ["System"]\n\n    @get(\n        operation_id="Health",\n        path="/health",\n        exclude_from_auth=True,\n    )\n    async def health(self) -> dict:\n        return {}\n\n    @post("/reload", guards=[admin])\n    async def reload(self) -> None:\n        pass\n\n\n@get("/ping")\nasync def ping() -> str:\n    return "pong"\n',
+    });
+    expect(route(p, '/system/health')).toMatchObject({ framework: 'litestar', get: true, auth: false, line: 7 });
+    expect(route(p, '/system/reload')).toMatchObject({ get: false, auth: true });
+    expect(route(p, '/ping')).toBeDefined();
+  });
+
+  it('aiohttp: router.add_get, add_route with a method, RouteTableDef', () => {
+    const p = project({
+      'polls/routes.py': 'def setup_routes(app):\n    app.router.add_get("/", index)\n    app.router.add_route("POST", "/vote", vote)\n',
+      'polls/views.py': 'from aiohttp import web\nroutes = web.RouteTableDef()\n\n@routes.get("/healthz")\nasync def healthz(request):\n    return web.Response()\n',
+    });
+    expect(routeTable(p).map((r) => `${r.path} ${r.framework} ${r.get}`).sort()).toEqual(['/ aiohttp true', '/healthz aiohttp true', '/vote aiohttp false']);
+  });
+
+  it('Falcon: add_route, also through a subclass that names the route first', () => {
+    const p = project({
+      'svc/app.py': 'import falcon\n\nclass App(falcon.App):\n    def setup(self):\n        self.add_route("heartbeat", "/__heartbeat__", Heartbeat())\n\napp = falcon.App()\napp.add_route("/__lbheartbeat__", LB())\n',
+    });
+    expect(paths(p)).toEqual(['/__heartbeat__', '/__lbheartbeat__']);
+  });
+
+  it('Pyramid: config.include route_prefix on add_route and cornice services; a prefix computed at run time is unresolved', () => {
+    const p = project({
+      'svc/__init__.py': 'from pyramid.config import Configurator\n\ndef main(global_config, **settings):\n    config = Configurator(settings=settings)\n    config.include("svc.views", route_prefix="/v2")\n    config.include("svc.core", route_prefix=api_version)\n',
+      'svc/views/__init__.py': 'from pyramid.view import view_config\n\ndef includeme(config):\n    config.add_route("home", "/")\n',
+      'svc/core/heartbeat.py': 'from cornice import Service\n\nheartbeat = Service(name="heartbeat", path="/__heartbeat__")\n\n@heartbeat.get()\ndef get(request):\n    return {}\n',
+    });
+    expect(route(p, '/v2/')).toMatchObject({ framework: 'pyramid', resolved: true });
+    expect(route(p, '/__heartbeat__')).toMatchObject({ resolved: false, get: true });
+    expect(route(p, '/__heartbeat__')?.unresolved).toMatch(/svc\/__init__\.py:6 api_version/);
+  });
+
+  it('joins prefixes with one slash and keeps a trailing one', () => {
+    expect(joinPath('/api/', '/v1', 'health/')).toBe('/api/v1/health/');
+    expect(joinPath('/up', '')).toBe('/up');
+    expect(joinPath('up/', '')).toBe('/up/');
+  });
+});
+
+describe('health routes', () => {
+  it('names: health-like last segments; common words only near the root; never a parameter', () => {
+    expect(['/health', '/api/v1/utils/health-check/', '/__lbheartbeat__', '/pingdom/ping.xml', '/up/', '/healthz/'].map(healthName)).toEqual(['health', 'health-check', '__lbheartbeat__', 'ping', 'up', 'healthz']);
+    expect(['/api/mfa/status', '/orders/{id}/health', '/healthy', '/users/<id>/ping'].map(healthName)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  const r = (path: string, extra: Partial<Route> = {}): Route => ({ path, file: 'a.py', line: 1, framework: 'flask', get: true, resolved: true, auth: false, ...extra });
+
+  it('prefers open liveness routes over deep or authenticated checks', () => {
+    expect(healthRoutes([r('/__heartbeat__'), r('/__lbheartbeat__')])[0]!.path).toBe('/__lbheartbeat__');
+    expect(healthRoutes([r('/check/health', { auth: true }), r('/pingdom/ping.xml')])[0]!.path).toBe('/pingdom/ping.xml');
+    expect(healthRoutes([r('/readyz'), r('/livez')])[0]!.path).toBe('/livez');
+    expect(healthRoutes([r('/health', { get: false })])).toEqual([]);
+  });
+
+  it('without a usable route: any HTTP answer below 500, with a note, never /health', () => {
+    const none = chooseHealth([r('/items')], 8000, { http: true });
+    expect(none).toMatchObject({ mode: 'any-answer', path: '/' });
+    expect(none.argv.join(' ')).toContain('status >= 500');
+    expect(none.argv.join(' ')).not.toContain('/health');
+    const unresolved = chooseHealth([r('/__heartbeat__', { resolved: false, unresolved: 'x.py:3 api_version' })], 8000, { http: true });
+    expect(unresolved.mode).toBe('any-answer');
+    expect(unresolved.notes.join('\n')).toMatch(/__heartbeat__ .*x\.py:3 api_version/);
+    expect(chooseHealth([r('/health', { auth: true })], 8000, { http: true }).mode).toBe('any-answer');
+    const tcp = chooseHealth([], 9000, { http: false });
+    expect(tcp.mode).toBe('tcp');
+    expect(tcp.argv.join(' ')).toContain('create_connection');
+  });
+
+  it('a usable route: GET it, with its file:line as evidence', () => {
+    const c = chooseHealth([r('/up/', { file: 'up/urls.py', line: 6 }), r('/up/databases')], 8080, { http: true });
+    expect(c).toMatchObject({ mode: 'route', path: '/up/' });
+    expect(c.evidence[0]).toMatch(/^up\/urls\.py:6 /);
+    expect(c.argv.join(' ')).toContain('"PORT", "8080"');
+  });
+});
