@@ -26,7 +26,7 @@ function commandPorts(text: string): { port: number; index: number; what: string
   const re = /(?:--port|-p)(?:=|\s+)["']?(\d{2,5})\b|(?:--bind|-b|--http|--http-socket|--listen)(?:=|\s+)["']?(?:[\w.[\]:-]*:)?(?:\$\{\w+:-)?(\d{2,5})\b|\brunserver\s+(?:[\w.]*:)?(\d{2,5})\b/g;
   for (const m of text.matchAll(re)) {
     const port = Number(m[1] ?? m[2] ?? m[3]);
-    out.push({ port, index: m.index, what: m[0].replace(/\s+/g, ' ') });
+    out.push({ port, index: m.index, what: m[0].replace(/\s+/g, ' ') + (m[0].includes('${') ? '}' : '') });
   }
   return out;
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadProject, type Project } from '../../src/project/project.js';
 import { healthName, healthRoutes, joinPath, routeTable, type Route } from '../../src/project/routes.js';
 import { chooseHealth } from '../../src/init/health.js';
-import { tempFiles } from '../helpers.js';
+import { lintProject, tempFiles } from '../helpers.js';
+import healthcheck from '../../src/rules/ops/healthcheck.js';
 
 const project = (files: Record<string, string>): Project => {
   const dir = tempFiles({ 'pyproject.toml': '[project]\nname = "x"\nversion = "0"\n', ...files }, 'pyship-routes-');
@@ -153,5 +154,22 @@ describe('health routes', () => {
     expect(c).toMatchObject({ mode: 'route', path: '/up/' });
     expect(c.evidence[0]).toMatch(/^up\/urls\.py:6 /);
     expect(c.argv.join(' ')).toContain('"PORT", "8080"');
+  });
+});
+
+describe('OPS008 advice', () => {
+  const DF = 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n';
+  const advice = (files: Record<string, string>): string => lintProject({ Dockerfile: DF, ...files }, [healthcheck]).map((f) => f.message).join('\n');
+
+  it("suggests the project's own health route with its full path", () => {
+    const msg = advice({ 'app.py': 'from flask import Flask, Blueprint\nops = Blueprint("ops", __name__, url_prefix="/ops")\n\n@ops.get("/healthz")\ndef healthz():\n    return "ok"\n\napp = Flask(__name__)\napp.register_blueprint(ops)\n' });
+    expect(msg).toContain("urlopen('http://127.0.0.1:8000/ops/healthz'");
+    expect(msg).toContain("the app's health route /ops/healthz");
+  });
+
+  it('without a health route, a check that needs none, never an invented /health', () => {
+    const msg = advice({ 'app.py': 'from flask import Flask\napp = Flask(__name__)\n\n@app.get("/items")\ndef items():\n    return []\n' });
+    expect(msg).toContain('status >= 500');
+    expect(msg).not.toContain('/health');
   });
 });
