@@ -34,19 +34,12 @@ const where = (r: Route): string => `${r.file}:${r.line}`;
 
 /**
  * Choose the health check. `forced` is --health-path; `http` false for a process that serves a port with an unknown
- * protocol (a [project.scripts] entry), which gets a TCP connect.
+ * protocol (a [project.scripts] entry): a TCP connect, unless the code has a health route it then surely serves.
  */
 export function chooseHealth(routes: readonly Route[], port: number, opts: { forced?: string; http: boolean }): HealthChoice {
   if (opts.forced !== undefined) {
     const path = opts.forced.startsWith('/') ? opts.forced : `/${opts.forced}`;
     return { mode: 'route', path, argv: routeArgv(path, port), value: `GET ${path} answers below 400`, evidence: ['--health-path'], notes: [] };
-  }
-  if (!opts.http) {
-    return {
-      mode: 'tcp', path: '/', argv: tcpArgv(port), value: `TCP connect to $PORT (default ${port})`,
-      evidence: ['default: the process serves a port, and pyship cannot tell it speaks HTTP'],
-      notes: [`the HEALTHCHECK only connects to port ${port}: if the process speaks HTTP and has a health route, pass --health-path`],
-    };
   }
   const ranked = healthRoutes(routes);
   const best = ranked.find((r) => r.resolved && !r.auth);
@@ -55,6 +48,13 @@ export function chooseHealth(routes: readonly Route[], port: number, opts: { for
     return {
       mode: 'route', path: best.path, argv: routeArgv(best.path, port), value: `GET ${best.path} answers below 400`,
       evidence: [`${where(best)} ${best.framework} route ${best.path}`, ...others.map((o) => `also: ${o}`)], notes: [],
+    };
+  }
+  if (!opts.http) {
+    return {
+      mode: 'tcp', path: '/', argv: tcpArgv(port), value: `TCP connect to $PORT (default ${port})`,
+      evidence: ['default: the process serves a port, and pyship cannot tell it speaks HTTP'],
+      notes: [`the HEALTHCHECK only connects to port ${port}: if the process speaks HTTP and has a health route, pass --health-path`],
     };
   }
   const notes: string[] = [];

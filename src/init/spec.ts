@@ -79,8 +79,8 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (opts.port !== undefined && (opts.port < 1024 || opts.port > 65535)) throw new InitError(`--port ${opts.port}: use a port from 1024 to 65535 (ports below 1024 need root or a capability)`);
   const portPick = opts.port !== undefined ? { port: opts.port, evidence: ['--port'], notes: [] } : projectPort(p);
   const port = portPick.port;
-  // a web app's routes tell its health path; a script that serves a port gets a TCP connect unless --health-path says
-  const health = chooseHealth(routeTable(p), port, { forced: opts.healthPath, http: choice?.role === 'web' });
+  // the routes tell the health path; without one, a web app (or the Procfile's web process) any answer, a script a TCP connect
+  const health = chooseHealth(routeTable(p), port, { forced: opts.healthPath, http: choice?.role === 'web' || proc?.script !== undefined });
   const healthPath = health.path;
   let importRoot = choice?.app.importRoot ?? '';
   let django: InitSpec['django'];

@@ -89,9 +89,15 @@ export interface Imported {
   name?: string;
 }
 
-/** Imports of a file, by local name. */
+const importsCache = new Map<string, Map<string, Imported>>();
+
+/** Imports of a file, by local name (memoized by text: resolving names asks for the same files again and again). */
 export function importsOf(text: string): Map<string, Imported> {
+  const hit = importsCache.get(text);
+  if (hit) return hit;
+  if (importsCache.size > 5000) importsCache.clear();
   const out = new Map<string, Imported>();
+  importsCache.set(text, out);
   for (const m of text.matchAll(/^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm)) {
     for (const part of m[2]!.replace(/[()\\]/g, ' ').split(',')) {
       const w = part.trim().split(/\s+as\s+/);
