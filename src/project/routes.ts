@@ -150,11 +150,13 @@ function routerRoutes(ctx: Ctx): void {
       if (!c) continue;
       const line = lineAt(text, m.index);
       const first = positional(c.args)[0] ?? kwarg(c.args, 'path') ?? kwarg(c.args, 'rule');
+      // no path: a view for a route declared elsewhere (cornice `@service.get()`), or no route at all (`@mock.patch(…)`)
+      if (first === undefined || m[1] === 'mock') continue;
       const methods = kwarg(c.args, 'methods');
       const get = m[2] === 'get' || m[2] === 'head' || ((m[2] === 'route' || m[2] === 'api_route') && (!methods || /GET/i.test(methods)));
       const obj = resolveObj(ctx, objs, file, m[1]!) ?? local(m[1]!);
       const kind = objs.get(obj)?.kind;
-      pending.push({ obj, path: str(ctx, first ?? '""', file, line), file, line, framework: frameworkOf(kind, text), get, auth: authNear(text, line, 0, 8) });
+      pending.push({ obj, path: str(ctx, first, file, line), file, line, framework: frameworkOf(kind, text), get, auth: authNear(text, line, 0, 8) });
     }
     // app.add_url_rule("/x"…), app.add_api_route("/x"…), app.add_route("/x", R) (Falcon, Starlette), app.router.add_get("/x"…)
     for (const m of text.matchAll(/\b([A-Za-z_]\w*)(?:\.router)?\.(add_url_rule|add_api_route|add_route|add_get|add_head|add_post)\(/g)) {
@@ -413,7 +415,7 @@ function pyramidRoutes(ctx: Ctx): void {
 export function routeFiles(p: Project): string[] {
   const venvs = p.find((f) => f.endsWith('pyvenv.cfg')).map((f) => f.slice(0, -'pyvenv.cfg'.length));
   return p.find((f) => f.endsWith('.py') && f.split('/').length <= MAX_DEPTH && !SKIP.test(f) && !venvs.some((d) => f.startsWith(d))
-    && !/(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$|^(setup|noxfile)\.py$/.test(f)).slice(0, MAX_FILES);
+    && !/(^|\/)(test_[^/]*|[^/]*_tests?|tests?|conftest)\.py$|^(setup|noxfile)\.py$/.test(f)).slice(0, MAX_FILES);
 }
 
 /** Every route found, with its full path; duplicates (same path, file and line) once. */
