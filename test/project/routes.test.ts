@@ -113,6 +113,20 @@ describe('route prefixes', () => {
     expect(route(p, '/__heartbeat__')?.unresolved).toMatch(/svc\/__init__\.py:6 api_version/);
   });
 
+  it('bad input: unclosed calls, include cycles and self-including urls neither throw nor hang', () => {
+    const p = project({
+      'a.py': 'from fastapi import APIRouter\nfrom b import rb\nra = APIRouter(prefix="/a")\nra.include_router(rb)\n\n@ra.get("/health")\ndef h():\n    pass\n',
+      'b.py': 'from fastapi import APIRouter\nfrom a import ra\nrb = APIRouter(prefix="/b")\nrb.include_router(ra)\n',
+      'broken.py': `@app.get("/x"\n${'y = ("'.repeat(2000)}\npath(\n`,
+      'settings.py': 'ROOT_URLCONF = "urls"\n',
+      'urls.py': 'from django.urls import include, path\nurlpatterns = [path("x/", include("urls")), path(settings.CONTEXT, include(urlpatterns))]\n',
+    });
+    const t0 = Date.now();
+    const routes = routeTable(p);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(routes.find((r) => r.path.endsWith('/health'))?.resolved).toBe(false);
+  });
+
   it('joins prefixes with one slash and keeps a trailing one', () => {
     expect(joinPath('/api/', '/v1', 'health/')).toBe('/api/v1/health/');
     expect(joinPath('/up', '')).toBe('/up');
