@@ -47,7 +47,7 @@ export function chooseHealth(routes: readonly Route[], port: number, opts: { for
     const others = ranked.filter((r) => r !== best && r.resolved).slice(0, 3).map((r) => `${r.path} (${where(r)})`);
     return {
       mode: 'route', path: best.path, argv: routeArgv(best.path, port), value: `GET ${best.path} answers below 400`,
-      evidence: [`${where(best)} ${best.framework} route ${best.path}`, ...others.map((o) => `also: ${o}`)], notes: [],
+      evidence: [`${where(best)} ${best.framework} route ${best.path}`, ...(best.via ?? []).map((v) => `prefix: ${v}`), ...others.map((o) => `also: ${o}`)], notes: [],
     };
   }
   if (!opts.http) {

@@ -16,6 +16,8 @@ export interface Route {
   unresolved?: string;
   /** Its view asks for authentication (login_required, permission_classes, auth dependencies…). */
   auth: boolean;
+  /** Where each prefix of the full path is written (`file:line expr`), outermost first. */
+  via?: string[];
 }
 
 const SKIP = /(^|\/)(tests?|testing|docs?|examples?\/[^/]+\/tests|migrations|node_modules|site-packages|dist-packages|build|dist|\.[^/]+)\//;
@@ -41,7 +43,7 @@ interface Ctx {
   out: Route[];
 }
 
-interface Prefix { path: string; unresolved?: string }
+interface Prefix { path: string; unresolved?: string; via?: string[] }
 
 const at = (file: string, line: number): string => `${file}:${line}`;
 
@@ -49,7 +51,8 @@ const at = (file: string, line: number): string => `${file}:${line}`;
 function str(ctx: Ctx, expr: string | undefined, file: string, line: number): Prefix {
   if (expr === undefined) return { path: '' };
   const v = ctx.ev.value(expr, file);
-  return v === undefined ? { path: '', unresolved: `${at(file, line)} ${expr.replace(/\s+/g, ' ').slice(0, 60)}` } : { path: v };
+  const shown = `${at(file, line)} ${expr.replace(/\s+/g, ' ').slice(0, 60)}`;
+  return v === undefined ? { path: '', unresolved: shown } : { path: v, via: v ? [shown] : [] };
 }
 
 /** Auth words in the decorators and first lines of the definition that starts at `line` (1-based). */
@@ -208,7 +211,7 @@ function routerRoutes(ctx: Ctx): void {
       out = into.flatMap((e) => prefixes(e.parent, new Set([...seen, key])).map((pp) => {
         const own = e.replacesOwn && e.prefix !== undefined ? { path: '' } : obj?.own ?? { path: '' };
         const edge = e.prefix ?? { path: '' };
-        return { path: joinPath(pp.path, edge.path, own.path), unresolved: pp.unresolved ?? edge.unresolved ?? own.unresolved };
+        return { path: joinPath(pp.path, edge.path, own.path), unresolved: pp.unresolved ?? edge.unresolved ?? own.unresolved, via: [...pp.via ?? [], ...edge.via ?? [], ...own.via ?? []] };
       }));
     } else if (obj && APPS.has(obj.kind)) out = [{ path: '' }];
     // aiohttp route tables are added to the app whole; an undefined `app`/`application` is the app a factory returned
@@ -220,7 +223,7 @@ function routerRoutes(ctx: Ctx): void {
   for (const r of pending) {
     for (const pre of prefixes(r.obj, new Set())) {
       const unresolved = pre.unresolved ?? r.path.unresolved;
-      ctx.out.push({ path: joinPath(pre.path, r.path.path), file: r.file, line: r.line, framework: r.framework, get: r.get, resolved: !unresolved, unresolved, auth: r.auth });
+      ctx.out.push({ path: joinPath(pre.path, r.path.path), file: r.file, line: r.line, framework: r.framework, get: r.get, resolved: !unresolved, unresolved, auth: r.auth, via: pre.via });
     }
   }
 }
@@ -267,7 +270,7 @@ function djangoRoutes(ctx: Ctx): void {
   const starts = root ? [{ file: root.file, unresolved: undefined as string | undefined }]
     : ctx.idx.files.filter((f) => /(^|\/)urls\.py$/.test(f)).map((f) => ({ file: f, unresolved: `${f} is not reached from a ROOT_URLCONF pyship found` }));
   const seen = new Set<string>();
-  const walk = (file: string, prefix: string, unresolved: string | undefined, depth: number): void => {
+  const walk = (file: string, prefix: string, unresolved: string | undefined, depth: number, via: string[] = []): void => {
     const key = `${file}|${prefix}`;
     if (depth > MAX_DEPTH || seen.has(key) || seen.size > 500) return;
     seen.add(key);
@@ -294,19 +297,20 @@ function djangoRoutes(ctx: Ctx): void {
           inFile = i.name ? ctx.idx.submodule(i.module, i.name, file) ?? ctx.idx.fileOf(i.module, file) : ctx.idx.fileOf(i.module, file);
         } else continue; // include(router.urls), include(urlpatterns): not a module pyship can follow
         const why = unresolved ?? (pat === undefined ? `${at(file, line)} ${c.args[0]!.slice(0, 60)}` : undefined);
-        if (inFile && inFile !== file) walk(inFile, prefix + (pat ?? ''), why, depth + 1);
+        const step = pat ? [`${at(file, line)} ${c.args[0]!.slice(0, 60)}, ${target.slice(0, 60)}`] : [];
+        if (inFile && inFile !== file) walk(inFile, prefix + (pat ?? ''), why, depth + 1, [...via, ...step]);
         // a module outside the project (django-health-check, allauth): its root answers at the include's path
-        else if (mod && !inFile) ctx.out.push({ path: joinPath(prefix + (pat ?? '')), file, line, framework: 'django', get: true, resolved: !why, unresolved: why, auth: false });
+        else if (mod && !inFile) ctx.out.push({ path: joinPath(prefix + (pat ?? '')), file, line, framework: 'django', get: true, resolved: !why, unresolved: why, auth: false, via });
         continue;
       }
       if (pat === undefined) continue;
-      ctx.out.push({ path: joinPath(prefix + pat), file, line, framework: 'django', get: true, resolved: !unresolved, unresolved, auth: viewAuth(ctx, file, target) });
+      ctx.out.push({ path: joinPath(prefix + pat), file, line, framework: 'django', get: true, resolved: !unresolved, unresolved, auth: viewAuth(ctx, file, target), via });
     }
     // `from api.pingdom.urls import urlpatterns as pingdom_urls` … `urlpatterns += pingdom_urls`: included at this prefix
     for (const [, i] of imports) {
       if (i.name !== 'urlpatterns') continue;
       const f = ctx.idx.fileOf(i.module, file);
-      if (f && f !== file) walk(f, prefix, unresolved, depth + 1);
+      if (f && f !== file) walk(f, prefix, unresolved, depth + 1, via);
     }
   };
   for (const s of starts) walk(s.file, '', s.unresolved, 0);
@@ -340,7 +344,7 @@ function starletteRoutes(ctx: Ctx): void {
       const outer = mounts.filter((x) => x.start < m.index && x.end > m.index).sort((a, b) => a.start - b.start);
       const methods = kwarg(c.args, 'methods');
       const unresolved = [...outer.map((x) => x.prefix), own].find((x) => x.unresolved)?.unresolved;
-      ctx.out.push({ path: joinPath(...outer.map((x) => x.prefix.path), own.path), file, line, framework: 'starlette', get: !methods || /GET/i.test(methods), resolved: !unresolved, unresolved, auth: false });
+      ctx.out.push({ path: joinPath(...outer.map((x) => x.prefix.path), own.path), file, line, framework: 'starlette', get: !methods || /GET/i.test(methods), resolved: !unresolved, unresolved, auth: false, via: outer.flatMap((x) => x.prefix.via ?? []) });
     }
   }
 }
@@ -368,7 +372,7 @@ function litestarRoutes(ctx: Ctx): void {
       const unresolved = cls?.path.unresolved ?? own.unresolved;
       const get = m[2] === 'get' || m[2] === 'head' || (m[2] === 'route' && /GET/.test(kwarg(c.args, 'http_method') ?? ''));
       const block = text.slice(m.index, c.end);
-      ctx.out.push({ path: joinPath(cls?.path.path ?? '', own.path), file, line, framework: 'litestar', get, resolved: !unresolved, unresolved, auth: AUTH.test(block) && !NO_AUTH.test(block) ? true : /guards\s*=/.test(block) });
+      ctx.out.push({ path: joinPath(cls?.path.path ?? '', own.path), file, line, framework: 'litestar', get, resolved: !unresolved, unresolved, auth: AUTH.test(block) && !NO_AUTH.test(block) ? true : /guards\s*=/.test(block), via: cls?.path.via });
     }
   }
 }
@@ -395,7 +399,7 @@ function pyramidRoutes(ctx: Ctx): void {
     if (!/\bpyramid\b|\bcornice\b|Service\(/.test(text)) continue;
     const pre = prefixOf(file);
     const push = (path: string, line: number, get: boolean): void =>
-      void ctx.out.push({ path: joinPath(pre.path, path), file, line, framework: 'pyramid', get, resolved: !pre.unresolved, unresolved: pre.unresolved, auth: false });
+      void ctx.out.push({ path: joinPath(pre.path, path), file, line, framework: 'pyramid', get, resolved: !pre.unresolved, unresolved: pre.unresolved, auth: false, via: pre.via });
     for (const m of text.matchAll(/\bconfig\.add_route\(/g)) {
       const c = callArgs(text, m.index + m[0].length - 1);
       const lits = positional(c?.args ?? []).map((a) => literal(a));

@@ -187,3 +187,21 @@ describe('OPS008 advice', () => {
     expect(msg).not.toContain('/health');
   });
 });
+
+describe('prefix evidence', () => {
+  it('each prefix of the chosen route is cited with its file:line', () => {
+    const p = project({
+      'settings.py': 'ROOT_URLCONF = "site_urls"\n',
+      'site_urls.py': 'from django.urls import include, path\n\nurlpatterns = [\n    path("ops/", include("ops.urls")),\n]\n',
+      'ops/urls.py': 'from django.urls import path\nurlpatterns = [path("healthz/", healthz)]\n',
+    });
+    const c = chooseHealth(routeTable(p), 8000, { http: true });
+    expect(c.path).toBe('/ops/healthz/');
+    expect(c.evidence).toEqual(['ops/urls.py:2 django route /ops/healthz/', 'prefix: site_urls.py:4 "ops/", include("ops.urls")']);
+    const f = project({
+      'main.py': 'from fastapi import FastAPI\nfrom routes import router\napp = FastAPI()\napp.include_router(router, prefix="/api")\n',
+      'routes.py': 'from fastapi import APIRouter\nrouter = APIRouter(prefix="/utils")\n@router.get("/health-check/")\ndef h():\n    pass\n',
+    });
+    expect(chooseHealth(routeTable(f), 8000, { http: true }).evidence).toEqual(['routes.py:3 fastapi route /api/utils/health-check/', 'prefix: main.py:4 "/api"', 'prefix: routes.py:2 "/utils"']);
+  });
+});
