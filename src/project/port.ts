@@ -1,10 +1,11 @@
 // The port a Python app listens on, from what the project already says: an existing Dockerfile's EXPOSE / ENV PORT /
 // CMD flags, server configs and start scripts, compose ports and commands, the Procfile, `run(port=)` calls, config
 // files, and the framework's own default when the project starts itself. Each value with its file:line.
-import { relative, sep } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { lineAt } from './pyscan.js';
 import { routeFiles } from './routes.js';
-import { projectFact, type Project } from './project.js';
+import { loadProject, projectFact, type Project } from './project.js';
 import { composeServices, isDevCompose } from './runtime.js';
 
 export interface PortEvidence {
@@ -62,9 +63,34 @@ function dockerfileEvidence(file: string, text: string, tier: number): PortEvide
   return out;
 }
 
+const COMPOSE = /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/;
+
+/**
+ * Where compose files that may build this project live: the repository; without git metadata (a source archive), the
+ * nearest of two parent directories that holds a compose file (a service in `services/web` of a monorepo).
+ */
+function composeHome(p: Project): Project {
+  const repo = p.repository();
+  if (repo !== p) return repo;
+  let dir = p.contextDir;
+  for (let i = 0; i < 2; i++) {
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      break;
+    }
+    if (names.some((n) => COMPOSE.test(n))) return loadProject(dir, dir);
+  }
+  return p;
+}
+
 /** Every port the project names for its app, strongest first. */
 export const portEvidence = projectFact((p: Project): PortEvidence[] => {
-  const repo = p.repository();
+  const repo = composeHome(p);
   const out: PortEvidence[] = [];
   const shallow = (f: string): boolean => f.split('/').length <= MAX_DEPTH && !/(^|\/)(tests?|docs?|node_modules|\.github|\.circleci|frontend|nginx|caddy)\//i.test(f);
   {
@@ -109,13 +135,14 @@ export const portEvidence = projectFact((p: Project): PortEvidence[] => {
     // a proxy, a frontend or a worker built beside the app listens on its own port
     if (!s.build || !related || /nginx|caddy|traefik|proxy|frontend|node|react|vue|flower|worker|beat|celery/i.test(`${s.name} ${ctx ?? ''} ${s.build.dockerfile ?? ''}`)) continue;
     const text = repo.file(s.file)?.text ?? '';
+    const shown = repo === p ? s.file : relative(p.root, join(repo.root, s.file)).split(sep).join('/');
     const tier = isDevCompose(s.file) ? 3 : 2;
     for (const port of s.ports) {
       const v = port.value.replace(/\$\{\w+(?::?-([^}]*))?\}/g, (_, d: string | undefined) => d ?? '').split(':').pop()!.replace(/\/(tcp|udp)$/, '');
-      if (/^\d{2,5}$/.test(v)) out.push({ port: Number(v), file: s.file, line: lineAt(text, port.span.start), what: `ports: ${port.value}`, tier });
+      if (/^\d{2,5}$/.test(v)) out.push({ port: Number(v), file: shown, line: lineAt(text, port.span.start), what: `ports: ${port.value}`, tier });
     }
     const cmd = s.command ? (Array.isArray(s.command.value) ? s.command.value.join(' ') : s.command.value) : '';
-    for (const c of commandPorts(cmd)) out.push({ port: c.port, file: s.file, line: lineAt(text, s.command!.span.start), what: `command: ${c.what}`, tier });
+    for (const c of commandPorts(cmd)) out.push({ port: c.port, file: shown, line: lineAt(text, s.command!.span.start), what: `command: ${c.what}`, tier });
   }
   return out.filter((e) => !OTHERS.has(e.port) && e.port > 0 && e.port < 65536).sort((a, b) => a.tier - b.tier);
 });

@@ -44,6 +44,14 @@ describe.skipIf(!present)('health check and port over the corpus apps', () => {
       expect(health.evidence.length).toBeGreaterThan(0);
       expect(port.evidence.every((e) => /^default: |^[^\s:]+:\d+ /.test(e)), port.evidence.join('; ')).toBe(true);
       if (health.mode === 'route') expect(health.evidence[0]).toMatch(/^[^\s:]+:\d+ /);
+      // pointed at the app's folder inside the repository, as `pyship init DIR` is: the same answer
+      const sub = row[col('subdir')]!.split(' ')[0]!;
+      if (sub !== '.' && existsSync(join(dir, sub))) {
+        const q = loadProject(join(dir, sub));
+        const subPort = projectPort(q);
+        expect({ sub: `${name}/${sub}`, port: subPort.port, health: chooseHealth(routeTable(q), subPort.port, { http: true }).path })
+          .toEqual({ sub: `${name}/${sub}`, port: port.port, health: health.path });
+      }
     }
     console.log(table.join('\n'));
     expect(rows.length).toBeGreaterThanOrEqual(29);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadProject, type Project } from '../../src/project/project.js';
 import { projectPort } from '../../src/project/port.js';
+import { join } from 'node:path';
 import { tempFiles } from '../helpers.js';
 
 const project = (files: Record<string, string>): Project => {
@@ -44,6 +45,16 @@ describe('port', () => {
     expect(projectPort(project({ 'config/polls.yaml': 'postgres:\n  port: 5432\nhost: 127.0.0.1\nport: 8080\n' })).port).toBe(8080);
     expect(projectPort(project({ 'blog/__init__.py': 'from quart import Quart\napp = Quart(__name__)\n\ndef run():\n    app.run()\n' }))).toMatchObject({ port: 5000 });
     expect(projectPort(project({ 'README.md': 'Run it:\n\n    flask --app shop run --debug\n', 'shop/__init__.py': 'from flask import Flask\n' })).port).toBe(5000);
+  });
+
+  it('a service in a subfolder: the compose file above it (no git metadata) counts, cited by its path from the project', () => {
+    const dir = tempFiles({
+      'docker-compose.prod.yml': 'services:\n  web:\n    build: ./services/web\n    command: gunicorn --bind 0.0.0.0:5000 manage:app\n  nginx:\n    build: ./services/nginx\n    ports: ["1337:80"]\n',
+      'services/web/requirements.txt': 'flask==3.1.0\n',
+      'services/web/manage.py': 'from project import app\n',
+    }, 'pyship-port-mono-');
+    const c = projectPort(loadProject(join(dir, 'services', 'web')));
+    expect(c).toMatchObject({ port: 5000, evidence: ['../../docker-compose.prod.yml:4 command: --bind 0.0.0.0:5000'], notes: [] });
   });
 
   it('a port below 1024 becomes 8000 with a note (non-root cannot bind it); nothing named: 8000 by default', () => {
