@@ -55,6 +55,17 @@ describe('route prefixes', () => {
     expect(route(p, '/api/v1/posts/<int:id>')?.get).toBe(false);
   });
 
+  it('Flask nested blueprints and a FastAPI sub-application mount', () => {
+    const flask = project({
+      'shop/__init__.py': 'from flask import Flask, Blueprint\nparent = Blueprint("parent", __name__, url_prefix="/parent")\nchild = Blueprint("child", __name__, url_prefix="/child")\n\n@child.route("/healthz")\ndef healthz():\n    return "ok"\n\nparent.register_blueprint(child)\napp = Flask(__name__)\napp.register_blueprint(parent)\n',
+    });
+    expect(paths(flask)).toEqual(['/parent/child/healthz']);
+    const fastapi = project({
+      'main.py': 'from fastapi import FastAPI\napp = FastAPI()\nadmin = FastAPI()\n\n@admin.get("/health")\ndef health():\n    return {}\n\napp.mount("/admin", admin)\n',
+    });
+    expect(paths(fastapi)).toEqual(['/admin/health']);
+  });
+
   it('Django: include() chains from ROOT_URLCONF, re_path, imported urlpatterns, a third-party include', () => {
     const p = project({
       'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n',
