@@ -39,14 +39,14 @@ const where = (r: Route): string => `${r.file}:${r.line}`;
 export function chooseHealth(routes: readonly Route[], port: number, opts: { forced?: string; http: boolean }): HealthChoice {
   if (opts.forced !== undefined) {
     const path = opts.forced.startsWith('/') ? opts.forced : `/${opts.forced}`;
-    return { mode: 'route', path, argv: routeArgv(path, port), value: `GET ${path} answers below 400`, evidence: ['--health-path'], notes: [] };
+    return { mode: 'route', path, argv: routeArgv(path, port), value: path, evidence: ['--health-path'], notes: [] };
   }
   const ranked = healthRoutes(routes);
   const best = ranked.find((r) => r.resolved && !r.auth);
   if (best) {
     const others = ranked.filter((r) => r !== best && r.resolved).slice(0, 3).map((r) => `${r.path} (${where(r)})`);
     return {
-      mode: 'route', path: best.path, argv: routeArgv(best.path, port), value: `GET ${best.path} answers below 400`,
+      mode: 'route', path: best.path, argv: routeArgv(best.path, port), value: best.path,
       evidence: [`${where(best)} ${best.framework} route ${best.path}`, ...(best.via ?? []).map((v) => `prefix: ${v}`), ...others.map((o) => `also: ${o}`)], notes: [],
     };
   }
@@ -64,7 +64,7 @@ export function chooseHealth(routes: readonly Route[], port: number, opts: { for
   if (guarded) notes.push(`${guarded.path} (${where(guarded)}) asks for authentication, so a health check cannot use it`);
   notes.push('no health route pyship can use: the HEALTHCHECK requests / and accepts any HTTP answer below 500 (a 404 or 401 still means the server is up); add a cheap unauthenticated route (e.g. /health) and pass --health-path to check more');
   return {
-    mode: 'any-answer', path: '/', argv: anyAnswerArgv(port), value: 'GET / answers below 500 (liveness: no health route)',
+    mode: 'any-answer', path: '/', argv: anyAnswerArgv(port), value: 'no health route: any HTTP answer below 500 from /',
     evidence: [unresolved ? `${where(unresolved)} ${unresolved.path}: prefix unknown` : guarded ? `${where(guarded)} ${guarded.path}: needs authentication` : `default: no health-like route among the ${routes.length} routes read`],
     notes,
   };

@@ -26,6 +26,7 @@ export interface GeneratedFile {
 /** Every file the spec asks for, in the order they are reported. */
 export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
   const files: GeneratedFile[] = [];
+  if (spec.deps.generate) files.push(spec.deps.generate);
   files.push({ path: 'Dockerfile', text: dockerfile(spec), what: `multi-stage, ${spec.manager} → /opt/venv, tini, non-root uid 10001${spec.healthcheck ? ', HEALTHCHECK' : ''}` });
   const needs = [...spec.deps.files, ...readmeOf(p)];
   files.push({ path: '.dockerignore', text: dockerignore(spec, needs), what: 'keeps VCS data, venvs, caches and secrets out of the build context' });

@@ -3,7 +3,9 @@
 import { detectApp, type AppCandidate } from '../project/app.js';
 import { detectPython } from '../project/python.js';
 import type { Project } from '../project/project.js';
-import { chooseManager, dependencyNames, depsPlan } from './deps.js';
+import { dependencyNames, planDeps } from './deps.js';
+import { gitRoot } from '../project/locate.js';
+import { relative, sep } from 'node:path';
 import { chooseApp, chooseServer, celeryHealthcheck, procfileCelery, procfileWeb } from './entry.js';
 import { chooseHealth } from './health.js';
 import { routeTable } from '../project/routes.js';
@@ -26,10 +28,17 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const app = detectApp(p);
   const d = new Decisions();
   const notes: string[] = [];
-  const manager = chooseManager(py, opts.packageManager);
-  const deps = depsPlan(p, py, manager, opts);
-  d.decide('package-manager', manager, ...(opts.packageManager ? ['--package-manager'] : deps.files));
-  d.decide('lock', `${deps.files.join(', ')}${deps.hashes ? ', with hashes' : ''}`, ...deps.files);
+  // the repository root (CI belongs there) and the project directory within it
+  const repoRoot = opts.repoRoot ?? gitRoot(p.root) ?? p.root;
+  const projectDir = relative(repoRoot, p.root).split(sep).join('/');
+  if (opts.projectDirEvidence || projectDir) {
+    d.decide('project-dir', projectDir || '.', ...(opts.projectDirEvidence?.map((e) => `${e}: the only Python project below ${base(repoRoot)}`) ?? [`${projectDir}: where pyship init ran, inside the repository at ${repoRoot}`]));
+  }
+  const dc = planDeps(p, py, opts, opts.lockOutcome);
+  const { manager, deps } = dc;
+  notes.push(...dc.notes);
+  d.decide('package-manager', manager === dc.declared ? manager : `${manager} (the project declares ${dc.declared})`, ...dc.managerEvidence);
+  d.decide('lock', dc.lockValue, ...dc.lockEvidence);
 
   // Python
   let version: string | undefined = opts.python;
@@ -55,6 +64,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   let image = opts.baseImage ?? `python:${version}-slim-${codename}`;
   if (opts.digest) image = `${image.replace(/@sha256:[0-9a-f]+$/, '')}@${opts.digest}`;
   d.decide('python', version, source);
+  const lock = dc.lock && !opts.lockOutcome ? { ...dc.lock, image } : undefined;
   d.decide('base-image', manager === 'conda' ? `mambaorg/micromamba (build), debian:${codename}-slim (run)` : image, opts.baseImage ? '--base-image' : opts.debian ? '--debian' : `default: python:<version>-slim-${codename}`);
 
   const names = dependencyNames(py, deps, p);
@@ -138,7 +148,8 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     command = [script.name];
     if (!app.installable) throw new InitError(`[project.scripts] ${script.name} needs the project installed, but pyproject.toml has no [build-system]`, 'add a [build-system] table (e.g. hatchling), or pass --entry MODULE:ATTR');
   }
-  const installProject = app.installable && (role === 'script' || importRoot === 'src' || manager === 'uv');
+  // a workspace member's code is copied, not installed: installing it needs the whole workspace in the image
+  const installProject = app.installable && !deps.workspace && (role === 'script' || importRoot === 'src' || manager === 'uv');
   if (installProject) importRoot = '';
 
   let healthcheck: string[] | undefined;
@@ -162,7 +173,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
-    decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig,
+    decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig, repoRoot, projectDir, lock,
   };
 }
 

@@ -2,6 +2,8 @@
 import type { AppCandidate } from '../project/app.js';
 import type { PackageManager } from '../project/python.js';
 import type { Decision } from './decisions.js';
+import type { LockOutcome, LockPlan } from './lock.js';
+import type { Workspace } from './workspace.js';
 
 export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
 export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne'];
@@ -46,6 +48,12 @@ export interface InitOptions {
   image?: string;
   /** pyship version the CI files run (`npx pyship@VERSION`). */
   pyshipVersion: string;
+  /** Absolute: the repository root (nearest `.git` ancestor, else the directory init ran on); default: from the project. */
+  repoRoot?: string;
+  /** Set when init ran above the project and found it in a subfolder: the manifests that identified it. */
+  projectDirEvidence?: string[];
+  /** The result of locking an unlocked project (the command runs the lock between two buildSpec calls). */
+  lockOutcome?: LockOutcome;
 }
 
 export interface DepsPlan {
@@ -55,6 +63,10 @@ export interface DepsPlan {
   main?: string;
   /** Every requirement pinned with --hash (pip installs with --require-hashes). */
   hashes: boolean;
+  /** A file init writes for the dependency layer: the lock pyship made, or the declared ranges when locking failed. */
+  generate?: { path: string; text: string; what: string };
+  /** A workspace member: the lock is the workspace's, and the build context must be the workspace root. */
+  workspace?: Workspace;
 }
 
 export type Role = 'web' | 'worker' | 'script';
@@ -120,6 +132,12 @@ export interface InitSpec {
   buildSteps: BuildStep[];
   /** One-off release steps (migrations), never run at container start. */
   releaseSteps: ReleaseStep[];
+  /** Absolute: the repository root, where CI files belong (GitHub reads .github/ only there). */
+  repoRoot: string;
+  /** The project directory (the build context, where init writes) relative to repoRoot, POSIX; '' when the same. */
+  projectDir: string;
+  /** Set when nothing locks the dependencies: how pyship locks them (the command runs it; a dry run only says so). */
+  lock?: LockPlan;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */

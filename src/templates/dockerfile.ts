@@ -46,6 +46,7 @@ function buildStage(s: InitSpec): string[] {
   const pipInstallProject = (): string =>
     run(['pip install --no-deps --no-compile .'.replace(' --no-compile', s.compile ? '' : ' --no-compile')], [PIP_CACHE]);
   const copyDeps = (): string => `COPY ${s.deps.files.join(' ')} ./`;
+  const ws = s.deps.workspace;
   switch (s.manager) {
     case 'pip':
     case 'pip-tools': {
@@ -62,10 +63,10 @@ function buildStage(s: InitSpec): string[] {
       out.push(`COPY --from=ghcr.io/astral-sh/uv:${TOOLS.uv} /uv /uvx /bin/`);
       out.push(`ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_COMPILE_BYTECODE=${s.compile ? 1 : 0}`);
       out.push('# the locked dependencies first: this layer is rebuilt only when uv.lock changes');
-      out.push(run(['uv sync --locked --no-dev --no-install-project'], [
-        '--mount=type=cache,target=/root/.cache/uv', '--mount=type=bind,source=uv.lock,target=uv.lock',
-        '--mount=type=bind,source=pyproject.toml,target=pyproject.toml',
-      ]));
+      const mounts = ['--mount=type=cache,target=/root/.cache/uv', '--mount=type=bind,source=uv.lock,target=uv.lock', '--mount=type=bind,source=pyproject.toml,target=pyproject.toml'];
+      // a workspace member, built from the workspace root: the workspace's lock, this member's dependencies
+      if (ws) mounts.push(`--mount=type=bind,source=${ws.member}/pyproject.toml,target=${ws.member}/pyproject.toml`);
+      out.push(run([ws ? `uv sync --frozen --no-dev --no-install-workspace${ws.package ? ` --package ${ws.package}` : ''}` : 'uv sync --locked --no-dev --no-install-project'], mounts));
       break;
     }
     case 'poetry': {
@@ -105,7 +106,7 @@ function buildStage(s: InitSpec): string[] {
   // the code comes here only to be installed or compiled; with --no-compile the runtime stage copies it directly
   if (s.installProject || s.compile) {
     out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
-    out.push('COPY . .');
+    out.push(`COPY ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} .`);
   }
   if (s.installProject) {
     if (s.manager === 'uv') {
@@ -139,7 +140,7 @@ function runtimeStage(s: InitSpec): string[] {
     out.push('COPY --from=build --chown=app:app /app /app');
   } else {
     out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
-    out.push('COPY --chown=app:app . /app');
+    out.push(`COPY --chown=app:app ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} /app`);
   }
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
