@@ -20,12 +20,13 @@ export interface Route {
   via?: string[];
 }
 
-const SKIP = /(^|\/)(tests?|testing|docs?|examples?\/[^/]+\/tests|migrations|node_modules|site-packages|dist-packages|build|dist|\.[^/]+)\//;
+// not `examples/`: in a monorepo the app itself may live there (examples/tutorial)
+const SKIP = /(^|\/)(tests?|testing|docs?|migrations|node_modules|site-packages|dist-packages|build|dist|\.[^/]+)\//;
 const MAX_FILES = 3000;
 const MAX_DEPTH = 8;
 
 const AUTH = /login_required|permission_required|LoginRequiredMixin|PermissionRequiredMixin|authentication_classes|IsAuthenticated|requires_auth|auth_required|jwt_required|token_required|Depends\(\s*\w*(?:current_user|auth|verify_token|get_user)/i;
-const NO_AUTH = /exclude_from_auth\s*=\s*True|permission_classes\s*=\s*[[(]\s*AllowAny|security\s*=\s*\[\s*\]/;
+const NO_AUTH = /exclude_from_auth\s*=\s*True|permission_classes\s*=\s*[[(]\s*(AllowAny|[\])])|authentication_classes\s*=\s*[[(]\s*[\])]|security\s*=\s*\[\s*\]/;
 
 /** Join URL prefixes the way routers do: one `/` between parts; an empty part adds nothing. */
 export function joinPath(...parts: string[]): string {

@@ -82,6 +82,15 @@ describe('route prefixes', () => {
     expect(route(p, '/healthz/')).toMatchObject({ file: 'config/urls.py', line: 6 });
   });
 
+  it('Django: a view that turns authentication off is open', () => {
+    const p = project({
+      'settings.py': 'ROOT_URLCONF = "urls"\n',
+      'urls.py': 'from django.urls import path\nfrom views import Ping, Check\nurlpatterns = [path("ping/", Ping.as_view()), path("check/", login_required(Check.as_view()))]\n',
+      'views.py': 'class Ping(APIView):\n    authentication_classes = ()\n    permission_classes = (AllowAny,)\n\n\nclass Check(View):\n    pass\n',
+    });
+    expect(route(p, '/ping/')?.auth).toBe(false);
+  });
+
   it('Starlette: Route inside Mount, and a Mount of a routes list', () => {
     const p = project({
       'app.py': 'from starlette.applications import Starlette\nfrom starlette.routing import Mount, Route\n\napi = [\n    Route("/health", health),\n]\n\napp = Starlette(routes=[\n    Route("/", home),\n    Mount("/api", routes=api),\n    Mount("/admin", routes=[Route("/users", users, methods=["POST"])]),\n])\n',
