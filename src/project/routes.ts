@@ -305,7 +305,7 @@ function djangoRoutes(ctx: Ctx): void {
         continue;
       }
       if (pat === undefined) continue;
-      ctx.out.push({ path: joinPath(prefix + pat), file, line, framework: 'django', get: true, resolved: !unresolved, unresolved, auth: viewAuth(ctx, file, target), via });
+      ctx.out.push({ path: joinPath(prefix + pat), file, line, framework: 'django', get: true, resolved: !unresolved, unresolved, auth: AUTH.test(target) || viewAuth(ctx, file, target), via });
     }
     // `from api.pingdom.urls import urlpatterns as pingdom_urls` … `urlpatterns += pingdom_urls`: included at this prefix
     for (const [, i] of imports) {

@@ -89,6 +89,7 @@ describe('route prefixes', () => {
       'views.py': 'class Ping(APIView):\n    authentication_classes = ()\n    permission_classes = (AllowAny,)\n\n\nclass Check(View):\n    pass\n',
     });
     expect(route(p, '/ping/')?.auth).toBe(false);
+    expect(route(p, '/check/')?.auth).toBe(true);
   });
 
   it('Starlette: Route inside Mount, and a Mount of a routes list', () => {
