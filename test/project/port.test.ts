@@ -55,6 +55,9 @@ describe('port', () => {
     }, 'pyship-port-mono-');
     const c = projectPort(loadProject(join(dir, 'services', 'web')));
     expect(c).toMatchObject({ port: 5000, evidence: ['../../docker-compose.prod.yml:4 command: --bind 0.0.0.0:5000'], notes: [] });
+    // a compose file above that builds something else is not this project's
+    const stray = tempFiles({ 'compose.yaml': 'services:\n  other:\n    build: ./other\n    ports: ["9000:9000"]\n', 'web/app.py': 'from flask import Flask\n' }, 'pyship-port-stray-');
+    expect(projectPort(loadProject(join(stray, 'web'))).port).toBe(8000);
   });
 
   it('a port below 1024 becomes 8000 with a note (non-root cannot bind it); nothing named: 8000 by default', () => {
