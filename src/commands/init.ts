@@ -1,5 +1,6 @@
 // `pyship init`: flags → spec (asking on a TTY when the project is ambiguous) → files → write or diff → our own check
 // of the result → summary and next commands. Detection lives in src/project/, templates in src/templates/.
+import { DEBIAN_RELEASES, type Codename } from '../project/python-releases.js';
 import { statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadProject } from '../project/project.js';
@@ -54,7 +55,7 @@ function options(flags: InitFlags): InitOptions {
     throw new UsageError(`--package-manager must be one of ${MANAGERS.join(', ')} (got "${flags.packageManager}")`);
   }
   if (flags.server !== undefined && !SERVERS.includes(flags.server as Server)) throw new UsageError(`--server must be one of ${SERVERS.join(', ')} (got "${flags.server}")`);
-  if (flags.debian !== undefined && flags.debian !== 'bookworm' && flags.debian !== 'trixie') throw new UsageError(`--debian must be bookworm or trixie (got "${flags.debian}")`);
+  if (flags.debian !== undefined && !DEBIAN_RELEASES.some((r) => r.codename === flags.debian)) throw new UsageError(`--debian must be one of ${DEBIAN_RELEASES.map((r) => r.codename).join(', ')} (got "${flags.debian}")`);
   if (flags.ci !== undefined && !['github', 'gitlab', 'none'].includes(flags.ci)) throw new UsageError(`--ci must be github, gitlab or none (got "${flags.ci}")`);
   let port: number | undefined;
   if (flags.port !== undefined) {
@@ -65,7 +66,7 @@ function options(flags: InitFlags): InitOptions {
   return {
     packageManager: flags.packageManager as PackageManager | undefined,
     python: flags.python,
-    debian: flags.debian as 'bookworm' | 'trixie' | undefined,
+    debian: flags.debian as Codename | undefined,
     baseImage: flags.baseImage,
     entry: flags.entry,
     server: flags.server as Server | undefined,

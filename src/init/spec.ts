@@ -10,10 +10,10 @@ import { chooseApp, chooseServer, celeryHealthcheck, procfileCelery, procfileWeb
 import { chooseHealth } from './health.js';
 import { routeTable } from '../project/routes.js';
 import { projectPort } from '../project/port.js';
-import { pythonFromConstraint } from './python-version.js';
+import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { Decisions } from './decisions.js';
-import { DEFAULT_PYTHON, END_OF_LIFE, InitError, type Debian, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
+import { InitError, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
 
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
@@ -40,32 +40,15 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   d.decide('package-manager', manager === dc.declared ? manager : `${manager} (the project declares ${dc.declared})`, ...dc.managerEvidence);
   d.decide('lock', dc.lockValue, ...dc.lockEvidence);
 
-  // Python
-  let version: string | undefined = opts.python;
-  let source = '--python';
-  if (!version && py.pythonVersion) {
-    version = pythonFromConstraint(py.pythonVersion.value);
-    source = py.pythonVersion.source;
-    if (!version) throw new InitError(`${py.pythonVersion.source} asks for Python ${py.pythonVersion.value}, which no known version satisfies`, 'pass --python 3.X');
-  }
-  if (!version) {
-    version = DEFAULT_PYTHON;
-    source = 'default: no .python-version, requires-python or runtime.txt';
-    notes.push(`the project names no Python version: the image uses ${DEFAULT_PYTHON}, the newest stable; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
-  }
-  if (!/^3\.\d+$/.test(version)) {
-    const v = pythonFromConstraint(version);
-    if (!v) throw new InitError(`--python ${version}: expected a version like 3.13`);
-    version = v;
-  }
-  if (END_OF_LIFE[version]) notes.push(`Python ${version} reached end of life in ${END_OF_LIFE[version]}: it gets no security fixes; move to ${DEFAULT_PYTHON}`);
-  // micromamba's images (the conda build stage) are published for bookworm
-  const codename: Debian = opts.debian ?? (manager === 'conda' ? 'bookworm' : 'trixie');
-  let image = opts.baseImage ?? `python:${version}-slim-${codename}`;
-  if (opts.digest) image = `${image.replace(/@sha256:[0-9a-f]+$/, '')}@${opts.digest}`;
-  d.decide('python', version, source);
+  // Python and the base image (src/init/python-choice.ts: the project's pin, else what the pins and the lock date allow)
+  const chosen = choosePython(p, py, manager, opts);
+  const { version, source, image, codename } = chosen;
+  notes.push(...chosen.notes);
+  d.decide('python', version, ...chosen.evidence);
+  d.decide('base-image', manager === 'conda' ? `mambaorg/micromamba (build), debian:${codename}-slim (run)` : image, ...chosen.imageEvidence);
+  const tool = chosen.tools[manager as keyof typeof chosen.tools];
+  if (tool) d.decide('tools', `${manager} ${tool}`, `Python ${version}: ${manager}'s current release does not run on it`);
   const lock = dc.lock && !opts.lockOutcome ? { ...dc.lock, image } : undefined;
-  d.decide('base-image', manager === 'conda' ? `mambaorg/micromamba (build), debian:${codename}-slim (run)` : image, opts.baseImage ? '--base-image' : opts.debian ? '--debian' : `default: python:<version>-slim-${codename}`);
 
   const names = dependencyNames(py, deps, p);
   const proc = procfileWeb(p, app, names, opts);
@@ -167,7 +150,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (django) d.decide('settings', django.settings, app.django!.manage);
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
   return {
-    name, image: opts.image ?? name, manager, python: { version, source, image, codename }, deps, role, app: choice?.app, server, command,
+    name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: tool ? { [manager]: tool } : undefined, deps, role, app: choice?.app, server, command,
     port: webLike ? port : 0, healthPath, healthMode: health.mode, healthcheck, importRoot, installProject,
     runtimePackages: libs.runtime, buildPackages: libs.build, django, celery: role === 'web' ? celery : undefined,
     broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,

@@ -8,13 +8,10 @@ import type { Workspace } from './workspace.js';
 export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
 export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne'];
 export const MANAGERS: readonly PackageManager[] = ['pip', 'pip-tools', 'poetry', 'pipenv', 'uv', 'pdm', 'conda'];
-export type Debian = 'bookworm' | 'trixie';
+export type Debian = 'stretch' | 'buster' | 'bullseye' | 'bookworm' | 'trixie';
 
-/** Python versions pyship init knows images for; the last is the default (the newest stable with broad wheel support). */
-export const PYTHON_VERSIONS = ['3.10', '3.11', '3.12', '3.13', '3.14', '3.15'] as const;
-/** The newest stable release (3.15.0: October 2026). */
+/** The newest stable release (3.15.0: October 2026); which images exist for which version: src/project/python-releases.ts. */
 export const DEFAULT_PYTHON = '3.15';
-export const END_OF_LIFE: Record<string, string> = { '3.8': '2024-10', '3.9': '2025-10', '3.10': '2026-10' };
 
 /** Tool versions the generated Dockerfiles pin (Dependabot's docker ecosystem keeps the uv image current). */
 export const TOOLS = { uv: '0.8.14', poetry: '2.1.3', pdm: '2.22.0', pipenv: '2024.4.0', micromamba: '2.0.5' } as const;
@@ -95,6 +92,8 @@ export interface InitSpec {
   image: string;
   manager: PackageManager;
   python: { version: string; source: string; image: string; codename: Debian };
+  /** Tool versions replacing TOOLS' because the chosen Python is too old for those (poetry 1.5.1 on 3.7). */
+  tools?: Partial<Record<'poetry' | 'pipenv' | 'pdm', string>>;
   deps: DepsPlan;
   role: Role;
   /** The app object served (web) or the Celery app (worker). */

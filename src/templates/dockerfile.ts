@@ -26,8 +26,8 @@ function aptInstall(packages: string[], upgrade: boolean): string {
 }
 
 /** A tool in its own venv under /opt (kept out of the app's /opt/venv and out of the final image). */
-function toolVenv(tool: 'poetry' | 'pdm' | 'pipenv'): string {
-  return run([`python -m venv /opt/${tool}`, `/opt/${tool}/bin/pip install "${tool}==${TOOLS[tool]}"`], [PIP_CACHE]);
+function toolVenv(tool: 'poetry' | 'pdm' | 'pipenv', s: InitSpec): string {
+  return run([`python -m venv /opt/${tool}`, `/opt/${tool}/bin/pip install "${tool}==${s.tools?.[tool] ?? TOOLS[tool]}"`], [PIP_CACHE]);
 }
 
 function buildStage(s: InitSpec): string[] {
@@ -70,12 +70,15 @@ function buildStage(s: InitSpec): string[] {
       break;
     }
     case 'poetry': {
-      out.push(toolVenv('poetry'));
+      out.push(toolVenv('poetry', s));
       out.push('RUN python -m venv /opt/venv');
       out.push('ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1');
       out.push('# the locked dependencies first: this layer is rebuilt only when poetry.lock changes');
       out.push(copyDeps());
-      out.push(run(['/opt/poetry/bin/poetry install --only main --no-root --no-directory'], ['--mount=type=cache,target=/root/.cache/pypoetry']));
+      // poetry before 1.8 (the one for Python 3.7/3.6) has no --no-directory; before 1.2 no --only
+      const poetry = s.tools?.poetry;
+      const flags = !poetry ? '--only main --no-root --no-directory' : /^1\.[01]\./.test(poetry) ? '--no-dev --no-root' : /^1\.[2-7]\./.test(poetry) ? '--only main --no-root' : '--only main --no-root --no-directory';
+      out.push(run([`/opt/poetry/bin/poetry install ${flags}`], ['--mount=type=cache,target=/root/.cache/pypoetry']));
       break;
     }
     case 'pdm':
@@ -84,7 +87,7 @@ function buildStage(s: InitSpec): string[] {
       const exported = s.manager === 'pdm'
         ? '/opt/pdm/bin/pdm export --prod --format requirements --output /tmp/requirements.txt'
         : '/opt/pipenv/bin/pipenv requirements --hash > /tmp/requirements.txt';
-      out.push(toolVenv(s.manager));
+      out.push(toolVenv(s.manager, s));
       out.push('RUN python -m venv /opt/venv');
       out.push('ENV PATH=/opt/venv/bin:$PATH');
       out.push(`# the locked dependencies first (exported with their hashes): rebuilt only when ${s.manager === 'pdm' ? 'pdm.lock' : 'Pipfile.lock'} changes`);

@@ -590,7 +590,7 @@ describe('flags', () => {
 
   it('rejects malformed values as usage errors', async () => {
     const dir = projectDir(files);
-    for (const flags of [{ port: 'http' }, { port: '70000' }, { packageManager: 'hatch' }, { server: 'waitress' }, { debian: 'buster' }, { ci: 'jenkins' }, { python: 'latest' }]) {
+    for (const flags of [{ port: 'http' }, { port: '70000' }, { packageManager: 'hatch' }, { server: 'waitress' }, { debian: 'forky' }, { ci: 'jenkins' }, { python: 'latest' }]) {
       await expect(init(dir, flags), JSON.stringify(flags)).rejects.toBeInstanceOf(UsageError);
     }
     const cli = await runCli(['init', '--port', 'http', dir], dir);

@@ -21,7 +21,7 @@ interface Case {
 
 const CASES: Case[] = [
   // pip: requirements.txt pinned with hashes, no pip-tools source
-  { fixture: 'pip-flask', detects: ['package-manager: pip', 'lock: requirements.txt, with hashes', 'python: 3.15  (default', 'framework: flask  (app.py)', 'entry: app:app (WSGI)', 'server: gunicorn'] },
+  { fixture: 'pip-flask', detects: ['package-manager: pip', 'lock: requirements.txt, with hashes', 'python: 3.14  (requirements.txt: last changed 2026-08-09 (git log)', 'framework: flask  (app.py)', 'entry: app:app (WSGI)', 'server: gunicorn'] },
   {
     fixture: 'pip-django-psycopg2', flags: { k8s: true },
     detects: ['python: 3.13  (.python-version', 'framework: django', 'entry: shop.wsgi:application', 'system-packages: libpq5 at run time; gcc, libc6-dev, libpq-dev to build'],
@@ -64,7 +64,7 @@ const CASES: Case[] = [
   },
   { fixture: 'uv-django-daphne', flags: { k8s: true }, detects: ['framework: django  (chat/asgi.py)', 'entry: chat.asgi:application (ASGI)', 'server: daphne'] },
   // pdm
-  { fixture: 'pdm-starlette-hypercorn', flags: { ci: 'gitlab' }, detects: ['package-manager: pdm', 'lock: pyproject.toml, pdm.lock', 'python: 3.15  (pyproject.toml', 'server: hypercorn'] },
+  { fixture: 'pdm-starlette-hypercorn', flags: { ci: 'gitlab' }, detects: ['package-manager: pdm', 'lock: pyproject.toml, pdm.lock', 'python: 3.14  (pyproject.toml requires-python', 'server: hypercorn'] },
   { fixture: 'pdm-script', detects: ['python: 3.13  (pyproject.toml', 'entry: [project.scripts] mailer = mailer.main:run, no HTTP'] },
   // conda: SEC007 wants a pip/uv Dependabot ecosystem that cannot update environment.yml
   {
