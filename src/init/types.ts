@@ -5,8 +5,14 @@ import type { Decision } from './decisions.js';
 import type { LockOutcome, LockPlan } from './lock.js';
 import type { Workspace } from './workspace.js';
 
-export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
-export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne'];
+/** `aiohttp`: aiohttp's own server (`aiohttp.web.run_app`), for aiohttp apps. */
+export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne' | 'granian' | 'waitress' | 'aiohttp';
+export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'granian', 'waitress', 'aiohttp'];
+/** Versions of the servers init installs when the project's lock lacks one (current releases). */
+export const SERVER_PINS = { gunicorn: '23.0.0', uvicorn: '0.35.0', uwsgi: '2.0.30', hypercorn: '0.17.3', daphne: '4.2.1', granian: '2.5.4', waitress: '3.0.2' } as const;
+
+/** A server package the image installs beside the lock, pinned. */
+export interface ExtraInstall { name: string; version: string; evidence: string[] }
 export const MANAGERS: readonly PackageManager[] = ['pip', 'pip-tools', 'poetry', 'pipenv', 'uv', 'pdm', 'conda'];
 export type Debian = 'stretch' | 'buster' | 'bullseye' | 'bookworm' | 'trixie';
 
@@ -85,6 +91,27 @@ export interface ReleaseStep {
   name: string;
   run: string[];
   evidence: string[];
+  /** Environment the command needs (FLASK_APP for a `flask` command). */
+  env?: Record<string, string>;
+  /** Context-relative directory to run in ('' or absent = /app): where alembic.ini is. */
+  cwd?: string;
+}
+
+/** A front-end build in its own Node stage; its output directories are copied into the runtime stage. */
+export interface AssetStage {
+  /** `node:22-slim`, `oven/bun:1-slim`. */
+  image: string;
+  /** Context-relative directory of package.json ('' = the context). */
+  dir: string;
+  /** package.json and the lock file, context-relative. */
+  files: string[];
+  /** Lockfile-exact install and the build, shell form. */
+  install: string;
+  build: string;
+  /** Cache mount target of the package manager. */
+  cache: string;
+  /** Context-relative directories the build writes, copied to /app/<path>. */
+  outputs: string[];
 }
 
 export interface InitSpec {
@@ -137,8 +164,14 @@ export interface InitSpec {
   projectDir: string;
   /** Set when nothing locks the dependencies: how pyship locks them (the command runs it; a dry run only says so). */
   lock?: LockPlan;
+  /** A front-end asset build stage, when the project has one pyship can place. */
+  assets?: AssetStage;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
+  /** Server packages the lock lacks, installed pinned in the build stage. */
+  extraInstalls: ExtraInstall[];
+  /** Commands the project runs before its server (a Procfile chain, its start script): where they go is the build/release steps' job. */
+  startSteps: { command: string; evidence: string }[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
   serverConfig?: string;
 }

@@ -106,6 +106,9 @@ function buildStage(s: InitSpec): string[] {
       break;
     }
   }
+  // uv sync removes what its lock lacks: after a later sync of the project, the extra servers go in last
+  const extrasLast = s.manager === 'uv' && s.installProject;
+  if (!extrasLast) out.push(...extraInstalls(s));
   // the code comes here only to be installed or compiled; with --no-compile the runtime stage copies it directly
   if (s.installProject || s.compile) {
     out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
@@ -118,7 +121,35 @@ function buildStage(s: InitSpec): string[] {
   } else if (s.compile) {
     out.push('RUN python -m compileall -q /app');
   }
+  if (extrasLast) out.push(...extraInstalls(s));
   return out;
+}
+
+/** The server packages the lock lacks (spec.extraInstalls), pinned, into /opt/venv. */
+function extraInstalls(s: InitSpec): string[] {
+  if (s.extraInstalls.length === 0) return [];
+  const pins = s.extraInstalls.map((x) => `"${x.name}==${x.version}"`).join(' ');
+  const line = s.manager === 'uv' ? [`uv pip install --python /opt/venv/bin/python ${pins}`, ['--mount=type=cache,target=/root/.cache/uv']] as const
+    : s.manager === 'conda' ? [`micromamba install --yes --prefix /opt/venv --channel conda-forge ${s.extraInstalls.map((x) => `"${x.name}=${x.version}"`).join(' ')}`, ['--mount=type=cache,target=/opt/conda/pkgs']] as const
+      : [`pip install ${pins}`, [PIP_CACHE]] as const;
+  return [`# ${s.extraInstalls.map((x) => x.name).join(', ')}: not in the lock; pinned here (add ${s.extraInstalls.length > 1 ? 'them' : 'it'} to the dependencies to lock ${s.extraInstalls.length > 1 ? 'them' : 'it'})`, run([line[0]], [...line[1]])];
+}
+
+const word = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** The front-end build in its own Node stage: lockfile-exact install first (cached), then the sources and the build. */
+function assetsStage(s: InitSpec): string[] {
+  const a = s.assets!;
+  const dir = a.dir ? `/app/${a.dir}` : '/app';
+  return [
+    '# the front-end assets, built with the lock file; only their output reaches the runtime stage',
+    `FROM ${a.image} AS assets`,
+    `WORKDIR ${dir}`,
+    `COPY ${a.files.join(' ')} ./`,
+    run([a.install], [`--mount=type=cache,target=${a.cache}`]),
+    'COPY . /app',
+    `RUN ${a.build}`,
+  ];
 }
 
 function runtimeStage(s: InitSpec): string[] {
@@ -137,16 +168,25 @@ function runtimeStage(s: InitSpec): string[] {
   if (s.django) env.push(`DJANGO_SETTINGS_MODULE=${s.django.settings}`);
   if (s.role !== 'worker' && s.port) env.push(`PORT=${s.port}`);
   if (s.installProject) {
-    // the code is installed in /opt/venv; only the server's config file is needed beside it
-    if (s.serverConfig) out.push(`COPY --chown=app:app ${s.serverConfig} /app/`);
+    // the code is installed in /opt/venv; only the server's config file is needed beside it, and the app's module
+    // when it is a file at the top (`app.py`), outside the package that was installed
+    const top = s.role === 'web' && s.app && !s.app.file.includes('/') ? [s.app.file] : [];
+    const files = [...(s.serverConfig ? [s.serverConfig] : []), ...top];
+    if (files.length > 0) out.push(`COPY --chown=app:app ${files.join(' ')} /app/`);
   } else if (s.compile) {
     out.push('COPY --from=build --chown=app:app /app /app');
   } else {
     out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
     out.push(`COPY --chown=app:app ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} /app`);
   }
+  for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
+  // build-time steps the project needs (translations, static files), each with its build-only environment
+  for (const b of s.buildSteps) {
+    const env = Object.entries(b.env ?? {}).map(([k, v]) => `${k}=${word(v)} `).join('');
+    out.push(`RUN ${env}${b.run.map(word).join(' ')}`);
+  }
   out.push('USER app');
   if (s.port) out.push(`EXPOSE ${s.port}`);
   if (s.healthcheck) {
@@ -177,6 +217,7 @@ export function dockerfile(s: InitSpec): string {
   lines.push('');
   lines.push(...buildStage(s));
   lines.push('');
+  if (s.assets) lines.push(...assetsStage(s), '');
   const rt = runtimeStage(s);
   if (s.ci === 'none') rt.splice(1, 0, 'ARG GIT_COMMIT', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
   lines.push(...rt);
