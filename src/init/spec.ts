@@ -15,7 +15,9 @@ import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { placeSteps } from './steps.js';
 import { Decisions } from './decisions.js';
-import { InitError, type ExtraInstall, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
+import { planDjango } from './django.js';
+import { manageDirOf } from '../project/django.js';
+import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
 
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
@@ -29,6 +31,11 @@ const madeAt = (p: Project, a: AppCandidate): string => {
   const text = a.line ? p.file(p.fromContext(a.file))?.text.split('\n')[a.line - 1]?.trim() : undefined;
   return text ? `${a.file}:${a.line} ${text.length > 80 ? `${text.slice(0, 77)}...` : text}` : a.file;
 };
+
+/** In place, stable: collectstatic gathers what the other steps build (assets, catalogues), so it runs last. */
+export function orderBuildSteps(steps: BuildStep[]): BuildStep[] {
+  return steps.sort((a, b) => Number(a.name === 'collectstatic') - Number(b.name === 'collectstatic'));
+}
 
 /** Build the spec, or throw InitError. `p` is the project at the build context (the directory init writes to). */
 export function buildSpec(p: Project, opts: InitOptions): InitSpec {
@@ -140,10 +147,11 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
         : server === 'hypercorn' ? ['hypercorn', '--config', `file:${serverConfig}`, target]
           : ['python', serverConfig];
     if (a.framework === 'django' && app.django) {
-      const manageDir = app.django.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : '';
-      django = { settings: app.django.settings, manageDir };
+      const manageDir = manageDirOf(app.django);
+      // the settings module and the build steps are chosen once installProject is known (planDjango, below)
+      django = { settings: app.django.settings, manageDir, manage: app.django.manage };
       importRoot = manageDir;
-      notes.push(`Django: ${health.mode === 'route' ? `the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; ` : ''}run migrations as a one-off job (\`docker run IMAGE python manage.py migrate\`), never at startup`);
+      notes.push(`Django: ${health.mode === 'route' ? `the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; ` : ''}run migrations as a one-off job (\`docker run IMAGE python ${app.django.manage} migrate\`), never at startup`);
     }
     celery = procWorker ? procWorker.app : app.candidates.find((c) => c.interface === 'celery');
     notes.push(...health.notes);
@@ -162,6 +170,17 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   // a workspace member's code is copied, not installed: installing it needs the whole workspace in the image
   const installProject = app.installable && !deps.workspace && (role === 'script' || importRoot === 'src' || manager === 'uv');
   if (installProject) importRoot = '';
+  const buildSteps: BuildStep[] = [];
+  const releaseSteps: ReleaseStep[] = [];
+  const extraBuildPackages: string[] = [];
+  if (django && app.django) {
+    const dj = planDjango(p, app.django, d, { installProject, manager });
+    django = { settings: dj.settings, manageDir: dj.manageDir, manage: dj.manage, secretKeyEnv: dj.secretKeyEnv, allowedHostsEnv: dj.allowedHostsEnv };
+    // collectstatic comes after any asset build that fills the static directories
+    buildSteps.push(...dj.buildSteps);
+    extraBuildPackages.push(...dj.buildPackages);
+    notes.push(...dj.notes);
+  }
 
   let healthcheck: string[] | undefined;
   if (role === 'web' || (role === 'script' && scriptServes)) healthcheck = health.argv;
@@ -175,18 +194,19 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('health-check', health.value, ...health.evidence);
     notes.push(...portPick.notes);
   }
-  if (django) d.decide('settings', django.settings, app.django!.manage);
+  const buildPackages = [...libs.build, ...extraBuildPackages.filter((x) => !libs.build.includes(x))];
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
   const spec: InitSpec = {
     name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: tool ? { [manager]: tool } : undefined, deps, role, app: choice?.app, server, command,
     port: webLike ? port : 0, healthPath, healthMode: health.mode, healthcheck, importRoot, installProject,
-    runtimePackages: libs.runtime, buildPackages: libs.build, django, celery: role === 'web' ? celery : undefined,
+    runtimePackages: libs.runtime, buildPackages, django, celery: role === 'web' ? celery : undefined,
     broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
-    decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [],
+    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [],
   };
   placeSteps(p, spec, d);
+  orderBuildSteps(spec.buildSteps);
   return spec;
 }
 

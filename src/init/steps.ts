@@ -173,11 +173,15 @@ function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], asset
   const cm = translations.find((s) => s.name === 'compilemessages');
   if (cm) {
     const placed = spec.buildSteps.some((b) => b.name === 'compilemessages');
-    parts.push(placed ? 'compilemessages: a RUN in the runtime stage'
+    parts.push(placed ? 'compilemessages: a RUN in the build stage (gettext stays out of the final image)'
       : 'compilemessages: found, not placed: it needs GNU gettext (msgfmt) in the image; add `apt-get install gettext` and `python manage.py compilemessages` to the Dockerfile');
     evidence.push(ev(cm));
   }
-  for (const b of spec.buildSteps) if (!parts.some((x) => x.startsWith(`${b.name}:`))) parts.push(`${b.name}: a RUN in the runtime stage`);
+  for (const b of spec.buildSteps) {
+    if (parts.some((x) => x.startsWith(`${b.name}:`))) continue;
+    parts.push(`${b.name}: a RUN in the ${b.stage === 'build' ? 'build stage' : 'runtime stage, as the app user'}`);
+    evidence.push(...b.evidence.slice(0, 1));
+  }
   if (parts.length === 0) parts.push('none');
   d.decide('build-steps', parts.join('; '), ...(evidence.length > 0 ? evidence : ['default: no asset build, translation compile or build hook found']));
 }

@@ -82,6 +82,13 @@ export interface BuildStep {
   run: string[];
   /** Build-only environment for this one RUN (a dummy SECRET_KEY), never left in the image. */
   env?: Record<string, string>;
+  /**
+   * `runtime` (default): in the final stage after the code is copied, as the runtime user, with its ENV.
+   * `build`: in the build stage after the code is copied (tools like gettext stay out of the final image).
+   */
+  stage?: 'build' | 'runtime';
+  /** Absolute directories outside /app the step writes (created for the runtime user before it runs). */
+  dirs?: string[];
   /** Where the project runs it today (`path:line`), or why pyship adds it. */
   evidence: string[];
 }
@@ -140,7 +147,12 @@ export interface InitSpec {
   installProject: boolean;
   runtimePackages: string[];
   buildPackages: string[];
-  django?: { settings: string; manageDir: string };
+  /** manage: manage.py relative to /app, where every command runs. */
+  django?: {
+    settings: string; manageDir: string; manage: string;
+    /** The variables the settings read SECRET_KEY and ALLOWED_HOSTS from (and how hosts are separated). */
+    secretKeyEnv?: string; allowedHostsEnv?: { name: string; sep: string };
+  };
   /** A Celery app beside the web app: compose gets a worker service. */
   celery?: AppCandidate;
   /** The broker a Celery worker needs (redis when the redis client is a dependency, else RabbitMQ, Celery's default). */

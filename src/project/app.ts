@@ -28,7 +28,7 @@ export interface AppCandidate {
 export interface DjangoApp {
   /** Root-relative path of manage.py. */
   manage: string;
-  /** DJANGO_SETTINGS_MODULE default named in manage.py. */
+  /** DJANGO_SETTINGS_MODULE default named in manage.py ('' when it names none). */
   settings: string;
   wsgi?: AppCandidate;
   asgi?: AppCandidate;
@@ -116,15 +116,16 @@ export const detectApp = projectFact((p: Project): AppFacts => {
   for (const manage of manages) {
     const text = p.file(manage)?.text ?? '';
     const m = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(text);
-    if (!m) continue;
+    // a manage.py with no default leaves DJANGO_SETTINGS_MODULE to the deployment (src/project/django.ts finds it)
+    if (!m && !/execute_from_command_line/.test(text)) continue;
     const dir = manage.includes('/') ? manage.slice(0, manage.lastIndexOf('/')) : '';
     roots.add(dir);
-    const settings = m[1]!;
+    const settings = m?.[1] ?? '';
     const pkg = settings.split('.')[0]!;
     const base = dir ? `${dir}/` : '';
     const find = (name: 'wsgi' | 'asgi', call: string, attr: string): AppCandidate | undefined => {
       const prefer = `${base}${pkg}/${name}.py`;
-      const files = [prefer, ...pyFiles.filter((f) => f !== prefer && f.startsWith(base) && f.endsWith(`/${name}.py`))];
+      const files = [...(pkg ? [prefer] : []), ...pyFiles.filter((f) => f !== prefer && f.startsWith(base) && f.endsWith(`/${name}.py`))];
       for (const f of files) {
         const t = p.file(f)?.text;
         if (!t || !t.includes(call)) continue;

@@ -1,5 +1,5 @@
 // compose.yaml: run the image locally the way production does: no capabilities, an init, read-only root with a tmpfs,
-// its health check, loopback-only ports, a Celery worker and its broker, a migration one-off, and (commented) how
+// its health check, loopback-only ports, a Celery worker and its broker, release one-offs (migrations), and (commented) how
 // to pass a build secret.
 import { celeryHealthcheck, type InitSpec } from '../init/spec.js';
 
@@ -37,7 +37,12 @@ export function compose(s: InitSpec): string {
     );
     if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
     const env: string[] = [];
-    if (s.django) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}', 'DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+    if (s.django) {
+      // under the names the settings read (the Django-convention names when pyship found none)
+      const key = s.django.secretKeyEnv ?? 'DJANGO_SECRET_KEY';
+      const hosts = s.django.allowedHostsEnv ?? { name: 'DJANGO_ALLOWED_HOSTS', sep: ',' };
+      env.push(`${key}: \${${key}:-change-me-in-.env}`, `${hosts.name}: "localhost${hosts.sep}127.0.0.1"`);
+    }
     if (opts.celery && broker) env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${broker.url}}`);
     for (const [k, v] of Object.entries(opts.env ?? {})) env.push(`${k}: ${JSON.stringify(v)}`);
     if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
@@ -55,7 +60,7 @@ export function compose(s: InitSpec): string {
     service('worker', { command: ['celery', '--app', `${s.celery.module}:${s.celery.attr}`, 'worker', '--loglevel', 'INFO'], healthcheck: celeryHealthcheck(s.celery), worker: true, celery: true });
   }
   for (const r of s.releaseSteps) {
-    lines.push(`  # one-off, before a release: \`docker compose run --rm ${r.name}\` (migrations never run at container start)`);
+    lines.push(`  # one-off, before a release: \`docker compose run --rm ${r.name}\` (${r.name === 'migrate' ? 'migrations' : 'release steps'} never run at container start)`);
     service(r.name, { command: r.run, profile: 'tools', env: r.env, workdir: r.cwd });
   }
   if (broker) {

@@ -1,7 +1,7 @@
 // The generated Dockerfile: a build stage that fills /opt/venv from the lock file before the code arrives (cache mounts,
 // one layer per change rate), and a runtime stage on the same Python image with tini, a fixed non-root UID, compiled
 // bytecode, a HEALTHCHECK and the app in an exec-form CMD. Every choice is a practice of docs/practices.md.
-import type { InitSpec } from '../init/spec.js';
+import type { BuildStep, InitSpec } from '../init/spec.js';
 import { TOOLS } from '../init/spec.js';
 
 const json = (argv: readonly string[]): string => JSON.stringify(argv).replace(/","/g, '", "');
@@ -14,6 +14,18 @@ function run(lines: string[], mounts: string[] = []): string {
 }
 
 const PIP_CACHE = '--mount=type=cache,target=/root/.cache/pip';
+
+const shWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** A build step as one RUN: its environment prefixed to the command, so it exists for that RUN only. */
+function stepRun(b: BuildStep): string[] {
+  const env = Object.entries(b.env ?? {}).map(([k, v]) => `${k}=${shWord(v)}`);
+  const cmd = b.run.map(shWord).join(' ');
+  const comment = `# ${b.name}${env.length > 0 ? ': the variables before the command are set for this RUN only, never kept in the image' : ''}`;
+  return [comment, env.length === 0 ? `RUN ${cmd}` : `RUN ${env.join(' \\\n    ')} \\\n    ${cmd}`];
+}
+
+const stageSteps = (s: InitSpec, stage: 'build' | 'runtime'): BuildStep[] => s.buildSteps.filter((b) => (b.stage ?? 'runtime') === stage);
 
 function aptInstall(packages: string[], upgrade: boolean): string {
   return run([
@@ -37,8 +49,11 @@ function buildStage(s: InitSpec): string[] {
     ? `FROM mambaorg/micromamba:${TOOLS.micromamba}-${s.python.codename}-slim AS build`
     : 'FROM ${PYTHON_IMAGE} AS build');
   if (conda) out.push('USER root');
+  const steps = stageSteps(s, 'build');
   if (s.buildPackages.length > 0 && !conda) {
-    out.push('# compilers and headers for dependencies that build from source; they stay in this stage');
+    out.push(steps.length > 0
+      ? '# build-only packages (compilers, headers, tools of the build steps); they stay in this stage'
+      : '# compilers and headers for dependencies that build from source; they stay in this stage');
     out.push('ARG DEBIAN_FRONTEND=noninteractive');
     out.push(aptInstall(s.buildPackages, false));
   }
@@ -110,10 +125,11 @@ function buildStage(s: InitSpec): string[] {
   const extrasLast = s.manager === 'uv' && s.installProject;
   if (!extrasLast) out.push(...extraInstalls(s));
   // the code comes here only to be installed or compiled; with --no-compile the runtime stage copies it directly
-  if (s.installProject || s.compile) {
+  if (s.installProject || s.compile || steps.length > 0) {
     out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
     out.push(`COPY ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} .`);
   }
+  for (const b of steps) out.push(...stepRun(b));
   if (s.installProject) {
     if (s.manager === 'uv') {
       out.push(run(['uv sync --locked --no-dev --no-editable'], ['--mount=type=cache,target=/root/.cache/uv']));
@@ -173,7 +189,7 @@ function runtimeStage(s: InitSpec): string[] {
     const top = s.role === 'web' && s.app && !s.app.file.includes('/') ? [s.app.file] : [];
     const files = [...(s.serverConfig ? [s.serverConfig] : []), ...top];
     if (files.length > 0) out.push(`COPY --chown=app:app ${files.join(' ')} /app/`);
-  } else if (s.compile) {
+  } else if (s.compile || stageSteps(s, 'build').length > 0) {
     out.push('COPY --from=build --chown=app:app /app /app');
   } else {
     out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
@@ -182,12 +198,11 @@ function runtimeStage(s: InitSpec): string[] {
   for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
-  // build-time steps the project needs (translations, static files), each with its build-only environment
-  for (const b of s.buildSteps) {
-    const env = Object.entries(b.env ?? {}).map(([k, v]) => `${k}=${word(v)} `).join('');
-    out.push(`RUN ${env}${b.run.map(word).join(' ')}`);
-  }
+  const steps = stageSteps(s, 'runtime');
+  const dirs = [...new Set(steps.flatMap((b) => b.dirs ?? []))];
+  if (dirs.length > 0) out.push(`RUN mkdir -p ${dirs.join(' ')} && chown app:app ${dirs.join(' ')}`);
   out.push('USER app');
+  for (const b of steps) out.push(...stepRun(b));
   if (s.port) out.push(`EXPOSE ${s.port}`);
   if (s.healthcheck) {
     const worker = s.role === 'worker';

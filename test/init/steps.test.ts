@@ -106,7 +106,7 @@ describe('init places startup steps', () => {
     });
     expect(s.assets).toBeUndefined();
     expect(decision(s, 'build-steps')).toContain('assets: npm run build in .: left out, pyship cannot tell where it writes its output');
-    expect(dockerfile(s)).toContain('\nRUN FLASK_APP=app.main:app flask translate compile\nUSER app\n');
+    expect(dockerfile(s)).toContain('\nUSER app\n# translations: the variables before the command are set for this RUN only, never kept in the image\nRUN FLASK_APP=app.main:app \\\n    flask translate compile\n');
     expect(dockerfile(s)).not.toContain('ENV FLASK_APP');
   });
 });
