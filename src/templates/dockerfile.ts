@@ -196,6 +196,11 @@ function runtimeStage(s: InitSpec): string[] {
     out.push(`COPY --chown=app:app ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} /app`);
   }
   for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
+  const mountDirs = (s.mounts?.mounts ?? []).map((m) => m.path);
+  if (mountDirs.length > 0) {
+    out.push('# where the app writes: compose and k8s mount a tmpfs or a volume here; a new volume takes this owner');
+    out.push(`RUN install -d -o app -g app ${mountDirs.join(' ')}`);
+  }
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
   const steps = stageSteps(s, 'runtime');
