@@ -56,6 +56,7 @@ export function generateFiles(spec: InitSpec, p: Project, sub = ''): GeneratedFi
     'k8s/migrate-job.yaml': 'Kubernetes Job: migrations once per release, not at startup',
   };
   if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: K8S_WHAT[path] ?? 'Kubernetes manifest', forDockerfile: 'it runs that image: its port, probes, user and read-only layout' });
+  if (spec.appModule) files.push({ path: spec.appModule.path, text: spec.appModule.text, what: spec.appModule.why, forDockerfile: 'the generated image starts the app from it' });
   const config = pyshipConfig(spec, p);
   if (config) files.push(config);
   return files;
