@@ -167,6 +167,3 @@ export function celeryHealthcheck(c: AppCandidate): string[] {
   ].join('\n')];
 }
 
-export const healthArgv = (path: string, port: number): string[] => ['python', '-c',
-  `import os, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s${path}" % os.environ.get("PORT", "${port}"), timeout=4)`];
-

@@ -83,7 +83,8 @@ function pyshipConfig(spec: InitSpec, p: Project): GeneratedFile | undefined {
   if (p.file('pyship.toml') || p.file('.pyship.toml')) return undefined;
   if (/^\[tool\.pyship\]/m.test(p.file('pyproject.toml')?.text ?? '')) return undefined;
   const lines = ['# Written by pyship init: settings of `pyship check`, `build`, `smoke` and `audit`.', `image = "${spec.image}"`];
-  if (spec.port) lines.push(`health-path = "${spec.healthPath}"`);
+  if (spec.port && (spec.healthMode ?? 'route') === 'route') lines.push(`health-path = "${spec.healthPath}"`);
+  else if (spec.port) lines.push('# health-path = "/health"  # the app has no health route pyship found: add one and name it here');
   lines.push('# max-image-size = "450MB"');
   return { path: 'pyship.toml', text: `${lines.join('\n')}\n`, what: 'pyship settings: image name, health path' };
 }

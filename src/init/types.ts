@@ -137,6 +137,8 @@ export interface InitSpec {
   command: string[];
   port: number;
   healthPath: string;
+  /** `route`: GET healthPath must succeed; `any-answer`: no health route, any HTTP answer below 500; `tcp`: a connect. */
+  healthMode?: 'route' | 'any-answer' | 'tcp';
   /** HEALTHCHECK CMD argv (exec form), if any. */
   healthcheck?: string[];
   /** Context-relative directory Python imports the app from ('' = /app), added to PYTHONPATH when not ''. */
