@@ -81,7 +81,7 @@ export function parseNetwork(value: string | undefined): string | undefined {
 const seconds = (s: number | undefined): string => (s === undefined ? '-' : `${s.toFixed(2)} s`);
 
 /** One line per check with its figure: what was measured, and whether the check passed. */
-export function summarize(r: SmokeResult, o: { healthPath: string; stopTimeout: number }): string {
+export function summarize(r: SmokeResult, o: { healthPath: string; stopTimeout: number; liveness?: boolean }): string {
   const f = r.figures;
   const failed = new Set(r.findings.map((x) => x.code));
   // A non-HTTP image skips the HTTP checks; its HEALTHCHECK, when smoke ran it, still decides OPS008.
@@ -98,7 +98,7 @@ export function summarize(r: SmokeResult, o: { healthPath: string; stopTimeout: 
   row('SEC004', 'serves with --cap-drop=ALL', failed.has('SEC004') ? 'no (runs with capabilities)' : f.secondsToHealthy !== undefined ? 'yes' : 'runs (no healthy answer)');
   row('DBG001', 'printed at start', `${f.logBytes ?? 0} bytes`);
   if (f.http) {
-    const via = f.healthyVia === 'http' ? `GET ${o.healthPath} answered 2xx` : f.healthyVia === 'healthcheck' ? 'HEALTHCHECK passed' : 'never';
+    const via = f.healthyVia === 'http' ? `GET ${o.healthPath} answered ${o.liveness ? 'below 500' : '2xx'}` : f.healthyVia === 'healthcheck' ? 'HEALTHCHECK passed' : 'never';
     const hc = f.healthcheckExit !== undefined ? `; HEALTHCHECK command exit ${f.healthcheckExit}` : '';
     row('OPS008', 'healthy', `${via}${hc}`);
     row('OPS009', 'seconds to healthy', seconds(f.secondsToHealthy), f.secondsToHealthy !== undefined);
@@ -134,7 +134,9 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
   }
   const file = flags.config ? resolve(io.cwd, flags.config) : findConfig(io.cwd);
   const config = mergeCli(loadConfig(file, known), { select: flags.select, ignore: flags.ignore, failOn: flags.failOn as Severity | undefined });
-  const healthPath = flags.healthPath ?? (config.extra['health-path'] as string | undefined) ?? '/';
+  // no health path configured: "/" is asked, and any answer below 500 says the server is up (src/smoke/smoke.ts)
+  const configured = flags.healthPath ?? (config.extra['health-path'] as string | undefined);
+  const healthPath = configured ?? '/';
   if (!healthPath.startsWith('/')) throw new UsageError(`--health-path must start with "/" (got "${healthPath}")`);
   let stopTimeout: number;
   let startTimeoutMs: number | undefined;
@@ -153,7 +155,7 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
   try {
     engine.version();
     result = smokeImage(engine, image, {
-      healthPath, stopTimeout, startTimeoutMs, readOnly: flags.readOnly, cmd, env, network,
+      healthPath: configured, stopTimeout, startTimeoutMs, readOnly: flags.readOnly, cmd, env, network,
       onProgress: format === 'text' ? (line) => io.err(`${line}\n`) : undefined,
     });
   } catch (e) {
@@ -172,7 +174,7 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     .map((f) => ({ ...f, severity: effectiveSeverity(config, f.code, f.severity) }));
   const text = format === 'text';
   const report = formatReport(format as Format, { results: [{ file: image, text: '', findings }], rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
-  const summary = summarize({ ...result, findings }, { healthPath, stopTimeout });
+  const summary = summarize({ ...result, findings }, { healthPath, stopTimeout, liveness: configured === undefined });
   if (text) {
     io.out(summary);
     io.out(report);

@@ -36,7 +36,7 @@ const where = (r: Route): string => `${r.file}:${r.line}`;
  * Choose the health check. `forced` is --health-path; `http` false for a process that serves a port with an unknown
  * protocol (a [project.scripts] entry): a TCP connect, unless the code has a health route it then surely serves.
  */
-export function chooseHealth(routes: readonly Route[], port: number, opts: { forced?: string; http: boolean }): HealthChoice {
+export function chooseHealth(routes: readonly Route[], port: number, opts: { forced?: string; http: boolean; constant?: (r: Route) => boolean }): HealthChoice {
   if (opts.forced !== undefined) {
     const path = opts.forced.startsWith('/') ? opts.forced : `/${opts.forced}`;
     return { mode: 'route', path, argv: routeArgv(path, port), value: path, evidence: ['--health-path'], notes: [] };
@@ -55,6 +55,15 @@ export function chooseHealth(routes: readonly Route[], port: number, opts: { for
       mode: 'tcp', path: '/', argv: tcpArgv(port), value: `TCP connect to $PORT (default ${port})`,
       evidence: ['default: the process serves a port, and pyship cannot tell it speaks HTTP'],
       notes: [`the HEALTHCHECK only connects to port ${port}: if the process speaks HTTP and has a health route, pass --health-path`],
+    };
+  }
+  // no health route: a GET route whose view returns a constant needs nothing behind it (no database): a fair liveness check
+  const cheap = routes.find((r) => r.get && r.resolved && !r.auth && !/[<{:]/.test(r.path) && opts.constant?.(r));
+  if (cheap) {
+    return {
+      mode: 'route', path: cheap.path, argv: routeArgv(cheap.path, port), value: cheap.path,
+      evidence: [`${where(cheap)} ${cheap.framework} route ${cheap.path}: its view returns a constant, so it needs no database or service`, ...(cheap.via ?? []).map((v) => `prefix: ${v}`)],
+      notes: [`no health route: the HEALTHCHECK requests ${cheap.path}, whose view only returns a constant; add a /health route and pass --health-path to check more`],
     };
   }
   const notes: string[] = [];

@@ -9,7 +9,7 @@ import { relative, sep } from 'node:path';
 import { chooseApp, celeryHealthcheck, procfileCelery } from './entry.js';
 import { bundledServer, chooseServer, evidenceWeb, extraInstalls, noteFor } from './serve.js';
 import { chooseHealth } from './health.js';
-import { routeTable } from '../project/routes.js';
+import { constantView, routeTable } from '../project/routes.js';
 import { projectPort } from '../project/port.js';
 import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
@@ -90,7 +90,10 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const portPick = opts.port !== undefined ? { port: opts.port, evidence: ['--port'], notes: [] } : projectPort(p);
   const port = portPick.port;
   // the routes tell the health path; without one, a web app (or the Procfile's web process) any answer, a script a TCP connect
-  const health = chooseHealth(routeTable(p), port, { forced: opts.healthPath, http: choice?.role === 'web' || proc?.script !== undefined });
+  const health = chooseHealth(routeTable(p), port, {
+    forced: opts.healthPath, http: choice?.role === 'web' || proc?.script !== undefined,
+    constant: (r) => constantView(p.file(p.fromContext(r.file))?.text ?? '', r.line),
+  });
   const healthPath = health.path;
   let importRoot = choice?.app.importRoot ?? '';
   let django: InitSpec['django'];

@@ -469,3 +469,21 @@ export function healthRoutes(routes: readonly Route[]): Route[] {
   return named.sort((a, b) => Number(a.auth) - Number(b.auth) || Number(!a.resolved) - Number(!b.resolved)
     || RANK[healthName(a.path)!]! - RANK[healthName(b.path)!]! || a.path.length - b.path.length || a.file.localeCompare(b.file) || a.line - b.line);
 }
+
+/**
+ * The view of a decorated route answers with a constant and nothing else (`return "Hello, World!"`, `return {"ok":
+ * True}`): requesting it needs no database or service, so it is a fair liveness check when there is no health route.
+ */
+export function constantView(text: string, line: number): boolean {
+  const lines = text.split('\n');
+  let i = line - 1;
+  // the decorators down to the def (bounded)
+  for (let k = 0; k < 8 && i < lines.length && !/^\s*(async\s+)?def\s/.test(lines[i]!); k++) i++;
+  const def = /^(\s*)(async\s+)?def\s+\w+\s*\(([^)]*)\)[^:]*:\s*(#.*)?$/.exec(lines[i] ?? '');
+  // a view with parameters reads the request or a path value: not a constant
+  if (!def || def[3]!.trim() !== '') return false;
+  const body = lines.slice(i + 1, i + 12).filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
+  const inner = body.filter((l) => l.length - l.trimStart().length > def[1]!.length);
+  if (inner.length !== 1) return false;
+  return /^\s*return\s+(?:(?:[rbuf]?"[^"{}]*"|[rbuf]?'[^'{}]*')|\{\s*(?:["'][\w -]*["']\s*:\s*(?:["'][\w .-]*["']|True|False|\d+)\s*,?\s*)*\})\s*$/.test(inner[0]!);
+}

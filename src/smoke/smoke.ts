@@ -10,7 +10,10 @@ import {
 } from './procfs.js';
 
 export interface SmokeOptions {
-  /** Path the HTTP checks request (default "/"). */
+  /**
+   * Path the HTTP checks request, and that must answer 2xx. Without one, "/" is requested and any answer below 500
+   * counts: a 404 or 401 still says the server is up (the check pyship init writes for an app with no health route).
+   */
   healthPath?: string;
   /** Seconds `docker stop` may take before OPS005 fails (default 5). */
   stopTimeout?: number;
@@ -282,7 +285,7 @@ interface StartOutcome {
  * HEALTHCHECK, no EXPOSE and nothing listening (a worker) also gets its HEALTHCHECK command run about once a second,
  * so a healthy worker is not kept waiting for the engine's first --interval.
  */
-function awaitStart(c: Container, cfg: ImageConfig, host: Record<number, number>, o: Required<Pick<SmokeOptions, 'healthPath' | 'startTimeoutMs' | 'listenWindowMs'>> & { cmd?: string[] }): StartOutcome {
+function awaitStart(c: Container, cfg: ImageConfig, host: Record<number, number>, o: Required<Pick<SmokeOptions, 'healthPath' | 'startTimeoutMs' | 'listenWindowMs'>> & { cmd?: string[]; liveness: boolean }): StartOutcome {
   // With --cmd the image's EXPOSE/HEALTHCHECK may belong to another process (a worker smoked from a web image):
   // it gets the short listen window, extended to the start timeout once it listens.
   const httpLike = o.cmd === undefined && (cfg.exposed.length > 0 || cfg.healthcheck !== undefined);
@@ -300,7 +303,7 @@ function awaitStart(c: Container, cfg: ImageConfig, host: Record<number, number>
     }
     for (const p of hostPorts) {
       const r = httpGet(p, o.healthPath, 2000);
-      if (r.status >= 200 && r.status < 300) return { readyMs: now() - c.started, via: 'http', lastHttp: r, sockets: c.listening(), windowMs: now() - c.started };
+      if (r.status >= 200 && r.status < (o.liveness ? 500 : 300)) return { readyMs: now() - c.started, via: 'http', lastHttp: r, sockets: c.listening(), windowMs: now() - c.started };
       lastHttp = r;
     }
     if (obj(state.Health).Status === 'healthy') return { readyMs: now() - c.started, via: 'healthcheck', lastHttp, sockets: c.listening(), windowMs: now() - c.started };
@@ -354,6 +357,7 @@ function makeOrphan(c: Container): number | undefined {
 /** Smoke one image: see SmokeOptions; throws SmokeError when the image cannot be inspected or started at all. */
 export function smokeImage(engine: Engine, image: string, options: SmokeOptions = {}): SmokeResult {
   const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<SmokeOptions>;
+  const liveness = options.healthPath === undefined;
   const progress = (line: string): void => o.onProgress?.(line);
   const findings: Finding[] = [];
   const notes: string[] = [];
@@ -395,7 +399,7 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
     }
     figures.published = published(engine, main.id);
 
-    const s = awaitStart(main, cfg, figures.published, { ...o, cmd: options.cmd });
+    const s = awaitStart(main, cfg, figures.published, { ...o, cmd: options.cmd, liveness });
     figures.listening = s.sockets.map(formatSocket);
     const logs = main.logs();
     figures.logBytes = Buffer.byteLength(logs);
@@ -480,7 +484,7 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
       if (cfg.healthcheck) judgeHealthcheck(cfg.healthcheck);
       if (s.readyMs === undefined && figures.healthcheckExit === undefined) {
         const last = s.lastHttp ? (s.lastHttp.status ? `HTTP ${s.lastHttp.status}` : s.lastHttp.error ?? 'no answer') : 'no published port to ask';
-        report('OPS008', `health path ${o.healthPath} gave no 2xx answer from 127.0.0.1 within ${secs(s.windowMs)} s (last: ${last})`);
+        report('OPS008', `health path ${o.healthPath} gave no ${liveness ? 'answer below 500 (no health path is configured: any answer says the server is up)' : '2xx answer'} from 127.0.0.1 within ${secs(s.windowMs)} s (last: ${last})`);
       }
 
       // APP004

@@ -1,7 +1,7 @@
 // The route table: full paths through each framework's prefixes, file:line, and which route a health check uses.
 import { describe, expect, it } from 'vitest';
 import { loadProject, type Project } from '../../src/project/project.js';
-import { healthName, healthRoutes, joinPath, routeTable, type Route } from '../../src/project/routes.js';
+import { constantView, healthName, healthRoutes, joinPath, routeTable, type Route } from '../../src/project/routes.js';
 import { chooseHealth } from '../../src/init/health.js';
 import { lintProject, tempFiles } from '../helpers.js';
 import healthcheck from '../../src/rules/ops/healthcheck.js';
@@ -224,5 +224,29 @@ describe('prefix evidence', () => {
       'routes.py': 'from fastapi import APIRouter\nrouter = APIRouter(prefix="/utils")\n@router.get("/health-check/")\ndef h():\n    pass\n',
     });
     expect(chooseHealth(routeTable(f), 8000, { http: true }).evidence).toEqual(['routes.py:3 fastapi route /api/utils/health-check/', 'prefix: main.py:4 "/api"', 'prefix: routes.py:2 "/utils"']);
+  });
+});
+
+describe('a view that returns a constant: the liveness check of an app with no health route', () => {
+  it.each([
+    ['@app.route("/hello")\ndef hello():\n    return "Hello, World!"\n', true],
+    ['    @app.route("/hello")\n    def hello():\n        # a comment\n        return \'ok\'\n\n    return app\n', true],
+    ['@app.get("/")\nasync def root():\n    return {"Hello": "World", "ok": True}\n', true],
+    ['@app.get("/")\ndef root():\n    db = get_db()\n    return "x"\n', false],
+    ['@app.get("/items/{id}")\ndef item(id):\n    return "x"\n', false],
+    ['@app.get("/")\ndef root():\n    return f"{settings.NAME}"\n', false],
+    ['@app.get("/")\ndef root():\n    return render_template("index.html")\n', false],
+    ['@app.get("/")\n', false],
+  ])('%j → %s', (text, want) => {
+    expect(constantView(text, 1)).toBe(want);
+  });
+
+  it('chooses such a route over "any answer below 500 from /", and says why', () => {
+    const f = project({
+      'app.py': 'from flask import Flask\napp = Flask(__name__)\n@app.route("/")\ndef index():\n    return render_template("index.html", posts=db.all())\n@app.route("/hello")\ndef hello():\n    return "Hello, World!"\n',
+    });
+    const h = chooseHealth(routeTable(f), 5000, { http: true, constant: (r) => constantView(f.file(r.file)?.text ?? '', r.line) });
+    expect([h.mode, h.path, h.evidence[0]]).toEqual(['route', '/hello', 'app.py:6 flask route /hello: its view returns a constant, so it needs no database or service']);
+    expect(chooseHealth(routeTable(f), 5000, { http: true }).mode).toBe('any-answer');
   });
 });
