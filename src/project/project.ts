@@ -141,27 +141,7 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
       return git;
     },
     sentFiles() {
-      if (sent) return sent;
-      sent = [];
-      const di = project.dockerignore;
-      const stack = [''];
-      while (stack.length > 0 && sent.length < MAX_WALK) {
-        const rel = stack.pop()!;
-        let entries;
-        try {
-          entries = readdirSync(join(context, rel), { withFileTypes: true });
-        } catch {
-          continue;
-        }
-        for (const e of entries) {
-          const p = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) {
-            if (di && di.ignores(p) && !di.mayReinclude(p)) continue;
-            stack.push(p);
-          } else if (!di || !di.ignores(p)) sent.push(p);
-        }
-      }
-      sent.sort();
+      if (!sent) sent = sentFilesIn(context, project.dockerignore);
       return sent;
     },
     repository() {
@@ -196,6 +176,32 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
     },
   };
   return project;
+}
+
+/**
+ * Context-relative paths of the files `docker build` sends from the context directory `context` (absolute) with this
+ * .dockerignore. Ignored directories are not walked unless a `!` exception could re-include something inside.
+ */
+export function sentFilesIn(context: string, di: Dockerignore | undefined): string[] {
+  const sent: string[] = [];
+  const stack = [''];
+  while (stack.length > 0 && sent.length < MAX_WALK) {
+    const rel = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(join(context, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (di && di.ignores(p) && !di.mayReinclude(p)) continue;
+        stack.push(p);
+      } else if (!di || !di.ignores(p)) sent.push(p);
+    }
+  }
+  return sent.sort();
 }
 
 /** Memoize a fact computed from a project (each fact module parses its files once per run). */
