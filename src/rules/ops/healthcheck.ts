@@ -11,7 +11,9 @@ import { asProject, deploymentsOf } from '../../project/runtime.js';
 /** Servers that answer HTTP (celery is a worker, not a server). */
 const HTTP = new Set(['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'waitress', 'granian', 'http.server', 'runserver', 'flask-run', 'streamlit', 'fastapi-run']);
 
-const PY_CHECK = '`HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/health\')"]`';
+// any HTTP answer below 500 counts as alive: the check needs no health route (pyship does not invent `/health`)
+const PY_CHECK = '`HEALTHCHECK CMD ["python", "-c", "import http.client as h; c = h.HTTPConnection(\'localhost\', 8000, timeout=5); c.request(\'GET\', \'/\'); exit(c.getresponse().status >= 500)"]`';
+const PY_CHECK_NOTE = ' (it passes on any HTTP answer below 500, so it needs no health route; probe yours if the app has one)';
 
 const SYSTEM_DIRS = /^\/(usr(\/local)?(\/s?bin)?|s?bin|opt)?\/?$/;
 
@@ -61,8 +63,10 @@ purpose (for example when Kubernetes probes do the job). A HEALTHCHECK inherited
 project mode so do liveness/readiness/startup probes on the Kubernetes, Knative or Cloud Run containers that run the
 project's image.
 
-Write it in exec form: the shell form needs a \`/bin/sh\` in the image and runs through it. And use a tool the image
-has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
+Write it in exec form where the image may have no shell: the shell form runs through \`/bin/sh -c\`, which distroless
+and custom bases may lack (Debian, Alpine and RHEL bases, slim ones included, have it, so there it is not flagged).
+The suggested Python check passes on any HTTP answer below 500, so it needs no health route: pyship does not invent a
+\`/health\` the app may not have; probe the app's own health route when it has one. And use a tool the image has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
 \`curl -f …\` check on \`python:3.13-slim\` fails forever and the container is marked unhealthy. A Python
 \`urllib\` one-liner works everywhere Python does.
 
@@ -71,7 +75,7 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
-      good: `FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n`,
+      good: `FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD ["python", "-c", "import http.client as h; c = h.HTTPConnection('localhost', 8000, timeout=5); c.request('GET', '/'); exit(c.getresponse().status >= 500)"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n`,
     },
     {
       bad: 'FROM python:3.13-slim-trixie\nHEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
@@ -80,6 +84,11 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
     {
       bad: 'FROM python:3.13-alpine3.22\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/health"]\nCMD ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
       good: 'FROM python:3.13-alpine3.22\nHEALTHCHECK CMD ["wget", "-q", "--spider", "http://localhost:8000/health"]\nCMD ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
+    },
+    {
+      // the shell form needs /bin/sh: distroless has none, a slim Debian base has dash
+      bad: 'FROM gcr.io/distroless/python3-debian12\nEXPOSE 8000\nHEALTHCHECK CMD python3 -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["app.py"]\n',
+      good: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
     },
     {
       bad: 'FROM python:3.13-slim-trixie AS base\nEXPOSE 8000\nFROM base\nCMD ["python", "-m", "http.server", "8000"]\n',
@@ -103,8 +112,9 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
       const why = server ? `starts \`${server === 'flask-run' ? 'flask run' : server === 'fastapi-run' ? 'fastapi run' : server}\`` : `EXPOSEs \`${expose!.args.trim()}\``;
       // suggest an HTTP probe only where HTTP is likely: a known HTTP server or a TCP port (on that port)
       const tcpPort = expose?.words.map((w) => /^(\d+)(\/tcp)?$/i.exec(w.value)?.[1]).find((p) => p !== undefined);
-      const advice = server || tcpPort
-        ? `add ${PY_CHECK.replace('8000', tcpPort ?? '8000')}`
+      // a Python probe only where the image has Python: a Python server, or a python base image
+      const advice = (server || tcpPort) && (server !== undefined || os?.python === true)
+        ? `add ${PY_CHECK.replace('8000', tcpPort ?? '8000')}${PY_CHECK_NOTE}`
         : 'add a `HEALTHCHECK` that probes the service';
       report({
         span: final.from.span,
@@ -114,10 +124,12 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
     }
     if (/^none$/i.test(hc.args.trim())) return;
     if (!expose && !server) return; // a health check on a non-server is its author's business
-    if (!hc.json && /^cmd\s/i.test(hc.args.trim())) {
+    // Debian, Alpine and RHEL bases (slim included) have `/bin/sh`: there the shell form works
+    const hasSh = os !== undefined && os.family !== 'distroless';
+    if (!hc.json && !hasSh && /^cmd\s/i.test(hc.args.trim())) {
       report({
         span: hc.argsSpan,
-        message: '`HEALTHCHECK` in shell form runs through `/bin/sh -c` (which slim and distroless images may lack): use the exec form `HEALTHCHECK CMD ["…"]`',
+        message: '`HEALTHCHECK` in shell form runs through `/bin/sh -c`, which a distroless or custom base may lack: use the exec form `HEALTHCHECK CMD ["…"]`',
       });
     }
     // curl/wget the base image does not have and nothing installs
