@@ -47,6 +47,8 @@ export interface ComposeService {
   user?: Located<string>;
   securityOpt?: Located<string[]>;
   ports: Located<string>[];
+  /** Root-relative host directories bind-mounted into the container (`.:/app`, `./src:/code`); '' for the root. */
+  bindMounts: Located<string>[];
   /** Key → span of the key, for every key of the service (to point at `cap_add:` and friends). */
   keys: Map<string, Span>;
 }
@@ -216,7 +218,7 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     const e = entries(doc, value);
     const keys = new Map<string, Span>();
     for (const [k, v] of e) keys.set(k, rangeSpan(v.key));
-    const svc: ComposeService = { file, name, span: rangeSpan(key), ports: [], keys };
+    const svc: ComposeService = { file, name, span: rangeSpan(key), ports: [], bindMounts: [], keys };
     const loc = <T>(k: string, f: (n: Node | null) => T | undefined): Located<T> | undefined => {
       const v = e.get(k);
       if (!v) return undefined;
@@ -238,6 +240,18 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
         const r = resolve(doc, p);
         const s = scalarString(r) ?? (yaml().isMap(r) ? scalarString(entries(doc, r).get('target')?.value) : undefined);
         if (s !== undefined) svc.ports.push({ value: s, span: rangeSpan(r) });
+      }
+    }
+    const vols = e.get('volumes')?.value;
+    if (yaml().isSeq(vols)) {
+      for (const v of vols.items as Node[]) {
+        const r = resolve(doc, v);
+        const long = yaml().isMap(r) ? entries(doc, r) : undefined;
+        const src = long ? (scalarString(long.get('type')?.value) === 'bind' ? scalarString(long.get('source')?.value) : undefined) : scalarString(r)?.split(':')[0];
+        // only relative host paths are the project's files (named volumes have no `.` or `/`)
+        if (src === undefined || !/^\.\.?(\/|$)/.test(src)) continue;
+        const host = rootRelative(posix.join(dir || '.', src));
+        if (host !== undefined) svc.bindMounts.push({ value: host, span: rangeSpan(r) });
       }
     }
     const hc = e.get('healthcheck');
@@ -574,10 +588,22 @@ export function productionServices(p: Project): { file: ComposeFile; service: Co
   const out: { file: ComposeFile; service: ComposeService }[] = [];
   for (const c of files) {
     for (const s of c.services) {
+      if (mountsSource(p, s)) continue;
       if (s.build !== undefined || (s.image !== undefined && built.has(imageRepository(s.image.value)))) out.push({ file: c, service: s });
     }
   }
   return out;
+}
+
+/**
+ * A service that bind-mounts the project's Python code over the image (`.:/app`, `./src/app:/code/app`) runs the
+ * working tree, not the image: a development setup, whatever the compose file is called.
+ */
+export function mountsSource(p: Project, s: ComposeService): boolean {
+  return s.bindMounts.some((m) => {
+    const prefix = m.value === '' ? '' : m.value + '/';
+    return p.find((f) => f.startsWith(prefix) && f.endsWith('.py')).length > 0;
+  });
 }
 
 /** Compose services that build the Dockerfile at this root-relative path. */

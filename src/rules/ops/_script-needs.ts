@@ -9,15 +9,15 @@ const NEVER_FAIL = new Set([
   'unset', 'trap', 'break', 'continue', 'return', 'exit', 'wait', 'umask', 'ulimit', 'shopt', 'alias', 'test', '[', '[[',
 ]);
 
-/** Special parameters (`$@`, `$?`, `$1`…) are not what `set -u` is for. */
-const NAMED_EXPANSION = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+/** Named variables and positional parameters; `$@`, `$*`, `$#`, `$?` never trip `set -u` (`"$@"` is the usual exec). */
+const NAMED_EXPANSION = /\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9])/g;
 
 export interface ScriptNeeds {
   /** A command whose failure nothing handles: `set -e` would stop the script there. */
   unhandled: boolean;
   /** The script reads `$?` after a command: `set -e` would end it before that test (a deliberate retry loop). */
   testsStatus: boolean;
-  /** The script expands named variables (`$NAME`, `${NAME}`). */
+  /** The script expands named variables or positional parameters (`$NAME`, `${NAME}`, `$1`). */
   expands: boolean;
   /** Variables a `[`/`test`/`[[` condition reads without a default that neither the script nor ENV/ARG sets. */
   optional: string[];
