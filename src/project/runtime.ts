@@ -119,6 +119,8 @@ export interface FileLogging {
   span: Span;
   /** `logging.basicConfig(filename=…)`, `FileHandler(`, `RotatingFileHandler(`, `TimedRotatingFileHandler(`, `WatchedFileHandler(`. */
   what: string;
+  /** The same module also logs to a stream (`basicConfig()` without a file, `StreamHandler(`): the file is a copy. */
+  alsoStream: boolean;
 }
 
 export interface RuntimeProblem {
@@ -194,9 +196,10 @@ function composeVars(s: string): string | undefined {
 
 /** Normalise a root-relative POSIX path ('' for the root); undefined when it leaves the root. */
 function rootRelative(p: string): string | undefined {
-  const n = posix.normalize(p);
+  // `./` normalises to `./`: without its slash it is the root
+  const n = posix.normalize(p).replace(/\/+$/, '') || '.';
   if (n === '..' || n.startsWith('../') || n.startsWith('/')) return undefined;
-  return n === '.' ? '' : n.replace(/\/$/, '');
+  return n === '.' ? '' : n;
 }
 
 function yamlProblems(file: string, doc: Document): RuntimeProblem[] {
@@ -667,6 +670,8 @@ export const fileLogging = projectFact((p: Project): FileLogging[] => {
   for (const path of p.find((f) => f.endsWith('.py') && !TEST_OR_VENV.test(f) && !/(^|\/)(test_[^/]*|[^/]*_test|conftest|setup|noxfile)\.py$/.test(f))) {
     const f = p.file(path);
     if (!f || !/basicConfig|FileHandler\(/.test(f.text)) continue;
+    const alsoStream = /\bStreamHandler\s*\(/.test(f.text) ||
+      [...f.text.matchAll(/\blogging\.basicConfig\s*\(/g)].some((m) => !/\bfilename\s*=\s*(?!None\b)/.test(callArgs(f.text, m.index! + m[0].length)));
     const re = /\blogging\.basicConfig\s*\(|\b(?:logging\.(?:handlers\.)?|handlers\.)?((?:Timed)?RotatingFileHandler|WatchedFileHandler|FileHandler)\s*\(/g;
     for (const m of f.text.matchAll(re)) {
       const lineStart = f.text.lastIndexOf('\n', m.index!) + 1;
@@ -678,12 +683,12 @@ export const fileLogging = projectFact((p: Project): FileLogging[] => {
         const args = callArgs(f.text, m.index! + m[0].length);
         const fn = /\bfilename\s*=\s*([^,)]+)/.exec(args);
         if (!fn || /^None\b/.test(fn[1]!.trim())) continue;
-        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: 'logging.basicConfig(filename=…)' });
+        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: 'logging.basicConfig(filename=…)', alsoStream });
       } else {
         // `StreamHandler` subclasses are fine; a class named FooFileHandler isn't matched thanks to \b
         const prev = f.text[m.index! - 1];
         if (prev && /[\w]/.test(prev)) continue;
-        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: `${m[1]}(…)` });
+        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: `${m[1]}(…)`, alsoStream });
       }
     }
   }
