@@ -11,10 +11,18 @@ const messages = (text: string, code: string, files?: Record<string, string>) =>
 describe('OPS006 says why an init is needed', () => {
   it('a script that execs the server: reaping, not signals', () => {
     const [m] = messages('FROM python:3.13-slim-trixie\nCOPY boot.sh /boot.sh\nENTRYPOINT ["/boot.sh"]\n', 'OPS006',
-      { 'boot.sh': '#!/bin/sh\nflask deploy\nexec gunicorn -b :5000 app:app\n' });
-    expect(m).toMatch(/`exec`s `gunicorn`, so `gunicorn` gets SIGTERM itself, but nothing reaps orphaned child processes/);
+      { 'boot.sh': '#!/bin/sh\nflask deploy\nexec uvicorn --host 0.0.0.0 app:app\n' });
+    expect(m).toMatch(/`exec`s `uvicorn`, so `uvicorn` gets SIGTERM itself, but nothing reaps orphaned child processes/);
     expect(m).not.toMatch(/not forwarded|does not pass SIGTERM/);
     expect(m).toMatch(/ENTRYPOINT \["tini", "--", "\/boot.sh"\]/);
+  });
+  it('gunicorn as PID 1 (exec\'d or direct) reaps and handles SIGTERM itself: no init needed', () => {
+    expect(messages('FROM python:3.13-slim-trixie\nCOPY boot.sh /boot.sh\nENTRYPOINT ["/boot.sh"]\n', 'OPS006',
+      { 'boot.sh': '#!/bin/sh\nflask deploy\nexec gunicorn -b :5000 app:app\n' })).toEqual([]);
+    expect(messages('FROM python:3.13-slim-trixie\nCMD exec gunicorn app:app\n', 'OPS006')).toEqual([]);
+    expect(messages('FROM python:3.13-slim-trixie\nCMD ["gunicorn", "app:app"]\n', 'OPS006')).toEqual([]);
+    // a shell that keeps PID 1 above gunicorn still needs one
+    expect(messages('FROM python:3.13-slim-trixie\nCMD ["sh", "-c", "migrate && gunicorn app:app"]\n', 'OPS006')).toHaveLength(1);
   });
   it('a script that execs "$@": the CMD program gets the signals', () => {
     const [m] = messages('FROM python:3.13-slim-trixie\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["uvicorn", "app:app"]\n', 'OPS006',
@@ -30,7 +38,7 @@ describe('OPS006 says why an init is needed', () => {
     expect(messages('FROM python:3.13-slim-trixie\nCMD ["sh", "-c", "kinto migrate && kinto start"]\n', 'OPS006')[0]).toMatch(/the shell does not pass SIGTERM on/);
     const [m] = messages('FROM python:3.13-slim-trixie\nCMD ["uvicorn", "app:app", "--host", "0.0.0.0"]\n', 'OPS006');
     expect(m).toMatch(/`uvicorn` handles SIGTERM itself, but nothing reaps orphaned child processes/);
-    expect(messages('FROM python:3.13-slim-trixie\nCMD exec gunicorn app:app\n', 'OPS006')[0]).toMatch(/PID 1 is `gunicorn`/);
+    expect(messages('FROM python:3.13-slim-trixie\nCMD exec uvicorn app:app\n', 'OPS006')[0]).toMatch(/PID 1 is `uvicorn`/);
   });
 });
 

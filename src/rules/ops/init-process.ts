@@ -65,11 +65,17 @@ The finding says what is missing for the command at hand. A server that handles 
 as PID 1, or a start script that \`exec\`s it, gets \`docker stop\`'s signal: what it lacks is reaping (a worker's
 orphaned children, anything the script started in the background). A shell that stays PID 1 (a script without
 \`exec\`, \`sh -c "migrate && serve"\`, shell-form \`CMD\`) also does not pass SIGTERM on, so the app is killed
-after the stop timeout.`,
+after the stop timeout. gunicorn as PID 1 (directly or \`exec\`'d by the script) is not flagged: its master reaps every
+child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
   examples: [
     {
-      bad: 'FROM python:3.13-slim-trixie\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
-      good: 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\nENTRYPOINT ["tini", "--"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+      bad: 'FROM python:3.13-slim-trixie\nCMD ["uvicorn", "--host", "0.0.0.0", "app:app"]\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\nENTRYPOINT ["tini", "--"]\nCMD ["uvicorn", "--host", "0.0.0.0", "app:app"]\n',
+    },
+    {
+      // gunicorn's master reaps and handles SIGTERM: as PID 1, directly or exec'd by a script, it needs no init
+      bad: 'FROM python:3.13-slim-trixie\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\nset -eu\npython manage.py check\npython manage.py runworker &\nexec "$@"\nEOF\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["uvicorn", "app:app"]\n',
+      good: 'FROM python:3.13-slim-trixie\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\nset -eu\npython manage.py check\nexec "$@"\nEOF\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
     },
     {
       bad: 'FROM python:3.13-slim-trixie\nENTRYPOINT ["python", "-m", "app"]\n',
@@ -136,6 +142,10 @@ after the stop timeout.`,
     // `CMD ["sh", "-c", "migrate && serve"]`: the shell stays PID 1 unless its string `exec`s the server
     const shellString = first.json && /^(sh|bash|dash|ash)$/.test(prog) ? fw.words.find((w, i) => i > 0 && fw.words[i - 1] === '-c') : undefined;
     const shellKeeps = shellString !== undefined && !/^\s*exec\s/.test(shellString);
+    // gunicorn's arbiter reaps every child (`waitpid(-1)` on SIGCHLD) and handles SIGTERM: as PID 1 it is its own init
+    const execd = scripts.map((x) => execTarget(x.text, cmdProg === undefined ? undefined : basename(cmdProg))).find((x) => x.execs);
+    const pid1 = scripts.length > 0 ? execd?.target : (first.json && !shellKeeps) || shellExecs ? prog : undefined;
+    if (pid1 !== undefined && REAPS_CHILDREN.has(pid1)) return;
     const why = pid1Problem((first.json !== undefined && !shellKeeps) || shellExecs, prog, scriptWord, scripts.map((s) => s.text), cmdProg === undefined ? undefined : basename(cmdProg));
     const fix = first.json && (scriptWord || scripts.length > 0) && ep
       ? `use \`ENTRYPOINT ${JSON.stringify(['tini', '--', ...fw.words]).replace(/","/g, '", "')}\``
@@ -144,8 +154,11 @@ after the stop timeout.`,
   },
 });
 
+/** Servers whose master process reaps any child that dies (orphans included) and handles SIGTERM: an init already. */
+const REAPS_CHILDREN = new Set(['gunicorn']);
+
 /** Servers that handle SIGTERM themselves (graceful shutdown), so as PID 1 they only lack zombie reaping. */
-const HANDLES_SIGTERM = new Set(['gunicorn', 'uvicorn', 'hypercorn', 'daphne', 'granian', 'fastapi', 'celery']);
+const HANDLES_SIGTERM = new Set(['uvicorn', 'hypercorn', 'daphne', 'granian', 'fastapi', 'celery']);
 
 /** Tools that run the app as their child (`uv run`, `conda run`, `yarn start`) rather than replacing themselves. */
 const RUNNERS = new Set(['uv', 'conda', 'mamba', 'micromamba', 'pipenv', 'pdm', 'hatch', 'rye', 'yarn', 'npm', 'pnpm', 'npx', 'make', 'honcho']);
