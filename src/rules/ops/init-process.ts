@@ -166,9 +166,11 @@ const RUNNERS = new Set(['uv', 'conda', 'mamba', 'micromamba', 'pipenv', 'pdm', 
 /** Does a start script hand PID 1 over with `exec` (also inside a string it `eval`s), and to what? */
 function execTarget(text: string, cmdProg: string | undefined): { execs: boolean; target?: string } {
   const code = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
-  const m = /(?:^|[\s;&|("'])exec\s+(?!-|\d*[<>])(?:"?\$(?:@|\{@\}|\*)"?|([\w./-]+))/m.exec(code);
+  // `exec "$@"`, `exec gunicorn …`, `exec $(which gunicorn) …`
+  const m = /(?:^|[\s;&|("'])exec\s+(?!-|\d*[<>])(?:"?\$(?:@|\{@\}|\*)"?|"?\$\((?:which|command\s+-v)\s+([\w.-]+)\)"?|([\w./-]+))/m.exec(code);
   if (!m) return { execs: false };
-  const target = m[1] !== undefined ? basename(m[1]) : cmdProg;
+  const named = m[1] ?? m[2];
+  const target = named !== undefined ? basename(named) : cmdProg;
   return { execs: true, target };
 }
 
