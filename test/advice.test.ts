@@ -120,6 +120,21 @@ describe('gunicorn settings from the config an entrypoint script passes', () => 
   });
 });
 
+describe('project mode reads the context compose really builds with', () => {
+  it('a start script COPY\'d from the repository root is read for a Dockerfile in docker/', () => {
+    const files = {
+      'docker/Dockerfile': 'FROM python:3.13-slim-trixie\nCOPY bin/start.sh /start.sh\nENTRYPOINT ["/start.sh"]\n',
+      'compose.yaml': 'services:\n  web:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n',
+      'bin/start.sh': '#!/bin/sh\nset -eu\npython manage.py migrate\nuvicorn --host 0.0.0.0 app:app\n',
+    };
+    const [f] = lintProject(files, rule('OPS006'));
+    expect(f!.message).toMatch(/the script does not `exec` the app, so the shell stays PID 1/);
+    // without compose naming the root, the script is not in the Dockerfile's directory: pyship can only hedge
+    const { 'compose.yaml': _, ...alone } = files;
+    expect(lintProject(alone, rule('OPS006'))[0]!.message).toMatch(/unless the script `exec`s the app/);
+  });
+});
+
 describe('other advice on real projects', () => {
   it('OPS008 invents no /health route and suggests Python only where the image has it', () => {
     const [m] = messages('FROM python:3.13-slim-trixie\nEXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n', 'OPS008');

@@ -5,7 +5,8 @@ import { createTwoFilesPatch } from 'diff';
 import { discoverDockerfiles } from '../io/discover.js';
 import { InputError, readStdin, readText, type ReadText } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
-import { loadProject, type Project } from '../project/project.js';
+import { findProjectRoot, loadProject, type Project } from '../project/project.js';
+import { contextOf } from '../project/contexts.js';
 import { runProjectRules, type ProjectDockerfile } from './run.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { allRules, everyRule, projectRules } from '../rules/index.js';
@@ -119,11 +120,18 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const results: FileResult[] = [];
   const byAbs = new Map<string, FileResult>();
   const projectCache = new Map<string, Project>();
-  const projectFor = (contextDir: string, root?: string): Project => {
-    const key = `${contextDir}\0${root ?? ''}`;
+  const projectFor = (contextDir: string, root?: string, dockerfile?: string): Project => {
+    const key = `${contextDir}\0${root ?? ''}\0${dockerfile ?? ''}`;
     let p = projectCache.get(key);
-    if (!p) projectCache.set(key, (p = loadProject(contextDir, root)));
+    if (!p) projectCache.set(key, (p = loadProject(contextDir, root, dockerfile)));
     return p;
+  };
+  // the context compose or CI really build a Dockerfile with (`context: .` + `dockerfile: docker/Dockerfile`), so COPY
+  // sources and start scripts are read from where Docker reads them; else the Dockerfile's directory
+  const contextFor = (dockerfile: string, dir: string): { dir: string; dockerfile?: string } => {
+    const repoDir = repositoryRoot(findProjectRoot(dir));
+    const ctx = contextOf(projectFor(repoDir, repoDir), toPosix(relative(repoDir, dockerfile)));
+    return ctx === undefined ? { dir } : { dir: join(repoDir, ctx), dockerfile };
   };
   const projects = new Map<string, { root: Project; config: Config; dockerfiles: ProjectDockerfile[] }>();
   const diffs: string[] = [];
@@ -138,7 +146,8 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     const filePathForConfig = t.path ?? resolve(options.cwd, options.stdinFilename ?? 'Dockerfile');
     const enabled = resolveEnabled(config, everyRule, filePathForConfig);
     const mode = !options.noProject && t.path ? 'project' : 'dockerfile';
-    const project = mode === 'project' ? projectFor(options.context ? resolve(options.cwd, options.context) : dir) : undefined;
+    const built = mode === 'project' && !options.context && t.path ? contextFor(t.path, dir) : { dir };
+    const project = mode === 'project' ? projectFor(options.context ? resolve(options.cwd, options.context) : built.dir, undefined, built.dockerfile) : undefined;
     let parsed: Dockerfile | undefined;
     const lintAll = (text: string): Finding[] => {
       const r = checkText(text, {

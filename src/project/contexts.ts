@@ -6,7 +6,7 @@ import { join, posix } from 'node:path';
 import { buildCommands } from './ci.js';
 import { parseDockerignore, type Dockerignore } from './dockerignore.js';
 import { projectFact, sentFilesIn, type Project } from './project.js';
-import { composeServices } from './runtime.js';
+import { composeServices, isDevCompose } from './runtime.js';
 
 export interface BuildContext {
   /** Repository-relative context directory ('' for the root). */
@@ -32,8 +32,8 @@ function pathPattern(p: string): RegExp {
 }
 
 /** The contexts named for one repository-relative Dockerfile path, deduplicated by directory. */
-function namedContexts(repo: Project, dockerfile: string): { dir: string; source: string }[] {
-  const out: { dir: string; source: string }[] = [];
+function namedContexts(repo: Project, dockerfile: string): { dir: string; source: string; dev: boolean }[] {
+  const out: { dir: string; source: string; dev: boolean }[] = [];
   for (const s of composeServices(repo)) {
     const b = s.build;
     const dir = b?.contextPath === undefined ? undefined : inRepo(b.contextPath);
@@ -41,17 +41,28 @@ function namedContexts(repo: Project, dockerfile: string): { dir: string; source
     const df = b.dockerfilePath === undefined ? undefined : inRepo(b.dockerfilePath);
     const hit = df === dockerfile || (df === undefined && b.dockerfile !== undefined && !b.dockerfile.startsWith('/') &&
       pathPattern(posix.join(dir || '.', b.dockerfile).replace(/^\.\//, '')).test(dockerfile));
-    if (hit) out.push({ dir, source: `${s.file} service \`${s.name}\`` });
+    if (hit) out.push({ dir, source: `${s.file} service \`${s.name}\``, dev: isDevCompose(s.file) });
   }
   for (const b of buildCommands(repo)) {
     if (!['docker', 'buildx', 'podman', 'buildah', 'action'].includes(b.tool)) continue;
     const ctx = b.context === undefined ? '' : /^[a-z][\w+.-]*:\/\/|^git@|^-$|\$/i.test(b.context) ? undefined : inRepo(b.context);
     if (ctx === undefined) continue;
     const df = b.dockerfile === undefined ? inRepo(posix.join(ctx || '.', 'Dockerfile')) : /\$/.test(b.dockerfile) ? undefined : inRepo(b.dockerfile);
-    if (df === dockerfile) out.push({ dir: ctx, source: `the \`docker build\` in ${b.file}` });
+    if (df === dockerfile) out.push({ dir: ctx, source: `the \`docker build\` in ${b.file}`, dev: false });
   }
   const seen = new Set<string>();
   return out.filter((c) => !seen.has(c.dir) && seen.add(c.dir) !== undefined);
+}
+
+/**
+ * The one context the project builds a repository-relative Dockerfile with, when its compose files and CI agree (the
+ * production ones when development ones differ); undefined when nothing names one or they disagree.
+ */
+export function contextOf(repo: Project, dockerfile: string): string | undefined {
+  const named = namedContexts(repo, dockerfile);
+  const prod = named.filter((c) => !c.dev);
+  const dirs = new Set((prod.length > 0 ? prod : named).map((c) => c.dir));
+  return dirs.size === 1 ? [...dirs][0] : undefined;
 }
 
 /**
@@ -61,7 +72,7 @@ function namedContexts(repo: Project, dockerfile: string): { dir: string; source
  */
 export function buildContexts(repo: Project, dockerfile: string, fallback?: string): BuildContext[] {
   const named = namedContexts(repo, dockerfile);
-  const dirs = named.length > 0 ? named : [{ dir: fallback ?? (posix.dirname(dockerfile) === '.' ? '' : posix.dirname(dockerfile)), source: 'the Dockerfile\'s directory' }];
+  const dirs = named.length > 0 ? named : [{ dir: fallback ?? (posix.dirname(dockerfile) === '.' ? '' : posix.dirname(dockerfile)), source: 'the Dockerfile\'s directory', dev: false }];
   return dirs.map((c) => {
     const own = `${dockerfile}.dockerignore`;
     const ctxIgnore = c.dir === '' ? '.dockerignore' : `${c.dir}/.dockerignore`;

@@ -572,7 +572,7 @@ export function asProject(files: ProjectFiles | undefined): Project | undefined 
 export function deploymentsOf(p: Project, dockerfile: string): { services: ComposeService[]; containers: K8sContainer[] } {
   // compose files and manifests may sit at the top of the repository (monorepo): paths there are repository-relative
   const repo = p.repository();
-  const path = relative(repo.root, join(p.contextDir, basename(dockerfile))).split(sep).join('/');
+  const path = relative(repo.root, p.dockerfile ?? join(p.contextDir, basename(dockerfile))).split(sep).join('/');
   const all = composeServices(repo).filter((s) => s.build?.dockerfilePath === path);
   const prod = all.filter((s) => !isDevCompose(s.file));
   // the image names that count are this service's own (its pyproject, its folder)
