@@ -23,6 +23,7 @@ describe('OPS006 says why an init is needed', () => {
     expect(messages('FROM python:3.13-slim-trixie\nCOPY s.sh /s.sh\nENTRYPOINT ["/s.sh"]\n', 'OPS006',
       { 's.sh': '#!/bin/sh\nexec $(which gunicorn) -c /code/config/gunicorn/prod.py src.app:app\n' })).toEqual([]);
     expect(messages('FROM python:3.13-slim-trixie\nCMD ["gunicorn", "app:app"]\n', 'OPS006')).toEqual([]);
+    expect(messages('FROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n', 'OPS006')).toEqual([]);
     // a shell that keeps PID 1 above gunicorn still needs one
     expect(messages('FROM python:3.13-slim-trixie\nCMD ["sh", "-c", "migrate && gunicorn app:app"]\n', 'OPS006')).toHaveLength(1);
   });

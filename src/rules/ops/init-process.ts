@@ -154,8 +154,8 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
   },
 });
 
-/** Servers whose master process reaps any child that dies (orphans included) and handles SIGTERM: an init already. */
-const REAPS_CHILDREN = new Set(['gunicorn']);
+/** Servers whose master process reaps any child that dies (`waitpid(-1)`, orphans included) and handles SIGTERM: an init already. */
+const REAPS_CHILDREN = new Set(['gunicorn', 'nginx']);
 
 /** Servers that handle SIGTERM themselves (graceful shutdown), so as PID 1 they only lack zombie reaping. */
 const HANDLES_SIGTERM = new Set(['uvicorn', 'hypercorn', 'daphne', 'granian', 'fastapi', 'celery']);
