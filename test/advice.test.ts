@@ -24,6 +24,11 @@ describe('OPS006 says why an init is needed', () => {
       { 's.sh': '#!/bin/sh\nexec $(which gunicorn) -c /code/config/gunicorn/prod.py src.app:app\n' })).toEqual([]);
     expect(messages('FROM python:3.13-slim-trixie\nCMD ["gunicorn", "app:app"]\n', 'OPS006')).toEqual([]);
     expect(messages('FROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n', 'OPS006')).toEqual([]);
+    // one script exec'ing another that execs gunicorn (through a `$PREFIX` wrapper variable)
+    expect(messages('FROM python:3.13-slim-trixie\nWORKDIR /srv\nCOPY . .\nCMD ["./entrypoint.sh"]\n', 'OPS006',
+      { 'entrypoint.sh': '#!/bin/sh\n./checks.sh && exec ./webserver.sh\n', 'webserver.sh': '#!/bin/sh\necho start\nexec ${CMD_PREFIX} gunicorn app:app\n', 'checks.sh': '#!/bin/sh\ntrue\n' })).toEqual([]);
+    expect(messages('FROM python:3.13-slim-trixie\nWORKDIR /srv\nCOPY . .\nCMD ["./entrypoint.sh"]\n', 'OPS006',
+      { 'entrypoint.sh': '#!/bin/sh\n./checks.sh && exec ./webserver.sh\n', 'webserver.sh': '#!/bin/sh\necho start\nexec uvicorn app:app\n', 'checks.sh': '#!/bin/sh\ntrue\n' })).toHaveLength(1);
     // a shell that keeps PID 1 above gunicorn still needs one
     expect(messages('FROM python:3.13-slim-trixie\nCMD ["sh", "-c", "migrate && gunicorn app:app"]\n', 'OPS006')).toHaveLength(1);
   });

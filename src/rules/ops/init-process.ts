@@ -3,7 +3,9 @@ import { defineRule } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { isPosixShell } from '../../dockerfile/shell.js';
 import { chainInstructions, finalStage, rootBase, startCommand } from '../../dockerfile/query.js';
-import { shellStartScripts } from '../../dockerfile/scripts.js';
+import { imageFile, shellStartScripts } from '../../dockerfile/scripts.js';
+import { endState } from '../../dockerfile/parse.js';
+import { normalizePosix } from '../../dockerfile/paths.js';
 import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
 import { asProject, deploymentsOf } from '../../project/runtime.js';
@@ -143,7 +145,14 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
     const shellString = first.json && /^(sh|bash|dash|ash)$/.test(prog) ? fw.words.find((w, i) => i > 0 && fw.words[i - 1] === '-c') : undefined;
     const shellKeeps = shellString !== undefined && !/^\s*exec\s/.test(shellString);
     // gunicorn's arbiter reaps every child (`waitpid(-1)` on SIGCHLD) and handles SIGTERM: as PID 1 it is its own init
-    const execd = scripts.map((x) => execTarget(x.text, cmdProg === undefined ? undefined : basename(cmdProg))).find((x) => x.execs);
+    let execd = scripts.map((x) => execTarget(x.text, cmdProg === undefined ? undefined : basename(cmdProg))).find((x) => x.execs);
+    // `exec ./webserver.sh`: one more script in the image, which may `exec` the server in turn
+    if (execd?.word !== undefined && /\.(sh|bash)$|\//.test(execd.word)) {
+      const workdir = endState(final.instructions[final.instructions.length - 1]!, df).workdir ?? '/';
+      const next = imageFile(df, final, normalizePosix(execd.word.startsWith('/') ? execd.word : `${workdir}/${execd.word}`), project);
+      const then = next ? execTarget(next.text, undefined) : undefined;
+      if (then?.execs && then.target !== undefined) execd = then;
+    }
     const pid1 = scripts.length > 0 ? execd?.target : (first.json && !shellKeeps) || shellExecs ? prog : undefined;
     if (pid1 !== undefined && REAPS_CHILDREN.has(pid1)) return;
     const why = pid1Problem((first.json !== undefined && !shellKeeps) || shellExecs, prog, scriptWord, scripts.map((s) => s.text), cmdProg === undefined ? undefined : basename(cmdProg));
@@ -164,14 +173,14 @@ const HANDLES_SIGTERM = new Set(['uvicorn', 'hypercorn', 'daphne', 'granian', 'f
 const RUNNERS = new Set(['uv', 'conda', 'mamba', 'micromamba', 'pipenv', 'pdm', 'hatch', 'rye', 'yarn', 'npm', 'pnpm', 'npx', 'make', 'honcho']);
 
 /** Does a start script hand PID 1 over with `exec` (also inside a string it `eval`s), and to what? */
-function execTarget(text: string, cmdProg: string | undefined): { execs: boolean; target?: string } {
+function execTarget(text: string, cmdProg: string | undefined): { execs: boolean; target?: string; word?: string } {
   const code = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
   // `exec "$@"`, `exec gunicorn …`, `exec $(which gunicorn) …`
-  const m = /(?:^|[\s;&|("'])exec\s+(?!-|\d*[<>])(?:"?\$(?:@|\{@\}|\*)"?|"?\$\((?:which|command\s+-v)\s+([\w.-]+)\)"?|([\w./-]+))/m.exec(code);
+  const m = /(?:^|[\s;&|("'])exec\s+(?!-|\d*[<>])(?:\$\{?[A-Za-z_]\w*\}?\s+)?(?:"?\$(?:@|\{@\}|\*)"?|"?\$\((?:which|command\s+-v)\s+([\w.-]+)\)"?|([\w./-]+))/m.exec(code);
   if (!m) return { execs: false };
   const named = m[1] ?? m[2];
   const target = named !== undefined ? basename(named) : cmdProg;
-  return { execs: true, target };
+  return { execs: true, target, word: m[2] };
 }
 
 /**
