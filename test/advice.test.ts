@@ -127,6 +127,19 @@ describe('gunicorn settings from the config an entrypoint script passes', () => 
 });
 
 describe('project mode reads the context compose really builds with', () => {
+  it('OPS006: `exec "$@"` where every compose service that builds the image starts gunicorn needs no init', () => {
+    const files = {
+      'Dockerfile': 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["/app/entrypoint.sh"]\n',
+      'entrypoint.sh': '#!/bin/sh\nset -eu\npython manage.py check\nexec "$@"\n',
+      'docker-compose.prod.yml': 'services:\n  web:\n    build: .\n    command: gunicorn app.wsgi --bind 0.0.0.0:8000\n',
+    };
+    expect(lintProject(files, rule('OPS006'))).toEqual([]);
+    // `command: /start`, a script of the image that runs gunicorn without exec: its shell keeps PID 1
+    const start = { ...files, 'start': '#!/bin/bash\nset -eu\npython manage.py collectstatic --noinput\ngunicorn app.wsgi\n', 'Dockerfile': files.Dockerfile + 'COPY start /start\n', 'docker-compose.prod.yml': 'services:\n  web:\n    build: .\n    command: /start\n' };
+    expect(lintProject(start, rule('OPS006'))[0]!.message).toMatch(/`exec`s `\/start`, a shell script that runs the server without `exec`: that shell stays PID 1, does not pass SIGTERM on/);
+    const dev = { ...files, 'docker-compose.prod.yml': 'services:\n  web:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n' };
+    expect(lintProject(dev, rule('OPS006'))).toHaveLength(1);
+  });
   it('a start script COPY\'d from the repository root is read for a Dockerfile in docker/', () => {
     const files = {
       'docker/Dockerfile': 'FROM python:3.13-slim-trixie\nCOPY bin/start.sh /start.sh\nENTRYPOINT ["/start.sh"]\n',

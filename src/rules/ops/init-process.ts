@@ -145,6 +145,8 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
     const shellString = first.json && /^(sh|bash|dash|ash)$/.test(prog) ? fw.words.find((w, i) => i > 0 && fw.words[i - 1] === '-c') : undefined;
     const shellKeeps = shellString !== undefined && !/^\s*exec\s/.test(shellString);
     // gunicorn's arbiter reaps every child (`waitpid(-1)` on SIGCHLD) and handles SIGTERM: as PID 1 it is its own init
+    // a script PID 1 is handed to that runs the server without `exec`: that shell keeps PID 1
+    let shellAfterExec: string | undefined;
     let execd = scripts.map((x) => execTarget(x.text, cmdProg === undefined ? undefined : basename(cmdProg))).find((x) => x.execs);
     // `exec ./webserver.sh`: one more script in the image, which may `exec` the server in turn
     if (execd?.word !== undefined && /\.(sh|bash)$|\//.test(execd.word)) {
@@ -152,10 +154,28 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
       const next = imageFile(df, final, normalizePosix(execd.word.startsWith('/') ? execd.word : `${workdir}/${execd.word}`), project);
       const then = next ? execTarget(next.text, undefined) : undefined;
       if (then?.execs && then.target !== undefined) execd = then;
+      else if (then && !then.execs) shellAfterExec = execd.target;
     }
     const pid1 = scripts.length > 0 ? execd?.target : (first.json && !shellKeeps) || shellExecs ? prog : undefined;
     if (pid1 !== undefined && REAPS_CHILDREN.has(pid1)) return;
-    const why = pid1Problem((first.json !== undefined && !shellKeeps) || shellExecs, prog, scriptWord, scripts.map((s) => s.text), cmdProg === undefined ? undefined : basename(cmdProg));
+    // `exec "$@"` with the command given where the image runs: every compose service that builds it starts gunicorn
+    if (execd && execd.target === undefined && proj) {
+      const services = deploymentsOf(proj, df.path).services;
+      const progs = services.map((sv) => {
+        const c = sv.command?.value;
+        const first = Array.isArray(c) ? c[0] : c?.trim().split(/\s+/)[0];
+        if (first === undefined) return undefined;
+        // `command: /start`: a script of the image that may `exec` the server
+        const file = first.startsWith('/') ? imageFile(df, final, normalizePosix(first), project) : undefined;
+        const t = file ? execTarget(file.text, undefined) : undefined;
+        if (t && !t.execs) shellAfterExec ??= first;
+        return t?.execs && t.target !== undefined ? t.target : basename(first);
+      });
+      if (progs.length > 0 && progs.every((p) => p !== undefined && REAPS_CHILDREN.has(p))) return;
+    }
+    const why = shellAfterExec !== undefined
+      ? `the script \`exec\`s \`${shellAfterExec}\`, a shell script that runs the server without \`exec\`: that shell stays PID 1, does not pass SIGTERM on, and nothing reaps orphaned child processes`
+      : pid1Problem((first.json !== undefined && !shellKeeps) || shellExecs, prog, scriptWord, scripts.map((s) => s.text), cmdProg === undefined ? undefined : basename(cmdProg));
     const fix = first.json && (scriptWord || scripts.length > 0) && ep
       ? `use \`ENTRYPOINT ${JSON.stringify(['tini', '--', ...fw.words]).replace(/","/g, '", "')}\``
       : 'use `ENTRYPOINT ["tini", "--"]` and the app in `CMD`';
