@@ -1,13 +1,16 @@
 // `pyship init`: flags → spec (asking on a TTY when the project is ambiguous) → files → write or diff → our own check
 // of the result → summary and next commands. Detection lives in src/project/, templates in src/templates/.
+import { DEBIAN_RELEASES, type Codename } from '../project/python-releases.js';
 import { statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadProject } from '../project/project.js';
+import { AmbiguousProjectError, locateProject } from '../project/locate.js';
 import type { PackageManager } from '../project/python.js';
 import { buildSpec, InitError, MANAGERS, SERVERS, type InitOptions, type Server } from '../init/spec.js';
 import { generateFiles, planDiff, planWrites, writePlans } from '../init/init.js';
 import { checkFiles } from '../lint/files.js';
 import type { Engine } from '../engine/types.js';
+import type { LockRunner } from '../init/lock.js';
 import { VERSION } from '../meta.js';
 import { UsageError, type Io } from './io.js';
 
@@ -43,6 +46,8 @@ export type Prompt = (question: string, values: string[]) => Promise<string | un
 export interface InitDeps {
   prompt?: Prompt;
   engine?: Engine;
+  /** Runs the lockers and the engine when an unlocked project is locked (tests substitute it). */
+  lockRunner?: LockRunner;
 }
 
 function options(flags: InitFlags): InitOptions {
@@ -50,7 +55,7 @@ function options(flags: InitFlags): InitOptions {
     throw new UsageError(`--package-manager must be one of ${MANAGERS.join(', ')} (got "${flags.packageManager}")`);
   }
   if (flags.server !== undefined && !SERVERS.includes(flags.server as Server)) throw new UsageError(`--server must be one of ${SERVERS.join(', ')} (got "${flags.server}")`);
-  if (flags.debian !== undefined && flags.debian !== 'bookworm' && flags.debian !== 'trixie') throw new UsageError(`--debian must be bookworm or trixie (got "${flags.debian}")`);
+  if (flags.debian !== undefined && !DEBIAN_RELEASES.some((r) => r.codename === flags.debian)) throw new UsageError(`--debian must be one of ${DEBIAN_RELEASES.map((r) => r.codename).join(', ')} (got "${flags.debian}")`);
   if (flags.ci !== undefined && !['github', 'gitlab', 'none'].includes(flags.ci)) throw new UsageError(`--ci must be github, gitlab or none (got "${flags.ci}")`);
   let port: number | undefined;
   if (flags.port !== undefined) {
@@ -61,7 +66,7 @@ function options(flags: InitFlags): InitOptions {
   return {
     packageManager: flags.packageManager as PackageManager | undefined,
     python: flags.python,
-    debian: flags.debian as 'bookworm' | 'trixie' | undefined,
+    debian: flags.debian as Codename | undefined,
     baseImage: flags.baseImage,
     entry: flags.entry,
     server: flags.server as Server | undefined,
@@ -101,16 +106,28 @@ function resolveDigest(engine: Engine, image: string): string {
 const FILE_ACTION = { create: 'write', overwrite: 'replace', exists: 'keep', unchanged: 'unchanged' } as const;
 
 export async function runInit(path: string | undefined, flags: InitFlags, io: Io, deps: InitDeps = {}): Promise<number> {
-  const dir = resolve(io.cwd, path ?? '.');
+  const given = resolve(io.cwd, path ?? '.');
   let st;
   try {
-    st = statSync(dir);
+    st = statSync(given);
   } catch {
     throw new UsageError(`${path}: no such directory`);
   }
   if (!st.isDirectory()) throw new UsageError(`${path}: not a directory (pyship init writes into the project directory)`);
-  const project = loadProject(dir, dir);
-  const opts = options(flags);
+  // run at a repository root that holds the project in a subfolder: package that subfolder, and write there
+  let located;
+  try {
+    located = locateProject(given);
+  } catch (e) {
+    if (!(e instanceof AmbiguousProjectError)) throw e;
+    const hint = `run pyship init on the one to package: ${e.candidates.map((c) => `pyship init ${relative(io.cwd, join(given, c)) || '.'}`).join(', or ')}`;
+    if (flags.format === 'json') io.out(`${JSON.stringify({ error: e.message, hint, choices: { flag: 'DIR', values: e.candidates } }, null, 2)}\n`);
+    io.err(`pyship init: ${e.message}\n  ${hint}\n`);
+    return 2;
+  }
+  const dir = located.projectDir;
+  let project = loadProject(dir, dir);
+  const opts: InitOptions = { ...options(flags), repoRoot: located.repoRoot, projectDirEvidence: dir === given ? undefined : located.evidence };
   let spec;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -130,6 +147,19 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
       io.err(`pyship init: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`);
       return 2;
     }
+  }
+  // nothing locks the dependencies: lock them (a dry run only says what it would lock)
+  if (spec.lock && !flags.dryRun) {
+    const { runLock, defaultLockRunner } = await import('../init/lock.js');
+    const { createEngine } = await import('../engine/engine.js');
+    const runner = deps.lockRunner ?? defaultLockRunner(() => deps.engine ?? createEngine({ engine: flags.engine as 'docker' | 'podman' | undefined }));
+    const outcome = runLock(spec.lock, dir, runner);
+    // a project's own locker wrote its lock file: read the project again, and it is locked like any other
+    project = outcome.ok && outcome.text === undefined ? loadProject(dir, dir) : project;
+    opts.lockOutcome = outcome.ok && outcome.text === undefined ? undefined : outcome;
+    spec = buildSpec(project, opts);
+  } else if (spec.lock) {
+    spec.notes.push(`dry run: nothing locked. pyship init would lock ${spec.lock.evidence[0]?.split(' ')[0]} ${spec.lock.own ? `with \`${spec.lock.own} lock\` when ${spec.lock.own} is on PATH, else ` : ''}with pip in ${spec.lock.image} (exact versions, sha256 hashes) into ${spec.lock.output}`);
   }
   if (flags.pinDigest) {
     const { createEngine } = await import('../engine/engine.js');

@@ -26,6 +26,7 @@ export interface GeneratedFile {
 /** Every file the spec asks for, in the order they are reported. */
 export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
   const files: GeneratedFile[] = [];
+  if (spec.deps.generate) files.push(spec.deps.generate);
   files.push({ path: 'Dockerfile', text: dockerfile(spec), what: `multi-stage, ${spec.manager} → /opt/venv, tini, non-root uid 10001${spec.healthcheck ? ', HEALTHCHECK' : ''}` });
   const needs = [...spec.deps.files, ...readmeOf(p)];
   files.push({ path: '.dockerignore', text: dockerignore(spec, needs), what: 'keeps VCS data, venvs, caches and secrets out of the build context' });
@@ -34,7 +35,7 @@ export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
   if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: 'local run: cap_drop ALL, init, read-only root, health check' });
   if (spec.ci === 'github') {
     files.push({ path: '.github/workflows/docker.yml', text: githubWorkflow(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; weekly --fresh rebuild' });
-    files.push({ path: '.github/dependabot.yml', text: dependabot(spec), what: 'monthly update PRs: Python dependencies, base image, actions' });
+    files.push({ path: '.github/dependabot.yml', text: dependabot(spec), what: `monthly update PRs: Python dependencies, ${spec.assets ? 'front-end dependencies, ' : ''}base image, actions` });
   } else if (spec.ci === 'gitlab') {
     files.push({ path: '.gitlab-ci.yml', text: gitlabCi(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; scheduled --fresh rebuild' });
     files.push({ path: 'renovate.json', text: renovate(), what: 'monthly update MRs (Renovate): Python dependencies, base image' });
@@ -42,7 +43,7 @@ export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
   const K8S_WHAT: Record<string, string> = {
     'k8s/deployment.yaml': 'Kubernetes Deployment: probes, runAsNonRoot, drop ALL, read-only root, grace period',
     'k8s/service.yaml': 'Kubernetes Service in front of it',
-    'k8s/migrate-job.yaml': 'Kubernetes Job: Django migrations once per release, not at startup',
+    'k8s/migrate-job.yaml': 'Kubernetes Job: migrations once per release, not at startup',
   };
   if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: K8S_WHAT[path] ?? 'Kubernetes manifest' });
   const config = pyshipConfig(spec, p);

@@ -1,16 +1,21 @@
 // Which Python the image runs: a version constraint → the newest known minor it allows.
-import { PYTHON_VERSIONS } from './types.js';
+import { PYTHON_RELEASES } from '../project/python-releases.js';
+
+const KNOWN = PYTHON_RELEASES.map((r) => Number(r.minor.split('.')[1]));
+
+/** Every known minor a constraint allows (`>=3.10,<3.13` → 3.10, 3.11, 3.12), oldest first. */
+export function allowedMinors(value: string): string[] {
+  const v = value.trim().replace(/^python-?/, '');
+  return KNOWN.filter((minor) => v.split(/\s*,\s*|\s+/).filter(Boolean).every((c) => satisfies(minor, c))).map((m) => `3.${m}`);
+}
 
 /** `>=3.10,<3.13` / `^3.11` / `3.12.4` / `~=3.11` → the newest known minor the constraint allows. */
 export function pythonFromConstraint(value: string): string | undefined {
   const v = value.trim().replace(/^python-?/, '');
   const exact = /^(\d+)\.(\d+)(?:\.[\d*]+)?(?:[a-z]+\d*)?$/.exec(v);
   if (exact) return `${exact[1]}.${exact[2]}`;
-  const minors = [8, 9, ...PYTHON_VERSIONS.map((x) => Number(x.split('.')[1]))].filter((m, i, a) => a.indexOf(m) === i);
-  const allowed = minors.filter((minor) => v.split(/\s*,\s*|\s+/).filter(Boolean).every((c) => satisfies(minor, c)));
-  const known = allowed.filter((m) => PYTHON_VERSIONS.includes(`3.${m}` as (typeof PYTHON_VERSIONS)[number]));
-  const pick = known.length > 0 ? known : allowed;
-  return pick.length > 0 ? `3.${Math.max(...pick)}` : undefined;
+  const allowed = allowedMinors(v);
+  return allowed.length > 0 ? allowed[allowed.length - 1] : undefined;
 }
 
 function satisfies(minor: number, c: string): boolean {

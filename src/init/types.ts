@@ -2,17 +2,22 @@
 import type { AppCandidate } from '../project/app.js';
 import type { PackageManager } from '../project/python.js';
 import type { Decision } from './decisions.js';
+import type { LockOutcome, LockPlan } from './lock.js';
+import type { Workspace } from './workspace.js';
 
-export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
-export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne'];
+/** `aiohttp`: aiohttp's own server (`aiohttp.web.run_app`), for aiohttp apps. */
+export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne' | 'granian' | 'waitress' | 'aiohttp';
+export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'granian', 'waitress', 'aiohttp'];
+/** Versions of the servers init installs when the project's lock lacks one (current releases). */
+export const SERVER_PINS = { gunicorn: '23.0.0', uvicorn: '0.35.0', uwsgi: '2.0.30', hypercorn: '0.17.3', daphne: '4.2.1', granian: '2.5.4', waitress: '3.0.2' } as const;
+
+/** A server package the image installs beside the lock, pinned. */
+export interface ExtraInstall { name: string; version: string; evidence: string[] }
 export const MANAGERS: readonly PackageManager[] = ['pip', 'pip-tools', 'poetry', 'pipenv', 'uv', 'pdm', 'conda'];
-export type Debian = 'bookworm' | 'trixie';
+export type Debian = 'stretch' | 'buster' | 'bullseye' | 'bookworm' | 'trixie';
 
-/** Python versions pyship init knows images for; the last is the default (the newest stable with broad wheel support). */
-export const PYTHON_VERSIONS = ['3.10', '3.11', '3.12', '3.13', '3.14', '3.15'] as const;
-/** The newest stable release (3.15.0: October 2026). */
+/** The newest stable release (3.15.0: October 2026); which images exist for which version: src/project/python-releases.ts. */
 export const DEFAULT_PYTHON = '3.15';
-export const END_OF_LIFE: Record<string, string> = { '3.8': '2024-10', '3.9': '2025-10', '3.10': '2026-10' };
 
 /** Tool versions the generated Dockerfiles pin (Dependabot's docker ecosystem keeps the uv image current). */
 export const TOOLS = { uv: '0.8.14', poetry: '2.1.3', pdm: '2.22.0', pipenv: '2024.4.0', micromamba: '2.0.5' } as const;
@@ -46,6 +51,12 @@ export interface InitOptions {
   image?: string;
   /** pyship version the CI files run (`npx pyship@VERSION`). */
   pyshipVersion: string;
+  /** Absolute: the repository root (nearest `.git` ancestor, else the directory init ran on); default: from the project. */
+  repoRoot?: string;
+  /** Set when init ran above the project and found it in a subfolder: the manifests that identified it. */
+  projectDirEvidence?: string[];
+  /** The result of locking an unlocked project (the command runs the lock between two buildSpec calls). */
+  lockOutcome?: LockOutcome;
 }
 
 export interface DepsPlan {
@@ -55,6 +66,10 @@ export interface DepsPlan {
   main?: string;
   /** Every requirement pinned with --hash (pip installs with --require-hashes). */
   hashes: boolean;
+  /** A file init writes for the dependency layer: the lock pyship made, or the declared ranges when locking failed. */
+  generate?: { path: string; text: string; what: string };
+  /** A workspace member: the lock is the workspace's, and the build context must be the workspace root. */
+  workspace?: Workspace;
 }
 
 export type Role = 'web' | 'worker' | 'script';
@@ -67,6 +82,13 @@ export interface BuildStep {
   run: string[];
   /** Build-only environment for this one RUN (a dummy SECRET_KEY), never left in the image. */
   env?: Record<string, string>;
+  /**
+   * `runtime` (default): in the final stage after the code is copied, as the runtime user, with its ENV.
+   * `build`: in the build stage after the code is copied (tools like gettext stay out of the final image).
+   */
+  stage?: 'build' | 'runtime';
+  /** Absolute directories outside /app the step writes (created for the runtime user before it runs). */
+  dirs?: string[];
   /** Where the project runs it today (`path:line`), or why pyship adds it. */
   evidence: string[];
 }
@@ -76,6 +98,27 @@ export interface ReleaseStep {
   name: string;
   run: string[];
   evidence: string[];
+  /** Environment the command needs (FLASK_APP for a `flask` command). */
+  env?: Record<string, string>;
+  /** Context-relative directory to run in ('' or absent = /app): where alembic.ini is. */
+  cwd?: string;
+}
+
+/** A front-end build in its own Node stage; its output directories are copied into the runtime stage. */
+export interface AssetStage {
+  /** `node:22-slim`, `oven/bun:1-slim`. */
+  image: string;
+  /** Context-relative directory of package.json ('' = the context). */
+  dir: string;
+  /** package.json and the lock file, context-relative. */
+  files: string[];
+  /** Lockfile-exact install and the build, shell form. */
+  install: string;
+  build: string;
+  /** Cache mount target of the package manager. */
+  cache: string;
+  /** Context-relative directories the build writes, copied to /app/<path>. */
+  outputs: string[];
 }
 
 export interface InitSpec {
@@ -83,6 +126,8 @@ export interface InitSpec {
   image: string;
   manager: PackageManager;
   python: { version: string; source: string; image: string; codename: Debian };
+  /** Tool versions replacing TOOLS' because the chosen Python is too old for those (poetry 1.5.1 on 3.7). */
+  tools?: Partial<Record<'poetry' | 'pipenv' | 'pdm', string>>;
   deps: DepsPlan;
   role: Role;
   /** The app object served (web) or the Celery app (worker). */
@@ -100,7 +145,12 @@ export interface InitSpec {
   installProject: boolean;
   runtimePackages: string[];
   buildPackages: string[];
-  django?: { settings: string; manageDir: string };
+  /** manage: manage.py relative to /app, where every command runs. */
+  django?: {
+    settings: string; manageDir: string; manage: string;
+    /** The variables the settings read SECRET_KEY and ALLOWED_HOSTS from (and how hosts are separated). */
+    secretKeyEnv?: string; allowedHostsEnv?: { name: string; sep: string };
+  };
   /** A Celery app beside the web app: compose gets a worker service. */
   celery?: AppCandidate;
   /** The broker a Celery worker needs (redis when the redis client is a dependency, else RabbitMQ, Celery's default). */
@@ -118,8 +168,20 @@ export interface InitSpec {
   buildSteps: BuildStep[];
   /** One-off release steps (migrations), never run at container start. */
   releaseSteps: ReleaseStep[];
+  /** Absolute: the repository root, where CI files belong (GitHub reads .github/ only there). */
+  repoRoot: string;
+  /** The project directory (the build context, where init writes) relative to repoRoot, POSIX; '' when the same. */
+  projectDir: string;
+  /** Set when nothing locks the dependencies: how pyship locks them (the command runs it; a dry run only says so). */
+  lock?: LockPlan;
+  /** A front-end asset build stage, when the project has one pyship can place. */
+  assets?: AssetStage;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
+  /** Server packages the lock lacks, installed pinned in the build stage. */
+  extraInstalls: ExtraInstall[];
+  /** Commands the project runs before its server (a Procfile chain, its start script): where they go is the build/release steps' job. */
+  startSteps: { command: string; evidence: string }[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
   serverConfig?: string;
 }

@@ -662,7 +662,7 @@ export const LOCK_FILES: Record<string, PackageManager> = {
   'uv.lock': 'uv', 'poetry.lock': 'poetry', 'pdm.lock': 'pdm', 'Pipfile.lock': 'pipenv', 'conda-lock.yml': 'conda',
 };
 
-const REQ_FILE = /(^|\/)([\w.-]*requirements[\w.-]*\.(txt|in)|requirements\/[\w.-]+\.(txt|in)|constraints[\w.-]*\.txt)$/i;
+const REQ_FILE = /(^|\/)([\w.-]*requirements[\w.-]*\.(txt|in)|requirements\/[\w.-]+\.(txt|in)|constraints[\w.-]*\.txt|requirements\.lock)$/i;
 const MAX_DEPTH_DIRS = 3;
 
 const depthOf = (p: string): number => p.split('/').length - 1;

@@ -1,5 +1,5 @@
 // compose.yaml: run the image locally the way production does: no capabilities, an init, read-only root with a tmpfs,
-// its health check, loopback-only ports, a Celery worker and its broker, a Django migration one-off, and (commented) how
+// its health check, loopback-only ports, a Celery worker and its broker, release one-offs (migrations), and (commented) how
 // to pass a build secret.
 import { celeryHealthcheck, type InitSpec } from '../init/spec.js';
 
@@ -12,7 +12,7 @@ export function compose(s: InitSpec): string {
   const main = s.role === 'worker' ? 'worker' : s.role === 'web' ? 'web' : 'app';
   const broker = s.broker ? BROKERS[s.broker] : undefined;
   const lines: string[] = ['# Written by pyship init: `docker compose up --build` runs the image as production does.', 'services:'];
-  const service = (name: string, opts: { build?: boolean; command?: string[]; healthcheck?: string[]; worker?: boolean; ports?: boolean; profile?: string; celery?: boolean }): void => {
+  const service = (name: string, opts: { build?: boolean; command?: string[]; healthcheck?: string[]; worker?: boolean; ports?: boolean; profile?: string; celery?: boolean; env?: Record<string, string>; workdir?: string }): void => {
     lines.push(`  ${name}:`);
     if (opts.build) {
       lines.push(
@@ -23,7 +23,9 @@ export function compose(s: InitSpec): string {
       );
     }
     lines.push(`    image: ${s.image}:dev`);
-    if (opts.command) lines.push(`    command: ${JSON.stringify(opts.command)}`);
+    // `$$`: compose would otherwise substitute the host's variables into a command the container's shell expands
+    if (opts.command) lines.push(`    command: ${JSON.stringify(opts.command).replace(/\$/g, '$$$$')}`);
+    if (opts.workdir) lines.push(`    working_dir: /app/${opts.workdir}`);
     if (opts.profile) lines.push(`    profiles: [${opts.profile}]`);
     lines.push(
       '    init: true',
@@ -35,8 +37,14 @@ export function compose(s: InitSpec): string {
     );
     if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
     const env: string[] = [];
-    if (s.django) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}', 'DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+    if (s.django) {
+      // under the names the settings read (the Django-convention names when pyship found none)
+      const key = s.django.secretKeyEnv ?? 'DJANGO_SECRET_KEY';
+      const hosts = s.django.allowedHostsEnv ?? { name: 'DJANGO_ALLOWED_HOSTS', sep: ',' };
+      env.push(`${key}: \${${key}:-change-me-in-.env}`, `${hosts.name}: "localhost${hosts.sep}127.0.0.1"`);
+    }
     if (opts.celery && broker) env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${broker.url}}`);
+    for (const [k, v] of Object.entries(opts.env ?? {})) env.push(`${k}: ${JSON.stringify(v)}`);
     if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
     if (opts.celery && broker) lines.push('    depends_on: [broker]');
     if (opts.healthcheck) {
@@ -51,9 +59,9 @@ export function compose(s: InitSpec): string {
     // the same image, started as the Celery worker: its own health check (a ping through the broker), not the web one
     service('worker', { command: ['celery', '--app', `${s.celery.module}:${s.celery.attr}`, 'worker', '--loglevel', 'INFO'], healthcheck: celeryHealthcheck(s.celery), worker: true, celery: true });
   }
-  if (s.django) {
-    lines.push('  # one-off, before a release: `docker compose run --rm migrate` (migrations never run at container start)');
-    service('migrate', { command: ['python', 'manage.py', 'migrate', '--noinput'], profile: 'tools' });
+  for (const r of s.releaseSteps) {
+    lines.push(`  # one-off, before a release: \`docker compose run --rm ${r.name}\` (${r.name === 'migrate' ? 'migrations' : 'release steps'} never run at container start)`);
+    service(r.name, { command: r.run, profile: 'tools', env: r.env, workdir: r.cwd });
   }
   if (broker) {
     lines.push(

@@ -1,4 +1,4 @@
-// .github/dependabot.yml: monthly update PRs for the Python dependencies, the base image and the CI actions.
+// .github/dependabot.yml: monthly update PRs for the Python dependencies, the asset build's, the base image and the CI actions.
 import type { InitSpec } from '../init/spec.js';
 
 const ECOSYSTEM: Record<InitSpec['manager'], string> = {
@@ -7,13 +7,14 @@ const ECOSYSTEM: Record<InitSpec['manager'], string> = {
 
 export function dependabot(s: InitSpec): string {
   const entries: string[] = [];
-  const add = (eco: string, comment?: string): void => {
+  const add = (eco: string, comment?: string, directory = '/'): void => {
     if (comment) entries.push(`  # ${comment}`);
-    entries.push(`  - package-ecosystem: ${eco}`, '    directory: /', '    schedule:', '      interval: monthly');
+    entries.push(`  - package-ecosystem: ${eco}`, `    directory: ${directory}`, '    schedule:', '      interval: monthly');
     if (eco !== 'github-actions') entries.push('    open-pull-requests-limit: 10');
   };
   const eco = ECOSYSTEM[s.manager];
   if (eco) add(eco, s.manager === 'conda' ? 'the conda environment' : 'the locked Python dependencies');
+  if (s.assets) add(s.assets.image.startsWith('oven/bun') ? 'bun' : 'npm', 'the locked front-end dependencies of the asset build', `/${s.assets.dir}`);
   add('docker', 'the base images in the Dockerfile');
   if (s.ci === 'github') add('github-actions', 'the actions the workflows use');
   return `# Written by pyship init: update PRs that bring security fixes to you.\nversion: 2\nupdates:\n${entries.join('\n')}\n`;

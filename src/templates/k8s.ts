@@ -1,13 +1,16 @@
 // k8s/: a Deployment and a Service with probes on the health path, a non-root read-only container with no capabilities,
-// a grace period that covers the server's graceful stop and, for Django, a migration Job instead of migrating at start.
+// a grace period that covers the server's graceful stop and a Job per release step (migrations) instead of migrating at start.
 import type { InitSpec } from '../init/spec.js';
 
-function container(s: InitSpec, name: string, command?: string[]): string[] {
+function container(s: InitSpec, name: string, command?: string[], env?: Record<string, string>, workdir?: string): string[] {
   const l = [
     `        - name: ${name}`,
     `          image: ${s.image}:main`,
   ];
   if (command) l.push(`          command: ${JSON.stringify(['tini', '--', ...command])}`);
+  if (workdir) l.push(`          workingDir: /app/${workdir}`);
+  const vars = Object.entries(env ?? {});
+  if (vars.length > 0) l.push('          env:', ...vars.flatMap(([k, v]) => [`            - name: ${k}`, `              value: ${JSON.stringify(v)}`]));
   if (s.port && !command) {
     l.push('          ports:', `            - containerPort: ${s.port}`, '              name: http');
     const probe = (kind: string, extra: string[]): string[] => [
@@ -71,12 +74,12 @@ export function k8sManifests(s: InitSpec): [string, string][] {
   if (s.port) {
     files.push(['k8s/service.yaml', `${head}apiVersion: v1\nkind: Service\nmetadata:\n  name: ${app}\nspec:\n  selector: { app: ${app} }\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n`]);
   }
-  if (s.django) {
+  for (const r of s.releaseSteps) {
     const job = [
       'apiVersion: batch/v1',
       'kind: Job',
       'metadata:',
-      `  name: ${app}-migrate`,
+      `  name: ${app}-${r.name}`,
       'spec:',
       '  backoffLimit: 1',
       '  template:',
@@ -84,12 +87,12 @@ export function k8sManifests(s: InitSpec): [string, string][] {
       '      restartPolicy: Never',
       '      automountServiceAccountToken: false',
       '      containers:',
-      ...container({ ...s, port: 0, healthcheck: undefined }, 'migrate', ['python', 'manage.py', 'migrate', '--noinput']),
+      ...container({ ...s, port: 0, healthcheck: undefined }, r.name, r.run, r.env, r.cwd),
       '      volumes:',
       '        - name: tmp',
       '          emptyDir: { medium: Memory }',
     ];
-    files.push(['k8s/migrate-job.yaml', `# Written by pyship init: run once per release, before the new Deployment rolls out.\n${job.join('\n')}\n`]);
+    files.push([`k8s/${r.name}-job.yaml`, `# Written by pyship init: run once per release, before the new Deployment rolls out.\n${job.join('\n')}\n`]);
   }
   return files;
 }

@@ -26,9 +26,11 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Commit everything in `dir` as one commit dated `daysAgo` days back (REP006 reads lock-file ages from git). */
-export function gitCommit(dir: string, daysAgo = 120): void {
-  const when = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+/**
+ * Commit everything in `dir` as one commit on a fixed date, old enough for REP006 to judge the lock files' age: fixed,
+ * so init's choice of "the newest Python released before the lock changed" does not move with the calendar.
+ */
+export function gitCommit(dir: string, when = '2026-08-09T12:00:00Z'): void {
   const env = { ...process.env, GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when };
   const git = (...args: string[]): void => void execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, env, stdio: 'ignore' });
   git('init', '-q');

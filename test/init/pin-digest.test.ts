@@ -30,20 +30,20 @@ function fakeEngine(digests: Record<string, string[]>, pullAdds?: Record<string,
 describe('pyship init --pin-digest', () => {
   it('writes the digest the engine knows into the base image, and the result still passes pyship check', async () => {
     const dir = fixtureRepo('pip-flask');
-    const engine = fakeEngine({ 'python:3.15-slim-trixie': [`python@${DIGEST}`] });
+    const engine = fakeEngine({ 'python:3.14-slim-trixie': [`python@${DIGEST}`] });
     const run = await init(dir, { pinDigest: true }, { engine });
     expect(run.code, run.err).toBe(0);
-    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(`ARG PYTHON_IMAGE=python:3.15-slim-trixie@${DIGEST}\n`);
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(`ARG PYTHON_IMAGE=python:3.14-slim-trixie@${DIGEST}\n`);
     expect(engine.pulled).toEqual([]);
     expect(checkFindings(dir)).toEqual([]);
   });
 
   it('pulls the image when the engine has no digest for it yet', async () => {
     const dir = fixtureRepo('pip-flask');
-    const engine = fakeEngine({ 'python:3.15-slim-trixie': [] }, { 'python:3.15-slim-trixie': [`docker.io/library/python@${DIGEST}`] });
+    const engine = fakeEngine({ 'python:3.14-slim-trixie': [] }, { 'python:3.14-slim-trixie': [`docker.io/library/python@${DIGEST}`] });
     const run = await init(dir, { pinDigest: true }, { engine });
     expect(run.code, run.err).toBe(0);
-    expect(engine.pulled).toEqual(['python:3.15-slim-trixie']);
+    expect(engine.pulled).toEqual(['python:3.14-slim-trixie']);
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(`@${DIGEST}\n`);
   });
 
@@ -51,7 +51,7 @@ describe('pyship init --pin-digest', () => {
     const dir = fixtureRepo('pip-flask');
     const engine = fakeEngine({});
     await expect(init(dir, { pinDigest: true }, { engine })).rejects.toThrow(UsageError);
-    await expect(init(dir, { pinDigest: true }, { engine })).rejects.toThrow(/no registry digest for python:3\.15-slim-trixie.*imagetools inspect/);
+    await expect(init(dir, { pinDigest: true }, { engine })).rejects.toThrow(/no registry digest for python:3\.14-slim-trixie.*imagetools inspect/);
     expect(() => readFileSync(join(dir, 'Dockerfile'), 'utf8')).toThrow();
   });
 });

@@ -1,22 +1,12 @@
 // REP002: official python images tagged without the OS release (or with a floating Python major) change under you.
 import { defineRule } from '../../lint/rule.js';
 import { isOfficialPython, pythonImage } from './_python-image.js';
+import { alpineFor, debianFor, newestWith, noLongerBuilt } from '../../project/python-releases.js';
 
-/** A Debian release the version's images exist for (trixie from 3.9 on; older versions stopped before it). */
-function debianFor(version: string | undefined): string {
-  const m = version ? /^(\d+)\.(\d+)/.exec(version) : null;
-  if (!m) return 'trixie';
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  if (major < 3) return 'buster';
-  return minor < 9 ? 'bookworm' : 'trixie';
-}
-
-/** Versions past end of life are no longer rebuilt: their tags cannot move any more (Python 2, 3.0–3.8). */
-function frozen(version: string | undefined): boolean {
-  const m = version ? /^(\d+)(?:\.(\d+))?/.exec(version) : null;
-  if (!m) return false;
-  return Number(m[1]) < 3 || (m[2] !== undefined && Number(m[2]) <= 8);
+/** The OS part of a tag that exists for the version (src/project/python-releases.ts): trixie unless that minor was never built on it. */
+function pinnedOs(version: string, family: 'debian' | 'alpine', slim: boolean): string {
+  if (family === 'alpine') return `alpine${alpineFor(version) ?? '3.22'}`;
+  return `${slim ? 'slim-' : ''}${debianFor(version)?.codename ?? 'trixie'}`;
 }
 
 export default defineRule({
@@ -43,6 +33,8 @@ a named release is a decision (pick the one the tag resolves to today to keep th
     { bad: 'FROM python:3.13-slim\n', good: 'FROM python:3.13-slim-trixie\n' },
     { bad: 'ARG PY=3.12\nFROM python:${PY}-alpine AS build\n', good: 'ARG PY=3.12\nFROM python:${PY}-alpine3.21 AS build\n' },
     { bad: 'FROM public.ecr.aws/docker/library/python:3-slim-bookworm\n', good: 'FROM public.ecr.aws/docker/library/python:3.12-slim-bookworm\n' },
+    // the newest Python still built on buster is 3.11: that is the suggestion, not a python:3.13-slim-buster that never existed
+    { bad: 'FROM python:3-slim-buster\n', good: 'FROM python:3.11-slim-buster\nFROM python:3.7-slim\n' },
     {
       bad: 'FROM python:3.11\n',
       good: 'FROM python:3.11-bookworm\nFROM python:3.12-slim@sha256:804ddf3251a60bbf9c92e73b7566c40428d54d0e79d3428194edf40da6521286\nARG TAG\nFROM python:${TAG}\nFROM bitnami/python:3.11\n',
@@ -53,7 +45,7 @@ a named release is a decision (pick the one the tag resolves to today to keep th
       const b = stage.base;
       if (b.digest !== undefined || !isOfficialPython(b)) continue;
       const img = pythonImage(b);
-      if (!img || img.family === 'windows' || frozen(img.version)) continue;
+      if (!img || img.family === 'windows' || (img.version !== undefined && noLongerBuilt(img.version))) continue;
       const floatingPython = img.version === undefined || img.version === '3';
       const floatingOs = img.release === undefined;
       if (!floatingPython && !floatingOs) continue;
@@ -61,14 +53,21 @@ a named release is a decision (pick the one the tag resolves to today to keep th
       const tag = b.tag!;
       const via = b.raw !== b.resolved ? ` (from \`${b.raw}\`)` : '';
       const python = img.version === undefined ? 'names no Python version' : `names only Python ${img.version}`;
-      const pinnedOs = img.family === 'alpine' ? 'alpine3.22' : `${img.variant.startsWith('slim') ? 'slim-' : ''}${debianFor(img.version)}`;
+      const family = img.family === 'alpine' ? 'alpine' : 'debian';
+      const slim = img.variant.startsWith('slim');
       let message: string;
       if (floatingPython && floatingOs) {
-        message = `\`${img.ref}\`${via} ${python} and no ${os} release: both change under you; name them, e.g. \`python:3.13-${pinnedOs}\``;
+        message = `\`${img.ref}\`${via} ${python} and no ${os} release: both change under you; name them, e.g. \`python:3.13-${pinnedOs('3.13', family, slim)}\``;
       } else if (floatingPython) {
-        message = `\`${img.ref}\`${via} ${python}: it moves to each new Python release; name the minor version, e.g. \`python:3.13-${img.variant}\``;
+        // the newest minor still built for the release the tag names (python:3.13-slim-buster was never published)
+        const minor = newestWith(img.release!);
+        const example = minor ? `\`python:${minor}-${img.variant}\`` : `\`python:3.13-${pinnedOs('3.13', family, slim)}\` (no Python still built is published for ${img.release})`;
+        message = `\`${img.ref}\`${via} ${python}: it moves to each new Python release; name the minor version, e.g. ${example}`;
       } else {
-        message = `\`${tag}\`${via} has no ${os} release: it moves to the next ${os} release when one ships; name it, e.g. \`python:${img.version}-${pinnedOs}\``;
+        // a patch release's tags exist only for the OS releases current when it came out: suggest the minor's tag
+        const patch = img.minor !== undefined && img.version !== img.minor;
+        const example = `\`python:${img.minor ?? img.version}-${pinnedOs(img.minor ?? img.version!, family, slim)}\``;
+        message = `\`${tag}\`${via} has no ${os} release: it moves to the next ${os} release when one ships; name it, e.g. ${example}${patch ? ` (or \`python:${img.version}-…\` with the release that patch was built on)` : ''}`;
       }
       report({ span: b.span, message });
     }
