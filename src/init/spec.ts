@@ -15,6 +15,7 @@ import { Decisions } from './decisions.js';
 import { planDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
 import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
+import { planMounts } from './mounts.js';
 
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
@@ -201,6 +202,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   };
   placeSteps(p, spec, d);
   orderBuildSteps(spec.buildSteps);
+  spec.mounts = planMounts(p, spec, d);
   return spec;
 }
 

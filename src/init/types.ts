@@ -184,5 +184,23 @@ export interface InitSpec {
   startSteps: { command: string; evidence: string }[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
   serverConfig?: string;
+  /** Where the app writes at run time, and what compose/k8s mount there (src/init/mounts.ts). */
+  mounts?: MountPlan;
+}
+
+/** A writable place in a read-only container: a tmpfs for scratch (logs, caches), a named volume for data. */
+export interface Mount {
+  path: string;
+  kind: 'tmpfs' | 'volume';
+  /** The named volume (kind volume). */
+  volume?: string;
+}
+
+export interface MountPlan {
+  /** Keep the root file system read-only (every write the code shows has a mount). */
+  readOnly: boolean;
+  /** Why read-only is off. */
+  why?: string;
+  mounts: Mount[];
 }
 

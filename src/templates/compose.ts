@@ -3,6 +3,9 @@
 // to pass a build secret.
 import { celeryHealthcheck, type InitSpec } from '../init/spec.js';
 
+/** The app user of the generated Dockerfile (src/templates/dockerfile.ts). */
+export const APP_UID = 10001;
+
 export const BROKERS = {
   redis: { image: 'redis:7', url: 'redis://broker:6379/0' },
   rabbitmq: { image: 'rabbitmq:4', url: 'amqp://guest:guest@broker:5672//' },
@@ -27,14 +30,7 @@ export function compose(s: InitSpec): string {
     if (opts.command) lines.push(`    command: ${JSON.stringify(opts.command).replace(/\$/g, '$$$$')}`);
     if (opts.workdir) lines.push(`    working_dir: /app/${opts.workdir}`);
     if (opts.profile) lines.push(`    profiles: [${opts.profile}]`);
-    lines.push(
-      '    init: true',
-      '    cap_drop: [ALL]',
-      '    security_opt: ["no-new-privileges:true"]',
-      '    read_only: true',
-      '    tmpfs: [/tmp]',
-      '    stop_grace_period: 10s',
-    );
+    lines.push('    init: true', '    cap_drop: [ALL]', '    security_opt: ["no-new-privileges:true"]', ...writable(s), '    stop_grace_period: 10s');
     if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
     const env: string[] = [];
     if (s.django) {
@@ -70,6 +66,23 @@ export function compose(s: InitSpec): string {
       `    image: ${broker.image}`,
     );
   }
+  const volumes = (s.mounts?.mounts ?? []).filter((m) => m.kind === 'volume');
+  if (volumes.length > 0) lines.push('volumes:', ...volumes.map((m) => `  ${m.volume}: {}`));
   lines.push('# secrets:', '#   pip_conf:', '#     file: ./pip.conf');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A read-only root with a writable place at each path the app writes to (src/init/mounts.ts): tmpfs owned by the app
+ * user for scratch, a named volume for data; or read-only off, with the reason, when a path cannot take a mount.
+ */
+function writable(s: InitSpec): string[] {
+  const plan = s.mounts ?? { readOnly: true, mounts: [] };
+  const tmpfs = ['/tmp', ...plan.mounts.filter((m) => m.kind === 'tmpfs').map((m) => `${m.path}:uid=${APP_UID},gid=${APP_UID},mode=0700`)];
+  const volumes = plan.mounts.filter((m) => m.kind === 'volume').map((m) => `${m.volume}:${m.path}`);
+  return [
+    ...(plan.readOnly ? ['    read_only: true'] : [`    # not read_only: ${plan.why ?? 'the app writes into its own tree'}`]),
+    `    tmpfs: ${tmpfs.length === 1 ? '[/tmp]' : JSON.stringify(tmpfs)}`,
+    ...(volumes.length > 0 ? [`    volumes: ${JSON.stringify(volumes)}`] : []),
+  ];
 }

@@ -5,11 +5,13 @@ const ECOSYSTEM: Record<InitSpec['manager'], string> = {
   pip: 'pip', 'pip-tools': 'pip', poetry: 'pip', pipenv: 'pip', pdm: 'pip', uv: 'uv', conda: 'conda',
 };
 
-export function dependabot(s: InitSpec): string {
+/** `sub`: the project directory below the repository root ('' when it is the root), where the manifests are. */
+export function dependabot(s: InitSpec, sub = ''): string {
   const entries: string[] = [];
   const add = (eco: string, comment?: string, directory = '/'): void => {
     if (comment) entries.push(`  # ${comment}`);
-    entries.push(`  - package-ecosystem: ${eco}`, `    directory: ${directory}`, '    schedule:', '      interval: monthly');
+    const dir = eco === 'github-actions' ? '/' : sub ? `/${sub}${directory === '/' ? '' : directory}` : directory;
+    entries.push(`  - package-ecosystem: ${eco}`, `    directory: ${dir}`, '    schedule:', '      interval: monthly');
     if (eco !== 'github-actions') entries.push('    open-pull-requests-limit: 10');
   };
   const eco = ECOSYSTEM[s.manager];

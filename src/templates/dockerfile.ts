@@ -196,11 +196,13 @@ function runtimeStage(s: InitSpec): string[] {
     out.push(`COPY --chown=app:app ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} /app`);
   }
   for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
+  // where the app writes (compose and k8s mount a tmpfs or a volume there; a new volume takes this owner) and where
+  // its build steps write (an absolute STATIC_ROOT)
+  const steps = stageSteps(s, 'runtime');
+  const dirs = [...new Set([...(s.mounts?.mounts ?? []).map((m) => m.path), ...steps.flatMap((b) => b.dirs ?? [])])];
+  if (dirs.length > 0) out.push('# directories the app and its build steps write to, owned by the app user', `RUN install -d -o app -g app ${dirs.join(' ')}`);
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
-  const steps = stageSteps(s, 'runtime');
-  const dirs = [...new Set(steps.flatMap((b) => b.dirs ?? []))];
-  if (dirs.length > 0) out.push(`RUN mkdir -p ${dirs.join(' ')} && chown app:app ${dirs.join(' ')}`);
   out.push('USER app');
   for (const b of steps) out.push(...stepRun(b));
   if (s.port) out.push(`EXPOSE ${s.port}`);
@@ -208,6 +210,8 @@ function runtimeStage(s: InitSpec): string[] {
     const worker = s.role === 'worker';
     out.push(`HEALTHCHECK --interval=${worker ? '60s' : '30s'} --timeout=${worker ? '15s' : '5s'} --start-period=${worker ? '60s' : '20s'} --retries=3 \\\n    CMD ${json(s.healthcheck)}`);
   }
+  // whatever builds the image (pyship build, the project's own CI) can say which commit it is
+  out.push('ARG GIT_COMMIT=unknown', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
   out.push('ENTRYPOINT ["tini", "--"]');
   out.push(`CMD ${json(s.command)}`);
   return out;

@@ -33,14 +33,31 @@ function container(s: InitSpec, name: string, command?: string[], env?: Record<s
     '            runAsNonRoot: true',
     '            runAsUser: 10001',
     '            allowPrivilegeEscalation: false',
-    '            readOnlyRootFilesystem: true',
+    `            readOnlyRootFilesystem: ${s.mounts?.readOnly === false ? 'false' : 'true'}`,
     '            capabilities:',
     '              drop: [ALL]',
     '          volumeMounts:',
     '            - name: tmp',
     '              mountPath: /tmp',
+    ...extraMounts(s).flatMap((m) => [`            - name: ${m.name}`, `              mountPath: ${m.path}`]),
   );
   return l;
+}
+
+/** The writable places the app needs besides /tmp (src/init/mounts.ts), as pod volumes. */
+function extraMounts(s: InitSpec): { name: string; path: string; data: boolean }[] {
+  return (s.mounts?.mounts ?? []).map((m, i) => ({ name: m.volume ?? `scratch-${i + 1}`, path: m.path, data: m.kind === 'volume' }));
+}
+
+function podVolumes(s: InitSpec): string[] {
+  return [
+    '      volumes:',
+    '        - name: tmp',
+    '          emptyDir: { medium: Memory }',
+    ...extraMounts(s).flatMap((m) => m.data
+      ? [`        # ${m.path} holds data: an emptyDir is lost with the pod; use a PersistentVolumeClaim to keep it`, `        - name: ${m.name}`, '          emptyDir: {}']
+      : [`        - name: ${m.name}`, '          emptyDir: { medium: Memory }']),
+  ];
 }
 
 export function k8sManifests(s: InitSpec): [string, string][] {
@@ -66,9 +83,7 @@ export function k8sManifests(s: InitSpec): [string, string][] {
     '        seccompProfile: { type: RuntimeDefault }',
     '      containers:',
     ...container(s, app),
-    '      volumes:',
-    '        - name: tmp',
-    '          emptyDir: { medium: Memory }',
+    ...podVolumes(s),
   ];
   files.push(['k8s/deployment.yaml', head + deployment.join('\n') + '\n']);
   if (s.port) {
@@ -88,9 +103,7 @@ export function k8sManifests(s: InitSpec): [string, string][] {
       '      automountServiceAccountToken: false',
       '      containers:',
       ...container({ ...s, port: 0, healthcheck: undefined }, r.name, r.run, r.env, r.cwd),
-      '      volumes:',
-      '        - name: tmp',
-      '          emptyDir: { medium: Memory }',
+      ...podVolumes(s),
     ];
     files.push([`k8s/${r.name}-job.yaml`, `# Written by pyship init: run once per release, before the new Deployment rolls out.\n${job.join('\n')}\n`]);
   }

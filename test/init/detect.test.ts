@@ -518,7 +518,10 @@ describe('writing', () => {
     const dir = projectDir({ ...files, Dockerfile: 'FROM python:3.12\n' });
     const kept = await init(dir, { dryRun: true });
     expect(kept.out).not.toContain('b/Dockerfile');
-    expect(kept.err).toContain('would keep Dockerfile (exists; --force to overwrite)');
+    expect(kept.err).toContain('would keep Dockerfile (exists; --force Dockerfile to replace)');
+    // only the generated Dockerfile would read the server config: beside the kept one it is skipped, and says why
+    expect(kept.err).toMatch(/would skip gunicorn\.conf\.py: made for the generated Dockerfile/);
+    expect(kept.out).not.toContain('b/gunicorn.conf.py');
     const forced = await init(dir, { dryRun: true, force: true });
     expect(forced.out).toMatch(/^--- a\/Dockerfile\s*\n\+\+\+ b\/Dockerfile\s*\n/m);
     expect(forced.out).toContain('-FROM python:3.12\n');
@@ -530,8 +533,9 @@ describe('writing', () => {
     chmodSync(join(dir, 'Dockerfile'), 0o640);
     const kept = await init(dir);
     expect(kept.code).toBe(0);
-    expect(kept.err).toMatch(/kept +Dockerfile \(exists; --force to overwrite\)/);
-    expect(kept.err).toMatch(/wrote +gunicorn\.conf\.py/);
+    expect(kept.err).toMatch(/kept +Dockerfile \(exists; --force Dockerfile to replace\)/);
+    expect(kept.err).toMatch(/skipped +gunicorn\.conf\.py: made for the generated Dockerfile/);
+    expect(existsSync(join(dir, 'gunicorn.conf.py'))).toBe(false);
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\n');
     expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe('services: {}\n');
     // the check of the result says some files were kept
@@ -541,7 +545,7 @@ describe('writing', () => {
     const forced = await init(dir, { force: true });
     expect(forced.code).toBe(0);
     expect(forced.err).toMatch(/replaced +Dockerfile/);
-    expect(forced.err).toMatch(/unchanged +gunicorn\.conf\.py/);
+    expect(forced.err).toMatch(/wrote +gunicorn\.conf\.py/);
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toMatch(/^# syntax=docker\/dockerfile:1\n/);
     expect(statSync(join(dir, 'Dockerfile')).mode & 0o777).toBe(0o640);
     expect(statSync(join(dir, 'gunicorn.conf.py')).mode & 0o777).toBe(0o644);

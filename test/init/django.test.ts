@@ -228,7 +228,7 @@ describe('collectstatic and compilemessages as build steps', () => {
   it('an absolute STATIC_ROOT outside /app is created for the app user before USER app', () => {
     const s = spec(project({ settings: 'proj.settings', files: { 'proj/settings.py': SETTINGS.replace('BASE_DIR / "staticfiles"', '"/public_collected"') } }));
     const lines = dockerfile(s).split('\n');
-    const mk = lines.indexOf('RUN mkdir -p /public_collected && chown app:app /public_collected');
+    const mk = lines.indexOf('RUN install -d -o app -g app /public_collected');
     expect(mk).toBeGreaterThan(0);
     expect(mk).toBeLessThan(lines.indexOf('USER app'));
   });
