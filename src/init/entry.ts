@@ -3,7 +3,24 @@ import { celeryWorkerApp, type AppCandidate, type AppFacts, type ProcfileLine } 
 import type { Project } from '../project/project.js';
 import { InitError, type InitOptions, type Role } from './types.js';
 
-export interface Choice { app: AppCandidate; role: Role }
+export interface Choice {
+  app: AppCandidate;
+  role: Role;
+  /** A module the app needs and the project lacks (Channels 2's asgi.py), written by init beside the others. */
+  module?: { path: string; text: string; why: string };
+}
+
+/** Channels 2's documented asgi.py: Django set up first, then the project's router (ASGI_APPLICATION). */
+const channelsAsgi = (settings: string): string => `"""ASGI entry point for Channels (written by pyship init): Django is set up before the routing is imported."""
+import os
+
+import django
+from channels.routing import get_default_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "${settings}")
+django.setup()
+application = get_default_application()
+`;
 
 export function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: InitOptions, procCelery?: AppCandidate): { choice?: Choice; script?: { name: string; target: string } } {
   const web = app.candidates.filter((c) => c.interface !== 'celery');
@@ -34,9 +51,16 @@ export function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: I
     // Channels without an asgi.py that sets Django up (Channels 2): its router cannot be imported on its own
     const router = app.candidates.find((c) => c.framework === 'channels');
     if (names.has('channels') && !d.asgi && router) {
-      throw new InitError(`${router.file} defines the Channels app ${router.module}:${router.attr}, but there is no asgi.py that sets Django up before loading it (a server cannot import it on its own)`,
-        `add ${d.settings.split('.')[0]}/asgi.py: \`import django; django.setup(); from channels.routing import get_default_application; application = get_default_application()\` (with DJANGO_SETTINGS_MODULE set) and run pyship init again, or pass --entry ${d.wsgi ? `${d.wsgi.module}:${d.wsgi.attr}` : 'MODULE:ATTR'} to serve HTTP only, without websockets`,
-        { flag: '--entry', values: [`${router.module}:${router.attr}`, ...(d.wsgi ? [`${d.wsgi.module}:${d.wsgi.attr}`] : [])] });
+      const dir = d.manage.includes('/') ? d.manage.slice(0, d.manage.lastIndexOf('/')) : '';
+      const pkg = d.settings.split('.')[0]!;
+      const path = `${dir ? `${dir}/` : ''}${pkg}/asgi.py`;
+      return {
+        choice: {
+          app: { interface: 'asgi', framework: 'django', module: `${pkg}.asgi`, attr: 'application', file: path, importRoot: dir },
+          role: 'web',
+          module: { path, text: channelsAsgi(d.settings), why: `${router.file} defines the Channels app ${router.module}:${router.attr}, which a server cannot import before Django is set up: Channels' asgi.py does that` },
+        },
+      };
     }
     const pick = (asgiServer ? d.asgi ?? d.wsgi : d.wsgi ?? d.asgi);
     if (!pick) throw new InitError(`${d.manage} names ${d.settings}, but there is no wsgi.py or asgi.py with get_wsgi_application()/get_asgi_application()`, 'pass --entry MODULE:application');
@@ -142,7 +166,4 @@ export function celeryHealthcheck(c: AppCandidate): string[] {
     'sys.exit(0 if answered else f"no answer from {node}")',
   ].join('\n')];
 }
-
-export const healthArgv = (path: string, port: number): string[] => ['python', '-c',
-  `import os, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s${path}" % os.environ.get("PORT", "${port}"), timeout=4)`];
 

@@ -56,6 +56,7 @@ export function generateFiles(spec: InitSpec, p: Project, sub = ''): GeneratedFi
     'k8s/migrate-job.yaml': 'Kubernetes Job: migrations once per release, not at startup',
   };
   if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: K8S_WHAT[path] ?? 'Kubernetes manifest', forDockerfile: 'it runs that image: its port, probes, user and read-only layout' });
+  if (spec.appModule) files.push({ path: spec.appModule.path, text: spec.appModule.text, what: spec.appModule.why, forDockerfile: 'the generated image starts the app from it' });
   const config = pyshipConfig(spec, p);
   if (config) files.push(config);
   return files;
@@ -82,7 +83,8 @@ function pyshipConfig(spec: InitSpec, p: Project): GeneratedFile | undefined {
   if (p.file('pyship.toml') || p.file('.pyship.toml')) return undefined;
   if (/^\[tool\.pyship\]/m.test(p.file('pyproject.toml')?.text ?? '')) return undefined;
   const lines = ['# Written by pyship init: settings of `pyship check`, `build`, `smoke` and `audit`.', `image = "${spec.image}"`];
-  if (spec.port) lines.push(`health-path = "${spec.healthPath}"`);
+  if (spec.port && (spec.healthMode ?? 'route') === 'route') lines.push(`health-path = "${spec.healthPath}"`);
+  else if (spec.port) lines.push('# health-path = "/health"  # the app has no health route pyship found: add one and name it here');
   lines.push('# max-image-size = "450MB"');
   return { path: 'pyship.toml', text: `${lines.join('\n')}\n`, what: 'pyship settings: image name, health path' };
 }

@@ -6,8 +6,11 @@ import type { Project } from '../project/project.js';
 import { dependencyNames, planDeps } from './deps.js';
 import { gitRoot } from '../project/locate.js';
 import { relative, sep } from 'node:path';
-import { chooseApp, healthArgv, celeryHealthcheck, procfileCelery } from './entry.js';
+import { chooseApp, celeryHealthcheck, procfileCelery } from './entry.js';
 import { bundledServer, chooseServer, evidenceWeb, extraInstalls, noteFor } from './serve.js';
+import { chooseHealth } from './health.js';
+import { routeTable } from '../project/routes.js';
+import { projectPort } from '../project/port.js';
 import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { placeSteps } from './steps.js';
@@ -80,13 +83,15 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   let server: Server | undefined;
   let command: string[] = [];
   let serverConfig: string | undefined;
-  const port = opts.port ?? 8000;
   // a script serves HTTP when --port says so, or when it is the Procfile's web process
   const scriptServes = opts.port !== undefined || proc?.script !== undefined;
   let extras: ExtraInstall[] = [];
-  if (port < 1024 || port > 65535) throw new InitError(`--port ${port}: use a port from 1024 to 65535 (ports below 1024 need root or a capability)`);
-  let healthPath = opts.healthPath ?? app.healthPaths[0] ?? '/';
-  if (!healthPath.startsWith('/')) healthPath = `/${healthPath}`;
+  if (opts.port !== undefined && (opts.port < 1024 || opts.port > 65535)) throw new InitError(`--port ${opts.port}: use a port from 1024 to 65535 (ports below 1024 need root or a capability)`);
+  const portPick = opts.port !== undefined ? { port: opts.port, evidence: ['--port'], notes: [] } : projectPort(p);
+  const port = portPick.port;
+  // the routes tell the health path; without one, a web app (or the Procfile's web process) any answer, a script a TCP connect
+  const health = chooseHealth(routeTable(p), port, { forced: opts.healthPath, http: choice?.role === 'web' || proc?.script !== undefined });
+  const healthPath = health.path;
   let importRoot = choice?.app.importRoot ?? '';
   let django: InitSpec['django'];
   let celery: AppCandidate | undefined;
@@ -147,10 +152,10 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
       // the settings module and the build steps are chosen once installProject is known (planDjango, below)
       django = { settings: app.django.settings, manageDir, manage: app.django.manage };
       importRoot = manageDir;
-      notes.push(`Django: the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; run migrations as a one-off job (\`docker run IMAGE python ${app.django.manage} migrate\`), never at startup`);
+      notes.push(`Django: ${health.mode === 'route' ? `the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; ` : ''}run migrations as a one-off job (\`docker run IMAGE python ${app.django.manage} migrate\`), never at startup`);
     }
     celery = procWorker ? procWorker.app : app.candidates.find((c) => c.interface === 'celery');
-    if (!opts.healthPath && app.healthPaths.length === 0) notes.push(`no health route found: the HEALTHCHECK requests ${healthPath}; add a cheap /health route and pass --health-path /health`);
+    notes.push(...health.notes);
   } else if (choice && role === 'worker') {
     const a = choice.app;
     d.decide('framework', 'celery', madeAt(p, a));
@@ -179,25 +184,27 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   }
 
   let healthcheck: string[] | undefined;
-  if (role === 'web' || (role === 'script' && scriptServes)) healthcheck = healthArgv(healthPath, port);
+  if (role === 'web' || (role === 'script' && scriptServes)) healthcheck = health.argv;
   else if (role === 'worker' && celery) healthcheck = celeryHealthcheck(celery);
   const webLike = role === 'web' || (role === 'script' && scriptServes);
 
   const libs = libsFor(names, codename);
   d.decide('system-packages', libs.runtime.length > 0 ? `${libs.runtime.join(', ')} at run time${libs.build.length > 0 ? `; ${libs.build.join(', ')} to build` : ''}` : 'none', libs.runtime.length > 0 ? 'dependencies that link to them' : 'default: no dependency links to a system library');
   if (webLike) {
-    d.decide('port', String(port), opts.port ? '--port' : 'default: 8000');
-    d.decide('health-check', healthPath, opts.healthPath ? '--health-path' : app.healthPaths.length > 0 ? 'a health-like route in the code' : 'default: no health route found');
+    d.decide('port', String(port), ...portPick.evidence);
+    d.decide('health-check', health.value, ...health.evidence);
+    notes.push(...portPick.notes);
   }
   const buildPackages = [...libs.build, ...extraBuildPackages.filter((x) => !libs.build.includes(x))];
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
   const spec: InitSpec = {
     name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: tool ? { [manager]: tool } : undefined, deps, role, app: choice?.app, server, command,
-    port: webLike ? port : 0, healthPath, healthcheck, importRoot, installProject,
+    port: webLike ? port : 0, healthPath, healthMode: health.mode, healthcheck, importRoot, installProject,
     runtimePackages: libs.runtime, buildPackages, django, celery: role === 'web' ? celery : undefined,
     broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
+    appModule: choice?.module,
     decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [],
   };
   placeSteps(p, spec, d);

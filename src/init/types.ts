@@ -137,6 +137,8 @@ export interface InitSpec {
   command: string[];
   port: number;
   healthPath: string;
+  /** `route`: GET healthPath must succeed; `any-answer`: no health route, any HTTP answer below 500; `tcp`: a connect. */
+  healthMode?: 'route' | 'any-answer' | 'tcp';
   /** HEALTHCHECK CMD argv (exec form), if any. */
   healthcheck?: string[];
   /** Context-relative directory Python imports the app from ('' = /app), added to PYTHONPATH when not ''. */
@@ -184,6 +186,8 @@ export interface InitSpec {
   startSteps: { command: string; evidence: string }[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
   serverConfig?: string;
+  /** A module the app needs and the project lacks (Channels 2's asgi.py): init writes it. */
+  appModule?: { path: string; text: string; why: string };
   /** Where the app writes at run time, and what compose/k8s mount there (src/init/mounts.ts). */
   mounts?: MountPlan;
 }

@@ -1,6 +1,6 @@
 // The application inside a Python project: what to start and how. Django projects (manage.py + settings), app objects
-// (`app = Flask(...)`, `create_app()` factories, FastAPI/Starlette, Celery), `[project.scripts]`, Procfile lines, health
-// routes. Read from source text with light patterns: nothing is imported or executed. Used by `pyship init`.
+// (`app = Flask(...)`, `create_app()` factories, FastAPI/Starlette, Celery), `[project.scripts]`, Procfile lines (routes
+// are routes.ts's). Read from source text with light patterns: nothing is imported or executed. Used by `pyship init`.
 import { parseShell, type ShCommand } from '../dockerfile/shell.js';
 import { pyprojects, type Pyproject } from './python.js';
 import { projectFact, type Project } from './project.js';
@@ -48,8 +48,6 @@ export interface AppFacts {
   scripts: { name: string; target: string }[];
   /** Procfile process types (web, worker, release…). */
   procfile: ProcfileLine[];
-  /** Route paths that look like health checks (`/health`, `/healthz/`…), most specific first. */
-  healthPaths: string[];
   /** The root pyproject.toml describes an installable project ([project] + a build system, or setup.py). */
   installable: boolean;
   /** Python packages live under `src/`. */
@@ -72,8 +70,6 @@ export function moduleOf(file: string, importRoots: readonly string[]): { import
   return { importRoot: root, module: rel.split('/').join('.') };
 }
 
-/** A health-like path as a route's first argument: `@app.get("/health")`, `path("healthz/", …)`, `Route("/ping", …)`. */
-const HEALTH = /(?:\.(?:get|route|api_route|head)|\b(?:path|re_path|Route|add_url_rule))\(\s*r?["']\^?(\/?(?:health|healthz|healthcheck|health-check|livez|readyz|ping|status)\/?)\$?["']/g;
 
 /** Parse a Procfile: `name: command` lines. */
 export function parseProcfile(text: string): ProcfileLine[] {
@@ -162,27 +158,14 @@ export const detectApp = projectFact((p: Project): AppFacts => {
     const pr = pkgRoot(f);
     return { path: f, ...(pr === undefined ? moduleOf(f, [...roots]) : pr === '' ? moduleOf(f, ['']) : moduleOf(f, [pr])) };
   })).candidates;
-  const health = new Map<string, number>();
-  for (const f of pyFiles) {
-    const text = p.file(f)?.text;
-    if (!text) continue;
-    if (/@\w+\.(get|route|api_route)\(|\bpath\(|\bRoute\(|add_url_rule/.test(text)) {
-      for (const m of text.matchAll(HEALTH)) {
-        const path = m[1]!.startsWith('/') ? m[1]! : `/${m[1]!}`;
-        health.set(path, (health.get(path) ?? 0) + 1);
-      }
-    }
-  }
   // the most likely app first: shallow files, conventional names (app.py, main.py, wsgi.py, asgi.py)
   const score = (c: AppCandidate): number =>
     depth(c.file) * 10 - (/(^|\/)(app|main|wsgi|asgi|application|server|api)\.py$/.test(c.file) ? 5 : 0) - (/(^|\/)__init__\.py$/.test(c.file) ? 2 : 0) + (c.attr.endsWith('()') ? 1 : 0);
   candidates.sort((a, b) => score(a) - score(b) || a.file.localeCompare(b.file));
   const rootPp = pyprojects(p).find((x) => x.path === 'pyproject.toml');
   const procfile = p.file('Procfile');
-  const order = ['/health', '/healthz', '/health/', '/healthz/', '/healthcheck', '/livez', '/readyz', '/ping', '/status'];
-  const healthPaths = [...health.keys()].sort((a, b) => (order.indexOf(a) + 99) % 99 - (order.indexOf(b) + 99) % 99 || a.localeCompare(b));
   return {
-    django, candidates, scripts: scriptsOf(rootPp), procfile: procfile ? parseProcfile(procfile.text) : [], healthPaths,
+    django, candidates, scripts: scriptsOf(rootPp), procfile: procfile ? parseProcfile(procfile.text) : [],
     installable: installable(p, rootPp), srcLayout, venvDirs,
   };
 });

@@ -13,12 +13,15 @@ function container(s: InitSpec, name: string, command?: string[], env?: Record<s
   if (vars.length > 0) l.push('          env:', ...vars.flatMap(([k, v]) => [`            - name: ${k}`, `              value: ${JSON.stringify(v)}`]));
   if (s.port && !command) {
     l.push('          ports:', `            - containerPort: ${s.port}`, '              name: http');
-    const probe = (kind: string, extra: string[]): string[] => [
-      `          ${kind}:`, '            httpGet:', `              path: ${s.healthPath}`, '              port: http',
-      // Django answers only the hosts in ALLOWED_HOSTS; the kubelet would send the pod's IP
-      ...(s.django ? ['              httpHeaders:', '                - name: Host', '                  value: localhost'] : []),
-      ...extra.map((e) => `            ${e}`),
-    ];
+    // no health route: the kubelet's httpGet wants 200-399, so the probes only check that the port accepts connections
+    const probe = (kind: string, extra: string[]): string[] => s.healthMode && s.healthMode !== 'route'
+      ? [`          ${kind}:`, '            tcpSocket:', '              port: http', ...extra.map((e) => `            ${e}`)]
+      : [
+        `          ${kind}:`, '            httpGet:', `              path: ${s.healthPath}`, '              port: http',
+        // Django answers only the hosts in ALLOWED_HOSTS; the kubelet would send the pod's IP
+        ...(s.django ? ['              httpHeaders:', '                - name: Host', '                  value: localhost'] : []),
+        ...extra.map((e) => `            ${e}`),
+      ];
     l.push(...probe('startupProbe', ['periodSeconds: 2', 'failureThreshold: 30']));
     l.push(...probe('readinessProbe', ['periodSeconds: 10']));
     l.push(...probe('livenessProbe', ['periodSeconds: 30', 'failureThreshold: 3']));

@@ -263,17 +263,13 @@ describe('frameworks beyond the first four', () => {
     expect(spec({ ...django, 'requirements.txt': 'Django==5.1.0\nchannels==4.2.0\n' })).toMatchObject({ server: 'uvicorn', extraInstalls: [{ name: 'uvicorn' }] });
   });
 
-  it('gives a Channels router without an asgi.py that sets Django up a specific reason and the flag', () => {
-    const e = (() => {
-      try {
-        spec({ 'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chat.settings")\n', 'chat/__init__.py': '', 'chat/settings.py': '', 'chat/wsgi.py': 'from django.core.wsgi import get_wsgi_application\n\napplication = get_wsgi_application()\n', 'chat/routing.py': 'from channels.routing import ProtocolTypeRouter\n\napplication = ProtocolTypeRouter({})\n', 'requirements.txt': 'django==4.2.0\nchannels==4.2.0\ndaphne==4.2.1\n' });
-      } catch (x) {
-        return x as InitError;
-      }
-      return undefined;
-    })();
-    expect(e?.message).toBe('chat/routing.py defines the Channels app chat.routing:application, but there is no asgi.py that sets Django up before loading it (a server cannot import it on its own)');
-    expect(e?.choices).toEqual({ flag: '--entry', values: ['chat.routing:application', 'chat.wsgi:application'] });
+  it('writes Channels 2\'s asgi.py when the router has none that sets Django up, and serves it', () => {
+    const s = spec({ 'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chat.settings")\n', 'chat/__init__.py': '', 'chat/settings.py': '', 'chat/wsgi.py': 'from django.core.wsgi import get_wsgi_application\n\napplication = get_wsgi_application()\n', 'chat/routing.py': 'from channels.routing import ProtocolTypeRouter\n\napplication = ProtocolTypeRouter({})\n', 'requirements.txt': 'django==4.2.0\nchannels==4.2.0\ndaphne==4.2.1\n' });
+    expect(s.app).toMatchObject({ module: 'chat.asgi', attr: 'application', interface: 'asgi' });
+    expect(s.server).toBe('daphne');
+    expect(s.appModule?.path).toBe('chat/asgi.py');
+    expect(s.appModule?.text).toContain('os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chat.settings")\ndjango.setup()\napplication = get_default_application()\n');
+    expect(s.appModule?.why).toMatch(/^chat\/routing.py defines the Channels app chat.routing:application/);
   });
   it('writes files pyship check passes for each new server, and for a server installed beside the lock', async () => {
     const cases: Record<string, string>[] = [

@@ -16,6 +16,12 @@ export const VERDICTS: Record<string, Verdict> = {
   'uv-docker-example/python': { value: '3.13', verdict: 'manifest-wrong', why: 'uv.lock:345 pydantic-core 2.33.2 (and uvloop 0.21.0, httptools 0.6.4, pulled by fastapi[standard]) have wheels up to cp313; other packages\' cp314 wheels do not lift that' },
   'shynet/python': { value: '3.9', verdict: 'disagree', why: 'poetry.lock:1373 PyYAML 5.4.1 has wheels up to cp39 and its sdist does not build under Cython 3; MANIFEST counts the project Dockerfile pre-installing it with Cython<3, which the generated image does not do' },
   'saphyel-recipes/python': { value: '3.15', verdict: 'disagree', why: 'only lower-bounded ranges and no lock: the newest stable (3.15.0, 2026-10-01); MANIFEST names 3.14, the newest when it was written' },
+  // health check and port (issue 12 kind 4)
+  'antenna/health-check': { value: '/__lbheartbeat__', verdict: 'agree', why: 'MANIFEST lists /__lbheartbeat__ too (antenna/app.py:224); Dockerflow\'s /__heartbeat__ (app.py:223) checks the backends, /__lbheartbeat__ is the cheap liveness check a HEALTHCHECK wants' },
+  'market-access-api/health-check': { value: '/pingdom/ping.xml', verdict: 'agree', why: 'MANIFEST lists it; /check/ (api/healthcheck/views.py:13 authentication_classes = (HawkAuthentication,)) answers 401 to a health check' },
+  'flask-tutorial-flaskr/health-check': { value: 'no health route: any HTTP answer below 500 from /', verdict: 'disagree', why: 'MANIFEST names /hello (flaskr/__init__.py), a hello-world page, not a health route by name; any answer below 500 from / proves the server is up just as well' },
+  'kinto/health-check': { value: 'no health route: any HTTP answer below 500 from /', verdict: 'disagree', why: 'the /v1 prefix is computed at run time (kinto/core/initialization.py:752 config.include("kinto.core", route_prefix=api_version), api_version from the package version): pyship does not run code, so it checks any answer below 500 from / (which redirects to /v1/) and names /__lbheartbeat__ in a note' },
+  'saphyel-recipes/port': { value: '8000', verdict: 'disagree', why: 'Dockerfile:10 ENV PORT 80: the generated image runs as uid 10001, which cannot bind a port below 1024; it listens on 8000 and the note says to publish it as 80 (-p 80:8000)' },
 };
 
 /** Apps where init may exit 2, with the error it must give (none: every app gets packaging). */

@@ -263,8 +263,11 @@ describe('app and server', () => {
     expect(spec({ 'app.py': FLASK, 'requirements.txt': REQS }).healthPath).toBe('/health');
     expect(spec({ 'app.py': FLASK.replace('/health', '/healthz'), 'requirements.txt': REQS }).healthPath).toBe('/healthz');
     const s = spec({ 'app.py': FLASK.replace('/health', '/other'), 'requirements.txt': REQS });
+    // no health route: no invented /health, a liveness check that any answer below 500 passes
     expect(s.healthPath).toBe('/');
-    expect(s.notes.join('\n')).toMatch(/no health route found/);
+    expect(s.healthMode).toBe('any-answer');
+    expect(s.healthcheck?.join(' ')).toContain('status >= 500');
+    expect(s.notes.join('\n')).toMatch(/no health route pyship can use/);
     expect(spec({ 'app.py': FLASK, 'requirements.txt': REQS }, { healthPath: 'ready' }).healthPath).toBe('/ready');
   });
 });

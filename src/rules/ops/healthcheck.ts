@@ -7,13 +7,30 @@ import { chainInstructions, finalStage, lastInChain, rootBase, serverOf } from '
 import { copyParts } from '../../dockerfile/scripts.js';
 import { osFamily, startSites } from './_scripts.js';
 import { asProject, deploymentsOf } from '../../project/runtime.js';
+import { healthRoutes, routeTable } from '../../project/routes.js';
+import type { ProjectFiles } from '../../lint/rule.js';
 
 /** Servers that answer HTTP (celery is a worker, not a server). */
 const HTTP = new Set(['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'waitress', 'granian', 'http.server', 'runserver', 'flask-run', 'streamlit', 'fastapi-run']);
 
-// any HTTP answer below 500 counts as alive: the check needs no health route (pyship does not invent `/health`)
-const PY_CHECK = '`HEALTHCHECK CMD ["python", "-c", "import http.client as h; c = h.HTTPConnection(\'localhost\', 8000, timeout=5); c.request(\'GET\', \'/\'); exit(c.getresponse().status >= 500)"]`';
-const PY_CHECK_NOTE = ' (it passes on any HTTP answer below 500, so it needs no health route; probe yours if the app has one)';
+/**
+ * The check to suggest, in exec form with Python's standard library. A route is named only when the project has one
+ * (its full path, from the route table); otherwise any HTTP answer below 500 proves the server is up, so the advice
+ * never sends users to a `/health` that does not exist.
+ */
+function pyCheck(port: string, path?: string): string {
+  const code = path
+    ? `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}${path}', timeout=4)`
+    : `import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', ${port}, timeout=4); c.request('GET', '/'); sys.exit(c.getresponse().status >= 500)`;
+  return `\`HEALTHCHECK CMD ["python", "-c", "${code}"]\``;
+}
+
+/** The project's best health route (project mode with a real project), or undefined. */
+function healthRouteOf(project: unknown): string | undefined {
+  const proj = asProject(project as ProjectFiles | undefined);
+  if (!proj) return undefined;
+  return healthRoutes(routeTable(proj)).find((r) => r.resolved && !r.auth)?.path;
+}
 
 const SYSTEM_DIRS = /^\/(usr(\/local)?(\/s?bin)?|s?bin|opt)?\/?$/;
 
@@ -47,6 +64,16 @@ function opaqueInstalls(df: Dockerfile, chain: Instruction[]): boolean {
   return false;
 }
 
+/** The TCP port the image EXPOSEs, for the suggested check (8000 when it names none). */
+function hcPort(chain: Instruction[]): string {
+  for (const i of chain) {
+    if (i.keyword !== 'EXPOSE') continue;
+    const port = i.words.map((w) => /^(\d+)(\/tcp)?$/i.exec(w.value)?.[1]).find((x) => x !== undefined);
+    if (port) return port;
+  }
+  return '8000';
+}
+
 export default defineRule({
   code: 'OPS008',
   name: 'healthcheck',
@@ -63,10 +90,13 @@ purpose (for example when Kubernetes probes do the job). A HEALTHCHECK inherited
 project mode so do liveness/readiness/startup probes on the Kubernetes, Knative or Cloud Run containers that run the
 project's image.
 
+Check what exists: the app's own health route with its full path (router and blueprint prefixes included), or,
+when it has none, any HTTP answer below 500 (a 404 from \`/\` still means the server is up). A check of a \`/health\`
+the app does not have marks a working container unhealthy forever.
+
 Write it in exec form where the image may have no shell: the shell form runs through \`/bin/sh -c\`, which distroless
-and custom bases may lack (Debian, Alpine and RHEL bases, slim ones included, have it, so there it is not flagged).
-The suggested Python check passes on any HTTP answer below 500, so it needs no health route: pyship does not invent a
-\`/health\` the app may not have; probe the app's own health route when it has one. And use a tool the image has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
+and custom bases may lack (Debian, Alpine and RHEL bases, slim ones included, have it, so there it is not flagged);
+a Python probe is suggested only where the image has Python. And use a tool the image has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
 \`curl -f …\` check on \`python:3.13-slim\` fails forever and the container is marked unhealthy. A Python
 \`urllib\` one-liner works everywhere Python does.
 
@@ -75,7 +105,7 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
-      good: `FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD ["python", "-c", "import http.client as h; c = h.HTTPConnection('localhost', 8000, timeout=5); c.request('GET', '/'); exit(c.getresponse().status >= 500)"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n`,
+      good: `FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n`,
     },
     {
       bad: 'FROM python:3.13-slim-trixie\nHEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
@@ -86,13 +116,18 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
       good: 'FROM python:3.13-alpine3.22\nHEALTHCHECK CMD ["wget", "-q", "--spider", "http://localhost:8000/health"]\nCMD ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
     },
     {
-      // the shell form needs /bin/sh: distroless has none, a slim Debian base has dash
-      bad: 'FROM gcr.io/distroless/python3-debian12\nEXPOSE 8000\nHEALTHCHECK CMD python3 -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["app.py"]\n',
-      good: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+      // an API with no health route: liveness by any answer below 500, not a request for a /health that is not there
+      bad: 'FROM python:3.13-slim-trixie\nEXPOSE 8080\nCMD ["uvicorn", "api:app", "--host", "0.0.0.0", "--port", "8080"]\n',
+      good: 'FROM python:3.13-slim-trixie\nEXPOSE 8080\nHEALTHCHECK CMD ["python", "-c", "import http.client, sys; c = http.client.HTTPConnection(\'127.0.0.1\', 8080, timeout=4); c.request(\'GET\', \'/\'); sys.exit(c.getresponse().status >= 500)"]\nCMD ["uvicorn", "api:app", "--host", "0.0.0.0", "--port", "8080"]\n',
     },
     {
       bad: 'FROM python:3.13-slim-trixie AS base\nEXPOSE 8000\nFROM base\nCMD ["python", "-m", "http.server", "8000"]\n',
       good: 'FROM python:3.13-slim-trixie AS base\nHEALTHCHECK NONE\nFROM base\nEXPOSE 8000\nCMD ["python", "-m", "http.server", "8000"]\n',
+    },
+    {
+      // the shell form needs /bin/sh: distroless has none, a slim Debian base has dash
+      bad: 'FROM gcr.io/distroless/python3-debian12\nEXPOSE 8000\nHEALTHCHECK CMD python3 -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["app.py"]\n',
+      good: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
     },
   ],
   check({ dockerfile: df, project, report }) {
@@ -112,9 +147,10 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
       const why = server ? `starts \`${server === 'flask-run' ? 'flask run' : server === 'fastapi-run' ? 'fastapi run' : server}\`` : `EXPOSEs \`${expose!.args.trim()}\``;
       // suggest an HTTP probe only where HTTP is likely: a known HTTP server or a TCP port (on that port)
       const tcpPort = expose?.words.map((w) => /^(\d+)(\/tcp)?$/i.exec(w.value)?.[1]).find((p) => p !== undefined);
+      const route = healthRouteOf(project);
       // a Python probe only where the image has Python: a Python server, or a python base image
       const advice = (server || tcpPort) && (server !== undefined || os?.python === true)
-        ? `add ${PY_CHECK.replace('8000', tcpPort ?? '8000')}${PY_CHECK_NOTE}`
+        ? `add ${pyCheck(tcpPort ?? '8000', route)}, ${route ? `which requests the app's health route ${route}` : 'which needs no health route: any answer below 500 means the server is up'}`
         : 'add a `HEALTHCHECK` that probes the service';
       report({
         span: final.from.span,
@@ -151,7 +187,7 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
       if (mentioned) continue;
       report({
         span: use.argv[0]?.span ?? use.span,
-        message: `\`HEALTHCHECK\` runs \`${tool}\`, which \`${baseName}\` does not include and no RUN installs: the check always fails; use Python's \`urllib\` (${PY_CHECK}) or install ${tool}`,
+        message: `\`HEALTHCHECK\` runs \`${tool}\`, which \`${baseName}\` does not include and no RUN installs: the check always fails; use Python's standard library (${pyCheck(hcPort(chain), healthRouteOf(project))}) or install ${tool}`,
       });
     }
   },

@@ -1,0 +1,226 @@
+// Reading Python source as text, boundedly: call arguments, string literals, imports and module files, and the value
+// of a string constant where it is written as a literal. Route and port detection need these; nothing is executed.
+import type { Project } from './project.js';
+
+/** 1-based line of an offset. */
+export function lineAt(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+const MAX_CALL = 20_000;
+
+/**
+ * The top-level arguments of the call whose `(` is at `open`: raw text of each, split on commas outside brackets and
+ * strings, and the offset after the closing `)`. Undefined when the call does not close within a bounded length.
+ */
+export function callArgs(text: string, open: number): { args: string[]; end: number } | undefined {
+  const args: string[] = [];
+  let depth = 0;
+  let cur = '';
+  const limit = Math.min(text.length, open + MAX_CALL);
+  for (let i = open; i < limit; i++) {
+    const c = text[i]!;
+    if (c === '#') {
+      // a comment is no part of an argument
+      const nl = text.indexOf('\n', i);
+      i = (nl < 0 ? limit : nl) - 1;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const triple = text.startsWith(c.repeat(3), i);
+      const close = triple ? c.repeat(3) : c;
+      let j = i + close.length;
+      while (j < limit && !text.startsWith(close, j)) {
+        if (text[j] === '\\') j++;
+        else if (!triple && text[j] === '\n') break;
+        j++;
+      }
+      cur += text.slice(i, j + close.length);
+      i = j + close.length - 1;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) continue;
+    } else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) {
+        if (cur.trim()) args.push(cur.trim());
+        return { args, end: i + 1 };
+      }
+    } else if (c === ',' && depth === 1) {
+      args.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    if (depth >= 1) cur += c;
+  }
+  return undefined;
+}
+
+/** The value of a plain string literal (`"x"`, `r'^x$'`, `u"x"`), or undefined (f-strings, names, calls…). */
+export function literal(expr: string | undefined): string | undefined {
+  if (!expr) return undefined;
+  const m = /^[rRuU]?("""|'''|"|')([\s\S]*)\1$/.exec(expr.trim());
+  if (!m || m[2]!.includes(m[1]!)) return undefined;
+  return m[2]!;
+}
+
+/** `name=expr` among call arguments. */
+export function kwarg(args: readonly string[], name: string): string | undefined {
+  const re = new RegExp(`^${name}\\s*=(?!=)\\s*([\\s\\S]+)$`);
+  for (const a of args) {
+    const m = re.exec(a);
+    if (m) return m[1]!.trim();
+  }
+  return undefined;
+}
+
+/** Positional arguments (those without `name=`). */
+export const positional = (args: readonly string[]): string[] => args.filter((a) => !/^\*{0,2}[A-Za-z_]\w*\s*=(?!=)/.test(a) && !a.startsWith('*'));
+
+/** What a name imported into a file refers to: `from M import a as b` → b: { module: M, name: a }; `import M as N`. */
+export interface Imported {
+  /** Dotted module, or a relative one resolved against the file (`./x` style is kept as a leading-dot module). */
+  module: string;
+  /** The imported attribute; undefined for `import M`. */
+  name?: string;
+}
+
+const importsCache = new Map<string, Map<string, Imported>>();
+
+/** Imports of a file, by local name (memoized by text: resolving names asks for the same files again and again). */
+export function importsOf(text: string): Map<string, Imported> {
+  const hit = importsCache.get(text);
+  if (hit) return hit;
+  if (importsCache.size > 5000) importsCache.clear();
+  const out = new Map<string, Imported>();
+  importsCache.set(text, out);
+  for (const m of text.matchAll(/^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm)) {
+    for (const part of m[2]!.replace(/[()\\]/g, ' ').split(',')) {
+      const w = part.trim().split(/\s+as\s+/);
+      if (!w[0] || w[0] === '*') continue;
+      out.set((w[1] ?? w[0]).trim(), { module: m[1]!, name: w[0].trim() });
+    }
+  }
+  for (const m of text.matchAll(/^[ \t]*import[ \t]+([^\n#]+)/gm)) {
+    for (const part of m[1]!.split(',')) {
+      const w = part.trim().split(/\s+as\s+/);
+      if (!w[0]) continue;
+      // `import a.b` binds `a`; `import a.b as c` binds c to a.b
+      if (w[1]) out.set(w[1].trim(), { module: w[0].trim() });
+      else out.set(w[0].split('.')[0]!, { module: w[0].split('.')[0]! });
+    }
+  }
+  return out;
+}
+
+/** Python files of a project, and the file of a dotted module as any import root would find it. */
+export class PyIndex {
+  private byModule = new Map<string, string[]>();
+  constructor(readonly p: Project, readonly files: readonly string[]) {
+    for (const f of files) {
+      const parts = f.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/');
+      for (let i = 0; i < parts.length; i++) {
+        const key = parts.slice(i).join('.');
+        const list = this.byModule.get(key) ?? [];
+        list.push(f);
+        this.byModule.set(key, list);
+      }
+    }
+  }
+  text(file: string): string {
+    return this.p.file(file)?.text ?? '';
+  }
+  /** The file of a dotted module (the shortest path when several roots could hold it); `from` resolves leading dots. */
+  fileOf(module: string, from?: string): string | undefined {
+    if (module.startsWith('.') && from) {
+      const dots = /^\.+/.exec(module)![0].length;
+      const dir = from.split('/').slice(0, -dots);
+      const rest = module.slice(dots).split('.').filter(Boolean);
+      const base = [...dir, ...rest].join('/');
+      return [`${base}.py`, `${base}/__init__.py`].find((f) => this.files.includes(f));
+    }
+    const hits = this.byModule.get(module);
+    if (!hits) return undefined;
+    return [...hits].sort((a, b) => a.length - b.length)[0];
+  }
+  /** `from M import name`: the file of the submodule M.name when name is a module rather than an attribute. */
+  submodule(module: string, name: string, from?: string): string | undefined {
+    return this.fileOf(module.endsWith('.') ? `${module}${name}` : `${module}.${name}`, from);
+  }
+}
+
+/** Top-level (or class-level) `NAME = "literal"` / `NAME: str = "literal"` in a text. */
+export function constantsIn(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.[\], |]+)?[ \t]*=[ \t]*([rRuU]?(?:"[^"\n]*"|'[^'\n]*'))[ \t]*(?:#.*)?$/gm)) {
+    if (!out.has(m[1]!)) out.set(m[1]!, literal(m[2]!)!);
+  }
+  return out;
+}
+
+/**
+ * The string value of an expression as far as literals show it: `"x"`, `f"{settings.API_V1_STR}/x"`, `PREFIX + "/x"`,
+ * a name bound to a literal in the file or imported from a module that binds one, or `obj.ATTR` where ATTR is a
+ * literal class or module attribute somewhere in the project with one value. Undefined when any part is unknown.
+ */
+export class ConstEval {
+  private attrs?: Map<string, Set<string>>;
+  constructor(private readonly idx: PyIndex) {}
+
+  private attrValues(name: string): Set<string> | undefined {
+    if (!this.attrs) {
+      this.attrs = new Map();
+      for (const f of this.idx.files) {
+        for (const [k, v] of constantsIn(this.idx.text(f))) {
+          const s = this.attrs.get(k) ?? new Set();
+          s.add(v);
+          this.attrs.set(k, s);
+        }
+      }
+    }
+    return this.attrs.get(name);
+  }
+
+  value(expr: string, file: string, depth = 0): string | undefined {
+    const e = expr.trim();
+    if (depth > 4) return undefined;
+    const lit = literal(e);
+    if (lit !== undefined) return lit;
+    const f = /^[fF][rR]?("|')(.*)\1$/.exec(e) ?? /^[rR][fF]("|')(.*)\1$/.exec(e);
+    if (f) {
+      let ok = true;
+      const out = f[2]!.replace(/\{([^{}]+)\}/g, (_, inner: string) => {
+        const v = this.value(inner, file, depth + 1);
+        if (v === undefined) ok = false;
+        return v ?? '';
+      });
+      return ok ? out : undefined;
+    }
+    if (/^[^"'()]+\+[^"'()]+$|^(?:[^+]+\+)+[^+]+$/.test(e) && e.includes('+')) {
+      const parts = e.split('+').map((x) => this.value(x, file, depth + 1));
+      return parts.every((x) => x !== undefined) ? parts.join('') : undefined;
+    }
+    const name = /^[A-Za-z_]\w*$/.exec(e)?.[0];
+    const text = this.idx.text(file);
+    if (name) {
+      const local = constantsIn(text).get(name);
+      if (local !== undefined) return local;
+      const imp = importsOf(text).get(name);
+      if (imp?.name) {
+        const target = this.idx.fileOf(imp.module, file);
+        if (target && target !== file) return this.value(imp.name, target, depth + 1);
+      }
+      return undefined;
+    }
+    const attr = /^[A-Za-z_][\w.]*(?:\(\))?\.([A-Za-z_]\w*)$/.exec(e);
+    if (attr) {
+      const values = this.attrValues(attr[1]!);
+      return values?.size === 1 ? [...values][0] : undefined;
+    }
+    return undefined;
+  }
+}
