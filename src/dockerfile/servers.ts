@@ -183,9 +183,13 @@ export function gunicornSettings(df: Dockerfile, stage: Stage, cmd: ShCommand, c
   if (wc !== undefined) values.set('workers', wc);
   if (cmdArgs?.includes('$?') || wc?.includes('$?')) unknown = true;
   const configArg = cli.get('config') ?? envArgs.get('config');
-  if (configArg !== undefined && (configArg.startsWith('python:') || !configArg.endsWith('.py'))) unknown = true;
+  // `-c python:config.gunicorn` imports a module: the file `config/gunicorn.py` under the working directory (which the
+  // image puts on the path, e.g. `PYTHONPATH=.`); one that is not there may be installed, so it stays unknown
+  const module = configArg?.startsWith('python:') ? configArg.slice('python:'.length) : undefined;
+  const configPath = module !== undefined && /^[A-Za-z_][\w.]*$/.test(module) ? `${module.replace(/\./g, '/')}.py` : configArg;
+  if (configPath !== undefined && (configPath.startsWith('python:') || !configPath.endsWith('.py'))) unknown = true;
   else {
-    const conf = serverConfig(df, stage, configArg ?? 'gunicorn.conf.py', ctx, configArg !== undefined);
+    const conf = serverConfig(df, stage, configPath ?? 'gunicorn.conf.py', ctx, configPath !== undefined);
     if (conf.status === 'unknown') unknown = true;
     else if (conf.status === 'found') {
       files.push(conf.path);

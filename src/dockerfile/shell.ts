@@ -48,6 +48,11 @@ export interface ShCommand {
   substitution: boolean;
   /** Comes from the string of a `sh -c '…'` / `bash -c "…"`. */
   nested: boolean;
+  /**
+   * Its exit status is handled on purpose, so `set -e` does not (or must not) stop the script there: an
+   * if/while/until condition, left of `&&`/`||`, negated with `!`, or followed by a statement that reads `$?`.
+   */
+  checked: boolean;
 }
 
 export interface ShellScript {
@@ -119,7 +124,7 @@ class Walker {
   commands: ShCommand[] = [];
   hasPipe = false;
   setOptions = new Set<string>();
-  constructor(private readonly map: Mapper) {}
+  constructor(private readonly map: Mapper, private readonly source: string) {}
 
   span(node: { pos: number; end: number }): Span {
     return { start: this.map(node.pos), end: this.map(Math.max(node.pos, node.end - 1)) + (node.end > node.pos ? 1 : 0) };
@@ -129,57 +134,65 @@ class Walker {
     return { value: w.value, raw: w.text, span: this.span(w), dynamic: isDynamic(w) };
   }
 
-  statements(list: readonly B.Statement[], depth: number, sub: boolean, nested: boolean, stmt: number | undefined): void {
-    list.forEach((s, i) => this.node(s.command, depth, sub, nested, stmt ?? i, s.background === true, 0, 1));
+  statements(list: readonly B.Statement[], depth: number, sub: boolean, nested: boolean, stmt: number | undefined, checked = false): void {
+    list.forEach((s, i) => {
+      // `cmd; if [ $? -ne 0 ]` handles cmd's status itself: `set -e` would end the script before the test
+      const next = list[i + 1];
+      const tested = next !== undefined && /\$\{?\?/.test(this.source.slice(next.pos, next.end));
+      this.node(s.command, depth, sub, nested, stmt ?? i, s.background === true, 0, 1, checked || tested);
+    });
   }
 
   node(n: B.PipelineNode | B.AndOr | B.CompoundList | B.CompoundCommand | B.Redirected | B.Function | B.Coproc,
-    depth: number, sub: boolean, nested: boolean, stmt: number, bg: boolean, pipeIndex: number, pipeLength: number): void {
+    depth: number, sub: boolean, nested: boolean, stmt: number, bg: boolean, pipeIndex: number, pipeLength: number, checked: boolean): void {
     switch (n.type) {
       case 'AndOr':
-        for (const c of n.commands) this.node(c, depth, sub, nested, stmt, bg, 0, 1);
+        // every command but the last has its status tested by the `&&`/`||` after it
+        n.commands.forEach((c, i) => this.node(c, depth, sub, nested, stmt, bg, 0, 1, checked || i < n.commands.length - 1));
         return;
-      case 'Pipeline':
+      case 'Pipeline': {
         if (n.commands.length > 1) this.hasPipe = true;
-        n.commands.forEach((c, i) => this.node(c, depth, sub, nested, stmt, bg, i, n.commands.length));
+        const negated = checked || n.prefixes.some((p) => p.type === 'Negation');
+        n.commands.forEach((c, i) => this.node(c, depth, sub, nested, stmt, bg, i, n.commands.length, negated));
         return;
+      }
       case 'Command':
-        this.command(n, depth, sub, nested, stmt, bg, pipeIndex, pipeLength);
+        this.command(n, depth, sub, nested, stmt, bg, pipeIndex, pipeLength, checked);
         return;
       case 'CompoundList':
-        this.statements(n.commands, depth + 1, sub, nested, stmt);
+        this.statements(n.commands, depth + 1, sub, nested, stmt, checked);
         return;
       case 'If':
-        this.node(n.clause, depth, sub, nested, stmt, bg, 0, 1);
-        this.node(n.then, depth, sub, nested, stmt, bg, 0, 1);
+        this.node(n.clause, depth, sub, nested, stmt, bg, 0, 1, true);
+        this.node(n.then, depth, sub, nested, stmt, bg, 0, 1, checked);
         for (const e of n.elif) {
-          this.node(e.clause, depth, sub, nested, stmt, bg, 0, 1);
-          this.node(e.then, depth, sub, nested, stmt, bg, 0, 1);
+          this.node(e.clause, depth, sub, nested, stmt, bg, 0, 1, true);
+          this.node(e.then, depth, sub, nested, stmt, bg, 0, 1, checked);
         }
-        if (n.else) this.node(n.else, depth, sub, nested, stmt, bg, 0, 1);
+        if (n.else) this.node(n.else, depth, sub, nested, stmt, bg, 0, 1, checked);
         return;
       case 'For': case 'Select':
         for (const w of n.wordlist ?? []) this.substitutions(w, depth, nested, stmt);
-        this.node(n.body, depth, sub, nested, stmt, bg, 0, 1);
+        this.node(n.body, depth, sub, nested, stmt, bg, 0, 1, checked);
         return;
       case 'While':
-        this.node(n.clause, depth, sub, nested, stmt, bg, 0, 1);
-        this.node(n.body, depth, sub, nested, stmt, bg, 0, 1);
+        this.node(n.clause, depth, sub, nested, stmt, bg, 0, 1, true);
+        this.node(n.body, depth, sub, nested, stmt, bg, 0, 1, checked);
         return;
       case 'Subshell': case 'BraceGroup':
-        this.node(n.body, depth, sub, nested, stmt, bg, pipeIndex, pipeLength);
+        this.node(n.body, depth, sub, nested, stmt, bg, pipeIndex, pipeLength, checked);
         return;
       case 'Case':
-        for (const it of n.items) this.node(it.body, depth, sub, nested, stmt, bg, 0, 1);
+        for (const it of n.items) this.node(it.body, depth, sub, nested, stmt, bg, 0, 1, checked);
         return;
       case 'Function':
-        this.node(n.body as B.CompoundList, depth + 1, sub, nested, stmt, bg, 0, 1);
+        this.node(n.body as B.CompoundList, depth + 1, sub, nested, stmt, bg, 0, 1, false);
         return;
       case 'Redirected':
-        this.node(n.command, depth, sub, nested, stmt, bg, pipeIndex, pipeLength);
+        this.node(n.command, depth, sub, nested, stmt, bg, pipeIndex, pipeLength, checked);
         return;
       case 'Coproc':
-        this.node(n.body as B.CompoundList, depth + 1, sub, nested, stmt, true, 0, 1);
+        this.node(n.body as B.CompoundList, depth + 1, sub, nested, stmt, true, 0, 1, checked);
         return;
       default:
         return;
@@ -197,7 +210,7 @@ class Walker {
     }
   }
 
-  command(c: B.Command, depth: number, sub: boolean, nested: boolean, stmt: number, bg: boolean, pipeIndex: number, pipeLength: number): void {
+  command(c: B.Command, depth: number, sub: boolean, nested: boolean, stmt: number, bg: boolean, pipeIndex: number, pipeLength: number, checked: boolean): void {
     const assignments: ShAssignment[] = [];
     const redirects: ShRedirect[] = [];
     for (const p of c.prefix) {
@@ -253,7 +266,7 @@ class Walker {
     if (name === 'set' && depth === 0 && !nested) this.collectSet(argv);
     const cmd: ShCommand = {
       argv, name, wrappers, assignments, redirects, span: this.span(c), pipeIndex, pipeLength, background: bg,
-      statement: stmt, depth, substitution: sub, nested,
+      statement: stmt, depth, substitution: sub, nested, checked,
     };
     this.commands.push(cmd);
     // sh -c '…' / bash -c "…": parse the string too
@@ -265,7 +278,7 @@ class Walker {
         const quoted = w.raw.length >= 2 && (w.raw[0] === "'" || w.raw[0] === '"') && w.raw.endsWith(w.raw[0]!) && w.raw.slice(1, -1) === w.value;
         const inner = parseShell(w.value, quoted ? (i) => Math.min(w.span.start + 1 + i, w.span.end) : () => w.span.start);
         for (const ic of inner.commands) {
-          this.commands.push({ ...ic, depth: ic.depth + depth + 1, nested: true, statement: stmt, background: ic.background || bg });
+          this.commands.push({ ...ic, depth: ic.depth + depth + 1, nested: true, statement: stmt, background: ic.background || bg, checked: ic.checked || checked });
         }
         if (inner.hasPipe) this.hasPipe = true;
       }
@@ -300,7 +313,7 @@ class Walker {
 /** Parse shell source; `map` turns an index into the source into a file offset. */
 export function parseShell(source: string, map: Mapper = (i) => i): ShellScript {
   const ast = parseBash(source);
-  const w = new Walker(map);
+  const w = new Walker(map, source);
   w.statements(ast.commands, 0, false, false, undefined);
   return {
     source,

@@ -5,7 +5,8 @@ import { createTwoFilesPatch } from 'diff';
 import { discoverDockerfiles } from '../io/discover.js';
 import { InputError, readStdin, readText, type ReadText } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
-import { loadProject, type Project } from '../project/project.js';
+import { findProjectRoot, loadProject, type Project } from '../project/project.js';
+import { contextOf } from '../project/contexts.js';
 import { runProjectRules, type ProjectDockerfile } from './run.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { allRules, everyRule, projectRules } from '../rules/index.js';
@@ -48,6 +49,8 @@ export interface CheckFilesResult {
 interface Target {
   path: string | undefined; // undefined: stdin
   display: string;
+  /** The directory the user named, when the Dockerfile was found in it: the project's bound when it has no .git. */
+  base?: string;
 }
 
 const KNOWN = new Set(everyRule.map((r) => r.code));
@@ -63,6 +66,19 @@ function repositoryRoot(projectRoot: string): string {
     if (parent === dir) return projectRoot;
     dir = parent;
   }
+}
+
+/**
+ * The project root of a context: the nearest pyproject.toml or .git above it; when there is none, the directory the
+ * user named (a checkout without .git still keeps its compose files and CI at its top), not the Dockerfile's own.
+ */
+function rootWithin(contextDir: string, base: string | undefined): string {
+  const root = findProjectRoot(contextDir);
+  if (base === undefined) return root;
+  const found = root !== resolve(contextDir) || existsSync(join(root, 'pyproject.toml')) || existsSync(join(root, '.git'));
+  if (found) return root;
+  const rel = relative(base, resolve(contextDir));
+  return rel.startsWith('..') ? root : base;
 }
 
 function display(cwd: string, p: string): string {
@@ -87,7 +103,7 @@ export function gatherTargets(paths: string[], cwd: string, stdinFilename?: stri
     }
     if (st.isDirectory()) {
       const found = discoverDockerfiles(abs);
-      for (const f of found) targets.push({ path: f, display: display(cwd, f) });
+      for (const f of found) targets.push({ path: f, display: display(cwd, f), base: abs });
     } else targets.push({ path: abs, display: display(cwd, abs) });
   }
   return targets;
@@ -119,11 +135,18 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const results: FileResult[] = [];
   const byAbs = new Map<string, FileResult>();
   const projectCache = new Map<string, Project>();
-  const projectFor = (contextDir: string, root?: string): Project => {
-    const key = `${contextDir}\0${root ?? ''}`;
+  const projectFor = (contextDir: string, root?: string, dockerfile?: string): Project => {
+    const key = `${contextDir}\0${root ?? ''}\0${dockerfile ?? ''}`;
     let p = projectCache.get(key);
-    if (!p) projectCache.set(key, (p = loadProject(contextDir, root)));
+    if (!p) projectCache.set(key, (p = loadProject(contextDir, root, dockerfile)));
     return p;
+  };
+  // the context compose or CI really build a Dockerfile with (`context: .` + `dockerfile: docker/Dockerfile`), so COPY
+  // sources and start scripts are read from where Docker reads them; else the Dockerfile's directory
+  const contextFor = (dockerfile: string, dir: string, base: string | undefined): { dir: string; dockerfile?: string } => {
+    const repoDir = repositoryRoot(rootWithin(dir, base));
+    const ctx = contextOf(projectFor(repoDir, repoDir), toPosix(relative(repoDir, dockerfile)));
+    return ctx === undefined ? { dir } : { dir: join(repoDir, ctx), dockerfile };
   };
   const projects = new Map<string, { root: Project; config: Config; dockerfiles: ProjectDockerfile[] }>();
   const diffs: string[] = [];
@@ -138,7 +161,9 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     const filePathForConfig = t.path ?? resolve(options.cwd, options.stdinFilename ?? 'Dockerfile');
     const enabled = resolveEnabled(config, everyRule, filePathForConfig);
     const mode = !options.noProject && t.path ? 'project' : 'dockerfile';
-    const project = mode === 'project' ? projectFor(options.context ? resolve(options.cwd, options.context) : dir) : undefined;
+    const built = mode === 'project' && !options.context && t.path ? contextFor(t.path, dir, t.base) : { dir };
+    const contextDir = options.context ? resolve(options.cwd, options.context) : built.dir;
+    const project = mode === 'project' ? projectFor(contextDir, t.base !== undefined ? rootWithin(contextDir, t.base) : undefined, built.dockerfile) : undefined;
     let parsed: Dockerfile | undefined;
     const lintAll = (text: string): Finding[] => {
       const r = checkText(text, {

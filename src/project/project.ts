@@ -20,8 +20,10 @@ export interface Project extends ProjectFiles {
   contextDir: string;
   /** The context relative to the root, POSIX ('' when they are the same). */
   contextPath: string;
-  /** The context's .dockerignore, parsed; undefined when there is none. */
+  /** The ignore file the build applies (`<Dockerfile>.dockerignore`, else the context's .dockerignore), parsed; undefined when there is none. */
   dockerignore: Dockerignore | undefined;
+  /** Absolute path of the Dockerfile this context is loaded for, when known (it may sit outside the context's top). */
+  dockerfile?: string;
   /** A project file by root-relative path (text files up to 2 MB). */
   file(path: string): SourceFile | undefined;
   /** Root-relative paths of every project file passing `test`, from one walk that skips .git, node_modules and venvs. */
@@ -60,7 +62,7 @@ export function findProjectRoot(start: string): string {
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
-export function loadProject(contextDir: string, rootDir?: string): Project {
+export function loadProject(contextDir: string, rootDir?: string, dockerfile?: string): Project {
   const context = resolve(contextDir);
   const root = rootDir ? resolve(rootDir) : findProjectRoot(context);
   const contextPath = toPosix(relative(root, context));
@@ -100,10 +102,12 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
   const project: Project = {
     root,
     contextDir: context,
+    dockerfile: dockerfile === undefined ? undefined : resolve(dockerfile),
     contextPath,
     get dockerignore() {
       if (dockerignore === null) {
-        const text = readAbs(join(context, '.dockerignore'));
+        // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile before the context's own
+        const text = (dockerfile !== undefined ? readAbs(`${dockerfile}.dockerignore`) : undefined) ?? readAbs(join(context, '.dockerignore'));
         dockerignore = text === undefined ? undefined : parseDockerignore(text);
       }
       return dockerignore;
@@ -141,27 +145,7 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
       return git;
     },
     sentFiles() {
-      if (sent) return sent;
-      sent = [];
-      const di = project.dockerignore;
-      const stack = [''];
-      while (stack.length > 0 && sent.length < MAX_WALK) {
-        const rel = stack.pop()!;
-        let entries;
-        try {
-          entries = readdirSync(join(context, rel), { withFileTypes: true });
-        } catch {
-          continue;
-        }
-        for (const e of entries) {
-          const p = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) {
-            if (di && di.ignores(p) && !di.mayReinclude(p)) continue;
-            stack.push(p);
-          } else if (!di || !di.ignores(p)) sent.push(p);
-        }
-      }
-      sent.sort();
+      if (!sent) sent = sentFilesIn(context, project.dockerignore);
       return sent;
     },
     repository() {
@@ -196,6 +180,32 @@ export function loadProject(contextDir: string, rootDir?: string): Project {
     },
   };
   return project;
+}
+
+/**
+ * Context-relative paths of the files `docker build` sends from the context directory `context` (absolute) with this
+ * .dockerignore. Ignored directories are not walked unless a `!` exception could re-include something inside.
+ */
+export function sentFilesIn(context: string, di: Dockerignore | undefined): string[] {
+  const sent: string[] = [];
+  const stack = [''];
+  while (stack.length > 0 && sent.length < MAX_WALK) {
+    const rel = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(join(context, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (di && di.ignores(p) && !di.mayReinclude(p)) continue;
+        stack.push(p);
+      } else if (!di || !di.ignores(p)) sent.push(p);
+    }
+  }
+  return sent.sort();
 }
 
 /** Memoize a fact computed from a project (each fact module parses its files once per run). */

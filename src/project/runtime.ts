@@ -47,6 +47,8 @@ export interface ComposeService {
   user?: Located<string>;
   securityOpt?: Located<string[]>;
   ports: Located<string>[];
+  /** Root-relative host directories bind-mounted into the container (`.:/app`, `./src:/code`); '' for the root. */
+  bindMounts: Located<string>[];
   /** Key → span of the key, for every key of the service (to point at `cap_add:` and friends). */
   keys: Map<string, Span>;
 }
@@ -117,6 +119,8 @@ export interface FileLogging {
   span: Span;
   /** `logging.basicConfig(filename=…)`, `FileHandler(`, `RotatingFileHandler(`, `TimedRotatingFileHandler(`, `WatchedFileHandler(`. */
   what: string;
+  /** The same module also logs to a stream (`basicConfig()` without a file, `StreamHandler(`): the file is a copy. */
+  alsoStream: boolean;
 }
 
 export interface RuntimeProblem {
@@ -192,9 +196,10 @@ function composeVars(s: string): string | undefined {
 
 /** Normalise a root-relative POSIX path ('' for the root); undefined when it leaves the root. */
 function rootRelative(p: string): string | undefined {
-  const n = posix.normalize(p);
+  // `./` normalises to `./`: without its slash it is the root
+  const n = posix.normalize(p).replace(/\/+$/, '') || '.';
   if (n === '..' || n.startsWith('../') || n.startsWith('/')) return undefined;
-  return n === '.' ? '' : n.replace(/\/$/, '');
+  return n === '.' ? '' : n;
 }
 
 function yamlProblems(file: string, doc: Document): RuntimeProblem[] {
@@ -216,7 +221,7 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     const e = entries(doc, value);
     const keys = new Map<string, Span>();
     for (const [k, v] of e) keys.set(k, rangeSpan(v.key));
-    const svc: ComposeService = { file, name, span: rangeSpan(key), ports: [], keys };
+    const svc: ComposeService = { file, name, span: rangeSpan(key), ports: [], bindMounts: [], keys };
     const loc = <T>(k: string, f: (n: Node | null) => T | undefined): Located<T> | undefined => {
       const v = e.get(k);
       if (!v) return undefined;
@@ -238,6 +243,18 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
         const r = resolve(doc, p);
         const s = scalarString(r) ?? (yaml().isMap(r) ? scalarString(entries(doc, r).get('target')?.value) : undefined);
         if (s !== undefined) svc.ports.push({ value: s, span: rangeSpan(r) });
+      }
+    }
+    const vols = e.get('volumes')?.value;
+    if (yaml().isSeq(vols)) {
+      for (const v of vols.items as Node[]) {
+        const r = resolve(doc, v);
+        const long = yaml().isMap(r) ? entries(doc, r) : undefined;
+        const src = long ? (scalarString(long.get('type')?.value) === 'bind' ? scalarString(long.get('source')?.value) : undefined) : scalarString(r)?.split(':')[0];
+        // only relative host paths are the project's files (named volumes have no `.` or `/`)
+        if (src === undefined || !/^\.\.?(\/|$)/.test(src)) continue;
+        const host = rootRelative(posix.join(dir || '.', src));
+        if (host !== undefined) svc.bindMounts.push({ value: host, span: rangeSpan(r) });
       }
     }
     const hc = e.get('healthcheck');
@@ -555,7 +572,7 @@ export function asProject(files: ProjectFiles | undefined): Project | undefined 
 export function deploymentsOf(p: Project, dockerfile: string): { services: ComposeService[]; containers: K8sContainer[] } {
   // compose files and manifests may sit at the top of the repository (monorepo): paths there are repository-relative
   const repo = p.repository();
-  const path = relative(repo.root, join(p.contextDir, basename(dockerfile))).split(sep).join('/');
+  const path = relative(repo.root, p.dockerfile ?? join(p.contextDir, basename(dockerfile))).split(sep).join('/');
   const all = composeServices(repo).filter((s) => s.build?.dockerfilePath === path);
   const prod = all.filter((s) => !isDevCompose(s.file));
   // the image names that count are this service's own (its pyproject, its folder)
@@ -574,10 +591,22 @@ export function productionServices(p: Project): { file: ComposeFile; service: Co
   const out: { file: ComposeFile; service: ComposeService }[] = [];
   for (const c of files) {
     for (const s of c.services) {
+      if (mountsSource(p, s)) continue;
       if (s.build !== undefined || (s.image !== undefined && built.has(imageRepository(s.image.value)))) out.push({ file: c, service: s });
     }
   }
   return out;
+}
+
+/**
+ * A service that bind-mounts the project's Python code over the image (`.:/app`, `./src/app:/code/app`) runs the
+ * working tree, not the image: a development setup, whatever the compose file is called.
+ */
+export function mountsSource(p: Project, s: ComposeService): boolean {
+  return s.bindMounts.some((m) => {
+    const prefix = m.value === '' ? '' : m.value + '/';
+    return p.find((f) => f.startsWith(prefix) && f.endsWith('.py')).length > 0;
+  });
 }
 
 /** Compose services that build the Dockerfile at this root-relative path. */
@@ -641,6 +670,8 @@ export const fileLogging = projectFact((p: Project): FileLogging[] => {
   for (const path of p.find((f) => f.endsWith('.py') && !TEST_OR_VENV.test(f) && !/(^|\/)(test_[^/]*|[^/]*_test|conftest|setup|noxfile)\.py$/.test(f))) {
     const f = p.file(path);
     if (!f || !/basicConfig|FileHandler\(/.test(f.text)) continue;
+    const alsoStream = /\bStreamHandler\s*\(/.test(f.text) ||
+      [...f.text.matchAll(/\blogging\.basicConfig\s*\(/g)].some((m) => !/\bfilename\s*=\s*(?!None\b)/.test(callArgs(f.text, m.index! + m[0].length)));
     const re = /\blogging\.basicConfig\s*\(|\b(?:logging\.(?:handlers\.)?|handlers\.)?((?:Timed)?RotatingFileHandler|WatchedFileHandler|FileHandler)\s*\(/g;
     for (const m of f.text.matchAll(re)) {
       const lineStart = f.text.lastIndexOf('\n', m.index!) + 1;
@@ -652,12 +683,12 @@ export const fileLogging = projectFact((p: Project): FileLogging[] => {
         const args = callArgs(f.text, m.index! + m[0].length);
         const fn = /\bfilename\s*=\s*([^,)]+)/.exec(args);
         if (!fn || /^None\b/.test(fn[1]!.trim())) continue;
-        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: 'logging.basicConfig(filename=…)' });
+        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: 'logging.basicConfig(filename=…)', alsoStream });
       } else {
         // `StreamHandler` subclasses are fine; a class named FooFileHandler isn't matched thanks to \b
         const prev = f.text[m.index! - 1];
         if (prev && /[\w]/.test(prev)) continue;
-        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: `${m[1]}(…)` });
+        out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: `${m[1]}(…)`, alsoStream });
       }
     }
   }

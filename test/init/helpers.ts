@@ -81,7 +81,8 @@ export function checkFindings(dir: string): string[] {
   const lines: string[] = [];
   for (const r of result.results) {
     for (const f of r.findings) {
-      const file = f.projectPath ?? f.file ?? r.file;
+      // `file` is the path from `dir`; `projectPath` is relative to the Dockerfile's own project, which may be a subfolder
+      const file = f.file || f.projectPath || r.file;
       const full = join(dir, file);
       const text = file === r.file ? r.text : existsSync(full) && statSync(full).isFile() ? readFileSync(full, 'utf8') : '';
       const line = text.slice(0, f.span.start).split('\n').length;

@@ -221,7 +221,8 @@ describe('project mode of OPS006 / OPS008', async () => {
   const { lintProject } = await import('../helpers.js');
   const { rules: ops } = await import('../../src/rules/ops/index.js');
   const rule = (code: string) => ops.filter((r) => r.code === code);
-  const dockerfile = 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n';
+  // uvicorn, not gunicorn: gunicorn's master reaps children itself, so OPS006 leaves it alone
+  const dockerfile = 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nCMD ["uvicorn", "--host", "0.0.0.0", "--port", "8000", "app:app"]\n';
 
   it('OPS006: compose init: true on every service that builds the Dockerfile', () => {
     expect(lintProject({ Dockerfile: dockerfile }, rule('OPS006'))).toHaveLength(1);

@@ -65,6 +65,16 @@ or \`-c\` names a config; project mode reads that file. No peer linter checks th
       },
     },
     {
+      // the config an entrypoint script passes with `--config`, and a `python:` module config, are read
+      bad: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["/app/start.sh"]\n',
+      good: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY . .\nENV PYTHONPATH=.\nCMD ["gunicorn", "-c", "python:config.gunicorn", "app:app"]\n',
+      files: {
+        'start.sh': '#!/bin/sh\nset -eu\nexec gunicorn --config gunicorn.conf.py app:app\n',
+        'gunicorn.conf.py': 'bind = "0.0.0.0:8000"\nworkers = 2\n',
+        'config/gunicorn.py': 'bind = "0.0.0.0:8000"\nworkers = 2\nworker_tmp_dir = "/dev/shm"\n',
+      },
+    },
+    {
       // GUNICORN_CMD_ARGS counts too
       bad: 'FROM python:3.13-slim-trixie\nENV GUNICORN_CMD_ARGS="--bind=0.0.0.0:8000"\nCMD ["gunicorn", "app:app"]\n',
       good: 'FROM python:3.13-slim-trixie\nENV GUNICORN_CMD_ARGS="--bind=0.0.0.0:8000 --worker-tmp-dir=/dev/shm"\nCMD ["gunicorn", "app:app"]\n',

@@ -111,7 +111,8 @@ scripts it can read) and its ENV. An image that declares itself a development im
 \`local\`, \`test\`…, or a Dockerfile named \`Dockerfile.dev\`, \`local.Dockerfile\` — is not flagged. In a project,
 pyship also checks the commands that override the image's: the \`Procfile\` \`web:\` process, \`command:\` /
 \`entrypoint:\` of compose services that run the project's image (compose files for development or tests, such as
-\`docker-compose.dev.yml\` or \`compose.override.yaml\`, are left alone), and \`command\` / \`args\` of Kubernetes and
+\`docker-compose.dev.yml\` or \`compose.override.yaml\`, and services that bind-mount the project's code over the
+image, such as \`volumes: [".:/app"]\`, which run the working tree for development, are left alone), and \`command\` / \`args\` of Kubernetes and
 Knative containers running the project's image. No peer linter checks this.`,
   examples: [
     {
@@ -144,6 +145,11 @@ Knative containers running the project's image. No peer linter checks this.`,
         'compose.yaml': 'services:\n  web:\n    build: .\n    command: ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
         'compose.dev.yaml': 'services:\n  web:\n    build: .\n    command: uvicorn app:app --host 0.0.0.0 --reload\n',
       },
+    },
+    {
+      // a service that mounts the working tree over the image is a development setup, whatever the file is called
+      bad: { 'docker-compose.yml': 'services:\n  web:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n    volumes:\n      - media:/app/media\n', 'manage.py': 'import django\n' },
+      good: { 'docker-compose.yml': 'services:\n  web:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n    volumes:\n      - .:/app\n', 'manage.py': 'import django\n' },
     },
     {
       bad: {

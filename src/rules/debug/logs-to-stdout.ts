@@ -142,7 +142,10 @@ flagged where they are written. No peer linter checks this.`,
       report({
         file: f.file,
         span: f.span,
-        message: `\`${f.what}\` writes the app's logs to a file in the container, invisible to \`docker logs\` and lost with it; log to stdout/stderr (\`logging.StreamHandler()\`, \`basicConfig(stream=sys.stdout)\`)`,
+        // with a stream handler beside it the logs do reach `docker logs`: the file is only a copy filling the container
+        message: f.alsoStream
+          ? `\`${f.what}\` also writes the app's logs to a file inside the container: they already reach \`docker logs\` through the stream handler, so the file only fills the container's writable layer and is lost with it; drop the file handler (or write it to a mounted volume)`
+          : `\`${f.what}\` writes the app's logs to a file in the container, invisible to \`docker logs\` and lost with it; log to stdout/stderr (\`logging.StreamHandler()\`, \`basicConfig(stream=sys.stdout)\`)`,
       });
     }
   },

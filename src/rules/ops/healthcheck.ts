@@ -94,8 +94,9 @@ Check what exists: the app's own health route with its full path (router and blu
 when it has none, any HTTP answer below 500 (a 404 from \`/\` still means the server is up). A check of a \`/health\`
 the app does not have marks a working container unhealthy forever.
 
-Write it in exec form: the shell form needs a \`/bin/sh\` in the image and runs through it. And use a tool the image
-has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
+Write it in exec form where the image may have no shell: the shell form runs through \`/bin/sh -c\`, which distroless
+and custom bases may lack (Debian, Alpine and RHEL bases, slim ones included, have it, so there it is not flagged);
+a Python probe is suggested only where the image has Python. And use a tool the image has: \`curl\` and \`wget\` are not in slim or distroless images (Alpine has busybox \`wget\` only), so a
 \`curl -f …\` check on \`python:3.13-slim\` fails forever and the container is marked unhealthy. A Python
 \`urllib\` one-liner works everywhere Python does.
 
@@ -123,6 +124,11 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
       bad: 'FROM python:3.13-slim-trixie AS base\nEXPOSE 8000\nFROM base\nCMD ["python", "-m", "http.server", "8000"]\n',
       good: 'FROM python:3.13-slim-trixie AS base\nHEALTHCHECK NONE\nFROM base\nEXPOSE 8000\nCMD ["python", "-m", "http.server", "8000"]\n',
     },
+    {
+      // the shell form needs /bin/sh: distroless has none, a slim Debian base has dash
+      bad: 'FROM gcr.io/distroless/python3-debian12\nEXPOSE 8000\nHEALTHCHECK CMD python3 -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["app.py"]\n',
+      good: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+    },
   ],
   check({ dockerfile: df, project, report }) {
     const final = finalStage(df);
@@ -142,7 +148,8 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
       // suggest an HTTP probe only where HTTP is likely: a known HTTP server or a TCP port (on that port)
       const tcpPort = expose?.words.map((w) => /^(\d+)(\/tcp)?$/i.exec(w.value)?.[1]).find((p) => p !== undefined);
       const route = healthRouteOf(project);
-      const advice = server || tcpPort
+      // a Python probe only where the image has Python: a Python server, or a python base image
+      const advice = (server || tcpPort) && (server !== undefined || os?.python === true)
         ? `add ${pyCheck(tcpPort ?? '8000', route)}, ${route ? `which requests the app's health route ${route}` : 'which needs no health route: any answer below 500 means the server is up'}`
         : 'add a `HEALTHCHECK` that probes the service';
       report({
@@ -153,10 +160,12 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
     }
     if (/^none$/i.test(hc.args.trim())) return;
     if (!expose && !server) return; // a health check on a non-server is its author's business
-    if (!hc.json && /^cmd\s/i.test(hc.args.trim())) {
+    // Debian, Alpine and RHEL bases (slim included) have `/bin/sh`: there the shell form works
+    const hasSh = os !== undefined && os.family !== 'distroless';
+    if (!hc.json && !hasSh && /^cmd\s/i.test(hc.args.trim())) {
       report({
         span: hc.argsSpan,
-        message: '`HEALTHCHECK` in shell form runs through `/bin/sh -c` (which slim and distroless images may lack): use the exec form `HEALTHCHECK CMD ["…"]`',
+        message: '`HEALTHCHECK` in shell form runs through `/bin/sh -c`, which a distroless or custom base may lack: use the exec form `HEALTHCHECK CMD ["…"]`',
       });
     }
     // curl/wget the base image does not have and nothing installs

@@ -3,7 +3,9 @@ import { defineRule } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { isPosixShell } from '../../dockerfile/shell.js';
 import { chainInstructions, finalStage, rootBase, startCommand } from '../../dockerfile/query.js';
-import { shellStartScripts } from '../../dockerfile/scripts.js';
+import { imageFile, shellStartScripts } from '../../dockerfile/scripts.js';
+import { endState } from '../../dockerfile/parse.js';
+import { normalizePosix } from '../../dockerfile/paths.js';
 import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
 import { asProject, deploymentsOf } from '../../project/runtime.js';
@@ -59,11 +61,23 @@ it is not flagged when every compose service that builds this Dockerfile has \`i
 running the project's image has \`shareProcessNamespace: true\` (the pause container is then PID 1 and reaps zombies). An ENTRYPOINT script counts when it
 \`exec\`s an init (pyship reads heredoc scripts, and COPY'd scripts in project mode); in Dockerfile-only mode a script
 that cannot be read is given the benefit of the doubt when the image installs an init. Images whose command is an
-interactive shell or Python REPL are not flagged.`,
+interactive shell or Python REPL are not flagged.
+
+The finding says what is missing for the command at hand. A server that handles SIGTERM itself (gunicorn, uvicorn)
+as PID 1, or a start script that \`exec\`s it, gets \`docker stop\`'s signal: what it lacks is reaping (a worker's
+orphaned children, anything the script started in the background). A shell that stays PID 1 (a script without
+\`exec\`, \`sh -c "migrate && serve"\`, shell-form \`CMD\`) also does not pass SIGTERM on, so the app is killed
+after the stop timeout. gunicorn as PID 1 (directly or \`exec\`'d by the script) is not flagged: its master reaps every
+child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
   examples: [
     {
-      bad: 'FROM python:3.13-slim-trixie\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
-      good: 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\nENTRYPOINT ["tini", "--"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
+      bad: 'FROM python:3.13-slim-trixie\nCMD ["uvicorn", "--host", "0.0.0.0", "app:app"]\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\nENTRYPOINT ["tini", "--"]\nCMD ["uvicorn", "--host", "0.0.0.0", "app:app"]\n',
+    },
+    {
+      // gunicorn's master reaps and handles SIGTERM: as PID 1, directly or exec'd by a script, it needs no init
+      bad: 'FROM python:3.13-slim-trixie\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\nset -eu\npython manage.py check\npython manage.py runworker &\nexec "$@"\nEOF\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["uvicorn", "app:app"]\n',
+      good: 'FROM python:3.13-slim-trixie\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\nset -eu\npython manage.py check\nexec "$@"\nEOF\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
     },
     {
       bad: 'FROM python:3.13-slim-trixie\nENTRYPOINT ["python", "-m", "app"]\n',
@@ -72,6 +86,11 @@ interactive shell or Python REPL are not flagged.`,
     {
       bad: 'FROM python:3.13-slim-trixie\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\nset -eu\nexec "$@"\nEOF\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["python", "-m", "app"]\n',
       good: 'FROM python:3.13-slim-trixie\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\nset -eu\nexec tini -- "$@"\nEOF\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["python", "-m", "app"]\n',
+    },
+    {
+      // the shell of `sh -c "a && b"` stays PID 1: it neither passes SIGTERM on nor reaps
+      bad: 'FROM python:3.13-slim-trixie\nCMD ["sh", "-c", "app migrate && app serve --port 8000"]\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\nENTRYPOINT ["tini", "--"]\nCMD ["sh", "-c", "app migrate && exec app serve --port 8000"]\n',
     },
   ],
   check({ dockerfile: df, project, report }) {
@@ -116,11 +135,90 @@ interactive shell or Python REPL are not flagged.`,
       if ((d.services.length > 0 || d.containers.length > 0) && d.services.every((s) => s.init?.value === true) &&
         d.containers.every((c) => c.shareProcessNamespace?.value === true)) return;
     }
-    const what = !first.json ? 'PID 1 is `/bin/sh -c …`' : ep || final.base.stage !== undefined || knownNoEntrypoint(df, final)
+    // `CMD exec gunicorn …`: the shell replaces itself, the program is PID 1
+    const shellExecs = !first.json && first.words.find((w) => w.value !== '')?.value === 'exec';
+    const what = !first.json && !shellExecs ? 'PID 1 is `/bin/sh -c …`' : ep || final.base.stage !== undefined || knownNoEntrypoint(df, final)
       ? `PID 1 is \`${prog}\`` : `the image starts \`${prog}\``;
-    report({
-      span: fw.span,
-      message: `${what}, not an init (tini, dumb-init): zombies are not reaped and signals are not forwarded; use \`ENTRYPOINT ["tini", "--"]\` and the app in \`CMD\``,
-    });
+    const scripts = shellStartScripts(df, final, project).filter((s) => s.runBy === first);
+    const cmdProg = ep && cmdInstr ? firstWords(cmdInstr)?.words[0] : undefined;
+    // `CMD ["sh", "-c", "migrate && serve"]`: the shell stays PID 1 unless its string `exec`s the server
+    const shellString = first.json && /^(sh|bash|dash|ash)$/.test(prog) ? fw.words.find((w, i) => i > 0 && fw.words[i - 1] === '-c') : undefined;
+    const shellKeeps = shellString !== undefined && !/^\s*exec\s/.test(shellString);
+    // gunicorn's arbiter reaps every child (`waitpid(-1)` on SIGCHLD) and handles SIGTERM: as PID 1 it is its own init
+    // a script PID 1 is handed to that runs the server without `exec`: that shell keeps PID 1
+    let shellAfterExec: string | undefined;
+    let execd = scripts.map((x) => execTarget(x.text, cmdProg === undefined ? undefined : basename(cmdProg))).find((x) => x.execs);
+    // `exec ./webserver.sh`: one more script in the image, which may `exec` the server in turn
+    if (execd?.word !== undefined && /\.(sh|bash)$|\//.test(execd.word)) {
+      const workdir = endState(final.instructions[final.instructions.length - 1]!, df).workdir ?? '/';
+      const next = imageFile(df, final, normalizePosix(execd.word.startsWith('/') ? execd.word : `${workdir}/${execd.word}`), project);
+      const then = next ? execTarget(next.text, undefined) : undefined;
+      if (then?.execs && then.target !== undefined) execd = then;
+      else if (then && !then.execs) shellAfterExec = execd.target;
+    }
+    const pid1 = scripts.length > 0 ? execd?.target : (first.json && !shellKeeps) || shellExecs ? prog : undefined;
+    if (pid1 !== undefined && REAPS_CHILDREN.has(pid1)) return;
+    // `exec "$@"` with the command given where the image runs: every compose service that builds it starts gunicorn
+    if (execd && execd.target === undefined && proj) {
+      const services = deploymentsOf(proj, df.path).services;
+      const progs = services.map((sv) => {
+        const c = sv.command?.value;
+        const first = Array.isArray(c) ? c[0] : c?.trim().split(/\s+/)[0];
+        if (first === undefined) return undefined;
+        // `command: /start`: a script of the image that may `exec` the server
+        const file = first.startsWith('/') ? imageFile(df, final, normalizePosix(first), project) : undefined;
+        const t = file ? execTarget(file.text, undefined) : undefined;
+        if (t && !t.execs) shellAfterExec ??= first;
+        return t?.execs && t.target !== undefined ? t.target : basename(first);
+      });
+      if (progs.length > 0 && progs.every((p) => p !== undefined && REAPS_CHILDREN.has(p))) return;
+    }
+    const why = shellAfterExec !== undefined
+      ? `the script \`exec\`s \`${shellAfterExec}\`, a shell script that runs the server without \`exec\`: that shell stays PID 1, does not pass SIGTERM on, and nothing reaps orphaned child processes`
+      : pid1Problem((first.json !== undefined && !shellKeeps) || shellExecs, prog, scriptWord, scripts.map((s) => s.text), cmdProg === undefined ? undefined : basename(cmdProg));
+    const fix = first.json && (scriptWord || scripts.length > 0) && ep
+      ? `use \`ENTRYPOINT ${JSON.stringify(['tini', '--', ...fw.words]).replace(/","/g, '", "')}\``
+      : 'use `ENTRYPOINT ["tini", "--"]` and the app in `CMD`';
+    report({ span: fw.span, message: `${what}, not an init (tini, dumb-init): ${why}; ${fix}` });
   },
 });
+
+/** Servers whose master process reaps any child that dies (`waitpid(-1)`, orphans included) and handles SIGTERM: an init already. */
+const REAPS_CHILDREN = new Set(['gunicorn', 'nginx']);
+
+/** Servers that handle SIGTERM themselves (graceful shutdown), so as PID 1 they only lack zombie reaping. */
+const HANDLES_SIGTERM = new Set(['uvicorn', 'hypercorn', 'daphne', 'granian', 'fastapi', 'celery']);
+
+/** Tools that run the app as their child (`uv run`, `conda run`, `yarn start`) rather than replacing themselves. */
+const RUNNERS = new Set(['uv', 'conda', 'mamba', 'micromamba', 'pipenv', 'pdm', 'hatch', 'rye', 'yarn', 'npm', 'pnpm', 'npx', 'make', 'honcho']);
+
+/** Does a start script hand PID 1 over with `exec` (also inside a string it `eval`s), and to what? */
+function execTarget(text: string, cmdProg: string | undefined): { execs: boolean; target?: string; word?: string } {
+  const code = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+  // `exec "$@"`, `exec gunicorn …`, `exec $(which gunicorn) …`
+  const m = /(?:^|[\s;&|("'])exec\s+(?!-|\d*[<>])(?:\$\{?[A-Za-z_]\w*\}?\s+)?(?:"?\$(?:@|\{@\}|\*)"?|"?\$\((?:which|command\s+-v)\s+([\w.-]+)\)"?|([\w./-]+))/m.exec(code);
+  if (!m) return { execs: false };
+  const named = m[1] ?? m[2];
+  const target = named !== undefined ? basename(named) : cmdProg;
+  return { execs: true, target, word: m[2] };
+}
+
+/**
+ * Why PID 1 needs an init here, by what it is: a server that handles SIGTERM only lacks reaping; a script that
+ * `exec`s the app hands it PID 1 (signals then reach it); a shell that does not `exec` keeps PID 1 and forwards nothing.
+ */
+function pid1Problem(exec: boolean, prog: string, scriptWord: boolean, scripts: string[], cmdProg: string | undefined): string {
+  const zombies = 'nothing reaps orphaned child processes, so zombies pile up';
+  if (!exec) return `the shell does not pass SIGTERM on to the app and ${zombies}`;
+  if (scripts.length > 0) {
+    const t = scripts.map((x) => execTarget(x, cmdProg)).find((x) => x.execs);
+    if (!t) return `the script does not \`exec\` the app, so the shell stays PID 1: it does not pass SIGTERM on, and ${zombies}`;
+    const app = t.target ? `\`${t.target}\`` : 'the app';
+    const signals = t.target && HANDLES_SIGTERM.has(t.target) ? `${app} gets SIGTERM itself` : `signals reach ${app} directly`;
+    return `the script \`exec\`s ${app}, so ${signals}, but ${zombies}`;
+  }
+  if (scriptWord) return `${zombies}, and unless the script \`exec\`s the app it does not pass SIGTERM on`;
+  if (HANDLES_SIGTERM.has(prog)) return `\`${prog}\` handles SIGTERM itself, but ${zombies}`;
+  if (RUNNERS.has(prog)) return `\`${prog}\` stays PID 1 with the app as its child: ${zombies}, and SIGTERM reaches the app only as far as \`${prog}\` passes it on`;
+  return `${zombies}, and as PID 1 a signal it has no handler for (SIGTERM included) is ignored`;
+}

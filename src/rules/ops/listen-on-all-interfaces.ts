@@ -8,6 +8,7 @@ import { pythonModule } from '../../dockerfile/commands.js';
 import { endState } from '../../dockerfile/parse.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { providerOf } from '../../dockerfile/scripts.js';
+import { gunicornSettings } from '../../dockerfile/servers.js';
 import { startSites, type StartSite } from './_scripts.js';
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|ip6-localhost|::1|\[::1\])$/i;
@@ -133,6 +134,16 @@ where it is deliberate, and unix sockets are never flagged. No peer linter check
       good: 'FROM python:3.13-slim-trixie\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
     },
     {
+      // the config an entrypoint script passes with `--config` (or `-c python:config.gunicorn`) is read for `bind`
+      bad: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["/app/start.sh"]\n',
+      good: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY . .\nENV PYTHONPATH=.\nCMD ["gunicorn", "-c", "python:config.gunicorn", "app:app"]\n',
+      files: {
+        'start.sh': '#!/bin/sh\nset -eu\npython manage.py check\nexec gunicorn --config gunicorn.conf.py app:app\n',
+        'gunicorn.conf.py': 'bind = "127.0.0.1:8000"\nworkers = 2\n',
+        'config/gunicorn.py': 'bind = "0.0.0.0:8000"\nworkers = 2\n',
+      },
+    },
+    {
       bad: 'FROM python:3.13-slim-trixie\nCMD ["uvicorn", "app.main:app", "--port", "8000"]\n',
       good: 'FROM python:3.13-slim-trixie\nCMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n',
     },
@@ -179,6 +190,23 @@ where it is deliberate, and unix sockets are never flagged. No peer linter check
           const binds = values(argv, 1, '-b', '--bind');
           if (binds.length > 0) {
             explicit(binds, 'bind');
+            break;
+          }
+          // the config file gunicorn loads (`-c FILE`, `-c python:module`, `./gunicorn.conf.py`) may set `bind`
+          const conf = gunicornSettings(df, final, site.cmd, { env: cmdEnv, cwd: site.cd ? undefined : end.workdir ?? '/', project });
+          const confBind = conf.values.get('bind');
+          if (confBind !== undefined && !conf.expressions.has('bind') && conf.files.length > 0) {
+            const host = hostOf(confBind);
+            if (host !== undefined && LOOPBACK.test(host)) {
+              report({ span: at(argv[0]), message: `\`gunicorn\` listens on \`${confBind}\` (\`bind\` in \`${conf.files[0]}\`)${inWhere}: only the container itself can connect; bind \`0.0.0.0\`` });
+            }
+            break;
+          }
+          if (!conf.unknown && conf.files.length > 0 && !conf.values.has('bind') && !conf.expressions.has('bind') && !cmdEnv.has('GUNICORN_CMD_ARGS') && !cmdEnv.has('PORT')) {
+            report({
+              span: at(argv[0]),
+              message: `\`gunicorn\` without \`--bind\`${inWhere} listens on 127.0.0.1:8000 only (\`${conf.files[0]}\` sets no \`bind\`, nor do \`GUNICORN_CMD_ARGS\` or \`PORT\`): add \`--bind 0.0.0.0:8000\` or \`bind = "0.0.0.0:8000"\``,
+            });
             break;
           }
           if (has(argv, 1, '-c', '--config', '--paste', '--paster', '--chdir')) break;

@@ -3,7 +3,8 @@ import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
 import { lineOf, SHELLS, shebang, shellOptionsOf, shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
-import { copyOperands } from '../../dockerfile/query.js';
+import { copyOperands, finalEnv } from '../../dockerfile/query.js';
+import { scriptNeeds } from './_script-needs.js';
 import type { Project } from '../../project/project.js';
 import { shellcheck, type ShellCheckComment } from '../../project/shellcheck.js';
 import type { ProjectFiles, Report, Severity } from '../../lint/rule.js';
@@ -82,6 +83,13 @@ function missing(opts: Set<string>, pipe: boolean, pipefail: boolean | undefined
   if (!opts.has('u')) out.push('u');
   if (pipe && pipefail === true && !opts.has('pipefail')) out.push('pipefail');
   return out;
+}
+
+/** The `set` line a start script should begin with: only the options it needs (pipefail where its shell has it). */
+function startSetLine(e: boolean, u: boolean, pipefailWanted: boolean, pf: boolean | undefined): string {
+  const flags = (e ? 'e' : '') + (u ? 'u' : '');
+  const withPf = pipefailWanted && pf === true;
+  return withPf ? `set -${flags}o pipefail` : `set -${flags}`;
 }
 
 function setLine(shell: string, pipefail: boolean | undefined): string {
@@ -213,7 +221,12 @@ install in a multi-line script is ignored and the build (or the container start)
 without \`set -u\` a misspelt variable silently expands to nothing; and without \`pipefail\` only the last command of a
 pipe counts, so \`curl … | sh\` succeeds when the download fails. Heredoc scripts (\`RUN <<EOF\`, \`COPY <<EOF
 /entrypoint.sh\`) and, in project mode, the shell scripts ENTRYPOINT/CMD run should start with \`set -euo pipefail\`
-(\`set -eu\` for \`/bin/sh\` scripts); a one-command script is left alone.
+(\`set -eu\` for \`/bin/sh\` scripts); a one-command script is left alone. For start scripts pyship advises only
+what the script needs and can take: \`-e\` when a command's failure would go unnoticed (not one tested by
+\`if\`/\`while\`/\`until\`, \`||\`/\`&&\` or \`!\`), and never in a script that tests \`$?\` itself (a retry loop
+such as \`flask deploy; if [ "$?" = "0" ]; then break; fi\`, which \`set -e\` would end at the first failure);
+\`-u\` when it expands a variable, naming the variables its conditions test bare (\`[ "$DATABASE" = postgres ]\`)
+that the image does not set, which need \`\${DATABASE:-}\` first.
 
 Like hadolint DL4006, a \`RUN\` with a pipe needs \`pipefail\`, either from \`SHELL ["/bin/bash", "-o", "pipefail",
 "-c"]\` or \`set -o pipefail\` in that RUN (hadolint accepts only the first). Unlike it, pyship never tells you to
@@ -251,6 +264,24 @@ PATH (or in Dockerfile-only mode) this part is skipped; \`# shellcheck disable=S
       files: {
         'docker/entrypoint.sh': '#!/bin/sh\npython manage.py check\nexec "$@"\n',
         'docker/start.sh': '#!/bin/sh\nset -eu\npython manage.py check\nexec "$@"\n',
+      },
+    },
+    {
+      // a deliberate `$?` retry loop: `set -e` would end the script at the first failed try
+      bad: 'FROM python:3.13-slim-trixie\nCOPY boot.sh /boot.sh\nENTRYPOINT ["/boot.sh"]\n',
+      good: 'FROM python:3.13-slim-trixie\nCOPY retry.sh /boot.sh\nENTRYPOINT ["/boot.sh"]\n',
+      files: {
+        'boot.sh': '#!/bin/sh\nflask deploy\nexec gunicorn -b :5000 app:app\n',
+        'retry.sh': '#!/bin/sh\nwhile true; do\n  flask deploy\n  if [ "$?" = "0" ]; then break; fi\n  sleep 5\ndone\nflask translate compile || echo "no translations"\nexec gunicorn -b :5000 app:app\n',
+      },
+    },
+    {
+      // nothing in a wait-then-exec script can fail unnoticed and it reads no variable: no `set` needed
+      bad: 'FROM python:3.13-slim-trixie\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      good: 'FROM python:3.13-slim-trixie\nCOPY wait.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      files: {
+        'entrypoint.sh': '#!/bin/sh\nwhile ! nc -z "$DB_HOST" 5432; do sleep 0.1; done\nexec "$@"\n',
+        'wait.sh': '#!/bin/sh\necho "Waiting for postgres..."\nuntil nc -z db 5432; do\n  sleep 0.1\ndone\nexec "$@"\n',
       },
     },
   ],
@@ -298,19 +329,30 @@ PATH (or in Dockerfile-only mode) this part is skipped; \`# shellcheck disable=S
     const final = df.stages[df.stages.length - 1];
     if (!final) return;
     const sh = binSh(df, final);
+    const known = new Set(finalEnv(df, final).keys());
     for (const s of shellStartScripts(df, final, project)) {
       const pipeSpan = riskyPipe(s.script, s.kind === 'file' ? s.text : s.exact ? df.text : undefined);
       const pipe = pipeSpan !== undefined;
       if (s.script.statements <= 1 && !pipe) continue;
       const opts = strictOptions(s);
       const pf = supportsPipefail(s.shell, sh);
-      const miss = missing(opts, pipe, pf);
+      const needs = scriptNeeds(s.script, s.text, known);
+      // advise only what the script needs and can take: no `-e` where nothing can fail unnoticed or where it tests
+      // `$?` itself (a retry loop `set -e` would end), no `-u` where no variable is expanded
+      const wantE = opts.has('e') || (needs.unhandled && !needs.testsStatus);
+      const wantU = opts.has('u') || needs.expands;
+      const miss = missing(opts, pipe, pf).filter((m) => (m === 'e' ? wantE : m === 'u' ? wantU : true));
       const name = s.contextPath ?? s.path ?? 'script';
       const what = s.kind === 'heredoc' ? `heredoc script \`${s.path}\`` : `\`${name}\` (run by ${s.runBy.keyword})`;
       // a COPY'd context file: the finding goes into the script itself (project mode)
       const file = s.kind === 'file' && s.contextPath !== undefined && project ? rootPath(project, s.contextPath) : undefined;
       if (miss.length > 0) {
-        const message = `${what} has no ${describe(miss)}: ${consequence(miss, 'start')}; start it with \`${setLine(s.shell, pf)}\``;
+        const line = startSetLine(wantE, wantU, pipe || s.shell === 'bash', pf);
+        const optional = miss.includes('u') && needs.optional.length > 0
+          ? ` (and write ${needs.optional.slice(0, 3).map((v) => `\`\${${v}:-}\``).join(', ')} where ${needs.optional.length === 1 ? 'it' : 'they'} may be unset)`
+          : '';
+        const keepStatus = needs.testsStatus && !opts.has('e') ? '; it tests `$?` itself, which `set -e` would cut short, so leave `-e` off' : '';
+        const message = `${what} has no ${describe(miss)}: ${consequence(miss, 'start')}; start it with \`${line}\`${optional}${keepStatus}`;
         if (file !== undefined) report({ file, span: firstLine(s.text), message });
         else report({ span: s.anchor, message });
       } else if (pipe && pf !== true && !opts.has('pipefail')) {

@@ -1,7 +1,9 @@
 // SEC009: don't leak build secrets: secret-named ARG/ENV, passwords in URLs, literal secrets in RUN, copied key files.
 import { defineRule, type ProjectRuleContext } from '../../lint/rule.js';
 import type { Project } from '../../project/project.js';
+import { relative, sep } from 'node:path';
 import { buildCommands } from '../../project/ci.js';
+import { buildContexts, contextFiles } from '../../project/contexts.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { runScript } from '../../dockerfile/shell.js';
@@ -35,7 +37,12 @@ pyship flags \`ARG\`/\`ENV\` whose name has a secret word as a \`_\`-separated p
 \`SECRET_KEY=dummy python manage.py collectstatic\`), and COPY/ADD of credential files (\`id_rsa\`, \`.netrc\`,
 \`.pypirc\`, \`.env\`, \`*.key\`, \`*key*.pem\`, \`.aws/credentials\`, \`.docker/config.json\`) — but not CA bundles
 (\`ca.pem\`, \`cert.pem\`, \`*.crt\`), \`settings.py\` or \`pkg=version\` lines, dockle's best-known false positives.
-Findings never print the secret.`,
+Findings never print the secret.
+
+In project mode it also looks at what each build really sends: the contexts the compose files (\`build: context:\`)
+and CI (\`docker build -f … DIR\`, \`docker/build-push-action\`) name for the Dockerfile, else the Dockerfile's
+directory, each with the ignore file Docker applies (\`<Dockerfile>.dockerignore\` beside the Dockerfile first, then
+the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects nothing.`,
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nARG PIP_INDEX_TOKEN\nRUN pip install --no-cache-dir --index-url "https://__token__:${PIP_INDEX_TOKEN}@pypi.example.com/simple" -r requirements.txt\n',
@@ -125,6 +132,21 @@ Findings never print the secret.`,
       bad: { 'build.sh': '#!/bin/sh\ndocker build --build-arg DB_PASSWORD=hunter2 -t app .\n', '.env': 'DB_PASSWORD=x\n' },
       good: { 'build.sh': '#!/bin/sh\ndocker build --build-arg APP_VERSION=1.2 -t app .\n', '.env': 'DB_PASSWORD=x\n', '.dockerignore': '.env\n', 'certs/ca.pem': 'x\n' },
     },
+    {
+      // compose sends the repository root: the `.dockerignore` beside the Dockerfile is not the one that applies
+      bad: {
+        'docker/Dockerfile': 'FROM python:3.13-slim-trixie\nCOPY . /app\n',
+        'compose.yaml': 'services:\n  web:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n',
+        '.env': 'SECRET_KEY=x\n',
+        'docker/.dockerignore': '.env\n',
+      },
+      good: {
+        'docker/Dockerfile': 'FROM python:3.13-slim-trixie\nCOPY . /app\n',
+        'compose.yaml': 'services:\n  web:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n',
+        '.env': 'SECRET_KEY=x\n',
+        'docker/Dockerfile.dockerignore': '.env\n',
+      },
+    },
   ],
   checkProject({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
     for (const b of buildCommands(project)) {
@@ -136,20 +158,31 @@ Findings never print the secret.`,
         report({ file: b.file, span: a.span, message: `\`--build-arg ${a.name}\` passes a secret ${how}: build arguments are recorded in the image history; use \`--secret id=…\` and \`RUN --mount=type=secret\`` });
       }
     }
+    // what each build really sends: the contexts compose and CI name for the Dockerfile (else the one pyship was
+    // given), each with the ignore file Docker applies to it
     const seen = new Set<string>();
     for (const d of dockerfiles) {
-      // in project mode each context is a Project (src/project/project.ts); the in-memory test project is not
       const ctx = d.context as Partial<Project>;
-      if (!isProject(ctx) || seen.has(ctx.contextDir)) continue;
-      seen.add(ctx.contextDir);
-      for (const p of ctx.sentFiles()) {
-        if (/(^|\/)(tests?|testdata|fixtures|examples?|node_modules)\//.test(p)) continue;
-        const name = secretFile(p);
-        if (!name) continue;
-        // point at .dockerignore (or the Dockerfile), never at the secret file: a code frame would show its content
-        const di = ctx.dockerignore;
-        const at = di ? { file: ctx.fromContext('.dockerignore'), span: { start: di.text.length, end: di.text.length } } : { file: d.path, span: { start: 0, end: 0 } };
-        report({ ...at, message: `\`${ctx.fromContext(p)}\` is sent in the build context: a credential file can end up in the image (\`COPY . .\`); add it to \`.dockerignore\`` });
+      const fallback = isProject(ctx) ? relative(project.root, ctx.contextDir).split(sep).join('/') : undefined;
+      for (const c of buildContexts(project, d.path, fallback !== undefined && !fallback.startsWith('..') ? fallback : undefined)) {
+        const key = `${c.dir}\0${c.ignoreFile ?? ''}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        for (const p of contextFiles(project, c)) {
+          if (/(^|\/)(tests?|testdata|fixtures|examples?|node_modules)\//.test(p)) continue;
+          const name = secretFile(p);
+          if (!name) continue;
+          const rel = c.dir === '' ? p : `${c.dir}/${p}`;
+          const where = `the build context \`${c.dir === '' ? '.' : c.dir}\` (${c.source})`;
+          // point at the ignore file that applies (or the Dockerfile), never at the secret file: a code frame would show its content
+          if (c.ignoreFile !== undefined) {
+            const end = c.ignore?.text.length ?? 0;
+            report({ file: c.ignoreFile, span: { start: end, end }, message: `\`${rel}\` is sent in ${where}: a credential file can end up in the image (\`COPY . .\`); add it to \`${c.ignoreFile}\`, the ignore file this build applies` });
+          } else {
+            const ignore = c.dir === '' ? '.dockerignore' : `${c.dir}/.dockerignore`;
+            report({ file: d.path, span: { start: 0, end: 0 }, message: `\`${rel}\` is sent in ${where}: a credential file can end up in the image (\`COPY . .\`); create \`${ignore}\` and list it there` });
+          }
+        }
       }
     }
   },
