@@ -19,7 +19,6 @@ export const VERDICTS: Record<string, Verdict> = {
   // health check and port (issue 12 kind 4)
   'antenna/health-check': { value: '/__lbheartbeat__', verdict: 'agree', why: 'MANIFEST lists /__lbheartbeat__ too (antenna/app.py:224); Dockerflow\'s /__heartbeat__ (app.py:223) checks the backends, /__lbheartbeat__ is the cheap liveness check a HEALTHCHECK wants' },
   'market-access-api/health-check': { value: '/pingdom/ping.xml', verdict: 'agree', why: 'MANIFEST lists it; /check/ (api/healthcheck/views.py:13 authentication_classes = (HawkAuthentication,)) answers 401 to a health check' },
-  'flask-tutorial-flaskr/health-check': { value: 'no health route: any HTTP answer below 500 from /', verdict: 'disagree', why: 'MANIFEST names /hello (flaskr/__init__.py), a hello-world page, not a health route by name; any answer below 500 from / proves the server is up just as well' },
   'kinto/health-check': { value: 'no health route: any HTTP answer below 500 from /', verdict: 'disagree', why: 'the /v1 prefix is computed at run time (kinto/core/initialization.py:752 config.include("kinto.core", route_prefix=api_version), api_version from the package version): pyship does not run code, so it checks any answer below 500 from / (which redirects to /v1/) and names /__lbheartbeat__ in a note' },
   'saphyel-recipes/port': { value: '8000', verdict: 'disagree', why: 'Dockerfile:10 ENV PORT 80: the generated image runs as uid 10001, which cannot bind a port below 1024; it listens on 8000 and the note says to publish it as 80 (-p 80:8000)' },
 };
