@@ -10,6 +10,7 @@ import { chooseApp, chooseServer, healthArgv, celeryHealthcheck, procfileCelery,
 import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { Decisions } from './decisions.js';
+import { environmentDecision, environmentNote, planEnvironment } from './environment.js';
 import { InitError, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
 
 export * from './types.js';
@@ -142,6 +143,13 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('health-check', healthPath, opts.healthPath ? '--health-path' : app.healthPaths.length > 0 ? 'a health-like route in the code' : 'default: no health route found');
   }
   if (django) d.decide('settings', django.settings, app.django!.manage);
+  const environment = choice ? planEnvironment(p, choice.app.file, [choice.app.importRoot, django?.manageDir ?? ''], django?.settings) : undefined;
+  if (environment) {
+    const e = environmentDecision(environment);
+    d.decide('environment', e.value, ...e.evidence);
+    const note = environmentNote(environment);
+    if (note) notes.push(note);
+  }
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
   return {
     name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: tool ? { [manager]: tool } : undefined, deps, role, app: choice?.app, server, command,
@@ -150,7 +158,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
-    decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig, repoRoot, projectDir, lock,
+    decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig, repoRoot, projectDir, lock, environment,
   };
 }
 

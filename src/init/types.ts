@@ -2,6 +2,7 @@
 import type { AppCandidate } from '../project/app.js';
 import type { PackageManager } from '../project/python.js';
 import type { Decision } from './decisions.js';
+import type { EnvPlan } from './environment.js';
 import type { LockOutcome, LockPlan } from './lock.js';
 import type { Workspace } from './workspace.js';
 
@@ -139,5 +140,7 @@ export interface InitSpec {
   notes: string[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
   serverConfig?: string;
+  /** The environment the app reads at import (required and optional names, where each is read). */
+  environment?: EnvPlan;
 }
 

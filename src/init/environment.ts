@@ -1,0 +1,89 @@
+// What the app needs in its environment to start (src/project/env.ts finds it), turned into init's decision, the
+// throwaway values CI's smoke test passes, and the `.env.example` compose reads: names and where each is read, never a
+// value from the project (a committed .env stays out of everything pyship writes).
+import { detectEnv, type EnvRead } from '../project/env.js';
+import type { Project } from '../project/project.js';
+import { at } from './decisions.js';
+
+export interface EnvPlan {
+  required: EnvRead[];
+  optional: EnvRead[];
+  /** What was read to find them: `5 modules the entry imports (config/settings.py, …)`. */
+  scanned: string;
+}
+
+/** The root-relative file of a dotted module under the given roots (`config.settings` → `config/settings.py`). */
+function moduleFile(p: Project, mod: string, roots: readonly string[]): string | undefined {
+  const rel = mod.split('.').join('/');
+  for (const r of roots) {
+    const base = r ? `${r}/${rel}` : rel;
+    for (const f of [`${base}.py`, `${base}/__init__.py`]) if (p.file(f)) return f;
+  }
+  return undefined;
+}
+
+/**
+ * The environment of the app started from `entryFile` (and, for Django, the settings module): what it reads at import,
+ * following the project's own imports (bounded).
+ */
+export function planEnvironment(p: Project, entryFile: string | undefined, importRoots: readonly string[], djangoSettings?: string): EnvPlan | undefined {
+  const roots = [...new Set(['', ...importRoots, 'src'])];
+  const settingsFile = djangoSettings ? moduleFile(p, djangoSettings, roots) : undefined;
+  const starts = [settingsFile, entryFile].filter((f): f is string => f !== undefined);
+  if (starts.length === 0) return undefined;
+  const facts = detectEnv(p, starts, roots, settingsFile ? [settingsFile] : []);
+  const shown = facts.files.slice(0, 3).join(', ') + (facts.files.length > 3 ? ', …' : '');
+  return {
+    required: facts.vars.filter((v) => v.required),
+    optional: facts.vars.filter((v) => !v.required),
+    scanned: `${facts.files.length} module${facts.files.length === 1 ? '' : 's'} the entry imports (${shown})${facts.truncated ? ', stopped at the bound' : ''}`,
+  };
+}
+
+/** The decision: the required names with where each is read, and how many are optional. */
+export function environmentDecision(e: EnvPlan): { value: string; evidence: string[] } {
+  const value = e.required.length > 0
+    ? `requires ${e.required.map((v) => v.name).join(', ')}; ${e.optional.length} optional`
+    : `nothing required; ${e.optional.length} optional`;
+  const evidence = [...e.required.map((v) => at(v.file, v.line, `${v.name}: ${v.why}`)), `scanned ${e.scanned}`];
+  return { value, evidence };
+}
+
+/** The summary line: what the app needs to start, and where each is read. */
+export function environmentNote(e: EnvPlan): string | undefined {
+  if (e.required.length === 0) return undefined;
+  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. compose.yaml takes them from .env (see .env.example) and refuses to start without them; CI's smoke test passes throwaway values`;
+}
+
+/** A value a smoke test can start the app with, by what the name and the reader say it holds: never a real secret. */
+export function smokeValue(v: EnvRead): string {
+  const n = v.name;
+  if (v.type === 'bool' || /DEBUG$/.test(n)) return 'false';
+  if (v.type === 'int' || v.type === 'float' || /(_PORT|_MINUTES|_SECONDS|_HOURS|_DAYS|_TIMEOUT|_SIZE|_COUNT|_LIMIT|_AGE)$/.test(n)) return /_PORT$/.test(n) ? '8000' : '60';
+  if (/ALLOWED_HOSTS|TRUSTED_HOSTS/.test(n)) return '*';
+  if (/(^|_)(DATABASE|DB)_(URL|URI|DSN)$|^DATABASE_URL$|DATABASE_URI$/.test(n)) return 'sqlite:////tmp/ci-smoke.sqlite3';
+  if (/REDIS.*_URL$|BROKER_URL$|CACHE_URL$/.test(n)) return 'redis://localhost:6379/0';
+  if (/(SERVER_NAME|_HOST|_DOMAIN|DOMAIN_NAME)$/.test(n)) return 'localhost';
+  if (/EMAIL|SENDER/.test(n)) return 'ci-smoke@example.com';
+  if (/(_URL|_URI|ORIGINS?|WHITELIST)$/.test(n)) return 'http://localhost';
+  if (v.secret) return 'ci-smoke-not-secret';
+  return 'ci-smoke';
+}
+
+/** `--smoke-env K=V` flags for CI (each value is made of safe characters: no quoting needed but the `*`). */
+export function smokeFlags(e: EnvPlan | undefined): string {
+  return (e?.required ?? []).map((v) => {
+    const value = smokeValue(v);
+    return ` --smoke-env ${/^[\w.:/@-]+$/.test(value) ? `${v.name}=${value}` : `"${v.name}=${value}"`}`;
+  }).join('');
+}
+
+/** `.env.example`: every required name, empty, with where it is read; compose reads `.env` beside it. */
+export function envExample(e: EnvPlan): string {
+  const lines = [
+    '# Written by pyship init: copy to .env (never committed, never sent to `docker build`) and fill in.',
+    '# compose.yaml refuses to start the app while a required value is empty.',
+  ];
+  for (const v of e.required) lines.push('', `# required${v.secret ? ', a secret' : ''}: ${v.file}:${v.line} (${v.why})`, `${v.name}=`);
+  return `${lines.join('\n')}\n`;
+}
