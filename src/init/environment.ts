@@ -70,6 +70,11 @@ export function smokeValue(v: EnvRead): string {
   return 'ci-smoke';
 }
 
+/** Throwaway values for every required name: for a build-time step that imports the settings (collectstatic) too. */
+export function smokeEnv(e: EnvPlan | undefined): Record<string, string> {
+  return Object.fromEntries((e?.required ?? []).map((v) => [v.name, smokeValue(v)]));
+}
+
 /** `--smoke-env K=V` flags for CI (each value is made of safe characters: no quoting needed but the `*`). */
 export function smokeFlags(e: EnvPlan | undefined): string {
   return (e?.required ?? []).map((v) => {

@@ -14,6 +14,7 @@ import { dockerignore } from '../templates/dockerignore.js';
 import { k8sManifests } from '../templates/k8s.js';
 import { serverConfig } from '../templates/server.js';
 import type { InitSpec } from './spec.js';
+import { envExample } from './environment.js';
 
 export interface GeneratedFile {
   /** Relative to the project directory, POSIX. */
@@ -33,6 +34,10 @@ export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
   const cfg = serverConfig(spec);
   if (cfg) files.push({ path: cfg[0], text: cfg[1], what: `${spec.server} bound to 0.0.0.0:$PORT, logs to stdout` });
   if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: 'local run: cap_drop ALL, init, read-only root, health check' });
+  // the names compose.yaml requires from .env, empty: only when the project has no example of its own
+  if (spec.compose && spec.environment && spec.environment.required.length > 0 && !p.exists('.env.example')) {
+    files.push({ path: '.env.example', text: envExample(spec.environment), what: `the variables the app needs to start (${spec.environment.required.length}), empty: copy to .env` });
+  }
   if (spec.ci === 'github') {
     files.push({ path: '.github/workflows/docker.yml', text: githubWorkflow(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; weekly --fresh rebuild' });
     files.push({ path: '.github/dependabot.yml', text: dependabot(spec), what: 'monthly update PRs: Python dependencies, base image, actions' });

@@ -35,7 +35,14 @@ export function compose(s: InitSpec): string {
     );
     if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
     const env: string[] = [];
-    if (s.django) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}', 'DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+    // what the app cannot import without: compose refuses to start with a clear message instead of a crash loop
+    const required = s.environment?.required.map((v) => v.name) ?? [];
+    for (const name of required) env.push(`${name}: \${${name}:?set ${name} in .env}`);
+    const reads = (name: string): boolean => !s.environment || [...s.environment.required, ...s.environment.optional].some((v) => v.name === name);
+    if (s.django) {
+      if (reads('DJANGO_SECRET_KEY') && !required.includes('DJANGO_SECRET_KEY')) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}');
+      if (reads('DJANGO_ALLOWED_HOSTS') && !required.includes('DJANGO_ALLOWED_HOSTS')) env.push('DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+    }
     if (opts.celery && broker) env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${broker.url}}`);
     if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
     if (opts.celery && broker) lines.push('    depends_on: [broker]');

@@ -2,12 +2,32 @@
 // a grace period that covers the server's graceful stop and, for Django, a migration Job instead of migrating at start.
 import type { InitSpec } from '../init/spec.js';
 
+/** What the app cannot import without: secrets from the Secret `<name>-env`, plain settings as values to fill in. */
+function envOf(s: InitSpec): string[] {
+  const required = s.environment?.required ?? [];
+  const l: string[] = [];
+  const plain = required.filter((v) => !v.secret);
+  if (plain.length > 0) {
+    l.push('          env:');
+    for (const v of plain) l.push(`            - name: ${v.name}`, `              value: ""  # required: set it (read at ${v.file}:${v.line})`);
+  }
+  const secrets = required.filter((v) => v.secret);
+  if (secrets.length > 0) {
+    l.push(
+      `          # ${secrets.map((v) => v.name).join(', ')}: \`kubectl create secret generic ${s.name}-env --from-env-file=.env\``,
+      '          envFrom:', '            - secretRef:', `                name: ${s.name}-env`,
+    );
+  }
+  return l;
+}
+
 function container(s: InitSpec, name: string, command?: string[]): string[] {
   const l = [
     `        - name: ${name}`,
     `          image: ${s.image}:main`,
   ];
   if (command) l.push(`          command: ${JSON.stringify(['tini', '--', ...command])}`);
+  l.push(...envOf(s));
   if (s.port && !command) {
     l.push('          ports:', `            - containerPort: ${s.port}`, '              name: http');
     const probe = (kind: string, extra: string[]): string[] => [

@@ -52,7 +52,7 @@ function startOf(dir: string, row: ManifestRow): { entry?: string; roots: string
   const roots = [...new Set([sub, ...['src', 'src/py', runFrom].filter(Boolean).map((r) => (sub ? `${sub}/${r}` : r!)), ''])];
   const manage = p.find((f) => /^([^/]+\/){0,2}manage\.py$/.test(f) && (!sub || f.startsWith(sub)))[0];
   if (manage?.includes('/')) roots.unshift(manage.slice(0, manage.lastIndexOf('/')));
-  const mod = /^([\w.]+):/.exec(row.app_entry.trim())?.[1];
+  const mod = /([\w.]+):[A-Za-z_]/.exec(row.app_entry)?.[1];
   const file = (m: string): string | undefined => {
     for (const r of roots) for (const f of [`${r ? `${r}/` : ''}${m.split('.').join('/')}.py`, `${r ? `${r}/` : ''}${m.split('.').join('/')}/__init__.py`]) if (p.file(f)) return f;
     return undefined;
