@@ -267,8 +267,9 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
       continue;
     }
 
-    const mentions = (name: string): number => text.split(new RegExp(`["']${name}["']`)).length - 1;
-    const guarded = (name: string): boolean => inTry || guards.some((g) => new RegExp(`["']${name}["']|\\b${name}\\b`).test(g)) || mentions(name) > 1 || /\bif\b.*\belse\b/.test(text) && mentions(name) > 0 && new RegExp(`\\bif\\b[^:]*["']${name}["']`).test(text);
+    // guarded: inside `if "X" in os.environ:` (or any condition naming it), a try, or `… if "X" in os.environ else …`
+    const guarded = (name: string): boolean => inTry || guards.some((g) => new RegExp(`["']${name}["']|\\b${name}\\b`).test(g))
+      || new RegExp(`["']${name}["']\\s+(not\\s+)?in\\s+(os\\.)?environ\\b|\\bif\\s+[^:]*?(environ\\.get|getenv)\\(\\s*["']${name}["']`).test(text);
     const assigned = /^([A-Z_a-z]\w*)\s*(?::[^=]+)?=[^=]/.exec(text)?.[1];
     const fallback = (after: string): boolean => /^\s*or\s+(?!None\b)\S/.test(after);
     const crashes = (after: string): string | undefined => (/^\s*\.\s*(split|strip|lower|upper|replace|startswith|endswith|encode|format|rstrip|lstrip)\s*\(/.test(after) ? 'AttributeError at import when unset (a method called on None)' : undefined);
