@@ -50,9 +50,12 @@ export function environmentDecision(e: EnvPlan): { value: string; evidence: stri
 }
 
 /** The summary line: what the app needs to start, and where each is read. */
-export function environmentNote(e: EnvPlan): string | undefined {
+export function environmentNote(e: EnvPlan, ownExample?: string): string | undefined {
   if (e.required.length === 0) return undefined;
-  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. compose.yaml takes them from .env (see .env.example) and refuses to start without them; CI's smoke test passes throwaway values`;
+  // the project's own .env.example is kept: say which required names it does not mention
+  const lacking = ownExample === undefined ? [] : e.required.filter((v) => !new RegExp(`^\\s*(export\\s+)?${v.name}\\s*=`, 'm').test(ownExample)).map((v) => v.name);
+  const example = ownExample === undefined ? 'see .env.example' : lacking.length > 0 ? `your .env.example does not mention ${lacking.join(', ')}` : 'as your .env.example lists them';
+  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. compose.yaml takes them from .env (${example}) and refuses to start without them; CI's smoke test passes throwaway values`;
 }
 
 /** A value a smoke test can start the app with, by what the name and the reader say it holds: never a real secret. */

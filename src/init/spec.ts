@@ -147,7 +147,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (environment) {
     const e = environmentDecision(environment);
     d.decide('environment', e.value, ...e.evidence);
-    const note = environmentNote(environment);
+    const note = environmentNote(environment, p.read('.env.example'));
     if (note) notes.push(note);
   }
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
