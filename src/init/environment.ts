@@ -13,7 +13,7 @@ export interface EnvPlan {
 }
 
 /** The root-relative file of a dotted module under the given roots (`config.settings` → `config/settings.py`). */
-function moduleFile(p: Project, mod: string, roots: readonly string[]): string | undefined {
+export function moduleFile(p: Project, mod: string, roots: readonly string[]): string | undefined {
   const rel = mod.split('.').join('/');
   for (const r of roots) {
     const base = r ? `${r}/${rel}` : rel;

@@ -10,7 +10,7 @@ import { chooseApp, chooseServer, healthArgv, celeryHealthcheck, procfileCelery,
 import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { Decisions } from './decisions.js';
-import { environmentDecision, environmentNote, planEnvironment } from './environment.js';
+import { environmentDecision, environmentNote, moduleFile, planEnvironment } from './environment.js';
 import { InitError, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
 
 export * from './types.js';
@@ -143,7 +143,9 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('health-check', healthPath, opts.healthPath ? '--health-path' : app.healthPaths.length > 0 ? 'a health-like route in the code' : 'default: no health route found');
   }
   if (django) d.decide('settings', django.settings, app.django!.manage);
-  const environment = choice ? planEnvironment(p, choice.app.file, [choice.app.importRoot, django?.manageDir ?? ''], django?.settings) : undefined;
+  // a [project.scripts] entry starts from its module
+  const startFile = choice?.app.file ?? (script ? moduleFile(p, script.target.split(':')[0]!, ['', 'src']) : undefined);
+  const environment = startFile ? planEnvironment(p, startFile, [choice?.app.importRoot ?? '', django?.manageDir ?? ''], django?.settings) : undefined;
   if (environment) {
     const e = environmentDecision(environment);
     d.decide('environment', e.value, ...e.evidence);
