@@ -1,7 +1,7 @@
 // What the app needs in its environment to start (src/project/env.ts finds it), turned into init's decision, the
 // throwaway values CI's smoke test passes, and the `.env.example` compose reads: names and where each is read, never a
 // value from the project (a committed .env stays out of everything pyship writes).
-import { detectEnv, type EnvRead } from '../project/env.js';
+import { detectEnv, type ConfigFileRead, type EnvRead } from '../project/env.js';
 import type { Project } from '../project/project.js';
 import { at } from './decisions.js';
 
@@ -10,6 +10,8 @@ export interface EnvPlan {
   optional: EnvRead[];
   /** What was read to find them: `5 modules the entry imports (config/settings.py, …)`. */
   scanned: string;
+  /** Files the app opens at import (a secret key file, an ini): not environment, but the container needs them too. */
+  configFiles?: ConfigFileRead[];
 }
 
 /** The root-relative file of a dotted module under the given roots (`config.settings` → `config/settings.py`). */
@@ -36,6 +38,7 @@ export function planEnvironment(p: Project, entryFile: string | undefined, impor
   return {
     required: facts.vars.filter((v) => v.required),
     optional: facts.vars.filter((v) => !v.required),
+    configFiles: facts.configFiles,
     scanned: `${facts.files.length} module${facts.files.length === 1 ? '' : 's'} the entry imports (${shown})${facts.truncated ? ', stopped at the bound' : ''}`,
   };
 }
@@ -45,11 +48,19 @@ export function environmentDecision(e: EnvPlan): { value: string; evidence: stri
   const value = e.required.length > 0
     ? `requires ${e.required.map((v) => v.name).join(', ')}; ${e.optional.length} optional`
     : `nothing required; ${e.optional.length} optional`;
-  const evidence = [...e.required.map((v) => at(v.file, v.line, `${v.name}: ${v.why}`)), `scanned ${e.scanned}`];
+  const opened = (e.configFiles ?? []).slice(0, 5).map((f) => at(f.file, f.line, `opens ${f.path} at import${f.fallback ? ' (falls back without it)' : ''}`));
+  const evidence = [...e.required.map((v) => at(v.file, v.line, `${v.name}: ${v.why}`)), ...opened, `scanned ${e.scanned}`];
   return { value, evidence };
 }
 
 /** The summary line: what the app needs to start, and where each is read. */
+/** Files the app cannot import without: the image must contain them (or compose/k8s mount them). */
+export function configFilesNote(e: EnvPlan): string | undefined {
+  const needed = (e.configFiles ?? []).filter((f) => !f.fallback);
+  if (needed.length === 0) return undefined;
+  return `the app opens files at import: ${needed.slice(0, 5).map((f) => `${f.path} (${f.file}:${f.line})`).join(', ')}; the image has them only if the build context sends them (.dockerignore), else mount them`;
+}
+
 export function environmentNote(e: EnvPlan, ownExample?: string): string | undefined {
   if (e.required.length === 0) return undefined;
   // the project's own .env.example is kept: say which required names it does not mention

@@ -10,7 +10,7 @@ import { chooseApp, chooseServer, healthArgv, celeryHealthcheck, procfileCelery,
 import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { Decisions } from './decisions.js';
-import { environmentDecision, environmentNote, moduleFile, planEnvironment } from './environment.js';
+import { configFilesNote, environmentDecision, environmentNote, moduleFile, planEnvironment } from './environment.js';
 import { InitError, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
 
 export * from './types.js';
@@ -151,6 +151,8 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('environment', e.value, ...e.evidence);
     const note = environmentNote(environment, p.read('.env.example'));
     if (note) notes.push(note);
+    const files = configFilesNote(environment);
+    if (files) notes.push(files);
   }
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
   return {

@@ -25,6 +25,38 @@ export interface EnvFacts {
   files: string[];
   /** The import walk stopped at its bound. */
   truncated: boolean;
+  /** Files the app opens at import (secrets, ini/YAML/JSON config, dotenv): the image or a mount must hold them. */
+  configFiles: ConfigFileRead[];
+}
+
+export interface ConfigFileRead {
+  file: string;
+  line: number;
+  /** The path as the code spells it (its string pieces): `data/secretkey.txt`. */
+  path: string;
+  /** Inside a try, or a dotenv loader: the app starts without it. */
+  fallback: boolean;
+}
+
+const OPENS = /\b(?:open|read_text|read_bytes|fileConfig|load_dotenv|read_env|safe_load_file)\(|\.open\(\)|\bconfig(?:parser)?\.read\(/;
+
+/** Files opened at import time (not inside a function), with the string pieces of their path. */
+export function configFilesOf(path: string, src: string): ConfigFileRead[] {
+  const out: ConfigFileRead[] = [];
+  const stack: { indent: number; head: string }[] = [];
+  for (const { line, indent, text } of logicalLines(src).slice(0, MAX_LINES)) {
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+    if (/^(async\s+def|def|class|if|elif|else|for|while|try|except|finally|with)\b/.test(text)) stack.push({ indent, head: text });
+    // the call itself, not words inside a string (a docstring that mentions open())
+    const code = text.replace(/("{3}|'{3})[\s\S]*?\1/g, '""').replace(/(["'])(?:\\.|(?!\1).)*\1/g, '""');
+    if (stack.some((b) => /^(async\s+)?def\b/.test(b.head)) || !OPENS.test(code) || /^(import|from)\s/.test(text)) continue;
+    const pieces = [...text.matchAll(/["']([\w./-]*\.(?:txt|json|ya?ml|ini|cfg|conf|toml|env|key|pem)|\.env|[\w-]+)["']/g)].map((m) => m[1]!);
+    const named = pieces.filter((x) => /\.\w+$/.test(x) || /^[\w-]+$/.test(x) && pieces.some((y) => /\.\w+$/.test(y)));
+    const shown = named.length > 0 ? named.join('/') : text.slice(0, 60);
+    const fallback = stack.some((b) => /^(try|except)\b/.test(b.head)) || /load_dotenv|read_env/.test(text);
+    out.push({ file: path, line, path: shown, fallback });
+  }
+  return out;
 }
 
 const MAX_FILES = 80;
@@ -436,5 +468,6 @@ export function detectEnv(p: Project, starts: readonly string[], roots: readonly
   }
   const vars = [...byName.values()];
   vars.sort((a, b) => Number(b.required) - Number(a.required));
-  return { vars, files, truncated };
+  const configFiles = files.flatMap((f) => configFilesOf(f, p.file(f)!.text));
+  return { vars, files, truncated, configFiles };
 }

@@ -91,7 +91,8 @@ describe.skipIf(!appsPresent)('the environment real apps need to start', () => {
         if (REVIEWED[key]) used.add(key);
         else unreviewed.push(`${key}: ${missed.includes(n) ? 'missed' : 'extra'} (${plan?.required.find((v) => v.name === n)?.why ?? 'not found'})`);
       }
-      table.push(`${row.name}: found ${hit.join(' ') || '-'} | missed ${missed.join(' ') || '-'} | extra ${extra.join(' ') || '-'} | ${plan?.scanned ?? 'no entry file'}`);
+      const opens = (plan?.configFiles ?? []).map((f) => `${f.path}${f.fallback ? ' (fallback)' : ''}`).join(', ');
+      table.push(`${row.name}: found ${hit.join(' ') || '-'} | missed ${missed.join(' ') || '-'} | extra ${extra.join(' ') || '-'}${opens ? ` | opens ${opens}` : ''} | ${plan?.scanned ?? 'no entry file'}`);
     }
     table.unshift(`found ${found} of ${expectedTotal} names the notes call required`);
     await expect(`${table.join('\n')}\n`).toMatchFileSnapshot('__snapshots__/env-corpus.txt');

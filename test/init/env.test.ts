@@ -3,7 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { envReadsOf, logicalLines } from '../../src/project/env.js';
+import { configFilesOf, envReadsOf, logicalLines } from '../../src/project/env.js';
 import { planEnvironment, smokeValue, smokeFlags } from '../../src/init/environment.js';
 import { loadProject } from '../../src/project/project.js';
 import { checkFindings, gitCommit, init, listFiles, projectDir } from './helpers.js';
@@ -110,6 +110,22 @@ describe('env reads, one pattern each', () => {
   it('names say which are secrets', () => {
     const reads = envReadsOf('m.py', 'import os\nA = os.environ["API_TOKEN"]\nB = os.environ["DB_PASSWORD"]\nC = os.environ["ALLOWED_HOSTS"]\nD = os.environ["DATABASE_URL"]\n');
     expect(reads.map((r) => `${r.name}:${r.secret}`)).toEqual(['API_TOKEN:true', 'DB_PASSWORD:true', 'ALLOWED_HOSTS:false', 'DATABASE_URL:true']);
+  });
+
+  it('files opened at import: a secret file in try falls back, an ini does not; in a function or a docstring they are not', () => {
+    const src = [
+      'import os, json, logging.config',
+      '"""Mentions open() in prose."""',
+      'try:',
+      '    with open(os.path.join(BASE_DIR, "data", "secretkey.txt")) as f:',
+      '        SECRET_KEY = f.read()',
+      'except OSError:',
+      '    SECRET_KEY = "x"',
+      'logging.config.fileConfig("config/app.ini")',
+      'def later():',
+      '    return open("late.json")',
+    ].join('\n');
+    expect(configFilesOf('s.py', src).map((f) => `${f.line} ${f.path} ${f.fallback}`)).toEqual(['4 data/secretkey.txt true', '8 config/app.ini false']);
   });
 
   it('logical lines: brackets, continuations and strings join physical lines; comments go', () => {
