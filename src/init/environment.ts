@@ -14,6 +14,9 @@ export interface EnvPlan {
   configFiles?: ConfigFileRead[];
 }
 
+/** Variables the generated Dockerfile sets (ENV PORT, DJANGO_SETTINGS_MODULE, PYTHONPATH…). */
+const IMAGE_SETS = new Set(['PORT', 'DJANGO_SETTINGS_MODULE', 'PYTHONPATH', 'PATH', 'HOME', 'PYTHONUNBUFFERED', 'PYTHONFAULTHANDLER', 'VIRTUAL_ENV']);
+
 /** The root-relative file of a dotted module under the given roots (`config.settings` → `config/settings.py`). */
 export function moduleFile(p: Project, mod: string, roots: readonly string[]): string | undefined {
   const rel = mod.split('.').join('/');
@@ -35,9 +38,11 @@ export function planEnvironment(p: Project, entryFile: string | undefined, impor
   if (starts.length === 0) return undefined;
   const facts = detectEnv(p, starts, roots, settingsFile ? [settingsFile] : []);
   const shown = facts.files.slice(0, 3).join(', ') + (facts.files.length > 3 ? ', …' : '');
+  // what the generated image sets itself is never the user's to provide
+  const vars = facts.vars.map((v) => (v.required && IMAGE_SETS.has(v.name) ? { ...v, required: false, why: `${v.why}; the image sets it` } : v));
   return {
-    required: facts.vars.filter((v) => v.required),
-    optional: facts.vars.filter((v) => !v.required),
+    required: vars.filter((v) => v.required),
+    optional: vars.filter((v) => !v.required),
     configFiles: facts.configFiles,
     scanned: `${facts.files.length} module${facts.files.length === 1 ? '' : 's'} the entry imports (${shown})${facts.truncated ? ', stopped at the bound' : ''}`,
   };

@@ -252,7 +252,8 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
     const { line, indent, text } = lines[li]!;
     while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
     if (settingsClass && indent <= settingsClass.indent) settingsClass = undefined;
-    const inDef = stack.some((b) => /^(async\s+)?def\b/.test(b.head));
+    // a function body, or `if __name__ == "__main__":` (a server imports the module; that block never runs)
+    const inDef = stack.some((b) => /^(async\s+)?def\b|^if\s+__name__\s*==/.test(b.head));
     const guards = stack.filter((b) => /^(if|elif|while|try|except|with)\b/.test(b.head)).map((b) => b.head);
     const inTry = stack.some((b) => /^(try|except)\b/.test(b.head));
     const head = /^(async\s+def|def|class|if|elif|else|for|while|try|except|finally|with|async\s+with|async\s+for)\b/.test(text);

@@ -20,6 +20,7 @@ describe('env reads, one pattern each', () => {
     expect(required('import os\nos.environ["A"] = "1"\n')).toEqual([]);
     expect(required('import os\nX = os.environ["A"] if "A" in os.environ else None\n')).toEqual([]);
     expect(required('from os import environ\nX = environ["A"]\n')).toEqual(['A']);
+    expect(required('import os\nif __name__ == "__main__":\n    port = int(os.environ["APP_PORT"])\n')).toEqual([]);
   });
 
   it('a Flask config class body runs at import', () => {
@@ -160,6 +161,13 @@ describe('the import walk', () => {
     });
     const plan = planEnvironment(loadProject(dir, dir), 'site/wsgi.py', [''], 'site.settings.production')!;
     expect(plan.required.map((v) => v.name)).toEqual(['DJANGO_SECRET_KEY', 'REDIS_URL']);
+  });
+
+  it('what the image sets itself (PORT, DJANGO_SETTINGS_MODULE) is not asked of the user', () => {
+    const dir = projectDir({ 'app.py': 'import os\nPORT = int(os.environ["PORT"])\nKEY = os.environ["API_KEY"]\n' });
+    const plan = planEnvironment(loadProject(dir, dir), 'app.py', [''])!;
+    expect(plan.required.map((v) => v.name)).toEqual(['API_KEY']);
+    expect(plan.optional.map((v) => `${v.name}: ${v.why}`)).toEqual(['PORT: KeyError at import when unset; the image sets it']);
   });
 
   it('an import cycle or a huge package ends', () => {
