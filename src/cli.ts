@@ -1,5 +1,7 @@
 // The pyship command line: wiring of flags to commands, and the one place that maps errors to exit codes.
 // Commands other than check/explain/rules are imported when run: `pyship check` starts without loading the engine.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { runCheck } from './commands/check.js';
 import { runExplain } from './commands/explain.js';
@@ -13,6 +15,15 @@ import { VERSION } from './meta.js';
 export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
 
 const list = (v: string, prev: string[] = []): string[] => prev.concat(v.split(',').map((s) => s.trim()).filter(Boolean));
+/** `--force A,B --force C` → [A, B, C]; a bare `--force` is `true` (everything). */
+const collectForce = (v: string, prev: boolean | string[] | undefined): string[] => list(v, Array.isArray(prev) ? prev : []);
+const isDirectory = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('pyship')
@@ -166,7 +177,7 @@ config, engine or unreadable-image error.`)
     .option('--base-image <ref>', 'use this base image instead of python:<version>-slim-<codename> (e.g. a mirror)')
     .option('--pin-digest', 'pin the base image by digest (the engine must be able to pull it)')
     .option('--entry <target>', 'the app: MODULE:ATTR (WSGI/ASGI app or Celery app) or a [project.scripts] name')
-    .option('--server <name>', 'gunicorn, uvicorn, uwsgi, hypercorn or daphne (default: from the dependencies)')
+    .option('--server <name>', 'gunicorn, uvicorn, uwsgi, hypercorn, daphne, granian, waitress or aiohttp (default: what the project starts, else from the dependencies)')
     .option('--port <port>', 'port the app listens on (default 8000; with a [project.scripts] entry: it serves HTTP)')
     .option('--health-path <path>', 'path the HEALTHCHECK requests (default: a /health-like route found in the code, else /)')
     .option('--requirements <file>', 'pip: the requirements file production installs')
@@ -177,7 +188,7 @@ config, engine or unreadable-image error.`)
     .option('--no-compile', 'do not precompile bytecode (smaller image, slower first start)')
     .option('--debug-tools', 'install procps (ps, top) in the image')
     .option('--image <name>', 'image name for compose, k8s and pyship.toml (default: the project name)')
-    .option('--force', 'overwrite files that exist')
+    .option('--force [files]', 'replace files that exist (and write beside a kept Dockerfile or CI); with FILE[,FILE…] (or repeated) only those', collectForce)
     .option('--dry-run', 'print the files as a unified diff and write nothing')
     .addOption(new Option('--format <format>', 'text: a summary on stderr (and diffs with --dry-run); json: every decision with its evidence, and each file written, kept or skipped, on stdout').choices(['text', 'json']).default('text'))
     .option('--no-input', 'never ask: fail with the flag to pass when the project is ambiguous')
@@ -185,7 +196,10 @@ config, engine or unreadable-image error.`)
     .addHelpText('after', `
 Writes each file only if it is absent (or with --force): Dockerfile, .dockerignore, the server's config
 (gunicorn.conf.py, serve.py for uvicorn/daphne, uwsgi.ini, hypercorn.conf.py), compose.yaml, CI
-(.github/workflows/docker.yml + dependabot.yml, or .gitlab-ci.yml + renovate.json), pyship.toml, and k8s/ with --k8s.
+(.github/workflows/docker.yml + dependabot.yml, or .gitlab-ci.yml + renovate.json, at the repository root), pyship.toml,
+and k8s/ with --k8s. Nothing the project has is changed or shadowed: an existing docker-compose.yml is the compose file,
+a kept Dockerfile gets no server config or compose file, CI that builds the image and dependabot.yml are kept; the
+summary says why, and what to merge. --force replaces all; --force FILE[,FILE…] only those.
 Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambiguous project, usage or I/O error.
 Examples:
   pyship init                                   detect and write
@@ -194,6 +208,12 @@ Examples:
   pyship init --package-manager pip --python 3.12`)
     .action(async (dir: string | undefined, flags) => {
       const { runInit, ttyPrompt } = await import('./commands/init.js');
+      // `pyship init --force DIR`: the option's optional value took the directory
+      const last = Array.isArray(flags.force) ? flags.force[flags.force.length - 1] : undefined;
+      if (dir === undefined && last !== undefined && isDirectory(resolve(io.cwd, last))) {
+        dir = last;
+        flags.force = flags.force.length === 1 ? true : flags.force.slice(0, -1);
+      }
       setExit(await runInit(dir, flags, io, { prompt: ttyPrompt() }));
     });
 

@@ -2,12 +2,13 @@
 // of the result → summary and next commands. Detection lives in src/project/, templates in src/templates/.
 import { DEBIAN_RELEASES, type Codename } from '../project/python-releases.js';
 import { statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { loadProject } from '../project/project.js';
 import { AmbiguousProjectError, locateProject } from '../project/locate.js';
 import type { PackageManager } from '../project/python.js';
 import { buildSpec, InitError, MANAGERS, SERVERS, type InitOptions, type Server } from '../init/spec.js';
-import { generateFiles, planDiff, planWrites, writePlans } from '../init/init.js';
+import { generateFiles, planDiff, writePlans } from '../init/init.js';
+import { ForceError, planFiles, repositoryRoot, type WritePlan } from '../init/existing.js';
 import { checkFiles } from '../lint/files.js';
 import type { Engine } from '../engine/types.js';
 import type { LockRunner } from '../init/lock.js';
@@ -32,7 +33,8 @@ export interface InitFlags {
   k8s?: boolean;
   compose?: boolean;
   image?: string;
-  force?: boolean;
+  /** true: replace every file that exists; a list: replace these (commander collects `--force A,B --force C`). */
+  force?: boolean | string[];
   dryRun?: boolean;
   /** commander's --no-input */
   input?: boolean;
@@ -103,7 +105,13 @@ function resolveDigest(engine: Engine, image: string): string {
   return d;
 }
 
-const FILE_ACTION = { create: 'write', overwrite: 'replace', exists: 'keep', unchanged: 'unchanged' } as const;
+const FILE_ACTION = { create: 'write', overwrite: 'replace', exists: 'keep', unchanged: 'unchanged', skip: 'skip' } as const;
+
+/** The `file:<path>` decision of a planned file: what init does with it, and why. */
+function fileDecision(p: WritePlan): { field: string; value: string; evidence: string[] } {
+  const value = { create: 'write', overwrite: 'replace (--force)', exists: 'keep (exists)', unchanged: 'unchanged', skip: 'skip' }[p.status];
+  return { field: `file:${p.shown}`, value, evidence: [...(p.reason ? [p.reason] : []), ...(p.merge ?? []).map((m) => `to merge: ${m}`)] };
+}
 
 export async function runInit(path: string | undefined, flags: InitFlags, io: Io, deps: InitDeps = {}): Promise<number> {
   const given = resolve(io.cwd, path ?? '.');
@@ -167,12 +175,22 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     spec = buildSpec(project, { ...opts, digest: resolveDigest(engine, spec.python.image) });
   }
 
-  const plans = planWrites(dir, generateFiles(spec, project), flags.force === true);
+  const root = repositoryRoot(dir, io.cwd);
+  const sub = relative(root, dir).split(sep).join('/');
+  let plans: WritePlan[];
+  try {
+    plans = planFiles(generateFiles(spec, project, sub), { dir, root, cwd: io.cwd, force: flags.force ?? false, spec });
+  } catch (e) {
+    if (e instanceof ForceError) throw new UsageError(e.message);
+    throw e;
+  }
+  spec.decisions.push(...plans.map(fileDecision));
   const where = relative(io.cwd, dir) || '.';
   const json = flags.format === 'json';
   const report = (extra: Record<string, unknown> = {}): void => io.out(`${JSON.stringify({
     dir: where, decisions: spec.decisions,
-    files: plans.map((p) => ({ path: p.path, action: FILE_ACTION[p.status], what: p.what })), notes: spec.notes, ...extra,
+    files: plans.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
+    notes: spec.notes, ...extra,
   }, null, 2)}\n`);
   if (!json) io.err(`Decided for ${where}:\n${spec.decisions.map((d) => `  ${d.field}: ${d.value}${d.evidence.length > 0 ? `  (${d.evidence.join('; ')})` : ''}\n`).join('')}`);
   if (flags.dryRun && json) {
@@ -181,10 +199,14 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   }
   if (flags.dryRun) {
     io.out(planDiff(plans));
-    for (const p of plans) if (p.status === 'exists') io.err(`  would keep ${p.path} (exists; --force to overwrite)\n`);
+    for (const p of plans) {
+      if (p.status === 'exists') io.err(`  would keep ${p.shown} (exists; --force ${p.shown.split('/').pop()} to replace)\n`);
+      if (p.status === 'skip') io.err(`  would skip ${p.shown}: ${p.reason}\n`);
+      for (const m of p.merge ?? []) io.err(`    to merge: ${m}\n`);
+    }
     return 0;
   }
-  writePlans(dir, plans);
+  writePlans(plans);
   const check = checkFiles({ paths: [dir], cwd: io.cwd, cli: {} });
   const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
   if (json) {
@@ -193,8 +215,10 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   }
   io.err('\n');
   for (const p of plans) {
-    const verb = p.status === 'create' ? 'wrote    ' : p.status === 'overwrite' ? 'replaced ' : p.status === 'unchanged' ? 'unchanged' : 'kept     ';
-    io.err(`  ${verb} ${p.path}${p.status === 'exists' ? ' (exists; --force to overwrite)' : `  ${p.what}`}\n`);
+    const verb = { create: 'wrote    ', overwrite: 'replaced ', unchanged: 'unchanged', exists: 'kept     ', skip: 'skipped  ' }[p.status];
+    const why = p.status === 'exists' ? ` (exists; --force ${p.shown.split('/').pop()} to replace)` : p.status === 'skip' ? `: ${p.reason}` : `  ${p.what}`;
+    io.err(`  ${verb} ${p.shown}${why}\n`);
+    for (const m of p.merge ?? []) io.err(`            to merge: ${m}\n`);
   }
   for (const n of spec.notes) io.err(`\nnote: ${n}\n`);
 
@@ -208,7 +232,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   const cd = where === '.' ? '' : `cd ${where} && `;
   io.err(`\nNext:\n  ${cd}pyship build              build, then audit and smoke-test the image\n`);
   if (spec.compose) io.err(`  ${cd}docker compose up --build run it locally, hardened\n`);
-  io.err(`  git add ${plans.filter((p) => p.status !== 'exists').map((p) => p.path).join(' ')}\n`);
+  io.err(`  git add ${plans.filter((p) => p.status === 'create' || p.status === 'overwrite' || p.status === 'unchanged').map((p) => p.shown).join(' ')}\n`);
   return 0;
 }
 

@@ -1,23 +1,26 @@
 // What the image starts: the app (Django, app objects, Procfile lines, --entry, [project.scripts]) and its server.
-import { celeryWorkerApp, parseServerCommand, splitCommand, type AppCandidate, type AppFacts, type ProcfileLine } from '../project/app.js';
+import { celeryWorkerApp, type AppCandidate, type AppFacts, type ProcfileLine } from '../project/app.js';
 import type { Project } from '../project/project.js';
-import { InitError, type InitOptions, type Role, type Server } from './types.js';
+import { InitError, type InitOptions, type Role } from './types.js';
 
-
-export function chooseServer(kind: 'wsgi' | 'asgi', names: Set<string>, forced: Server | undefined, what: string): Server {
-  if (forced) return forced;
-  const has = (n: string): boolean => names.has(n);
-  const order: Server[] = kind === 'wsgi'
-    ? ['gunicorn', 'uwsgi']
-    : has('gunicorn') && has('uvicorn') ? ['gunicorn'] : ['uvicorn', 'hypercorn', 'daphne'];
-  const found = order.find((s) => has(s) || (s === 'uwsgi' && has('pyuwsgi')));
-  if (found) return found;
-  const add = kind === 'wsgi' ? 'gunicorn' : 'uvicorn';
-  throw new InitError(`${what} needs a production ${kind.toUpperCase()} server, and none is among the dependencies`,
-    `add ${add} to the dependencies and lock them again (or pass --server if it is installed another way)`);
+export interface Choice {
+  app: AppCandidate;
+  role: Role;
+  /** A module the app needs and the project lacks (Channels 2's asgi.py), written by init beside the others. */
+  module?: { path: string; text: string; why: string };
 }
 
-export interface Choice { app: AppCandidate; role: Role }
+/** Channels 2's documented asgi.py: Django set up first, then the project's router (ASGI_APPLICATION). */
+const channelsAsgi = (settings: string): string => `"""ASGI entry point for Channels (written by pyship init): Django is set up before the routing is imported."""
+import os
+
+import django
+from channels.routing import get_default_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "${settings}")
+django.setup()
+application = get_default_application()
+`;
 
 export function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: InitOptions, procCelery?: AppCandidate): { choice?: Choice; script?: { name: string; target: string } } {
   const web = app.candidates.filter((c) => c.interface !== 'celery');
@@ -45,6 +48,20 @@ export function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: I
   if (app.django) {
     const d = app.django;
     const asgiServer = (names.has('channels') || (!names.has('gunicorn') && !names.has('uwsgi') && (names.has('uvicorn') || names.has('daphne') || names.has('hypercorn'))));
+    // Channels without an asgi.py that sets Django up (Channels 2): its router cannot be imported on its own
+    const router = app.candidates.find((c) => c.framework === 'channels');
+    if (names.has('channels') && !d.asgi && router) {
+      const dir = d.manage.includes('/') ? d.manage.slice(0, d.manage.lastIndexOf('/')) : '';
+      const pkg = d.settings.split('.')[0]!;
+      const path = `${dir ? `${dir}/` : ''}${pkg}/asgi.py`;
+      return {
+        choice: {
+          app: { interface: 'asgi', framework: 'django', module: `${pkg}.asgi`, attr: 'application', file: path, importRoot: dir },
+          role: 'web',
+          module: { path, text: channelsAsgi(d.settings), why: `${router.file} defines the Channels app ${router.module}:${router.attr}, which a server cannot import before Django is set up: Channels' asgi.py does that` },
+        },
+      };
+    }
     const pick = (asgiServer ? d.asgi ?? d.wsgi : d.wsgi ?? d.asgi);
     if (!pick) throw new InitError(`${d.manage} names ${d.settings}, but there is no wsgi.py or asgi.py with get_wsgi_application()/get_asgi_application()`, 'pass --entry MODULE:application');
     return { choice: { app: pick, role: 'web' } };
@@ -64,23 +81,13 @@ export function chooseApp(p: Project, app: AppFacts, names: Set<string>, opts: I
     const values = app.scripts.map((s) => s.name);
     throw new InitError(`several [project.scripts]: ${values.join(', ')}`, 'pass --entry NAME', { flag: '--entry', values });
   }
-  throw new InitError('found no app to start: no Django manage.py, no Flask/FastAPI/Starlette/Celery app object, no [project.scripts]',
+  throw new InitError('found no app to start: no Django manage.py, no app object or factory of a known framework (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, aiohttp, Pyramid, Celery), no start command naming one, no [project.scripts]',
     'pass --entry MODULE:ATTR (the WSGI/ASGI app) or --entry NAME (a [project.scripts] entry)');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Procfile: a `web:` line that starts a known server decides the server and the app; anything else is the user's to
-// name with --entry (its command is never copied into a shell-form CMD). A `worker: celery -A X worker` line names
-// the Celery app of compose's worker service.
-
-interface ProcfileWeb {
-  line: ProcfileLine;
-  choice?: Choice;
-  server?: Server;
-  script?: { name: string; target: string };
-  /** Options of the Procfile command the generated config replaces. */
-  dropped: string[];
-}
+// A command's `module:attr` resolved in the project (serve.ts reads the commands), and a `worker: celery -A X worker`
+// line naming the Celery app of compose's worker service.
 
 const fileOfModule = (p: Project, root: string, module: string): string | undefined => {
   const rel = module.split('.').join('/');
@@ -89,7 +96,7 @@ const fileOfModule = (p: Project, root: string, module: string): string | undefi
 };
 
 /** An app candidate for `module:attr` as a command imports it from `roots` (the detected one when it matches). */
-function resolveTarget(p: Project, app: AppFacts, roots: string[], module: string, attr: string, iface: AppCandidate['interface']): AppCandidate | undefined {
+export function resolveTarget(p: Project, app: AppFacts, roots: string[], module: string, attr: string, iface: AppCandidate['interface']): AppCandidate | undefined {
   const known = [...app.candidates, ...(app.django ? [app.django.wsgi, app.django.asgi] : [])].filter((c): c is AppCandidate => c !== undefined);
   for (const root of roots) {
     const file = fileOfModule(p, root, module);
@@ -110,7 +117,7 @@ function resolveTarget(p: Project, app: AppFacts, roots: string[], module: strin
 }
 
 /** uwsgi started with an ini file: its `module =` (or `wsgi-file` + `callable`). */
-function uwsgiIniTarget(p: Project, ini: string): { module: string; attr: string } | undefined {
+export function uwsgiIniTarget(p: Project, ini: string): { module: string; attr: string } | undefined {
   const text = p.file(p.fromContext(ini.replace(/^\.\//, '')))?.text;
   if (!text) return undefined;
   const get = (k: string): string | undefined => new RegExp(`^\\s*${k}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(text)?.[1];
@@ -123,49 +130,6 @@ function uwsgiIniTarget(p: Project, ini: string): { module: string; attr: string
   const file = get('wsgi-file');
   if (file && /\.py$/.test(file) && !file.startsWith('/')) return { module: file.replace(/^\.\//, '').replace(/\.py$/, '').split('/').join('.'), attr: callable ?? 'application' };
   return undefined;
-}
-
-export function procfileWeb(p: Project, app: AppFacts, names: Set<string>, opts: InitOptions): ProcfileWeb | undefined {
-  const line = app.procfile.find((l) => l.name === 'web');
-  if (!line || opts.entry) return undefined;
-  const where = `Procfile line ${line.line}: web: \`${line.command}\``;
-  const entries = [
-    ...[app.django?.wsgi, app.django?.asgi].filter((c): c is AppCandidate => c !== undefined).map((c) => `${c.module}:${c.attr}`),
-    ...app.candidates.filter((c) => c.interface !== 'celery').map((c) => `${c.module}:${c.attr}`),
-    ...app.scripts.map((x) => x.name),
-  ];
-  const choices = entries.length > 0 ? { flag: '--entry', values: entries } : undefined;
-  const cmd = parseServerCommand(line.command);
-  if (!cmd) {
-    const argv = splitCommand(line.command);
-    const script = argv?.length === 1 ? app.scripts.find((x) => x.name === argv[0]) : undefined;
-    if (script) return { line, script, dropped: [] };
-    throw new InitError(`${where} does not start a server pyship init knows (gunicorn, uvicorn, uwsgi, hypercorn, daphne)`,
-      'pass --entry MODULE:ATTR (the WSGI/ASGI app, with --server) or --entry NAME (a [project.scripts] entry); pyship never copies a Procfile command into the image, which runs the app in exec form without a shell', choices);
-  }
-  let module = cmd.module;
-  let attr = cmd.attr;
-  if (!module && cmd.ini) ({ module, attr } = uwsgiIniTarget(p, cmd.ini) ?? {});
-  if (!module || !attr) {
-    throw new InitError(`${where} starts ${cmd.server} without naming the app as MODULE:ATTR`, 'pass --entry MODULE:ATTR', choices);
-  }
-  const iface = cmd.server === 'uvicorn' || cmd.server === 'hypercorn' || cmd.server === 'daphne' || cmd.asgiWorker ? 'asgi' : 'wsgi';
-  const manageDir = app.django?.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : undefined;
-  const roots = cmd.importRoot !== undefined ? [cmd.importRoot] : ['', ...(manageDir ? [manageDir] : []), ...(app.srcLayout ? ['src'] : [])];
-  const target = resolveTarget(p, app, roots, module, attr, iface);
-  if (!target) {
-    throw new InitError(`${where} serves ${module}:${attr}, but there is no ${module.split('.').join('/')}.py in the project${cmd.importRoot ? ` under ${cmd.importRoot}/` : ''}`,
-      'fix the Procfile, or pass --entry MODULE:ATTR', choices);
-  }
-  const server: Server = opts.server ?? cmd.server;
-  if (!opts.server) {
-    const has = names.has(server) || (server === 'uwsgi' && names.has('pyuwsgi'));
-    if (!has) throw new InitError(`${where} starts ${server}, which is not among the dependencies`, `add ${server} to the dependencies and lock them again (or pass --server if it is installed another way)`);
-    if (cmd.asgiWorker && !names.has('uvicorn') && !names.has('uvicorn-worker')) {
-      throw new InitError(`${where} runs uvicorn workers under gunicorn, but uvicorn is not among the dependencies`, 'add uvicorn to the dependencies and lock them again');
-    }
-  }
-  return { line, server, choice: { app: target, role: 'web' }, dropped: cmd.dropped };
 }
 
 /** The Celery app a Procfile `celery … worker` line runs: resolved as Celery resolves `-A` (X.app, X.celery, X.celery:app). */

@@ -1,7 +1,7 @@
-// `pyship init`, step 2: the spec → the files, and writing them: each only if absent (or with force), atomically, never
-// over a file the user has unless asked. The dry run gives unified diffs instead.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// `pyship init`, step 2: the spec → the files, and writing them atomically as src/init/existing.ts planned (never over
+// or beside a file the user has unless asked). The dry run gives unified diffs instead.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeAtomic } from '../io/write.js';
 import { createTwoFilesPatch } from 'diff';
 import type { Project } from '../project/project.js';
@@ -15,42 +15,53 @@ import { k8sManifests } from '../templates/k8s.js';
 import { serverConfig } from '../templates/server.js';
 import type { InitSpec } from './spec.js';
 import { envExample } from './environment.js';
+import type { WritePlan } from './existing.js';
 
 export interface GeneratedFile {
-  /** Relative to the project directory, POSIX. */
+  /** Relative to the project directory (or, with `root`, to the repository root), POSIX. */
   path: string;
   text: string;
   /** What the file is for, one line for the summary. */
   what: string;
+  /** Read where the repository root is (CI, Dependabot): `path` is relative to the root. */
+  root?: boolean;
+  /** Made for the image the generated Dockerfile builds (its CMD, port, user): pointless beside a kept Dockerfile. */
+  forDockerfile?: string;
 }
 
-/** Every file the spec asks for, in the order they are reported. */
-export function generateFiles(spec: InitSpec, p: Project): GeneratedFile[] {
+/**
+ * Every file the spec asks for, in the order they are reported. `sub`: the project directory relative to the
+ * repository root ('' when they are the same), where CI and Dependabot look.
+ */
+export function generateFiles(spec: InitSpec, p: Project, sub = ''): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   if (spec.deps.generate) files.push(spec.deps.generate);
   files.push({ path: 'Dockerfile', text: dockerfile(spec), what: `multi-stage, ${spec.manager} → /opt/venv, tini, non-root uid 10001${spec.healthcheck ? ', HEALTHCHECK' : ''}` });
   const needs = [...spec.deps.files, ...readmeOf(p)];
   files.push({ path: '.dockerignore', text: dockerignore(spec, needs), what: 'keeps VCS data, venvs, caches and secrets out of the build context' });
   const cfg = serverConfig(spec);
-  if (cfg) files.push({ path: cfg[0], text: cfg[1], what: `${spec.server} bound to 0.0.0.0:$PORT, logs to stdout` });
-  if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: 'local run: cap_drop ALL, init, read-only root, health check' });
+  if (cfg) files.push({ path: cfg[0], text: cfg[1], what: `${spec.server} bound to 0.0.0.0:$PORT, logs to stdout`, forDockerfile: 'its CMD reads it' });
+  const ro = spec.mounts?.readOnly === false ? 'writable root (see notes)' : 'read-only root';
+  const mounts = spec.mounts?.mounts.length ? `, ${spec.mounts.mounts.length} writable mount${spec.mounts.mounts.length === 1 ? '' : 's'}` : '';
+  if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: `local run: cap_drop ALL, init, ${ro}${mounts}, health check`, forDockerfile: 'it runs that image: its port, health check, user and read-only layout' });
   // the names compose.yaml requires from .env, empty: only when the project has no example of its own
   if (spec.compose && spec.environment && spec.environment.required.length > 0 && !p.exists('.env.example')) {
     files.push({ path: '.env.example', text: envExample(spec.environment), what: `the variables the app needs to start (${spec.environment.required.length}), empty: copy to .env` });
   }
   if (spec.ci === 'github') {
-    files.push({ path: '.github/workflows/docker.yml', text: githubWorkflow(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; weekly --fresh rebuild' });
-    files.push({ path: '.github/dependabot.yml', text: dependabot(spec), what: 'monthly update PRs: Python dependencies, base image, actions' });
+    files.push({ path: '.github/workflows/docker.yml', text: githubWorkflow(spec, sub), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; weekly --fresh rebuild', root: true });
+    files.push({ path: '.github/dependabot.yml', text: dependabot(spec, sub), what: `monthly update PRs: Python dependencies, ${spec.assets ? 'front-end dependencies, ' : ''}base image, actions`, root: true });
   } else if (spec.ci === 'gitlab') {
-    files.push({ path: '.gitlab-ci.yml', text: gitlabCi(spec), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; scheduled --fresh rebuild' });
-    files.push({ path: 'renovate.json', text: renovate(), what: 'monthly update MRs (Renovate): Python dependencies, base image' });
+    files.push({ path: '.gitlab-ci.yml', text: gitlabCi(spec, sub), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; scheduled --fresh rebuild', root: true });
+    files.push({ path: 'renovate.json', text: renovate(), what: 'monthly update MRs (Renovate): Python dependencies, base image', root: true });
   }
   const K8S_WHAT: Record<string, string> = {
     'k8s/deployment.yaml': 'Kubernetes Deployment: probes, runAsNonRoot, drop ALL, read-only root, grace period',
     'k8s/service.yaml': 'Kubernetes Service in front of it',
-    'k8s/migrate-job.yaml': 'Kubernetes Job: Django migrations once per release, not at startup',
+    'k8s/migrate-job.yaml': 'Kubernetes Job: migrations once per release, not at startup',
   };
-  if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: K8S_WHAT[path] ?? 'Kubernetes manifest' });
+  if (spec.k8s) for (const [path, text] of k8sManifests(spec)) files.push({ path, text, what: K8S_WHAT[path] ?? 'Kubernetes manifest', forDockerfile: 'it runs that image: its port, probes, user and read-only layout' });
+  if (spec.appModule) files.push({ path: spec.appModule.path, text: spec.appModule.text, what: spec.appModule.why, forDockerfile: 'the generated image starts the app from it' });
   const config = pyshipConfig(spec, p);
   if (config) files.push(config);
   return files;
@@ -82,41 +93,22 @@ function pyshipConfig(spec: InitSpec, p: Project): GeneratedFile | undefined {
   return { path: 'pyship.toml', text: `${lines.join('\n')}\n`, what: 'pyship settings: image name, health path' };
 }
 
-export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged';
-
-export interface WritePlan extends GeneratedFile {
-  status: WriteStatus;
-  /** The current text when the file exists. */
-  current?: string;
-}
-
-export function planWrites(dir: string, files: GeneratedFile[], force: boolean): WritePlan[] {
-  return files.map((f) => {
-    const full = join(dir, f.path);
-    if (!existsSync(full)) return { ...f, status: 'create' };
-    const current = readFileSync(full, 'utf8');
-    if (current === f.text) return { ...f, status: 'unchanged', current };
-    return { ...f, status: force ? 'overwrite' : 'exists', current };
-  });
-}
-
 /** A unified diff per file that would be written (creations diff against /dev/null). */
 export function planDiff(plans: WritePlan[]): string {
   return plans.filter((p) => p.status === 'create' || p.status === 'overwrite')
-    .map((p) => createTwoFilesPatch(p.status === 'create' ? '/dev/null' : `a/${p.path}`, `b/${p.path}`, p.current ?? '', p.text, '', '', { context: 3 })
+    .map((p) => createTwoFilesPatch(p.status === 'create' ? '/dev/null' : `a/${p.shown}`, `b/${p.shown}`, p.current ?? '', p.text, '', '', { context: 3 })
       .replace(/^=+\n/, ''))
     .join('');
 }
 
 /** Write each planned file atomically (src/io/write.ts); directories are created as needed. */
-export function writePlans(dir: string, plans: WritePlan[]): string[] {
+export function writePlans(plans: WritePlan[]): string[] {
   const written: string[] = [];
   for (const p of plans) {
     if (p.status !== 'create' && p.status !== 'overwrite') continue;
-    const full = join(dir, p.path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeAtomic(full, p.text);
-    written.push(p.path);
+    mkdirSync(dirname(p.full), { recursive: true });
+    writeAtomic(p.full, p.text);
+    written.push(p.shown);
   }
   return written;
 }

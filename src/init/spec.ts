@@ -6,12 +6,17 @@ import type { Project } from '../project/project.js';
 import { dependencyNames, planDeps } from './deps.js';
 import { gitRoot } from '../project/locate.js';
 import { relative, sep } from 'node:path';
-import { chooseApp, chooseServer, healthArgv, celeryHealthcheck, procfileCelery, procfileWeb } from './entry.js';
+import { chooseApp, healthArgv, celeryHealthcheck, procfileCelery } from './entry.js';
+import { bundledServer, chooseServer, evidenceWeb, extraInstalls, noteFor } from './serve.js';
 import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
+import { placeSteps } from './steps.js';
 import { Decisions } from './decisions.js';
 import { configFilesNote, environmentDecision, environmentNote, moduleFile, planEnvironment } from './environment.js';
-import { InitError, type InitOptions, type InitSpec, type Role, type Server } from './types.js';
+import { planDjango } from './django.js';
+import { manageDirOf } from '../project/django.js';
+import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
+import { planMounts } from './mounts.js';
 
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
@@ -19,6 +24,17 @@ export { SYSTEM_LIBS } from './syslibs.js';
 export { celeryHealthcheck } from './entry.js';
 
 const base = (p: string): string => p.split('/').pop()!;
+
+/** `file:line what is there` of the line that makes the app (the file alone when the line is unknown). */
+const madeAt = (p: Project, a: AppCandidate): string => {
+  const text = a.line ? p.file(p.fromContext(a.file))?.text.split('\n')[a.line - 1]?.trim() : undefined;
+  return text ? `${a.file}:${a.line} ${text.length > 80 ? `${text.slice(0, 77)}...` : text}` : a.file;
+};
+
+/** In place, stable: collectstatic gathers what the other steps build (assets, catalogues), so it runs last. */
+export function orderBuildSteps(steps: BuildStep[]): BuildStep[] {
+  return steps.sort((a, b) => Number(a.name === 'collectstatic') - Number(b.name === 'collectstatic'));
+}
 
 /** Build the spec, or throw InitError. `p` is the project at the build context (the directory init writes to). */
 export function buildSpec(p: Project, opts: InitOptions): InitSpec {
@@ -49,17 +65,17 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const lock = dc.lock && !opts.lockOutcome ? { ...dc.lock, image } : undefined;
 
   const names = dependencyNames(py, deps, p);
-  const proc = procfileWeb(p, app, names, opts);
+  const found = evidenceWeb(p, app, names, opts);
+  notes.push(...(found?.notes ?? []));
+  const proc = found?.server || found?.script ? found : undefined;
   const procWorker = procfileCelery(p, app);
   if (procWorker && !procWorker.app) {
     notes.push(`Procfile line ${procWorker.line.line} runs the Celery app ${procWorker.value}, and pyship found no Celery(...) object there: compose.yaml has no worker service; add one by hand`);
   }
-  const { choice, script } = proc ? { choice: proc.choice, script: proc.script } : chooseApp(p, app, names, opts, procWorker?.app);
-  if (proc) {
-    const what = proc.script ? `[project.scripts] ${proc.script.name}, serving HTTP` : `${proc.server} serving ${proc.choice!.app.module}:${proc.choice!.app.attr}`;
-    d.decide('entry', what, `Procfile:${proc.line.line} web: ${proc.line.command}`);
-    if (proc.dropped.length > 0) notes.push(`Procfile web options not carried over (the generated server config sets workers, logs and timeouts): ${proc.dropped.join(' ')}`);
-  }
+  const { choice, script } = proc?.choice || proc?.script ? { choice: proc.choice, script: proc.script } : chooseApp(p, app, names, opts, procWorker?.app);
+  if (proc?.script) d.decide('entry', `[project.scripts] ${proc.script.name}, serving HTTP`, proc.evidence);
+  else if (proc?.choice) d.decide('entry', `${proc.server} serving ${proc.choice.app.module}:${proc.choice.app.attr}`, proc.evidence);
+  if (proc && proc.dropped.length > 0) notes.push(`${proc.line ? 'Procfile web' : `${proc.evidence.split(' ')[0]}:`} options not carried over (the generated server config sets workers, logs and timeouts): ${proc.dropped.join(' ')}`);
   if (procWorker?.app) d.decide('worker', `celery ${procWorker.app.module}:${procWorker.app.attr}`, `Procfile:${procWorker.line.line} ${procWorker.line.name}: ${procWorker.line.command}`);
   let role: Role = choice?.role ?? 'script';
   let server: Server | undefined;
@@ -68,6 +84,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const port = opts.port ?? 8000;
   // a script serves HTTP when --port says so, or when it is the Procfile's web process
   const scriptServes = opts.port !== undefined || proc?.script !== undefined;
+  let extras: ExtraInstall[] = [];
   if (port < 1024 || port > 65535) throw new InitError(`--port ${port}: use a port from 1024 to 65535 (ports below 1024 need root or a capability)`);
   let healthPath = opts.healthPath ?? app.healthPaths[0] ?? '/';
   if (!healthPath.startsWith('/')) healthPath = `/${healthPath}`;
@@ -77,47 +94,67 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
 
   if (choice && role === 'web') {
     const a = choice.app;
-    const iface = a.interface === 'asgi' ? 'asgi' : 'wsgi';
+    const iface = a.interface === 'asgi' ? 'asgi' : a.interface === 'aiohttp' ? 'aiohttp' : 'wsgi';
+    const IFACE = iface === 'aiohttp' ? 'aiohttp' : iface.toUpperCase();
     // an --entry whose file names no framework: say what is known (its interface), not a guessed framework
     const named = a.framework === 'django' || app.candidates.some((c) => c.file === a.file && c.attr.replace(/\(\)$/, '') === a.attr.replace(/\(\)$/, ''))
-      || new RegExp(`\\b${{ flask: 'Flask', quart: 'Quart', fastapi: 'FastAPI', starlette: 'Starlette', litestar: 'Litestar', falcon: 'falcon', celery: 'Celery', django: 'get_' }[a.framework]}`).test(p.file(p.fromContext(a.file))?.text ?? '');
-    const what = a.framework === 'django' ? 'Django' : named ? `the ${a.framework} app ${a.module}:${a.attr}` : `the ${iface.toUpperCase()} app ${a.module}:${a.attr}`;
-    server = proc?.server ?? chooseServer(iface, names, opts.server, what);
-    // uvicorn and daphne serve ASGI only, uWSGI WSGI only; hypercorn serves both, but is no default for a WSGI app
+      || new RegExp(`\\b${{ flask: 'Flask', quart: 'Quart', fastapi: 'FastAPI', starlette: 'Starlette', litestar: 'Litestar', falcon: 'falcon', celery: 'Celery', django: 'get_', aiohttp: 'web', pyramid: 'make_wsgi_app', channels: 'ProtocolTypeRouter' }[a.framework]}`).test(p.file(p.fromContext(a.file))?.text ?? '');
+    const what = a.framework === 'django' ? 'Django' : named ? `the ${a.framework} app ${a.module}:${a.attr}` : `the ${IFACE} app ${a.module}:${a.attr}`;
+    let chosen = opts.server || !proc?.server ? chooseServer(iface, names, opts.server, what) : { server: proc.server, evidence: proc.serverEvidence ?? proc.evidence };
+    const bundled = chosen.evidence.startsWith('default:') ? bundledServer(p, a, names) : undefined;
+    if (bundled) chosen = bundled;
+    const serverNames = bundled ? new Set([...names, bundled.server]) : names;
+    server = chosen.server;
+    // uvicorn and daphne serve ASGI only, uWSGI and waitress WSGI only; hypercorn and granian serve both, but are no default for a WSGI app
     const forced = opts.server !== undefined || proc?.server !== undefined;
-    if (iface === 'wsgi' && (server === 'uvicorn' || server === 'daphne' || (server === 'hypercorn' && !forced))) {
+    if (iface === 'aiohttp' && server !== 'gunicorn' && server !== 'aiohttp') {
+      throw new InitError(`${what} is an aiohttp app; ${server} serves ${server === 'uwsgi' || server === 'waitress' ? 'WSGI' : 'ASGI'}`, 'pass --server aiohttp (its own server) or --server gunicorn (aiohttp.GunicornWebWorker)');
+    }
+    if (iface !== 'aiohttp' && server === 'aiohttp') throw new InitError(`${what} is a ${IFACE} app; --server aiohttp serves aiohttp apps only`, `pass --server ${iface === 'wsgi' ? 'gunicorn' : 'uvicorn'}`);
+    if (iface === 'wsgi' && (server === 'uvicorn' || server === 'daphne' || ((server === 'hypercorn' || server === 'granian') && !forced))) {
       throw new InitError(`${what} is a WSGI app; ${server} serves ASGI`, 'pass --server gunicorn (and add it to the dependencies)');
     }
     if (a.attr.endsWith('()') && (server === 'uwsgi' || server === 'daphne')) {
       throw new InitError(`${what} is an app factory, and ${server} cannot call one`,
         `add a module that calls it (e.g. wsgi.py: \`app = ${a.attr.slice(0, -2)}()\`) and pass --entry wsgi:app, or pass --server ${server === 'uwsgi' ? 'gunicorn' : 'uvicorn'}`);
     }
-    if (iface === 'asgi' && server === 'uwsgi') {
-      throw new InitError(`${what} is an ASGI app; uWSGI serves WSGI`, 'pass --server uvicorn (or gunicorn with uvicorn workers), and add it to the dependencies');
+    if (iface === 'asgi' && (server === 'uwsgi' || server === 'waitress')) {
+      throw new InitError(`${what} is an ASGI app; ${server === 'uwsgi' ? 'uWSGI' : 'waitress'} serves WSGI`, 'pass --server uvicorn (or gunicorn with uvicorn workers), and add it to the dependencies');
     }
-    d.decide('framework', named ? a.framework : iface.toUpperCase(), a.file);
-    d.decide('entry', `${a.module}:${a.attr} (${iface.toUpperCase()})`, ...(d.get('entry')?.evidence ?? [opts.entry ? '--entry' : a.file]));
-    d.decide('server', `${server}${server === 'gunicorn' && iface === 'asgi' ? ' with uvicorn workers' : ''}`, opts.server ? '--server' : proc?.server ? `Procfile:${proc.line.line}` : 'dependencies');
-    serverConfig = { gunicorn: 'gunicorn.conf.py', uvicorn: 'serve.py', uwsgi: 'uwsgi.ini', hypercorn: 'hypercorn.conf.py', daphne: 'serve.py' }[server];
+    d.decide('framework', named ? a.framework : IFACE, madeAt(p, a));
+    d.decide('entry', `${a.module}:${a.attr} (${IFACE})`, ...(d.get('entry')?.evidence ?? [opts.entry ? '--entry' : a.file]));
+    const worker = server === 'gunicorn' && iface === 'asgi' ? ' with uvicorn workers' : server === 'gunicorn' && iface === 'aiohttp' ? ' with aiohttp.GunicornWebWorker' : '';
+    extras = opts.server ? [] : extraInstalls(p, server, serverNames, server === 'gunicorn' && iface === 'asgi');
+    for (const x of extras) notes.push(noteFor(x));
+    if ('note' in chosen && chosen.note && extras.length > 0) notes.push(`${chosen.note}: it runs under ${server}, the usual production server for it`);
+    d.decide('server', `${server}${worker}${extras.some((x) => x.name === server) ? ` (installed beside the lock: ${server}==${extras.find((x) => x.name === server)!.version})` : ''}`,
+      chosen.evidence, ...extras.flatMap((x) => x.evidence), ...(proc?.steps ?? []).map((x) => `${x.evidence} runs before the server: ${x.command}`));
+    const serve = { gunicorn: 'gunicorn.conf.py', uvicorn: 'serve.py', uwsgi: 'uwsgi.ini', hypercorn: 'hypercorn.conf.py', daphne: 'serve.py', granian: 'serve.py', waitress: 'serve.py', aiohttp: 'serve.py' } as const;
+    serverConfig = serve[server];
+    // the project's own file of that name (its uwsgi.ini, with its sockets and user) stays, and is not what the image runs
+    const theirs = p.file(p.fromContext(serverConfig));
+    if (theirs && !/Written by pyship init/.test(theirs.text)) {
+      const own = serverConfig.replace(/^(\w+)(\.conf)?\.(py|ini)$/, (_m, n: string, c: string | undefined, ext: string) => `${n}.pyship${c ?? ''}.${ext}`);
+      notes.push(`${serverConfig} is the project's own: pyship's ${server} settings go in ${own}, which the image runs; merge what you need from ${serverConfig}`);
+      serverConfig = own;
+    }
     const target = `${a.module}:${a.attr}`;
-    command = {
-      gunicorn: ['gunicorn', '--config', 'gunicorn.conf.py', target],
-      uvicorn: ['python', 'serve.py'],
-      uwsgi: ['uwsgi', '--ini', 'uwsgi.ini'],
-      hypercorn: ['hypercorn', '--config', 'file:hypercorn.conf.py', target],
-      daphne: ['python', 'serve.py'],
-    }[server];
+    command = server === 'gunicorn' ? ['gunicorn', '--config', serverConfig, target]
+      : server === 'uwsgi' ? ['uwsgi', '--ini', serverConfig]
+        : server === 'hypercorn' ? ['hypercorn', '--config', `file:${serverConfig}`, target]
+          : ['python', serverConfig];
     if (a.framework === 'django' && app.django) {
-      const manageDir = app.django.manage.includes('/') ? app.django.manage.slice(0, app.django.manage.lastIndexOf('/')) : '';
-      django = { settings: app.django.settings, manageDir };
+      const manageDir = manageDirOf(app.django);
+      // the settings module and the build steps are chosen once installProject is known (planDjango, below)
+      django = { settings: app.django.settings, manageDir, manage: app.django.manage };
       importRoot = manageDir;
-      notes.push(`Django: the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; run migrations as a one-off job (\`docker run IMAGE python manage.py migrate\`), never at startup`);
+      notes.push(`Django: the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; run migrations as a one-off job (\`docker run IMAGE python ${app.django.manage} migrate\`), never at startup`);
     }
     celery = procWorker ? procWorker.app : app.candidates.find((c) => c.interface === 'celery');
     if (!opts.healthPath && app.healthPaths.length === 0) notes.push(`no health route found: the HEALTHCHECK requests ${healthPath}; add a cheap /health route and pass --health-path /health`);
   } else if (choice && role === 'worker') {
     const a = choice.app;
-    d.decide('framework', 'celery', a.file);
+    d.decide('framework', 'celery', madeAt(p, a));
     d.decide('entry', `celery worker ${a.module}:${a.attr}; no HTTP: a broker ping as the health check`, opts.entry ? '--entry' : a.file);
     command = ['celery', '--app', `${a.module}:${a.attr}`, 'worker', '--loglevel', 'INFO'];
     celery = a;
@@ -130,6 +167,17 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   // a workspace member's code is copied, not installed: installing it needs the whole workspace in the image
   const installProject = app.installable && !deps.workspace && (role === 'script' || importRoot === 'src' || manager === 'uv');
   if (installProject) importRoot = '';
+  const buildSteps: BuildStep[] = [];
+  const releaseSteps: ReleaseStep[] = [];
+  const extraBuildPackages: string[] = [];
+  if (django && app.django) {
+    const dj = planDjango(p, app.django, d, { installProject, manager });
+    django = { settings: dj.settings, manageDir: dj.manageDir, manage: dj.manage, secretKeyEnv: dj.secretKeyEnv, allowedHostsEnv: dj.allowedHostsEnv };
+    // collectstatic comes after any asset build that fills the static directories
+    buildSteps.push(...dj.buildSteps);
+    extraBuildPackages.push(...dj.buildPackages);
+    notes.push(...dj.notes);
+  }
 
   let healthcheck: string[] | undefined;
   if (role === 'web' || (role === 'script' && scriptServes)) healthcheck = healthArgv(healthPath, port);
@@ -142,7 +190,6 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('port', String(port), opts.port ? '--port' : 'default: 8000');
     d.decide('health-check', healthPath, opts.healthPath ? '--health-path' : app.healthPaths.length > 0 ? 'a health-like route in the code' : 'default: no health route found');
   }
-  if (django) d.decide('settings', django.settings, app.django!.manage);
   // a [project.scripts] entry starts from its module
   const startFile = choice?.app.file ?? (script ? moduleFile(p, script.target.split(':')[0]!, ['', 'src']) : undefined);
   const environment = startFile ? planEnvironment(p, startFile, [choice?.app.importRoot ?? '', django?.manageDir ?? ''], django?.settings) : undefined;
@@ -154,15 +201,21 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     const files = configFilesNote(environment);
     if (files) notes.push(files);
   }
+  const buildPackages = [...libs.build, ...extraBuildPackages.filter((x) => !libs.build.includes(x))];
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
-  return {
+  const spec: InitSpec = {
     name, image: opts.image ?? name, manager, python: { version, source, image, codename }, tools: tool ? { [manager]: tool } : undefined, deps, role, app: choice?.app, server, command,
     port: webLike ? port : 0, healthPath, healthcheck, importRoot, installProject,
-    runtimePackages: libs.runtime, buildPackages: libs.build, django, celery: role === 'web' ? celery : undefined,
+    runtimePackages: libs.runtime, buildPackages, django, celery: role === 'web' ? celery : undefined,
     broker: celery ? (names.has('redis') ? 'redis' : 'rabbitmq') : undefined,
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
-    decisions: d.list, buildSteps: [], releaseSteps: [], notes, serverConfig, repoRoot, projectDir, lock, environment,
+    appModule: choice?.module,
+    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
   };
+  placeSteps(p, spec, d);
+  orderBuildSteps(spec.buildSteps);
+  spec.mounts = planMounts(p, spec, d);
+  return spec;
 }
 

@@ -6,8 +6,14 @@ import type { EnvPlan } from './environment.js';
 import type { LockOutcome, LockPlan } from './lock.js';
 import type { Workspace } from './workspace.js';
 
-export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
-export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne'];
+/** `aiohttp`: aiohttp's own server (`aiohttp.web.run_app`), for aiohttp apps. */
+export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne' | 'granian' | 'waitress' | 'aiohttp';
+export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'granian', 'waitress', 'aiohttp'];
+/** Versions of the servers init installs when the project's lock lacks one (current releases). */
+export const SERVER_PINS = { gunicorn: '23.0.0', uvicorn: '0.35.0', uwsgi: '2.0.30', hypercorn: '0.17.3', daphne: '4.2.1', granian: '2.5.4', waitress: '3.0.2' } as const;
+
+/** A server package the image installs beside the lock, pinned. */
+export interface ExtraInstall { name: string; version: string; evidence: string[] }
 export const MANAGERS: readonly PackageManager[] = ['pip', 'pip-tools', 'poetry', 'pipenv', 'uv', 'pdm', 'conda'];
 export type Debian = 'stretch' | 'buster' | 'bullseye' | 'bookworm' | 'trixie';
 
@@ -77,6 +83,13 @@ export interface BuildStep {
   run: string[];
   /** Build-only environment for this one RUN (a dummy SECRET_KEY), never left in the image. */
   env?: Record<string, string>;
+  /**
+   * `runtime` (default): in the final stage after the code is copied, as the runtime user, with its ENV.
+   * `build`: in the build stage after the code is copied (tools like gettext stay out of the final image).
+   */
+  stage?: 'build' | 'runtime';
+  /** Absolute directories outside /app the step writes (created for the runtime user before it runs). */
+  dirs?: string[];
   /** Where the project runs it today (`path:line`), or why pyship adds it. */
   evidence: string[];
 }
@@ -86,6 +99,27 @@ export interface ReleaseStep {
   name: string;
   run: string[];
   evidence: string[];
+  /** Environment the command needs (FLASK_APP for a `flask` command). */
+  env?: Record<string, string>;
+  /** Context-relative directory to run in ('' or absent = /app): where alembic.ini is. */
+  cwd?: string;
+}
+
+/** A front-end build in its own Node stage; its output directories are copied into the runtime stage. */
+export interface AssetStage {
+  /** `node:22-slim`, `oven/bun:1-slim`. */
+  image: string;
+  /** Context-relative directory of package.json ('' = the context). */
+  dir: string;
+  /** package.json and the lock file, context-relative. */
+  files: string[];
+  /** Lockfile-exact install and the build, shell form. */
+  install: string;
+  build: string;
+  /** Cache mount target of the package manager. */
+  cache: string;
+  /** Context-relative directories the build writes, copied to /app/<path>. */
+  outputs: string[];
 }
 
 export interface InitSpec {
@@ -112,7 +146,12 @@ export interface InitSpec {
   installProject: boolean;
   runtimePackages: string[];
   buildPackages: string[];
-  django?: { settings: string; manageDir: string };
+  /** manage: manage.py relative to /app, where every command runs. */
+  django?: {
+    settings: string; manageDir: string; manage: string;
+    /** The variables the settings read SECRET_KEY and ALLOWED_HOSTS from (and how hosts are separated). */
+    secretKeyEnv?: string; allowedHostsEnv?: { name: string; sep: string };
+  };
   /** A Celery app beside the web app: compose gets a worker service. */
   celery?: AppCandidate;
   /** The broker a Celery worker needs (redis when the redis client is a dependency, else RabbitMQ, Celery's default). */
@@ -136,11 +175,37 @@ export interface InitSpec {
   projectDir: string;
   /** Set when nothing locks the dependencies: how pyship locks them (the command runs it; a dry run only says so). */
   lock?: LockPlan;
+  /** A front-end asset build stage, when the project has one pyship can place. */
+  assets?: AssetStage;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
+  /** Server packages the lock lacks, installed pinned in the build stage. */
+  extraInstalls: ExtraInstall[];
+  /** Commands the project runs before its server (a Procfile chain, its start script): where they go is the build/release steps' job. */
+  startSteps: { command: string; evidence: string }[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
   serverConfig?: string;
+  /** A module the app needs and the project lacks (Channels 2's asgi.py): init writes it. */
+  appModule?: { path: string; text: string; why: string };
+  /** Where the app writes at run time, and what compose/k8s mount there (src/init/mounts.ts). */
+  mounts?: MountPlan;
   /** The environment the app reads at import (required and optional names, where each is read). */
   environment?: EnvPlan;
+}
+
+/** A writable place in a read-only container: a tmpfs for scratch (logs, caches), a named volume for data. */
+export interface Mount {
+  path: string;
+  kind: 'tmpfs' | 'volume';
+  /** The named volume (kind volume). */
+  volume?: string;
+}
+
+export interface MountPlan {
+  /** Keep the root file system read-only (every write the code shows has a mount). */
+  readOnly: boolean;
+  /** Why read-only is off. */
+  why?: string;
+  mounts: Mount[];
 }
 

@@ -4,13 +4,15 @@
 import { parseShell, type ShCommand } from '../dockerfile/shell.js';
 import { pyprojects, type Pyproject } from './python.js';
 import { projectFact, type Project } from './project.js';
+import { appObjects } from './factories.js';
 
-export type AppInterface = 'wsgi' | 'asgi' | 'celery';
+/** aiohttp apps are neither WSGI nor ASGI: aiohttp's own server (or gunicorn's aiohttp worker) runs them. */
+export type AppInterface = 'wsgi' | 'asgi' | 'aiohttp' | 'celery';
 
 /** An app object the server can load: `module:attr` (with `()` for a factory). */
 export interface AppCandidate {
   interface: AppInterface;
-  framework: 'flask' | 'fastapi' | 'starlette' | 'celery' | 'django' | 'quart' | 'falcon' | 'litestar';
+  framework: 'flask' | 'fastapi' | 'starlette' | 'celery' | 'django' | 'quart' | 'falcon' | 'litestar' | 'aiohttp' | 'pyramid' | 'channels';
   /** Importable module, e.g. `app`, `myproj.main` (relative to `importRoot`). */
   module: string;
   /** Attribute, e.g. `app`, or `create_app()` for a factory. */
@@ -19,12 +21,14 @@ export interface AppCandidate {
   file: string;
   /** The directory Python imports `module` from: '' (project root) or e.g. `src`, `backend`. */
   importRoot: string;
+  /** 1-based line of `file` that makes it (the assignment, or the factory's `def`). */
+  line?: number;
 }
 
 export interface DjangoApp {
   /** Root-relative path of manage.py. */
   manage: string;
-  /** DJANGO_SETTINGS_MODULE default named in manage.py. */
+  /** DJANGO_SETTINGS_MODULE default named in manage.py ('' when it names none). */
   settings: string;
   wsgi?: AppCandidate;
   asgi?: AppCandidate;
@@ -68,16 +72,6 @@ export function moduleOf(file: string, importRoots: readonly string[]): { import
   return { importRoot: root, module: rel.split('/').join('.') };
 }
 
-const APP_PATTERNS: { framework: AppCandidate['framework']; iface: AppInterface; re: RegExp }[] = [
-  { framework: 'flask', iface: 'wsgi', re: /^([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:flask\.)?Flask\(/gm },
-  { framework: 'quart', iface: 'asgi', re: /^([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:quart\.)?Quart\(/gm },
-  { framework: 'fastapi', iface: 'asgi', re: /^([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:fastapi\.)?FastAPI\(/gm },
-  { framework: 'starlette', iface: 'asgi', re: /^([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:starlette\.applications\.|applications\.)?Starlette\(/gm },
-  { framework: 'litestar', iface: 'asgi', re: /^([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:litestar\.)?Litestar\(/gm },
-  { framework: 'falcon', iface: 'wsgi', re: /^([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*falcon\.(?:App|API)\(/gm },
-  { framework: 'celery', iface: 'celery', re: /^([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:celery\.)?Celery\(/gm },
-];
-const FACTORY = /^def (create_app|make_app)\(\s*\)?/m;
 /** A health-like path as a route's first argument: `@app.get("/health")`, `path("healthz/", …)`, `Route("/ping", …)`. */
 const HEALTH = /(?:\.(?:get|route|api_route|head)|\b(?:path|re_path|Route|add_url_rule))\(\s*r?["']\^?(\/?(?:health|healthz|healthcheck|health-check|livez|readyz|ping|status)\/?)\$?["']/g;
 
@@ -110,7 +104,7 @@ function scriptsOf(pp: Pyproject | undefined): { name: string; target: string }[
 export const detectApp = projectFact((p: Project): AppFacts => {
   const venvDirs = p.find((f) => f.endsWith('pyvenv.cfg')).map((f) => f.slice(0, -'pyvenv.cfg'.length).replace(/\/$/, ''));
   const inVenv = (f: string): boolean => venvDirs.some((d) => d === '' || f.startsWith(`${d}/`));
-  const pyFiles = p.find((f) => f.endsWith('.py') && depth(f) <= MAX_DEPTH && !SKIP.test(f) && !inVenv(f) && !/(^|\/)(test_[^/]*|[^/]*_test|conftest|setup|noxfile|fabfile|tasks_test)\.py$/.test(f))
+  const pyFiles = p.find((f) => f.endsWith('.py') && depth(f) <= MAX_DEPTH && !SKIP.test(f) && !inVenv(f) && !/(^|\/)(test_[^/]*|[^/]*_test|conftest|tasks_test)\.py$|^(setup|noxfile|fabfile)\.py$/.test(f))
     .slice(0, MAX_PY_FILES);
   const srcLayout = pyFiles.some((f) => f.startsWith('src/'));
   const roots = new Set<string>(['']);
@@ -122,43 +116,56 @@ export const detectApp = projectFact((p: Project): AppFacts => {
   for (const manage of manages) {
     const text = p.file(manage)?.text ?? '';
     const m = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(text);
-    if (!m) continue;
+    // a manage.py with no default leaves DJANGO_SETTINGS_MODULE to the deployment (src/project/django.ts finds it)
+    if (!m && !/execute_from_command_line/.test(text)) continue;
     const dir = manage.includes('/') ? manage.slice(0, manage.lastIndexOf('/')) : '';
     roots.add(dir);
-    const settings = m[1]!;
+    const settings = m?.[1] ?? '';
     const pkg = settings.split('.')[0]!;
     const base = dir ? `${dir}/` : '';
     const find = (name: 'wsgi' | 'asgi', call: string, attr: string): AppCandidate | undefined => {
       const prefer = `${base}${pkg}/${name}.py`;
-      const files = [prefer, ...pyFiles.filter((f) => f !== prefer && f.startsWith(base) && f.endsWith(`/${name}.py`))];
+      const files = [...(pkg ? [prefer] : []), ...pyFiles.filter((f) => f !== prefer && f.startsWith(base) && f.endsWith(`/${name}.py`))];
       for (const f of files) {
         const t = p.file(f)?.text;
         if (!t || !t.includes(call)) continue;
         // `application = ProtocolTypeRouter({"http": django_asgi_app, …})` (Channels) wraps the plain Django app: serve the wrapper
         const a = /^application\s*(?::[^=]+)?=/m.test(t) ? 'application' : new RegExp(`^(\\w+)\\s*=\\s*${call}\\(`, 'm').exec(t)?.[1] ?? attr;
-        return { interface: name, framework: 'django', ...moduleOf(f, [dir]), attr: a, file: f };
+        const at = new RegExp(`^${a}\\s*(?::[^=]+)?=`, 'm').exec(t);
+        return { interface: name, framework: 'django', ...moduleOf(f, [dir]), attr: a, file: f, ...(at ? { line: t.slice(0, at.index).split('\n').length } : {}) };
       }
       return undefined;
     };
-    django = { manage, settings, wsgi: find('wsgi', 'get_wsgi_application', 'application'), asgi: find('asgi', 'get_asgi_application', 'application') };
+    // Channels 2's asgi.py: `django.setup()` then `get_default_application()`
+    django = { manage, settings, wsgi: find('wsgi', 'get_wsgi_application', 'application'), asgi: find('asgi', 'get_asgi_application', 'application') ?? find('asgi', 'get_default_application', 'application') };
     break;
   }
 
-  const candidates: AppCandidate[] = [];
+  let imported: Set<string> | undefined;
+  const importedNames = (): Set<string> => (imported ??= new Set(p.find((f) => f.endsWith('.py') && depth(f) <= MAX_DEPTH && !inVenv(f)).slice(0, MAX_PY_FILES)
+    .flatMap((f) => [...(p.file(f)?.text ?? '').matchAll(/^\s*(?:from|import)\s+([A-Za-z_]\w*)\./gm)].map((m) => m[1]!))));
+  // a file inside a package imports from the directory above its topmost package (`src/py/app/x.py` → `src/py`)
+  const pkgRoot = (f: string): string | undefined => {
+    let dir = f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '';
+    // a namespace directory the code imports by its own name (`from src.schema import x`): imported from above it
+    const top = f.split('/')[0]!;
+    if (dir !== '' && !p.file(`${dir}/__init__.py`) && new RegExp(`^\\s*(?:from|import)\\s+${top}\\.`, 'm').test(p.file(f)?.text ?? '')) return '';
+    if (dir === '' || !p.file(`${dir}/__init__.py`)) return undefined;
+    const chain = [dir];
+    while (dir.includes('/') && p.file(`${dir.slice(0, dir.lastIndexOf('/'))}/__init__.py`)) chain.unshift(dir = dir.slice(0, dir.lastIndexOf('/')));
+    // the innermost package the code imports by name (`from app.core import x` under src/__init__.py): its parent
+    const topPkg = [...chain].reverse().find((d) => importedNames().has(d.split('/').pop()!)) ?? chain[0]!;
+    return topPkg.includes('/') ? topPkg.slice(0, topPkg.lastIndexOf('/')) : '';
+  };
+  const sources = pyFiles.filter((f) => !/^from alembic import context/m.test(p.file(f)?.text ?? '')); // alembic's env.py builds the app to migrate, not to serve
+  const candidates: AppCandidate[] = appObjects(p, sources.map((f) => {
+    const pr = pkgRoot(f);
+    return { path: f, ...(pr === undefined ? moduleOf(f, [...roots]) : pr === '' ? moduleOf(f, ['']) : moduleOf(f, [pr])) };
+  })).candidates;
   const health = new Map<string, number>();
   for (const f of pyFiles) {
     const text = p.file(f)?.text;
     if (!text) continue;
-    for (const pat of APP_PATTERNS) {
-      pat.re.lastIndex = 0;
-      for (const m of text.matchAll(pat.re)) {
-        candidates.push({ interface: pat.iface, framework: pat.framework, ...moduleOf(f, [...roots]), attr: m[1]!, file: f });
-      }
-    }
-    const factory = FACTORY.exec(text);
-    if (factory && /\bFlask\(|\bQuart\(/.test(text) && !candidates.some((c) => c.file === f && (c.framework === 'flask' || c.framework === 'quart'))) {
-      candidates.push({ interface: /\bQuart\(/.test(text) ? 'asgi' : 'wsgi', framework: /\bQuart\(/.test(text) ? 'quart' : 'flask', ...moduleOf(f, [...roots]), attr: `${factory[1]}()`, file: f });
-    }
     if (/@\w+\.(get|route|api_route)\(|\bpath\(|\bRoute\(|add_url_rule/.test(text)) {
       for (const m of text.matchAll(HEALTH)) {
         const path = m[1]!.startsWith('/') ? m[1]! : `/${m[1]!}`;
@@ -195,6 +202,8 @@ export interface ServerCommand {
   importRoot?: string;
   /** gunicorn `-k uvicorn.workers.UvicornWorker` (or uvicorn_worker): an ASGI app under gunicorn. */
   asgiWorker: boolean;
+  /** gunicorn `-c FILE` / `-c python:module`: the project's own settings. */
+  config?: string;
   /** uwsgi reads its app from this ini file. */
   ini?: string;
   /** Options other than binding, port and the app itself (`--workers 3`): the generated config decides those. */
@@ -250,7 +259,12 @@ function serverOf(argv: string[]): { server: ProcServer; args: string[] } | unde
  */
 export function parseServerCommand(command: string): ServerCommand | undefined {
   const argv = splitCommand(command);
-  if (!argv || argv.length === 0) return undefined;
+  return argv ? parseServerArgv(argv) : undefined;
+}
+
+/** parseServerCommand on words already split (a command of a script or a Dockerfile). */
+export function parseServerArgv(argv: string[]): ServerCommand | undefined {
+  if (argv.length === 0) return undefined;
   const s = serverOf(argv);
   if (!s) return undefined;
   const out: ServerCommand = { server: s.server, asgiWorker: false, dropped: [] };
@@ -315,6 +329,7 @@ export function parseServerCommand(command: string): ServerCommand | undefined {
     else if (!noValue.has(name)) value = s.args[++i];
     if (name === '--factory') factory = true;
     else if ((name === '-k' || name === '--worker-class') && value && /uvicorn/i.test(value)) out.asgiWorker = true;
+    else if ((name === '-c' || name === '--config') && value) out.config = value;
     else if ((name === '--chdir' || name === '--pythonpath' || name === '--app-dir') && value) out.importRoot = value.replace(/^\.\/|\/$/g, '').replace(/^\.$/, '');
     const kept = (name === '-k' || name === '--worker-class') && value !== undefined && /uvicorn/i.test(value);
     if (!kept && !LISTEN.has(name) && name !== '--factory' && name !== '--chdir' && name !== '--pythonpath' && name !== '--app-dir') {

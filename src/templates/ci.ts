@@ -20,7 +20,16 @@ function brokerSetup(s: InitSpec): { commands: string[]; flags: string } | undef
   };
 }
 
-export function githubWorkflow(s: InitSpec): string {
+/** The triggers' paths filter and the steps' working directory when the project is `sub` below the repository root. */
+function githubSub(sub: string): { paths: string; defaults: string } {
+  if (!sub) return { paths: '', defaults: '' };
+  const paths = `\n    paths: [${JSON.stringify(`${sub}/**`)}, ".github/workflows/docker.yml"]`;
+  return { paths, defaults: `\n# the project is in ${sub}/: every run step starts there\ndefaults:\n  run:\n    working-directory: ${sub}\n` };
+}
+
+/** `sub`: the project directory below the repository root ('' when it is the root). */
+export function githubWorkflow(s: InitSpec, sub = ''): string {
+  const where = githubSub(sub);
   const px = `npx --yes pyship@${s.pyshipVersion}`;
   const broker = brokerSetup(s);
   // throwaway values for what the app cannot import without (never a real secret)
@@ -35,8 +44,8 @@ name: docker
 
 on:
   push:
-    branches: [main]
-  pull_request:
+    branches: [main]${where.paths}
+  pull_request:${where.paths}
   schedule:
     - cron: "17 4 * * 1"
   workflow_dispatch:
@@ -44,7 +53,7 @@ on:
 permissions:
   contents: read
   packages: write
-
+${where.defaults}
 jobs:
   image:
     runs-on: ubuntu-latest
@@ -85,18 +94,22 @@ ${brokerStep}      - name: Build, audit and smoke-test the image
 `;
 }
 
-export function gitlabCi(s: InitSpec): string {
+/** `sub`: the project directory below the repository root ('' when it is the root). */
+export function gitlabCi(s: InitSpec, sub = ''): string {
   const px = `npx --yes pyship@${s.pyshipVersion}`;
   const broker = brokerSetup(s);
+  // below the root: each job starts in the project directory; pipelines run for changes there (and schedules)
+  const cd = sub ? `\n    - cd ${sub}` : '';
+  const workflow = sub ? `\nworkflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\n    - changes: [${JSON.stringify(`${sub}/**/*`)}, .gitlab-ci.yml]\n` : '';
   /** Build (with --fresh for the weekly rebuild), audit and smoke; a worker is smoke-tested next to a throwaway broker. */
-  const verified = (fresh: string, push = ''): string => [...(broker?.commands ?? []), `${px} build${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"${broker?.flags ?? ''}${smokeFlags(s.environment)}${push}`]
+  const verified = (fresh: string, push = ''): string => [...(sub ? [`cd ${sub}`] : []), ...(broker?.commands ?? []), `${px} build${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"${broker?.flags ?? ''}${smokeFlags(s.environment)}${push}`]
     .map((c) => `    - ${c}`).join('\n');
   return `# Written by pyship init. Lints, builds (tags :<branch> and :<sha>, labels, warm cache), audits and smoke-tests the
 # image, scans it and pushes it from the default branch. A pipeline schedule (CI/CD > Schedules, weekly) runs the
 # fresh rebuild. \`pyship build\` smoke-tests the image on 127.0.0.1 of the Docker host: use a runner whose jobs reach
 # it (a shell executor, or network_mode host); behind docker:dind, add --no-verify and smoke elsewhere.
 stages: [check, build, scan, push]
-
+${workflow}
 variables:
   IMAGE: $CI_REGISTRY_IMAGE
   DOCKER_TLS_CERTDIR: "/certs"
@@ -111,17 +124,17 @@ variables:
 lint:
   stage: check
   image: node:22
-  script:
+  script:${cd}
     - ${px} check --format junit > pyship.xml
   artifacts:
     when: always
     reports:
-      junit: pyship.xml
+      junit: ${sub ? `${sub}/` : ''}pyship.xml
 
 bandit:
   stage: check
   image: python:${s.python.version}-slim
-  script:
+  script:${cd}
     - pip install bandit
     - bandit --recursive --severity-level medium ${scanPaths} .
 
@@ -144,7 +157,7 @@ ${verified(' --fresh', ' --push')}
 trivy:
   extends: .docker
   stage: scan
-  script:
+  script:${cd}
     - ${px} build --image "$IMAGE" --tag "$CI_COMMIT_SHA" --no-verify
     - docker run --rm -v /var/run/docker.sock:/var/run/docker.sock aquasec/trivy:0.57.1 image --exit-code 1 --ignore-unfixed --severity CRITICAL,HIGH "$IMAGE:$CI_COMMIT_SHA"
 
@@ -153,7 +166,7 @@ push:
   stage: push
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"
-  script:
+  script:${cd}
     - ${px} build --image "$IMAGE" --tag "$CI_COMMIT_SHA" --no-verify --push
 `;
 }

@@ -1,7 +1,10 @@
 // compose.yaml: run the image locally the way production does: no capabilities, an init, read-only root with a tmpfs,
-// its health check, loopback-only ports, a Celery worker and its broker, a Django migration one-off, and (commented) how
+// its health check, loopback-only ports, a Celery worker and its broker, release one-offs (migrations), and (commented) how
 // to pass a build secret.
 import { celeryHealthcheck, type InitSpec } from '../init/spec.js';
+
+/** The app user of the generated Dockerfile (src/templates/dockerfile.ts). */
+export const APP_UID = 10001;
 
 export const BROKERS = {
   redis: { image: 'redis:7', url: 'redis://broker:6379/0' },
@@ -12,7 +15,7 @@ export function compose(s: InitSpec): string {
   const main = s.role === 'worker' ? 'worker' : s.role === 'web' ? 'web' : 'app';
   const broker = s.broker ? BROKERS[s.broker] : undefined;
   const lines: string[] = ['# Written by pyship init: `docker compose up --build` runs the image as production does.', 'services:'];
-  const service = (name: string, opts: { build?: boolean; command?: string[]; healthcheck?: string[]; worker?: boolean; ports?: boolean; profile?: string; celery?: boolean }): void => {
+  const service = (name: string, opts: { build?: boolean; command?: string[]; healthcheck?: string[]; worker?: boolean; ports?: boolean; profile?: string; celery?: boolean; env?: Record<string, string>; workdir?: string }): void => {
     lines.push(`  ${name}:`);
     if (opts.build) {
       lines.push(
@@ -23,27 +26,26 @@ export function compose(s: InitSpec): string {
       );
     }
     lines.push(`    image: ${s.image}:dev`);
-    if (opts.command) lines.push(`    command: ${JSON.stringify(opts.command)}`);
+    // `$$`: compose would otherwise substitute the host's variables into a command the container's shell expands
+    if (opts.command) lines.push(`    command: ${JSON.stringify(opts.command).replace(/\$/g, '$$$$')}`);
+    if (opts.workdir) lines.push(`    working_dir: /app/${opts.workdir}`);
     if (opts.profile) lines.push(`    profiles: [${opts.profile}]`);
-    lines.push(
-      '    init: true',
-      '    cap_drop: [ALL]',
-      '    security_opt: ["no-new-privileges:true"]',
-      '    read_only: true',
-      '    tmpfs: [/tmp]',
-      '    stop_grace_period: 10s',
-    );
+    lines.push('    init: true', '    cap_drop: [ALL]', '    security_opt: ["no-new-privileges:true"]', ...writable(s), '    stop_grace_period: 10s');
     if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
     const env: string[] = [];
+    // Django's hosts: the local run's own value (compose binds 127.0.0.1), required or not
+    const hosts = s.django ? s.django.allowedHostsEnv ?? { name: 'DJANGO_ALLOWED_HOSTS', sep: ',' } : undefined;
     // what the app cannot import without: compose refuses to start with a clear message instead of a crash loop
-    const required = s.environment?.required.map((v) => v.name) ?? [];
+    const required = (s.environment?.required.map((v) => v.name) ?? []).filter((n) => n !== hosts?.name);
     for (const name of required) env.push(`${name}: \${${name}:?set ${name} in .env}`);
-    const reads = (name: string): boolean => !s.environment || [...s.environment.required, ...s.environment.optional].some((v) => v.name === name);
-    if (s.django) {
-      if (reads('DJANGO_SECRET_KEY') && !required.includes('DJANGO_SECRET_KEY')) env.push('DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-change-me-in-.env}');
-      if (reads('DJANGO_ALLOWED_HOSTS') && !required.includes('DJANGO_ALLOWED_HOSTS')) env.push('DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1"');
+    if (s.django && hosts) {
+      // under the names the settings read (the Django-convention names when pyship found none)
+      const key = s.django.secretKeyEnv ?? 'DJANGO_SECRET_KEY';
+      if (!required.includes(key)) env.push(`${key}: \${${key}:-change-me-in-.env}`);
+      env.push(`${hosts.name}: "localhost${hosts.sep}127.0.0.1"`);
     }
     if (opts.celery && broker) env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${broker.url}}`);
+    for (const [k, v] of Object.entries(opts.env ?? {})) if (!env.some((e) => e.startsWith(`${k}:`))) env.push(`${k}: ${JSON.stringify(v)}`);
     if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
     if (opts.celery && broker) lines.push('    depends_on: [broker]');
     if (opts.healthcheck) {
@@ -58,9 +60,9 @@ export function compose(s: InitSpec): string {
     // the same image, started as the Celery worker: its own health check (a ping through the broker), not the web one
     service('worker', { command: ['celery', '--app', `${s.celery.module}:${s.celery.attr}`, 'worker', '--loglevel', 'INFO'], healthcheck: celeryHealthcheck(s.celery), worker: true, celery: true });
   }
-  if (s.django) {
-    lines.push('  # one-off, before a release: `docker compose run --rm migrate` (migrations never run at container start)');
-    service('migrate', { command: ['python', 'manage.py', 'migrate', '--noinput'], profile: 'tools' });
+  for (const r of s.releaseSteps) {
+    lines.push(`  # one-off, before a release: \`docker compose run --rm ${r.name}\` (${r.name === 'migrate' ? 'migrations' : 'release steps'} never run at container start)`);
+    service(r.name, { command: r.run, profile: 'tools', env: r.env, workdir: r.cwd });
   }
   if (broker) {
     lines.push(
@@ -69,6 +71,23 @@ export function compose(s: InitSpec): string {
       `    image: ${broker.image}`,
     );
   }
+  const volumes = (s.mounts?.mounts ?? []).filter((m) => m.kind === 'volume');
+  if (volumes.length > 0) lines.push('volumes:', ...volumes.map((m) => `  ${m.volume}: {}`));
   lines.push('# secrets:', '#   pip_conf:', '#     file: ./pip.conf');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A read-only root with a writable place at each path the app writes to (src/init/mounts.ts): tmpfs owned by the app
+ * user for scratch, a named volume for data; or read-only off, with the reason, when a path cannot take a mount.
+ */
+function writable(s: InitSpec): string[] {
+  const plan = s.mounts ?? { readOnly: true, mounts: [] };
+  const tmpfs = ['/tmp', ...plan.mounts.filter((m) => m.kind === 'tmpfs').map((m) => `${m.path}:uid=${APP_UID},gid=${APP_UID},mode=0700`)];
+  const volumes = plan.mounts.filter((m) => m.kind === 'volume').map((m) => `${m.volume}:${m.path}`);
+  return [
+    ...(plan.readOnly ? ['    read_only: true'] : [`    # not read_only: ${plan.why ?? 'the app writes into its own tree'}`]),
+    `    tmpfs: ${tmpfs.length === 1 ? '[/tmp]' : JSON.stringify(tmpfs)}`,
+    ...(volumes.length > 0 ? [`    volumes: ${JSON.stringify(volumes)}`] : []),
+  ];
 }

@@ -1,7 +1,7 @@
 // The generated Dockerfile: a build stage that fills /opt/venv from the lock file before the code arrives (cache mounts,
 // one layer per change rate), and a runtime stage on the same Python image with tini, a fixed non-root UID, compiled
 // bytecode, a HEALTHCHECK and the app in an exec-form CMD. Every choice is a practice of docs/practices.md.
-import type { InitSpec } from '../init/spec.js';
+import type { BuildStep, InitSpec } from '../init/spec.js';
 import { TOOLS } from '../init/spec.js';
 
 const json = (argv: readonly string[]): string => JSON.stringify(argv).replace(/","/g, '", "');
@@ -14,6 +14,18 @@ function run(lines: string[], mounts: string[] = []): string {
 }
 
 const PIP_CACHE = '--mount=type=cache,target=/root/.cache/pip';
+
+const shWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** A build step as one RUN: its environment prefixed to the command, so it exists for that RUN only. */
+function stepRun(b: BuildStep): string[] {
+  const env = Object.entries(b.env ?? {}).map(([k, v]) => `${k}=${shWord(v)}`);
+  const cmd = b.run.map(shWord).join(' ');
+  const comment = `# ${b.name}${env.length > 0 ? ': the variables before the command are set for this RUN only, never kept in the image' : ''}`;
+  return [comment, env.length === 0 ? `RUN ${cmd}` : `RUN ${env.join(' \\\n    ')} \\\n    ${cmd}`];
+}
+
+const stageSteps = (s: InitSpec, stage: 'build' | 'runtime'): BuildStep[] => s.buildSteps.filter((b) => (b.stage ?? 'runtime') === stage);
 
 function aptInstall(packages: string[], upgrade: boolean): string {
   return run([
@@ -37,8 +49,11 @@ function buildStage(s: InitSpec): string[] {
     ? `FROM mambaorg/micromamba:${TOOLS.micromamba}-${s.python.codename}-slim AS build`
     : 'FROM ${PYTHON_IMAGE} AS build');
   if (conda) out.push('USER root');
+  const steps = stageSteps(s, 'build');
   if (s.buildPackages.length > 0 && !conda) {
-    out.push('# compilers and headers for dependencies that build from source; they stay in this stage');
+    out.push(steps.length > 0
+      ? '# build-only packages (compilers, headers, tools of the build steps); they stay in this stage'
+      : '# compilers and headers for dependencies that build from source; they stay in this stage');
     out.push('ARG DEBIAN_FRONTEND=noninteractive');
     out.push(aptInstall(s.buildPackages, false));
   }
@@ -106,11 +121,15 @@ function buildStage(s: InitSpec): string[] {
       break;
     }
   }
+  // uv sync removes what its lock lacks: after a later sync of the project, the extra servers go in last
+  const extrasLast = s.manager === 'uv' && s.installProject;
+  if (!extrasLast) out.push(...extraInstalls(s));
   // the code comes here only to be installed or compiled; with --no-compile the runtime stage copies it directly
-  if (s.installProject || s.compile) {
+  if (s.installProject || s.compile || steps.length > 0) {
     out.push('# then the code (.dockerignore keeps local state, caches and secrets out)');
     out.push(`COPY ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} .`);
   }
+  for (const b of steps) out.push(...stepRun(b));
   if (s.installProject) {
     if (s.manager === 'uv') {
       out.push(run(['uv sync --locked --no-dev --no-editable'], ['--mount=type=cache,target=/root/.cache/uv']));
@@ -118,7 +137,35 @@ function buildStage(s: InitSpec): string[] {
   } else if (s.compile) {
     out.push('RUN python -m compileall -q /app');
   }
+  if (extrasLast) out.push(...extraInstalls(s));
   return out;
+}
+
+/** The server packages the lock lacks (spec.extraInstalls), pinned, into /opt/venv. */
+function extraInstalls(s: InitSpec): string[] {
+  if (s.extraInstalls.length === 0) return [];
+  const pins = s.extraInstalls.map((x) => `"${x.name}==${x.version}"`).join(' ');
+  const line = s.manager === 'uv' ? [`uv pip install --python /opt/venv/bin/python ${pins}`, ['--mount=type=cache,target=/root/.cache/uv']] as const
+    : s.manager === 'conda' ? [`micromamba install --yes --prefix /opt/venv --channel conda-forge ${s.extraInstalls.map((x) => `"${x.name}=${x.version}"`).join(' ')}`, ['--mount=type=cache,target=/opt/conda/pkgs']] as const
+      : [`pip install ${pins}`, [PIP_CACHE]] as const;
+  return [`# ${s.extraInstalls.map((x) => x.name).join(', ')}: not in the lock; pinned here (add ${s.extraInstalls.length > 1 ? 'them' : 'it'} to the dependencies to lock ${s.extraInstalls.length > 1 ? 'them' : 'it'})`, run([line[0]], [...line[1]])];
+}
+
+const word = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** The front-end build in its own Node stage: lockfile-exact install first (cached), then the sources and the build. */
+function assetsStage(s: InitSpec): string[] {
+  const a = s.assets!;
+  const dir = a.dir ? `/app/${a.dir}` : '/app';
+  return [
+    '# the front-end assets, built with the lock file; only their output reaches the runtime stage',
+    `FROM ${a.image} AS assets`,
+    `WORKDIR ${dir}`,
+    `COPY ${a.files.join(' ')} ./`,
+    run([a.install], [`--mount=type=cache,target=${a.cache}`]),
+    'COPY . /app',
+    `RUN ${a.build}`,
+  ];
 }
 
 function runtimeStage(s: InitSpec): string[] {
@@ -137,22 +184,34 @@ function runtimeStage(s: InitSpec): string[] {
   if (s.django) env.push(`DJANGO_SETTINGS_MODULE=${s.django.settings}`);
   if (s.role !== 'worker' && s.port) env.push(`PORT=${s.port}`);
   if (s.installProject) {
-    // the code is installed in /opt/venv; only the server's config file is needed beside it
-    if (s.serverConfig) out.push(`COPY --chown=app:app ${s.serverConfig} /app/`);
-  } else if (s.compile) {
+    // the code is installed in /opt/venv; only the server's config file is needed beside it, and the app's module
+    // when it is a file at the top (`app.py`), outside the package that was installed
+    const top = s.role === 'web' && s.app && !s.app.file.includes('/') ? [s.app.file] : [];
+    const files = [...(s.serverConfig ? [s.serverConfig] : []), ...top];
+    if (files.length > 0) out.push(`COPY --chown=app:app ${files.join(' ')} /app/`);
+  } else if (s.compile || stageSteps(s, 'build').length > 0) {
     out.push('COPY --from=build --chown=app:app /app /app');
   } else {
     out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
     out.push(`COPY --chown=app:app ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} /app`);
   }
+  for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
+  // where the app writes (compose and k8s mount a tmpfs or a volume there; a new volume takes this owner) and where
+  // its build steps write (an absolute STATIC_ROOT)
+  const steps = stageSteps(s, 'runtime');
+  const dirs = [...new Set([...(s.mounts?.mounts ?? []).map((m) => m.path), ...steps.flatMap((b) => b.dirs ?? [])])];
+  if (dirs.length > 0) out.push('# directories the app and its build steps write to, owned by the app user', `RUN install -d -o app -g app ${dirs.join(' ')}`);
   out.push(`ENV ${env.join(' \\\n    ')}`);
   out.push('WORKDIR /app');
   out.push('USER app');
+  for (const b of steps) out.push(...stepRun(b));
   if (s.port) out.push(`EXPOSE ${s.port}`);
   if (s.healthcheck) {
     const worker = s.role === 'worker';
     out.push(`HEALTHCHECK --interval=${worker ? '60s' : '30s'} --timeout=${worker ? '15s' : '5s'} --start-period=${worker ? '60s' : '20s'} --retries=3 \\\n    CMD ${json(s.healthcheck)}`);
   }
+  // whatever builds the image (pyship build, the project's own CI) can say which commit it is
+  out.push('ARG GIT_COMMIT=unknown', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
   out.push('ENTRYPOINT ["tini", "--"]');
   out.push(`CMD ${json(s.command)}`);
   return out;
@@ -177,6 +236,7 @@ export function dockerfile(s: InitSpec): string {
   lines.push('');
   lines.push(...buildStage(s));
   lines.push('');
+  if (s.assets) lines.push(...assetsStage(s), '');
   const rt = runtimeStage(s);
   if (s.ci === 'none') rt.splice(1, 0, 'ARG GIT_COMMIT', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
   lines.push(...rt);

@@ -14,6 +14,8 @@ const ALWAYS = [
 /** `needs`: context-relative files the build reads (kept even if a pattern above would drop them). */
 export function dockerignore(s: InitSpec, needs: string[]): string {
   const lines = ['# Written by pyship init: what `docker build` does not send. Keep the files the build needs.', ...ALWAYS];
+  // `node_modules` matches only at the top: the asset stage installs its own, a local one anywhere would overwrite it
+  if (s.assets) lines.push('', '# front-end dependencies: the asset stage installs its own', '**/node_modules');
   const keep = [...new Set([...needs, ...(s.serverConfig ? [s.serverConfig] : [])])]
     .filter((f) => /^(build|dist|env|venv)(\/|$)|\.egg-info/.test(f));
   if (keep.length > 0) lines.push('', '# needed by the build', ...keep.map((f) => `!${f}`));

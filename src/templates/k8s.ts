@@ -1,14 +1,15 @@
 // k8s/: a Deployment and a Service with probes on the health path, a non-root read-only container with no capabilities,
-// a grace period that covers the server's graceful stop and, for Django, a migration Job instead of migrating at start.
+// a grace period that covers the server's graceful stop and a Job per release step (migrations) instead of migrating at start.
 import type { InitSpec } from '../init/spec.js';
 
 /** What the app cannot import without: secrets from the Secret `<name>-env`, plain settings as values to fill in. */
-function envOf(s: InitSpec): string[] {
-  const required = s.environment?.required ?? [];
+function envOf(s: InitSpec, given: Record<string, string>): string[] {
+  const required = (s.environment?.required ?? []).filter((v) => !(v.name in given));
   const l: string[] = [];
+  const vars = Object.entries(given);
   const plain = required.filter((v) => !v.secret);
-  if (plain.length > 0) {
-    l.push('          env:');
+  if (vars.length > 0 || plain.length > 0) {
+    l.push('          env:', ...vars.flatMap(([k, v]) => [`            - name: ${k}`, `              value: ${JSON.stringify(v)}`]));
     for (const v of plain) l.push(`            - name: ${v.name}`, `              value: ""  # required: set it (read at ${v.file}:${v.line})`);
   }
   const secrets = required.filter((v) => v.secret);
@@ -21,13 +22,14 @@ function envOf(s: InitSpec): string[] {
   return l;
 }
 
-function container(s: InitSpec, name: string, command?: string[]): string[] {
+function container(s: InitSpec, name: string, command?: string[], env?: Record<string, string>, workdir?: string): string[] {
   const l = [
     `        - name: ${name}`,
     `          image: ${s.image}:main`,
   ];
   if (command) l.push(`          command: ${JSON.stringify(['tini', '--', ...command])}`);
-  l.push(...envOf(s));
+  if (workdir) l.push(`          workingDir: /app/${workdir}`);
+  l.push(...envOf(s, env ?? {}));
   if (s.port && !command) {
     l.push('          ports:', `            - containerPort: ${s.port}`, '              name: http');
     const probe = (kind: string, extra: string[]): string[] => [
@@ -50,14 +52,31 @@ function container(s: InitSpec, name: string, command?: string[]): string[] {
     '            runAsNonRoot: true',
     '            runAsUser: 10001',
     '            allowPrivilegeEscalation: false',
-    '            readOnlyRootFilesystem: true',
+    `            readOnlyRootFilesystem: ${s.mounts?.readOnly === false ? 'false' : 'true'}`,
     '            capabilities:',
     '              drop: [ALL]',
     '          volumeMounts:',
     '            - name: tmp',
     '              mountPath: /tmp',
+    ...extraMounts(s).flatMap((m) => [`            - name: ${m.name}`, `              mountPath: ${m.path}`]),
   );
   return l;
+}
+
+/** The writable places the app needs besides /tmp (src/init/mounts.ts), as pod volumes. */
+function extraMounts(s: InitSpec): { name: string; path: string; data: boolean }[] {
+  return (s.mounts?.mounts ?? []).map((m, i) => ({ name: m.volume ?? `scratch-${i + 1}`, path: m.path, data: m.kind === 'volume' }));
+}
+
+function podVolumes(s: InitSpec): string[] {
+  return [
+    '      volumes:',
+    '        - name: tmp',
+    '          emptyDir: { medium: Memory }',
+    ...extraMounts(s).flatMap((m) => m.data
+      ? [`        # ${m.path} holds data: an emptyDir is lost with the pod; use a PersistentVolumeClaim to keep it`, `        - name: ${m.name}`, '          emptyDir: {}']
+      : [`        - name: ${m.name}`, '          emptyDir: { medium: Memory }']),
+  ];
 }
 
 export function k8sManifests(s: InitSpec): [string, string][] {
@@ -83,20 +102,18 @@ export function k8sManifests(s: InitSpec): [string, string][] {
     '        seccompProfile: { type: RuntimeDefault }',
     '      containers:',
     ...container(s, app),
-    '      volumes:',
-    '        - name: tmp',
-    '          emptyDir: { medium: Memory }',
+    ...podVolumes(s),
   ];
   files.push(['k8s/deployment.yaml', head + deployment.join('\n') + '\n']);
   if (s.port) {
     files.push(['k8s/service.yaml', `${head}apiVersion: v1\nkind: Service\nmetadata:\n  name: ${app}\nspec:\n  selector: { app: ${app} }\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n`]);
   }
-  if (s.django) {
+  for (const r of s.releaseSteps) {
     const job = [
       'apiVersion: batch/v1',
       'kind: Job',
       'metadata:',
-      `  name: ${app}-migrate`,
+      `  name: ${app}-${r.name}`,
       'spec:',
       '  backoffLimit: 1',
       '  template:',
@@ -104,12 +121,10 @@ export function k8sManifests(s: InitSpec): [string, string][] {
       '      restartPolicy: Never',
       '      automountServiceAccountToken: false',
       '      containers:',
-      ...container({ ...s, port: 0, healthcheck: undefined }, 'migrate', ['python', 'manage.py', 'migrate', '--noinput']),
-      '      volumes:',
-      '        - name: tmp',
-      '          emptyDir: { medium: Memory }',
+      ...container({ ...s, port: 0, healthcheck: undefined }, r.name, r.run, r.env, r.cwd),
+      ...podVolumes(s),
     ];
-    files.push(['k8s/migrate-job.yaml', `# Written by pyship init: run once per release, before the new Deployment rolls out.\n${job.join('\n')}\n`]);
+    files.push([`k8s/${r.name}-job.yaml`, `# Written by pyship init: run once per release, before the new Deployment rolls out.\n${job.join('\n')}\n`]);
   }
   return files;
 }

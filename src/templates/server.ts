@@ -5,14 +5,15 @@ import type { InitSpec } from '../init/spec.js';
 const head = (what: string): string => `# Written by pyship init: ${what}. Every value can be changed at run time through the environment.\n`;
 
 function gunicorn(s: InitSpec): string {
-  const asgi = s.app?.interface === 'asgi';
+  const asgi = s.app?.interface === 'asgi' || s.app?.interface === 'aiohttp';
+  const worker = s.app?.interface === 'aiohttp' ? ['aiohttp app: aiohttp\'s worker class', 'aiohttp.GunicornWebWorker'] : ['ASGI app: uvicorn\'s worker class', 'uvicorn.workers.UvicornWorker'];
   return `${head('gunicorn settings (https://docs.gunicorn.org/en/stable/settings.html)')}import os
 
 # listen on every interface of the container, on $PORT
 bind = f"0.0.0.0:{os.environ.get('PORT', '${s.port}')}"
 ${asgi
-    ? `# ASGI app: uvicorn's worker class; one event loop per worker
-worker_class = "uvicorn.workers.UvicornWorker"
+    ? `# ${worker[0]}; one event loop per worker
+worker_class = "${worker[1]}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))`
     : `# threads: a slow client or a health check never waits behind one busy worker
 worker_class = "gthread"
@@ -100,6 +101,67 @@ log-x-forwarded-for = true
 `;
 }
 
+/** `from module import attr` and the expression that gives the app (a factory is called). */
+function appImport(s: InitSpec): { imports: string; app: string } {
+  const attr = s.app!.attr.replace(/\(\)$/, '');
+  const top = attr.split('.')[0]!;
+  return { imports: `from ${s.app!.module} import ${top}`, app: `${attr}${s.app!.attr.endsWith('()') ? '()' : ''}` };
+}
+
+function waitressServe(s: InitSpec): string {
+  const a = appImport(s);
+  return `${head('starts waitress on 0.0.0.0:$PORT (https://docs.pylonsproject.org/projects/waitress/en/stable/arguments.html)')}import os
+
+from waitress import serve
+
+${a.imports}
+
+if __name__ == "__main__":
+    serve(
+        ${a.app},
+        host="0.0.0.0",
+        port=int(os.environ.get("PORT", "${s.port}")),
+        threads=int(os.environ.get("WAITRESS_THREADS", "4")),
+        # behind a load balancer that sets X-Forwarded-*
+        trusted_proxy=os.environ.get("FORWARDED_ALLOW_IPS", "*"),
+        trusted_proxy_headers="x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port",
+    )
+`;
+}
+
+function granianServe(s: InitSpec): string {
+  const target = `${s.app!.module}:${s.app!.attr.replace(/\(\)$/, '')}`;
+  const factory = s.app!.attr.endsWith('()');
+  return `${head('starts granian on 0.0.0.0:$PORT (https://github.com/emmett-framework/granian)')}import os
+
+from granian import Granian
+from granian.constants import Interfaces
+
+if __name__ == "__main__":
+    Granian(
+        "${target}",
+        address="0.0.0.0",
+        port=int(os.environ.get("PORT", "${s.port}")),
+        interface=Interfaces.${s.app!.interface === 'wsgi' ? 'WSGI' : 'ASGI'},
+        workers=int(os.environ.get("WEB_CONCURRENCY", "1")),${factory ? '\n        factory=True,' : ''}
+    ).serve()
+`;
+}
+
+function aiohttpServe(s: InitSpec): string {
+  const a = appImport(s);
+  return `${head('starts the aiohttp server on 0.0.0.0:$PORT (https://docs.aiohttp.org/en/stable/deployment.html)')}import os
+
+from aiohttp import web
+
+${a.imports}
+
+if __name__ == "__main__":
+    # run_app takes the app, or the coroutine an async factory returns
+    web.run_app(${a.app}, host="0.0.0.0", port=int(os.environ.get("PORT", "${s.port}")))
+`;
+}
+
 /** [path, text] of the server's config file, if the server has one. */
 export function serverConfig(s: InitSpec): [string, string] | undefined {
   if (!s.server || !s.serverConfig || !s.app) return undefined;
@@ -109,5 +171,8 @@ export function serverConfig(s: InitSpec): [string, string] | undefined {
     case 'daphne': return [s.serverConfig, daphneServe(s)];
     case 'hypercorn': return [s.serverConfig, hypercorn(s)];
     case 'uwsgi': return [s.serverConfig, uwsgi(s)];
+    case 'waitress': return [s.serverConfig, waitressServe(s)];
+    case 'granian': return [s.serverConfig, granianServe(s)];
+    case 'aiohttp': return [s.serverConfig, aiohttpServe(s)];
   }
 }

@@ -63,6 +63,8 @@ interface App {
   init?: Record<string, string>;
   /** A Celery worker: smoked next to its broker (`pyship build --smoke-network --smoke-env`, as the generated CI does). */
   worker?: boolean;
+  /** Run-time environment the app needs to start (`--smoke-env`), e.g. a secret the settings read with no default. */
+  env?: string[];
 }
 
 const APPS: App[] = [
@@ -71,6 +73,8 @@ const APPS: App[] = [
   { name: 'django-psycopg2' },
   { name: 'src-package', init: { port: '8000' } },
   { name: 'celery-worker', worker: true },
+  // Django with collectstatic (whitenoise) and compilemessages at build: the settings need DJANGO_SECRET_KEY at import
+  { name: 'django-static', env: ['DJANGO_SECRET_KEY=e2e-run-time-value'] },
 ];
 
 interface Figures {
@@ -189,6 +193,13 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
           expect(ci).toMatch(/pyship@\S+ build --image "\$IMAGE" --tag "\$\{\{ github\.sha \}\}" --smoke-network pyship-smoke --smoke-env CELERY_BROKER_URL=redis:\/\/broker:6379\/0/);
         }
 
+        if (app.name === 'django-static') {
+          // the build-only dummy is in the collectstatic RUN, gettext only in the build stage
+          expect(dockerfile).toMatch(/^RUN DJANGO_SECRET_KEY=build-only-dummy \\\n {4}python manage\.py collectstatic --noinput$/m);
+          expect(dockerfile).toContain('RUN /opt/venv/bin/python -m django compilemessages');
+          expect(dockerfile.split('\nFROM ${PYTHON_IMAGE}\n')[1]).not.toContain('gettext');
+        }
+
         // pyship check
         const checkIo = captureIo(dir);
         const checkCode = runCheck([dir], { format: 'json' }, checkIo);
@@ -203,7 +214,7 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
         let verified: VerifyResult | undefined;
         const t0 = performance.now();
         images.add(image);
-        const smokeFlags = app.worker ? { smokeNetwork: NETWORK, smokeEnv: [`CELERY_BROKER_URL=redis://${BROKER}:6379/0`] } : {};
+        const smokeFlags = app.worker ? { smokeNetwork: NETWORK, smokeEnv: [`CELERY_BROKER_URL=redis://${BROKER}:6379/0`] } : app.env ? { smokeEnv: app.env } : {};
         const buildCode = await runBuild(undefined, { image, label: [LABEL], ...smokeFlags }, buildIo, {
           engine,
           verify: async (e, img, opts) => {
@@ -229,7 +240,7 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
         const smokeIo = captureIo(dir);
         const smokeCode = runSmoke(ref, {
           format: 'json',
-          ...(app.worker ? { network: NETWORK, env: [`CELERY_BROKER_URL=redis://${BROKER}:6379/0`] } : {}),
+          ...(app.worker ? { network: NETWORK, env: [`CELERY_BROKER_URL=redis://${BROKER}:6379/0`] } : app.env ? { env: app.env } : {}),
         }, smokeIo, () => engine);
         const summary = smokeIo.stderr();
         expect.soft(list(JSON.parse(smokeIo.stdout()) as JsonReport), `findings of pyship smoke:\n${summary}`).toBe('');
@@ -243,7 +254,14 @@ describe.runIf(enabled)('pyship init → check → build → audit → smoke (re
           expect(summary).toMatch(/APP008 +PORT=\d+ +listens there +ok/);
         }
 
-        const size = (JSON.parse(sh(['image', 'inspect', ref]).stdout) as { Size: number }[])[0]!.Size;
+        const inspected = (JSON.parse(sh(['image', 'inspect', ref]).stdout) as { Size: number; Config: { Env: string[] } }[])[0]!;
+        const size = inspected.Size;
+        if (app.name === 'django-static') {
+          // no secret left in the image config; the health view answered 200 only with the manifest and the French .mo
+          expect(inspected.Config.Env.filter((e) => e.startsWith('DJANGO_SECRET_KEY'))).toEqual([]);
+          const files = sh(['run', '--rm', '--network', 'none', '--entrypoint', 'ls', ref, 'staticfiles/staticfiles.json', 'locale/fr/LC_MESSAGES/django.mo']);
+          expect(files.status, files.stderr).toBe(0);
+        }
         figures.push({
           app: app.name, py,
           sizeMB: size / 1e6,

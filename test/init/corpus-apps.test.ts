@@ -49,7 +49,14 @@ const MATCH: Record<string, (value: string | undefined, m: string) => 'agree' | 
     return v && newest ? (v === newest ? 'agree' : 'disagree') : undefined;
   },
   settings: (v, m) => (none(m) ? (v === undefined ? 'agree' : 'disagree') : v && /^[\w.]+/.exec(m.trim())?.[0] === v ? 'agree' : undefined),
-  'static-files': () => undefined,
+  // Django: collected at build or not (MANIFEST: "collectstatic needed"), and whether whitenoise serves them
+  'static-files': (v, m) => {
+    if (v === undefined) return undefined;
+    const collect = /collectstatic (needed|at build)/i.test(m);
+    if (collect !== v.startsWith('collectstatic at build')) return 'disagree';
+    if (!collect) return 'agree';
+    return (/whitenoise/i.test(m) && !/no whitenoise/i.test(m)) === /served by whitenoise/.test(v) ? 'agree' : 'disagree';
+  },
   migrations: (v, m) => (none(m) && (v === undefined || /^none\b/.test(v)) ? 'agree' : undefined),
   'health-check': (v, m) => {
     if (none(m)) return v !== undefined && !v.startsWith('/') ? 'agree' : undefined;

@@ -187,9 +187,12 @@ describe('app and server', () => {
     expect(s.decisions.find((d) => d.field === 'server')?.value).toBe('gunicorn with uvicorn workers');
   });
 
-  it('refuses a WSGI app without a WSGI server, and an ASGI server for a WSGI app', () => {
-    expect(specError({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\n' }).message).toMatch(/needs a production WSGI server/);
-    expect(specError({ 'app.py': FLASK, 'requirements.txt': 'flask==3.1.0\nuvicorn==0.34.0\n' }).message).toMatch(/needs a production WSGI server/);
+  it('serves a WSGI app without a WSGI server with gunicorn installed beside the lock, and refuses an ASGI server for a WSGI app', () => {
+    for (const reqs of ['flask==3.1.0\n', 'flask==3.1.0\nuvicorn==0.34.0\n']) {
+      const s = spec({ 'app.py': FLASK, 'requirements.txt': reqs });
+      expect(s).toMatchObject({ server: 'gunicorn', extraInstalls: [{ name: 'gunicorn', version: '23.0.0' }] });
+      expect(s.notes.join('\n')).toMatch(/gunicorn is not among the locked dependencies: the image installs gunicorn==23\.0\.0/);
+    }
     expect(specError({ 'app.py': FLASK, 'requirements.txt': REQS }, { server: 'uvicorn' }).message).toBe('the flask app app:app is a WSGI app; uvicorn serves ASGI');
     expect(specError({ 'main.py': FASTAPI, 'requirements.txt': 'fastapi==0.115.6\nuwsgi==2.0.28\n' }, { server: 'uwsgi' }).message).toMatch(/is an ASGI app; uWSGI serves WSGI/);
     expect(specError(files0('web: uvicorn app:app --port $PORT\n')).message).toMatch(/WSGI app; uvicorn serves ASGI/);
@@ -417,27 +420,31 @@ describe('Procfile', () => {
   it.each([
     ['a plain script', 'web: python app.py'],
     ['a development server', 'web: flask run --host 0.0.0.0 --port $PORT'],
-    ['a shell command line', 'web: gunicorn app:app --bind 0.0.0.0:$PORT && echo started'],
-    ['a wrapper', 'web: newrelic-admin run-program gunicorn app:app'],
-    ['environment assignments', 'web: WEB_CONCURRENCY=3 gunicorn app:app'],
-  ])('refuses %s and names --entry', async (_what, line) => {
-    const f = files(`${line}\n`, { 'app.py': FLASK });
-    const e = specError(f);
-    expect(e.message).toContain('Procfile line 1: web: `');
-    expect(e.message).toContain('does not start a server pyship init knows');
-    expect(e.hint).toMatch(/--entry MODULE:ATTR.*never copies a Procfile command/);
-    expect(e.choices).toEqual({ flag: '--entry', values: ['app:app'] });
-    expect(spec(f, { entry: 'app:app' }).command).toEqual(['gunicorn', '--config', 'gunicorn.conf.py', 'app:app']);
-    const run = await init(projectDir(f));
-    expect(run.code).toBe(2);
-    expect(run.err).toContain('--entry');
+  ])('passes over %s with a note, and serves the app with a production server', (_what, line) => {
+    const s = spec(files(`${line}\n`, { 'app.py': FLASK }));
+    expect(s).toMatchObject({ server: 'gunicorn', app: { module: 'app', attr: 'app' } });
+    expect(s.notes.join('\n')).toMatch(/Procfile line 1: web: `.*` (runs a development server|starts no server pyship init knows)/);
   });
 
-  it('refuses a server started without its app, an unknown module and a server not among the dependencies', () => {
-    expect(specError(files('web: uvicorn --port $PORT\n', { 'main.py': FASTAPI })).message).toMatch(/starts uvicorn without naming the app/);
-    expect(specError(files('web: uvicorn main\n', { 'main.py': FASTAPI })).message).toMatch(/starts uvicorn without naming the app/);
+  it.each([
+    ['a chain', 'web: python manage.py migrate && gunicorn app:app --bind 0.0.0.0:$PORT', ['python manage.py migrate']],
+    ['a shell command line', 'web: gunicorn app:app --bind 0.0.0.0:$PORT && echo started', []],
+    ['a wrapper', 'web: newrelic-admin run-program gunicorn app:app', []],
+    ['a tracing wrapper', 'web: opentelemetry-instrument gunicorn app:app', []],
+    ['environment assignments', 'web: WEB_CONCURRENCY=3 gunicorn app:app', []],
+  ])('takes the server out of %s and keeps the other steps', (_what, line, steps) => {
+    const s = spec(files(`${line}\n`, { 'app.py': FLASK }));
+    expect(s).toMatchObject({ server: 'gunicorn', app: { module: 'app', attr: 'app' } });
+    expect(s.command).toEqual(['gunicorn', '--config', 'gunicorn.conf.py', 'app:app']);
+    expect(s.startSteps.map((x) => x.command)).toEqual(steps);
+    expect(s.startSteps.every((x) => x.evidence === 'Procfile:1')).toBe(true);
+  });
+
+  it('takes the app from detection when the server names none, refuses an unknown module, installs a server the lock lacks', () => {
+    expect(spec(files('web: uvicorn --port $PORT\n', { 'main.py': FASTAPI }))).toMatchObject({ server: 'uvicorn', app: { module: 'main', attr: 'app' } });
     expect(specError(files('web: gunicorn nothere:app\n', { 'app.py': FLASK })).message).toMatch(/serves nothere:app, but there is no nothere\.py/);
-    expect(specError({ 'app.py': FLASK, 'requirements.txt': REQS, Procfile: 'web: uwsgi --module app:app\n' }).message).toMatch(/starts uwsgi, which is not among the dependencies/);
+    const s = spec({ 'app.py': FLASK, 'requirements.txt': REQS, Procfile: 'web: uwsgi --module app:app\n' });
+    expect(s).toMatchObject({ server: 'uwsgi', extraInstalls: [{ name: 'uwsgi', version: '2.0.30' }] });
   });
 
   it('worker: celery -A names the Celery app of compose\'s worker service', () => {
@@ -511,7 +518,10 @@ describe('writing', () => {
     const dir = projectDir({ ...files, Dockerfile: 'FROM python:3.12\n' });
     const kept = await init(dir, { dryRun: true });
     expect(kept.out).not.toContain('b/Dockerfile');
-    expect(kept.err).toContain('would keep Dockerfile (exists; --force to overwrite)');
+    expect(kept.err).toContain('would keep Dockerfile (exists; --force Dockerfile to replace)');
+    // only the generated Dockerfile would read the server config: beside the kept one it is skipped, and says why
+    expect(kept.err).toMatch(/would skip gunicorn\.conf\.py: made for the generated Dockerfile/);
+    expect(kept.out).not.toContain('b/gunicorn.conf.py');
     const forced = await init(dir, { dryRun: true, force: true });
     expect(forced.out).toMatch(/^--- a\/Dockerfile\s*\n\+\+\+ b\/Dockerfile\s*\n/m);
     expect(forced.out).toContain('-FROM python:3.12\n');
@@ -523,8 +533,9 @@ describe('writing', () => {
     chmodSync(join(dir, 'Dockerfile'), 0o640);
     const kept = await init(dir);
     expect(kept.code).toBe(0);
-    expect(kept.err).toMatch(/kept +Dockerfile \(exists; --force to overwrite\)/);
-    expect(kept.err).toMatch(/wrote +gunicorn\.conf\.py/);
+    expect(kept.err).toMatch(/kept +Dockerfile \(exists; --force Dockerfile to replace\)/);
+    expect(kept.err).toMatch(/skipped +gunicorn\.conf\.py: made for the generated Dockerfile/);
+    expect(existsSync(join(dir, 'gunicorn.conf.py'))).toBe(false);
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\n');
     expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe('services: {}\n');
     // the check of the result says some files were kept
@@ -534,7 +545,7 @@ describe('writing', () => {
     const forced = await init(dir, { force: true });
     expect(forced.code).toBe(0);
     expect(forced.err).toMatch(/replaced +Dockerfile/);
-    expect(forced.err).toMatch(/unchanged +gunicorn\.conf\.py/);
+    expect(forced.err).toMatch(/wrote +gunicorn\.conf\.py/);
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toMatch(/^# syntax=docker\/dockerfile:1\n/);
     expect(statSync(join(dir, 'Dockerfile')).mode & 0o777).toBe(0o640);
     expect(statSync(join(dir, 'gunicorn.conf.py')).mode & 0o777).toBe(0o644);
@@ -587,7 +598,7 @@ describe('flags', () => {
 
   it('rejects malformed values as usage errors', async () => {
     const dir = projectDir(files);
-    for (const flags of [{ port: 'http' }, { port: '70000' }, { packageManager: 'hatch' }, { server: 'waitress' }, { debian: 'forky' }, { ci: 'jenkins' }, { python: 'latest' }]) {
+    for (const flags of [{ port: 'http' }, { port: '70000' }, { packageManager: 'hatch' }, { server: 'tornado' }, { debian: 'forky' }, { ci: 'jenkins' }, { python: 'latest' }]) {
       await expect(init(dir, flags), JSON.stringify(flags)).rejects.toBeInstanceOf(UsageError);
     }
     const cli = await runCli(['init', '--port', 'http', dir], dir);
