@@ -71,7 +71,7 @@ export function environmentNote(e: EnvPlan, ownExample?: string): string | undef
   // the project's own .env.example is kept: say which required names it does not mention
   const lacking = ownExample === undefined ? [] : e.required.filter((v) => !new RegExp(`^\\s*(export\\s+)?${v.name}\\s*=`, 'm').test(ownExample)).map((v) => v.name);
   const example = ownExample === undefined ? 'see .env.example' : lacking.length > 0 ? `your .env.example does not mention ${lacking.join(', ')}` : 'as your .env.example lists them';
-  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. compose.yaml takes them from .env (${example}) and refuses to start without them; CI's smoke test passes throwaway values`;
+  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. pyship's compose.yaml requires them from .env (${example}) instead of crash-looping; CI's smoke test passes throwaway values`;
 }
 
 /** A value a smoke test can start the app with, by what the name and the reader say it holds: never a real secret. */
@@ -105,8 +105,9 @@ export function smokeFlags(e: EnvPlan | undefined): string {
 /** `.env.example`: every required name, empty, with where it is read; compose reads `.env` beside it. */
 export function envExample(e: EnvPlan): string {
   const lines = [
-    '# Written by pyship init: copy to .env (never committed, never sent to `docker build`) and fill in.',
-    '# compose.yaml refuses to start the app while a required value is empty.',
+    '# Written by pyship init: the variables the app cannot start without, found in its code. Copy to .env (never',
+    '# committed, never sent to `docker build`) and fill in; `docker compose` reads .env, and pyship\'s compose.yaml',
+    '# refuses to start while one of them is empty.',
   ];
   for (const v of e.required) lines.push('', `# required${v.secret ? ', a secret' : ''}: ${v.file}:${v.line} (${v.why})`, `${v.name}=`);
   return `${lines.join('\n')}\n`;

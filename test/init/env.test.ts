@@ -237,7 +237,7 @@ describe('pyship init with an app that needs its environment', () => {
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(join(dir, '.env.example'), 'utf8')).toBe('SECRET_KEY=\n');
     expect(r.err).not.toContain('.env.example  the variables');
-    expect(r.err).toContain('compose.yaml takes them from .env (your .env.example does not mention TRUSTED_HOSTS)');
+    expect(r.err).toContain('requires them from .env (your .env.example does not mention TRUSTED_HOSTS)');
     expect(existsSync(join(dir, 'compose.yaml'))).toBe(true);
   });
 });
