@@ -80,7 +80,9 @@ export function smokeValue(v: EnvRead): string {
   if (v.type === 'bool' || /DEBUG$/.test(n)) return 'false';
   if (v.type === 'int' || v.type === 'float' || /(_PORT|_MINUTES|_SECONDS|_HOURS|_DAYS|_TIMEOUT|_SIZE|_COUNT|_LIMIT|_AGE)$/.test(n)) return /_PORT$/.test(n) ? '8000' : '60';
   if (/ALLOWED_HOSTS|TRUSTED_HOSTS/.test(n)) return '*';
-  if (/(^|_)(DATABASE|DB)_(URL|URI|DSN)$|^DATABASE_URL$|DATABASE_URI$/.test(n)) return 'sqlite:////tmp/ci-smoke.sqlite3';
+  // SQLite needs no server; an app that rewrites the URL for a PostgreSQL driver gets one (engines connect lazily)
+  if (/(^|_)(DATABASE|DB)_(URL|URI|DSN)$|^DATABASE_URL$|DATABASE_URI$/.test(n)) return v.postgres ? 'postgresql://ci-smoke:ci-smoke@localhost:5432/ci-smoke' : 'sqlite:////tmp/ci-smoke.sqlite3';
+  if (/ADMIN_URL$/.test(n)) return 'admin/';
   if (/REDIS.*_URL$|BROKER_URL$|CACHE_URL$/.test(n)) return 'redis://localhost:6379/0';
   if (/(SERVER_NAME|_HOST|_DOMAIN|DOMAIN_NAME)$/.test(n)) return 'localhost';
   if (/EMAIL|SENDER/.test(n)) return 'ci-smoke@example.com';

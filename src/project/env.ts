@@ -16,6 +16,8 @@ export interface EnvRead {
   secret: boolean;
   /** What the code converts it to, when a reader or annotation says so. */
   type?: 'int' | 'float' | 'bool' | 'list' | 'str';
+  /** The statement that reads it names PostgreSQL (`.replace("://", "+asyncpg://")`): SQLite would not do. */
+  postgres?: boolean;
 }
 
 export interface EnvFacts {
@@ -331,7 +333,7 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
         }
       }
       const type = /\bint\(/.test(text.slice(0, text.indexOf(name))) ? 'int' as const : undefined;
-      const read = add({ name, line, required, why, type });
+      const read = add({ name, line, required, why, type, ...(/postgres|asyncpg|psycopg/i.test(text) ? { postgres: true } : {}) });
       if (assigned && noValue && !required && !fallback(after) && !inDef) pending.set(assigned, { read, indent });
     };
 

@@ -188,6 +188,9 @@ describe('throwaway values for the smoke test', () => {
     expect(smokeValue(v('DJANGO_ALLOWED_HOSTS'))).toBe('*');
     expect(smokeValue(v('DATABASE_URL'))).toBe('sqlite:////tmp/ci-smoke.sqlite3');
     expect(smokeValue(v('REDIS_URL'))).toBe('redis://localhost:6379/0');
+    expect(smokeValue(v('DATABASE_URL', { postgres: true }))).toBe('postgresql://ci-smoke:ci-smoke@localhost:5432/ci-smoke');
+    expect(envReadsOf('m.py', 'import os\nURL = os.environ.get("DATABASE_URL", "").replace("://", "+asyncpg://", 1)\n')[0]?.postgres).toBe(true);
+    expect(smokeValue(v('DJANGO_ADMIN_URL'))).toBe('admin/');
     expect(smokeValue(v('EXPIRE', { type: 'int' }))).toBe('60');
     expect(smokeValue(v('SERVER_NAME'))).toBe('localhost');
     expect(smokeValue(v('FEATURE', { type: 'bool' }))).toBe('false');
