@@ -243,7 +243,7 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
   const fromOs = /^from\s+os\s+import\s+.*\b(environ|getenv)\b/m.test(src);
   const stack: Block[] = [];
   /** Names assigned from a read without a default, and where: `X = os.getenv("X")` then `if not X: raise`. */
-  const pending = new Map<string, { read: EnvRead; indent: number }>();
+  const pending = new Map<string, { read: EnvRead }>();
   let settingsClass: { indent: number; prefix: string } | undefined;
   const add = (r: Omit<EnvRead, 'file' | 'secret'>): EnvRead => {
     const read = { ...r, file: path, secret: SECRET.test(r.name) };
@@ -334,7 +334,7 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
       }
       const type = /\bint\(/.test(text.slice(0, text.indexOf(name))) ? 'int' as const : undefined;
       const read = add({ name, line, required, why, type, ...(/postgres|asyncpg|psycopg/i.test(text) ? { postgres: true } : {}) });
-      if (assigned && noValue && !required && !fallback(after) && !inDef) pending.set(assigned, { read, indent });
+      if (assigned && noValue && !required && !fallback(after) && !inDef) pending.set(assigned, { read });
     };
 
     // os.environ["X"] (not an assignment to it), os.environ.get("X"[, d]), os.getenv("X"[, d])
