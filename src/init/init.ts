@@ -14,6 +14,7 @@ import { dockerignore } from '../templates/dockerignore.js';
 import { k8sManifests } from '../templates/k8s.js';
 import { serverConfig } from '../templates/server.js';
 import type { InitSpec } from './spec.js';
+import { envExample } from './environment.js';
 import type { WritePlan } from './existing.js';
 
 export interface GeneratedFile {
@@ -43,6 +44,10 @@ export function generateFiles(spec: InitSpec, p: Project, sub = ''): GeneratedFi
   const ro = spec.mounts?.readOnly === false ? 'writable root (see notes)' : 'read-only root';
   const mounts = spec.mounts?.mounts.length ? `, ${spec.mounts.mounts.length} writable mount${spec.mounts.mounts.length === 1 ? '' : 's'}` : '';
   if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: `local run: cap_drop ALL, init, ${ro}${mounts}, health check`, forDockerfile: 'it runs that image: its port, health check, user and read-only layout' });
+  // the names compose.yaml requires from .env, empty: only when the project has no example of its own
+  if (spec.compose && spec.environment && spec.environment.required.length > 0 && !p.exists('.env.example')) {
+    files.push({ path: '.env.example', text: envExample(spec.environment), what: `the variables the app needs to start (${spec.environment.required.length}), empty: copy to .env` });
+  }
   if (spec.ci === 'github') {
     files.push({ path: '.github/workflows/docker.yml', text: githubWorkflow(spec, sub), what: 'check, build (branch+sha tags, cache), audit, smoke, scan, push; weekly --fresh rebuild', root: true });
     files.push({ path: '.github/dependabot.yml', text: dependabot(spec, sub), what: `monthly update PRs: Python dependencies, ${spec.assets ? 'front-end dependencies, ' : ''}base image, actions`, root: true });

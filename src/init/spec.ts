@@ -15,6 +15,7 @@ import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { placeSteps } from './steps.js';
 import { Decisions } from './decisions.js';
+import { configFilesNote, environmentDecision, environmentNote, moduleFile, planEnvironment } from './environment.js';
 import { planDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
 import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
@@ -198,6 +199,17 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('health-check', health.value, ...health.evidence);
     notes.push(...portPick.notes);
   }
+  // a [project.scripts] entry starts from its module
+  const startFile = choice?.app.file ?? (script ? moduleFile(p, script.target.split(':')[0]!, ['', 'src']) : undefined);
+  const environment = startFile ? planEnvironment(p, startFile, [choice?.app.importRoot ?? '', django?.manageDir ?? ''], django?.settings) : undefined;
+  if (environment) {
+    const e = environmentDecision(environment);
+    d.decide('environment', e.value, ...e.evidence);
+    const note = environmentNote(environment, p.read('.env.example'));
+    if (note) notes.push(note);
+    const files = configFilesNote(environment);
+    if (files) notes.push(files);
+  }
   const buildPackages = [...libs.build, ...extraBuildPackages.filter((x) => !libs.build.includes(x))];
   const name = (py.pyprojects.find((x) => x.path === 'pyproject.toml')?.name ?? base(p.contextDir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app';
   const spec: InitSpec = {
@@ -208,7 +220,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
     appModule: choice?.module,
-    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [],
+    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
   };
   placeSteps(p, spec, d);
   orderBuildSteps(spec.buildSteps);

@@ -2,6 +2,7 @@
 import type { AppCandidate } from '../project/app.js';
 import type { PackageManager } from '../project/python.js';
 import type { Decision } from './decisions.js';
+import type { EnvPlan } from './environment.js';
 import type { LockOutcome, LockPlan } from './lock.js';
 import type { Workspace } from './workspace.js';
 
@@ -190,6 +191,8 @@ export interface InitSpec {
   appModule?: { path: string; text: string; why: string };
   /** Where the app writes at run time, and what compose/k8s mount there (src/init/mounts.ts). */
   mounts?: MountPlan;
+  /** The environment the app reads at import (required and optional names, where each is read). */
+  environment?: EnvPlan;
 }
 
 /** A writable place in a read-only container: a tmpfs for scratch (logs, caches), a named volume for data. */

@@ -2,6 +2,7 @@
 // scan code and image, push from the main branch, and rebuild from a fresh base every week.
 import type { InitSpec } from '../init/spec.js';
 import { BROKERS } from './compose.js';
+import { smokeFlags } from '../init/environment.js';
 
 const scanPaths = '--exclude ./.venv,./venv,./tests';
 
@@ -31,7 +32,8 @@ export function githubWorkflow(s: InitSpec, sub = ''): string {
   const where = githubSub(sub);
   const px = `npx --yes pyship@${s.pyshipVersion}`;
   const broker = brokerSetup(s);
-  const smoke = broker?.flags ?? '';
+  // throwaway values for what the app cannot import without (never a real secret)
+  const smoke = `${broker?.flags ?? ''}${smokeFlags(s.environment)}`;
   const brokerStep = broker ? `      - name: Start a throwaway broker for the worker's smoke test (its HEALTHCHECK pings it through the broker)
         run: |
 ${broker.commands.map((c) => `          ${c}`).join('\n')}
@@ -100,7 +102,7 @@ export function gitlabCi(s: InitSpec, sub = ''): string {
   const cd = sub ? `\n    - cd ${sub}` : '';
   const workflow = sub ? `\nworkflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\n    - changes: [${JSON.stringify(`${sub}/**/*`)}, .gitlab-ci.yml]\n` : '';
   /** Build (with --fresh for the weekly rebuild), audit and smoke; a worker is smoke-tested next to a throwaway broker. */
-  const verified = (fresh: string, push = ''): string => [...(sub ? [`cd ${sub}`] : []), ...(broker?.commands ?? []), `${px} build${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"${broker?.flags ?? ''}${push}`]
+  const verified = (fresh: string, push = ''): string => [...(sub ? [`cd ${sub}`] : []), ...(broker?.commands ?? []), `${px} build${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"${broker?.flags ?? ''}${smokeFlags(s.environment)}${push}`]
     .map((c) => `    - ${c}`).join('\n');
   return `# Written by pyship init. Lints, builds (tags :<branch> and :<sha>, labels, warm cache), audits and smoke-tests the
 # image, scans it and pushes it from the default branch. A pipeline schedule (CI/CD > Schedules, weekly) runs the

@@ -33,14 +33,19 @@ export function compose(s: InitSpec): string {
     lines.push('    init: true', '    cap_drop: [ALL]', '    security_opt: ["no-new-privileges:true"]', ...writable(s), '    stop_grace_period: 10s');
     if (opts.ports && s.port) lines.push(`    ports: ["127.0.0.1:${s.port}:${s.port}"]`);
     const env: string[] = [];
-    if (s.django) {
+    // Django's hosts: the local run's own value (compose binds 127.0.0.1), required or not
+    const hosts = s.django ? s.django.allowedHostsEnv ?? { name: 'DJANGO_ALLOWED_HOSTS', sep: ',' } : undefined;
+    // what the app cannot import without: compose refuses to start with a clear message instead of a crash loop
+    const required = (s.environment?.required.map((v) => v.name) ?? []).filter((n) => n !== hosts?.name);
+    for (const name of required) env.push(`${name}: \${${name}:?set ${name} in .env}`);
+    if (s.django && hosts) {
       // under the names the settings read (the Django-convention names when pyship found none)
       const key = s.django.secretKeyEnv ?? 'DJANGO_SECRET_KEY';
-      const hosts = s.django.allowedHostsEnv ?? { name: 'DJANGO_ALLOWED_HOSTS', sep: ',' };
-      env.push(`${key}: \${${key}:-change-me-in-.env}`, `${hosts.name}: "localhost${hosts.sep}127.0.0.1"`);
+      if (!required.includes(key)) env.push(`${key}: \${${key}:-change-me-in-.env}`);
+      env.push(`${hosts.name}: "localhost${hosts.sep}127.0.0.1"`);
     }
     if (opts.celery && broker) env.push(`CELERY_BROKER_URL: \${CELERY_BROKER_URL:-${broker.url}}`);
-    for (const [k, v] of Object.entries(opts.env ?? {})) env.push(`${k}: ${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(opts.env ?? {})) if (!env.some((e) => e.startsWith(`${k}:`))) env.push(`${k}: ${JSON.stringify(v)}`);
     if (env.length > 0) lines.push('    environment:', ...env.map((e) => `      ${e}`));
     if (opts.celery && broker) lines.push('    depends_on: [broker]');
     if (opts.healthcheck) {

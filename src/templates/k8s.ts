@@ -2,6 +2,26 @@
 // a grace period that covers the server's graceful stop and a Job per release step (migrations) instead of migrating at start.
 import type { InitSpec } from '../init/spec.js';
 
+/** What the app cannot import without: secrets from the Secret `<name>-env`, plain settings as values to fill in. */
+function envOf(s: InitSpec, given: Record<string, string>): string[] {
+  const required = (s.environment?.required ?? []).filter((v) => !(v.name in given));
+  const l: string[] = [];
+  const vars = Object.entries(given);
+  const plain = required.filter((v) => !v.secret);
+  if (vars.length > 0 || plain.length > 0) {
+    l.push('          env:', ...vars.flatMap(([k, v]) => [`            - name: ${k}`, `              value: ${JSON.stringify(v)}`]));
+    for (const v of plain) l.push(`            - name: ${v.name}`, `              value: ""  # required: set it (read at ${v.file}:${v.line})`);
+  }
+  const secrets = required.filter((v) => v.secret);
+  if (secrets.length > 0) {
+    l.push(
+      `          # ${secrets.map((v) => v.name).join(', ')}: \`kubectl create secret generic ${s.name}-env --from-env-file=.env\``,
+      '          envFrom:', '            - secretRef:', `                name: ${s.name}-env`,
+    );
+  }
+  return l;
+}
+
 function container(s: InitSpec, name: string, command?: string[], env?: Record<string, string>, workdir?: string): string[] {
   const l = [
     `        - name: ${name}`,
@@ -9,8 +29,7 @@ function container(s: InitSpec, name: string, command?: string[], env?: Record<s
   ];
   if (command) l.push(`          command: ${JSON.stringify(['tini', '--', ...command])}`);
   if (workdir) l.push(`          workingDir: /app/${workdir}`);
-  const vars = Object.entries(env ?? {});
-  if (vars.length > 0) l.push('          env:', ...vars.flatMap(([k, v]) => [`            - name: ${k}`, `              value: ${JSON.stringify(v)}`]));
+  l.push(...envOf(s, env ?? {}));
   if (s.port && !command) {
     l.push('          ports:', `            - containerPort: ${s.port}`, '              name: http');
     // no health route: the kubelet's httpGet wants 200-399, so the probes only check that the port accepts connections

@@ -270,7 +270,8 @@ describe('collectstatic and compilemessages as build steps', () => {
   it('compose.yaml passes SECRET_KEY and ALLOWED_HOSTS under the names the settings read, hosts split as they split them', () => {
     const settings = SETTINGS.replace('os.environ.get("DJANGO_SECRET_KEY", "")', 'os.environ.get("SECRET_KEY")') + 'ALLOWED_HOSTS = os.environ.get("HOSTS").split(" ")\n';
     const c = compose(spec(project({ settings: 'proj.settings', files: { 'proj/settings.py': settings } })));
-    expect(c).toContain('SECRET_KEY: ${SECRET_KEY:-change-me-in-.env}');
+    // SECRET_KEY is None when unset, and Django refuses an empty one: compose requires it from .env (src/init/environment.ts)
+    expect(c).toContain('SECRET_KEY: ${SECRET_KEY:?set SECRET_KEY in .env}');
     expect(c).toContain('HOSTS: "localhost 127.0.0.1"');
     expect(c).not.toContain('DJANGO_SECRET_KEY');
   });

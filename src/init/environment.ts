@@ -1,0 +1,116 @@
+// What the app needs in its environment to start (src/project/env.ts finds it), turned into init's decision, the
+// throwaway values CI's smoke test passes, and the `.env.example` compose reads: names and where each is read, never a
+// value from the project (a committed .env stays out of everything pyship writes).
+import { detectEnv, type ConfigFileRead, type EnvRead } from '../project/env.js';
+import type { Project } from '../project/project.js';
+import { at } from './decisions.js';
+
+export interface EnvPlan {
+  required: EnvRead[];
+  optional: EnvRead[];
+  /** What was read to find them: `5 modules the entry imports (config/settings.py, …)`. */
+  scanned: string;
+  /** Files the app opens at import (a secret key file, an ini): not environment, but the container needs them too. */
+  configFiles?: ConfigFileRead[];
+}
+
+/** Variables the generated Dockerfile sets (ENV PORT, DJANGO_SETTINGS_MODULE, PYTHONPATH…). */
+const IMAGE_SETS = new Set(['PORT', 'DJANGO_SETTINGS_MODULE', 'PYTHONPATH', 'PATH', 'HOME', 'PYTHONUNBUFFERED', 'PYTHONFAULTHANDLER', 'VIRTUAL_ENV']);
+
+/** The root-relative file of a dotted module under the given roots (`config.settings` → `config/settings.py`). */
+export function moduleFile(p: Project, mod: string, roots: readonly string[]): string | undefined {
+  const rel = mod.split('.').join('/');
+  for (const r of roots) {
+    const base = r ? `${r}/${rel}` : rel;
+    for (const f of [`${base}.py`, `${base}/__init__.py`]) if (p.file(f)) return f;
+  }
+  return undefined;
+}
+
+/**
+ * The environment of the app started from `entryFile` (and, for Django, the settings module): what it reads at import,
+ * following the project's own imports (bounded).
+ */
+export function planEnvironment(p: Project, entryFile: string | undefined, importRoots: readonly string[], djangoSettings?: string): EnvPlan | undefined {
+  const roots = [...new Set(['', ...importRoots, 'src'])];
+  const settingsFile = djangoSettings ? moduleFile(p, djangoSettings, roots) : undefined;
+  const starts = [settingsFile, entryFile].filter((f): f is string => f !== undefined);
+  if (starts.length === 0) return undefined;
+  const facts = detectEnv(p, starts, roots, settingsFile ? [settingsFile] : []);
+  const shown = facts.files.slice(0, 3).join(', ') + (facts.files.length > 3 ? ', …' : '');
+  // what the generated image sets itself is never the user's to provide
+  const vars = facts.vars.map((v) => (v.required && IMAGE_SETS.has(v.name) ? { ...v, required: false, why: `${v.why}; the image sets it` } : v));
+  return {
+    required: vars.filter((v) => v.required),
+    optional: vars.filter((v) => !v.required),
+    configFiles: facts.configFiles,
+    scanned: `${facts.files.length} module${facts.files.length === 1 ? '' : 's'} the entry imports (${shown})${facts.truncated ? ', stopped at the bound' : ''}`,
+  };
+}
+
+/** The decision: the required names with where each is read, and how many are optional. */
+export function environmentDecision(e: EnvPlan): { value: string; evidence: string[] } {
+  const value = e.required.length > 0
+    ? `requires ${e.required.map((v) => v.name).join(', ')}; ${e.optional.length} optional`
+    : `nothing required; ${e.optional.length} optional`;
+  const opened = (e.configFiles ?? []).slice(0, 5).map((f) => at(f.file, f.line, `opens ${f.path} at import${f.fallback ? ' (falls back without it)' : ''}`));
+  const evidence = [...e.required.map((v) => at(v.file, v.line, `${v.name}: ${v.why}`)), ...opened, `scanned ${e.scanned}`];
+  return { value, evidence };
+}
+
+/** The summary line: what the app needs to start, and where each is read. */
+/** Files the app cannot import without: the image must contain them (or compose/k8s mount them). */
+export function configFilesNote(e: EnvPlan): string | undefined {
+  const needed = (e.configFiles ?? []).filter((f) => !f.fallback);
+  if (needed.length === 0) return undefined;
+  return `the app opens files at import: ${needed.slice(0, 5).map((f) => `${f.path} (${f.file}:${f.line})`).join(', ')}; the image has them only if the build context sends them (.dockerignore), else mount them`;
+}
+
+export function environmentNote(e: EnvPlan, ownExample?: string): string | undefined {
+  if (e.required.length === 0) return undefined;
+  // the project's own .env.example is kept: say which required names it does not mention
+  const lacking = ownExample === undefined ? [] : e.required.filter((v) => !new RegExp(`^\\s*(export\\s+)?${v.name}\\s*=`, 'm').test(ownExample)).map((v) => v.name);
+  const example = ownExample === undefined ? 'see .env.example' : lacking.length > 0 ? `your .env.example does not mention ${lacking.join(', ')}` : 'as your .env.example lists them';
+  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. pyship's compose.yaml requires them from .env (${example}) instead of crash-looping; CI's smoke test passes throwaway values`;
+}
+
+/** A value a smoke test can start the app with, by what the name and the reader say it holds: never a real secret. */
+export function smokeValue(v: EnvRead): string {
+  const n = v.name;
+  if (v.type === 'bool' || /DEBUG$/.test(n)) return 'false';
+  if (v.type === 'int' || v.type === 'float' || /(_PORT|_MINUTES|_SECONDS|_HOURS|_DAYS|_TIMEOUT|_SIZE|_COUNT|_LIMIT|_AGE)$/.test(n)) return /_PORT$/.test(n) ? '8000' : '60';
+  if (/ALLOWED_HOSTS|TRUSTED_HOSTS/.test(n)) return '*';
+  // SQLite needs no server; an app that rewrites the URL for a PostgreSQL driver gets one (engines connect lazily)
+  if (/(^|_)(DATABASE|DB)_(URL|URI|DSN)$|^DATABASE_URL$|DATABASE_URI$/.test(n)) return v.postgres ? 'postgresql://ci-smoke:ci-smoke@localhost:5432/ci-smoke' : 'sqlite:////tmp/ci-smoke.sqlite3';
+  if (/ADMIN_URL$/.test(n)) return 'admin/';
+  if (/REDIS.*_URL$|BROKER_URL$|CACHE_URL$/.test(n)) return 'redis://localhost:6379/0';
+  if (/(SERVER_NAME|_HOST|_DOMAIN|DOMAIN_NAME)$/.test(n)) return 'localhost';
+  if (/EMAIL|SENDER/.test(n)) return 'ci-smoke@example.com';
+  if (/(_URL|_URI|ORIGINS?|WHITELIST)$/.test(n)) return 'http://localhost';
+  if (v.secret) return 'ci-smoke-not-secret';
+  return 'ci-smoke';
+}
+
+/** Throwaway values for every required name: for a build-time step that imports the settings (collectstatic) too. */
+export function smokeEnv(e: EnvPlan | undefined): Record<string, string> {
+  return Object.fromEntries((e?.required ?? []).map((v) => [v.name, smokeValue(v)]));
+}
+
+/** `--smoke-env K=V` flags for CI (each value is made of safe characters: no quoting needed but the `*`). */
+export function smokeFlags(e: EnvPlan | undefined): string {
+  return (e?.required ?? []).map((v) => {
+    const value = smokeValue(v);
+    return ` --smoke-env ${/^[\w.:/@-]+$/.test(value) ? `${v.name}=${value}` : `"${v.name}=${value}"`}`;
+  }).join('');
+}
+
+/** `.env.example`: every required name, empty, with where it is read; compose reads `.env` beside it. */
+export function envExample(e: EnvPlan): string {
+  const lines = [
+    '# Written by pyship init: the variables the app cannot start without, found in its code. Copy to .env (never',
+    '# committed, never sent to `docker build`) and fill in; `docker compose` reads .env, and pyship\'s compose.yaml',
+    '# refuses to start while one of them is empty.',
+  ];
+  for (const v of e.required) lines.push('', `# required${v.secret ? ', a secret' : ''}: ${v.file}:${v.line} (${v.why})`, `${v.name}=`);
+  return `${lines.join('\n')}\n`;
+}
