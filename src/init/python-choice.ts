@@ -6,7 +6,7 @@ import type { Project } from '../project/project.js';
 import { debianFor, endOfLife, minorNumber, PYTHON_RELEASES, pythonRelease, releasedBy, tagExists, type Codename } from '../project/python-releases.js';
 import { pythonSupport } from '../project/python-support.js';
 import { allowedMinors, pythonFromConstraint } from './python-version.js';
-import { InitError, TOOLS, type InitOptions } from './types.js';
+import { DEFAULT_PYTHON, InitError, TOOLS, type InitOptions } from './types.js';
 
 export interface PythonChoice {
   version: string;
@@ -111,12 +111,18 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
     if (hard && allowed.length === 0) throw new InitError(`${hard.source} asks for Python ${hard.value}, which no known version satisfies`, 'pass --python 3.X');
     version = newest ?? released[released.length - 1]!;
     source = hard ? hard.source.split(' ')[0]! : ceiling ? 'the pins' : era ? 'the lock' : 'default: no .python-version, requires-python or runtime.txt';
+    // nothing pinned tells which Python the dependencies have wheels for: the newest with broad wheel support
+    if (!ceiling && !era && minorNumber(version) > minorNumber(DEFAULT_PYTHON) && allowed.includes(DEFAULT_PYTHON)) {
+      evidence.push(`no pin or lock tells which Python its dependencies ship wheels for: ${DEFAULT_PYTHON}, the newest with broad wheel support (${version} is newer; compiled packages add its wheels over the months after its release)`);
+      notes.push(`the image uses Python ${DEFAULT_PYTHON}: the constraints allow ${version}, which is recent enough that compiled dependencies may still lack wheels for it; pass --python ${version} to move`);
+      newest = version = DEFAULT_PYTHON;
+    }
     if (ceiling && version === ceiling.minor) evidence.push(`newest Python ${version}: the pins support no newer one`);
     if (dated) evidence.push(dated);
     if (datedNote) notes.push(datedNote);
     if (!hard && !ceiling && !era) {
-      evidence.push(`default: no .python-version, requires-python or runtime.txt, and no pin bounds Python: the newest stable (${version})`);
-      notes.push(`the project names no Python version: the image uses ${version}, the newest stable; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
+      evidence.push(`default: no .python-version, requires-python or runtime.txt, and no pin bounds Python`);
+      notes.push(`the project names no Python version: the image uses ${version}; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
     }
   }
   newest ??= version;

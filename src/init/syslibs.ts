@@ -29,6 +29,8 @@ export function libsFor(names: Set<string>, codename: Debian): { runtime: string
   const build = new Set<string>();
   for (const [pkg, deps] of Object.entries(SYSTEM_LIBS)) {
     if (!names.has(pkg)) continue;
+    // psycopg[binary] brings its own libpq (psycopg-binary's wheels bundle it); plain psycopg loads the system's
+    if (pkg === 'psycopg' && names.has('psycopg-binary') && !names.has('psycopg-c')) continue;
     for (const r of [...(deps.runtime.all ?? []), ...(deps.runtime[codename] ?? [])]) runtime.add(r);
     for (const b of deps.build) build.add(b);
   }

@@ -17,8 +17,13 @@ export interface ExtraInstall { name: string; version: string; evidence: string[
 export const MANAGERS: readonly PackageManager[] = ['pip', 'pip-tools', 'poetry', 'pipenv', 'uv', 'pdm', 'conda'];
 export type Debian = 'stretch' | 'buster' | 'bullseye' | 'bookworm' | 'trixie';
 
-/** The newest stable release (3.15.0: October 2026); which images exist for which version: src/project/python-releases.ts. */
-export const DEFAULT_PYTHON = '3.15';
+/**
+ * The Python a project gets when nothing it has (a pin, a lock, its wheels) bounds the choice: the newest release with
+ * broad wheel support. 3.15.0 came out in October 2026, and compiled packages ship wheels for a new Python over the
+ * months after; an unlocked project locked for 3.15 today may resolve to sdists that need compilers. Move it to 3.15
+ * once its wheels are common. Which images exist for which version: src/project/python-releases.ts.
+ */
+export const DEFAULT_PYTHON = '3.14';
 
 /** Tool versions the generated Dockerfiles pin (Dependabot's docker ecosystem keeps the uv image current). */
 export const TOOLS = { uv: '0.8.14', poetry: '2.1.3', pdm: '2.22.0', pipenv: '2024.4.0', micromamba: '2.0.5' } as const;

@@ -34,6 +34,23 @@ export const FIELDS: Record<string, string> = {
 const none = (m: string): boolean => /^(none|n\/a)\b/i.test(m.trim());
 const firstWord = (v: string): string => v.trim().split(/[\s:(,]+/)[0]!.toLowerCase();
 
+/** Migration tools by the words that name them in a command. */
+const MIGRATION_TOOLS: [string, RegExp][] = [
+  ['django', /manage(\.py)? migrate|\bmigrate\b.*manage/], ['alembic', /alembic upgrade/], ['flask-migrate', /flask db upgrade|flask deploy|flask_migrate\.upgrade|upgrade\(\)/],
+  ['aerich', /aerich/], ['kinto', /kinto migrate/], ['litestar', /litestar database upgrade/], ['setup', /init_db|init-db|create_db/],
+];
+const tools = (text: string): Set<string> => new Set(MIGRATION_TOOLS.filter(([, re]) => re.test(text)).map(([t]) => t));
+/** Build steps by kind: what MANIFEST names and what pyship placed (not what it left out). */
+const STEP_KINDS: [string, RegExp][] = [
+  ['collectstatic', /collectstatic/], ['compilemessages', /compilemessages/], ['translations', /pybabel|babel compile|translate compile/i],
+  ['assets', /\b(npm|yarn|bun|gulp|vite|rollup|esbuild|tailwind|webpack|scss|sass)\b/i],
+];
+const kinds = (text: string): string[] => STEP_KINDS.filter(([, re]) => re.test(text)).map(([k]) => k).sort();
+const placed = (v: string): string => v.split(/;\s*/).filter((part) => !/left out|not placed/.test(part)).join('; ');
+/** Debian library packages a text names (`libpq5`, `libmariadb3`, `libxml2`…). */
+const libs = (text: string): string[] => [...new Set(text.match(/\blib[a-z0-9][\w.+-]*[0-9a-z]/g) ?? [])].filter((l) => !/-dev$/.test(l)).sort();
+const same = (a: Set<string> | string[], b: Set<string> | string[]): boolean => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+
 /** A rule per field: 'agree' / 'disagree' when the texts settle it, undefined when a reviewed verdict must. */
 const MATCH: Record<string, (value: string | undefined, m: string, evidence: string[]) => 'agree' | 'disagree' | undefined> = {
   framework: (v, m) => (v && m.toLowerCase().includes(v.toLowerCase()) ? 'agree' : undefined),
@@ -42,22 +59,34 @@ const MATCH: Record<string, (value: string | undefined, m: string, evidence: str
     if (!target) return undefined;
     return m.includes(target) || m.includes(target.replace(/\(\)$/, '')) ? 'agree' : undefined;
   },
-  server: (v, m) => (v && !none(m) && m.toLowerCase().includes(firstWord(v)) ? 'agree' : undefined),
-  'package-manager': (v, m) => (v && firstWord(m) === v ? 'agree' : undefined),
-  python: (v, m) => {
+  // the server the project uses, or (MANIFEST: none configured) the one MANIFEST names as the natural one
+  server: (v, m) => (v && m.toLowerCase().includes(firstWord(v)) ? 'agree' : undefined),
+  // the tool that installs, or the one the project declares when pyship installs its exported requirements
+  'package-manager': (v, m) => (v && [firstWord(v), /declares (\S+?)\)/.exec(v)?.[1]].includes(firstWord(m)) ? 'agree' : undefined),
+  // MANIFEST's newest Python the pins support, or the project's own pin that MANIFEST reports (runtime.txt,
+  // .python-version, Pipfile's python_version: what the project runs today, which init keeps and notes)
+  python: (v, m, ev) => {
     const newest = /Newest(?: allowed)?: (3\.\d+)/.exec(m)?.[1];
+    const pin = /^(runtime\.txt|\.python-version|Pipfile): (?:python-)?(3\.\d+)/.exec(ev[0] ?? '');
+    if (v && pin && pin[2] === v && m.includes(pin[1] === 'Pipfile' ? `python_version = "${v}` : pin[1]!) && m.includes(v)) return 'agree';
     return v && newest ? (v === newest ? 'agree' : 'disagree') : undefined;
   },
-  settings: (v, m) => (none(m) ? (v === undefined ? 'agree' : 'disagree') : v && /^[\w.]+/.exec(m.trim())?.[0] === v ? 'agree' : undefined),
-  // Django: collected at build or not (MANIFEST: "collectstatic needed"), and whether whitenoise serves them
+  settings: (v, m) => (none(m) ? (v === undefined ? 'agree' : 'disagree') : v && new RegExp(`(^|[\\s:(])${v.replace(/\./g, '\\.')}([\\s,;)]|$)`).test(m) ? 'agree' : undefined),
+  // Django: collected at build or not (MANIFEST: "collectstatic needed"), and whether whitenoise serves them; other
+  // frameworks serve their static folder themselves: nothing to decide unless MANIFEST names a build
   'static-files': (v, m) => {
-    if (v === undefined) return undefined;
+    if (v === undefined) return /collectstatic|build|yarn|npm|digest|compile/i.test(m.replace(/\bno build\b/gi, '')) ? undefined : 'agree';
     const collect = /collectstatic (needed|at build)/i.test(m);
     if (collect !== v.startsWith('collectstatic at build')) return 'disagree';
     if (!collect) return 'agree';
     return (/whitenoise/i.test(m) && !/no whitenoise/i.test(m)) === /served by whitenoise/.test(v) ? 'agree' : 'disagree';
   },
-  migrations: (v, m) => (none(m) && (v === undefined || /^none\b/.test(v)) ? 'agree' : undefined),
+  // the same migration tool (or none on both sides)
+  migrations: (v, m) => {
+    if (none(m)) return v === undefined || /^none\b/.test(v) ? 'agree' : undefined;
+    const a = tools(v ?? '');
+    return a.size > 0 && same(a, tools(m)) ? 'agree' : undefined;
+  },
   'health-check': (v, m, ev) => {
     // no health route: any answer below 500, or a route whose view returns a constant (liveness, not a health route)
     if (none(m)) return v !== undefined && (!v.startsWith('/') || /returns a constant/.test(ev[0] ?? '')) ? 'agree' : undefined;
@@ -65,8 +94,17 @@ const MATCH: Record<string, (value: string | undefined, m: string, evidence: str
     return v && path ? (v === path ? 'agree' : undefined) : undefined;
   },
   port: (v, m) => (v && /\d+/.exec(m)?.[0] === v ? 'agree' : undefined),
-  'system-packages': (v, m) => (none(m) && v === 'none' ? 'agree' : undefined),
-  'build-steps': (v, m) => (none(m) && (v === undefined || v === 'none') ? 'agree' : undefined),
+  // the same run-time libraries
+  'system-packages': (v, m) => {
+    const ours = v === undefined || v === 'none' ? [] : libs(v.split(';')[0]!);
+    return same(ours, libs(m.split(/;|\bbuild deps\b/)[0]!)) ? 'agree' : undefined;
+  },
+  // the same kinds of build step, placed
+  'build-steps': (v, m) => {
+    if (none(m)) return v === undefined || v === 'none' ? 'agree' : undefined;
+    const ours = kinds(placed(v ?? ''));
+    return ours.length > 0 && same(ours, kinds(m)) ? 'agree' : undefined;
+  },
 };
 
 async function run(row: ManifestRow): Promise<Outcome> {

@@ -149,6 +149,8 @@ describe('system libraries', () => {
   it('maps packages that link to system libraries', () => {
     expect(libs('psycopg2==2.9.10\n')).toEqual({ runtime: ['libpq5'], build: ['gcc', 'libc6-dev', 'libpq-dev'] });
     expect(libs('psycopg==3.2.3\n')).toEqual({ runtime: ['libpq5'], build: [] });
+    // psycopg[binary]: its wheel bundles libpq
+    expect(libs('psycopg==3.2.3\npsycopg-binary==3.2.3\n')).toEqual({ runtime: [], build: [] });
     expect(libs('mysqlclient==2.2.7\n')).toEqual({ runtime: ['libmariadb3'], build: ['gcc', 'libc6-dev', 'libmariadb-dev', 'pkg-config'] });
     expect(libs('lxml==5.3.0\n')).toEqual({ runtime: ['libxml2', 'libxslt1.1'], build: [] });
     expect(libs('python-magic==0.4.27\n')).toEqual({ runtime: ['libmagic1'], build: [] });

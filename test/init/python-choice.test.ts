@@ -19,8 +19,15 @@ const spec = (files: Record<string, string>, opts: Partial<InitOptions> = {}, co
 const decision = (s: InitSpec, field: string) => s.decisions.find((d) => d.field === field)!;
 
 describe('Python and base tag', () => {
-  it('the default is the newest Python in the table of published images', () => {
-    expect(DEFAULT_PYTHON).toBe(PYTHON_RELEASES[PYTHON_RELEASES.length - 1]!.minor);
+  it('the default is a published Python, the one before the newest (whose wheels are not common yet)', () => {
+    expect(PYTHON_RELEASES.map((r) => r.minor).slice(-2)).toEqual([DEFAULT_PYTHON, '3.15']);
+  });
+
+  it('a loose constraint and no pin or lock: the newest with broad wheel support, and says why', () => {
+    const s = spec({ 'app.py': FLASK, 'pyproject.toml': '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.10"\ndependencies = ["flask", "gunicorn"]\n' });
+    expect(s.python.version).toBe(DEFAULT_PYTHON);
+    expect(decision(s, 'python').evidence.join('\n')).toMatch(/no pin or lock tells which Python its dependencies ship wheels for: 3\.14, the newest with broad wheel support \(3\.15 is newer/);
+    expect(spec({ 'app.py': FLASK, 'pyproject.toml': '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.10"\ndependencies = ["flask", "gunicorn"]\n' }, { python: '3.15' }).python.version).toBe('3.15');
   });
 
   it('3.7 gets python:3.7-slim-bookworm (no trixie image was ever published for it), and says why', () => {

@@ -39,10 +39,6 @@ const KNOWN: Record<string, string> = {
   // the lock's newest wheels are cp311 (resolved in 2023): init prefers the newest Python released before the lock
   // (the brief's rule for loose constraints); MANIFEST gives the newest the pure-Python runtime group could run on
   'starlette-snippet': 'poetry.lock: newest wheels tagged cp311',
-  // nothing pinned or locked: the newest stable, 3.15 (released 2026-10-01); MANIFEST's "Newest" never names 3.15
-  'flask-tutorial-flaskr': 'no pins: newest stable 3.15',
-  'quart-blog': 'no pins: newest stable 3.15',
-  'saphyel-recipes': 'only lower bounds: newest stable 3.15',
 };
 
 describe.skipIf(!present)('corpus apps: Python and base tag', () => {
