@@ -172,17 +172,17 @@ config, engine or unreadable-image error.`)
     .description('detect the Python project and write a production Dockerfile and everything around it, checked by pyship itself')
     .argument('[dir]', 'the project directory (default: the current directory)')
     .option('--package-manager <name>', 'pip, pip-tools, poetry, pipenv, uv, pdm or conda (default: detected from the lock file)')
-    .option('--python <version>', 'Python version, e.g. 3.13 (default: .python-version, requires-python, runtime.txt, else the newest stable)')
+    .option('--python <version>', 'Python version, e.g. 3.13 (default: .python-version, runtime.txt, Pipfile; else the newest requires-python, the pins\' wheels and the lock\'s date allow)')
     .option('--debian <codename>', 'Debian release of the python image: trixie (default; else the newest release that has the version), bookworm, bullseye, buster or stretch')
     .option('--base-image <ref>', 'use this base image instead of python:<version>-slim-<codename> (e.g. a mirror)')
     .option('--pin-digest', 'pin the base image by digest (the engine must be able to pull it)')
     .option('--entry <target>', 'the app: MODULE:ATTR (WSGI/ASGI app or Celery app) or a [project.scripts] name')
     .option('--server <name>', 'gunicorn, uvicorn, uwsgi, hypercorn, daphne, granian, waitress or aiohttp (default: what the project starts, else from the dependencies)')
-    .option('--port <port>', 'port the app listens on (default 8000; with a [project.scripts] entry: it serves HTTP)')
-    .option('--health-path <path>', 'path the HEALTHCHECK requests (default: a /health-like route found in the code, else /)')
+    .option('--port <port>', 'port the app listens on (default: the project\'s Dockerfile, server config, compose or Procfile, else 8000; with a [project.scripts] entry: it serves HTTP)')
+    .option('--health-path <path>', 'path the HEALTHCHECK requests (default: a health route in the code at its full path; else a route whose view returns a constant; else any answer below 500 from /)')
     .option('--requirements <file>', 'pip: the requirements file production installs')
     .option('--ci <system>', 'CI files to write: github (default), gitlab or none')
-    .option('--k8s', 'also write k8s/ manifests (Deployment, Service; a migration Job for Django)')
+    .option('--k8s', 'also write k8s/ manifests (Deployment, Service; a Job for the migrations)')
     .option('--no-compose', 'do not write compose.yaml')
     .option('--no-syntax', 'leave out the # syntax= directive (for engines that cannot pull the frontend)')
     .option('--no-compile', 'do not precompile bytecode (smaller image, slower first start)')
@@ -194,6 +194,9 @@ config, engine or unreadable-image error.`)
     .option('--no-input', 'never ask: fail with the flag to pass when the project is ambiguous')
     .addOption(new Option('--engine <engine>', 'container engine for --pin-digest').choices(['docker', 'podman']))
     .addHelpText('after', `
+Run at a repository root, it finds the Python project below it. A project nothing locks is locked first (its own
+locker, else pip in the base image, with hashes). Every choice is printed with its evidence (file:line or the default);
+--dry-run --format json prints them as JSON and writes nothing.
 Writes each file only if it is absent (or with --force): Dockerfile, .dockerignore, the server's config
 (gunicorn.conf.py, serve.py for uvicorn/daphne, uwsgi.ini, hypercorn.conf.py), compose.yaml, CI
 (.github/workflows/docker.yml + dependabot.yml, or .gitlab-ci.yml + renovate.json, at the repository root), pyship.toml,
@@ -204,6 +207,7 @@ Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambig
 Examples:
   pyship init                                   detect and write
   pyship init --dry-run                         show what it would write
+  pyship init --dry-run --format json           every decision and its evidence, as JSON
   pyship init --entry app.main:app --k8s        name the app, add Kubernetes manifests
   pyship init --package-manager pip --python 3.12`)
     .action(async (dir: string | undefined, flags) => {
