@@ -138,7 +138,11 @@ export function runLock(plan: LockPlan, projectDir: string, runner: LockRunner):
   } catch (e) {
     return { ok: false, tool: 'pip', reason: `the container engine failed: ${(e as Error).message}` };
   }
-  if (r.code !== 0) return { ok: false, tool: 'pip', reason: `pip could not resolve the dependencies in ${plan.image}: ${why(r)}` };
+  if (r.code !== 0) {
+    // the image itself is missing (not pulled, no registry in reach): say that, not the daemon's words
+    const noImage = /Unable to find image|pull access denied|manifest unknown|registry-1\.docker\.io|no such host|not found: manifest/i.test(r.stderr);
+    return { ok: false, tool: 'pip', reason: noImage ? `the engine has no ${plan.image} and could not pull it (${why(r).replace(/\s*Run 'docker run --help'.*$/, '').slice(0, 160)})` : `pip could not resolve the dependencies in ${plan.image}: ${why(r)}` };
+  }
   let pipVersion = '';
   try {
     pipVersion = (JSON.parse(r.stdout) as PipReport).pip_version ?? '';

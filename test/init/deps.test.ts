@@ -220,6 +220,16 @@ describe('locking an unlocked project', () => {
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain('poetry install --only main');
   });
 
+  it('says the base image is missing when the engine cannot pull it, not the daemon\'s words', async () => {
+    const dir = projectDir({ 'app.py': FLASK, 'pyproject.toml': POETRY_PYPROJECT });
+    gitCommit(dir);
+    const stderr = 'Unable to find image \'python:3.13-slim-trixie\' locally\ndocker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host.\nSee \'docker run --help\'.\n';
+    const r = await init(dir, { python: '3.13', format: 'json' }, { lockRunner: fakeRunner({ code: 125, stderr }) });
+    expect(r.code, r.err).toBe(0);
+    const lock = (JSON.parse(r.out) as { decisions: { field: string; value: string }[] }).decisions.find((d) => d.field === 'lock')?.value;
+    expect(lock).toMatch(/^not locked: the engine has no python:3\.13-slim-trixie and could not pull it \(/);
+  });
+
   it('does not refuse when locking fails: installs the declared ranges, loudly, with the command to lock', async () => {
     const dir = projectDir({ 'app.py': FLASK, 'pyproject.toml': POETRY_PYPROJECT });
     gitCommit(dir);
