@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { LockRunner } from '../../src/init/lock.js';
 import { checkFindings, gitCommit, init, listFiles } from './helpers.js';
 import { APPS_DIR, appsPresent, manifest, skipNote, type ManifestRow } from './manifest.js';
 import { VERDICTS, AMBIGUOUS } from './corpus-verdicts.js';
@@ -107,12 +108,20 @@ const MATCH: Record<string, (value: string | undefined, m: string, evidence: str
   },
 };
 
+const NO_LOCKER: LockRunner = {
+  which: () => false,
+  exec: () => ({ code: 127, stdout: '', stderr: 'not run' }),
+  engine: () => 'no container engine in the corpus test (locking runs in test/e2e/lock.e2e.test.ts)',
+};
+
 async function run(row: ManifestRow): Promise<Outcome> {
   const dir = join(mkdtempSync(join(tmpdir(), 'pyship-apps-')), row.name);
   cpSync(join(APPS_DIR, row.name), dir, { recursive: true });
   gitCommit(dir);
   const before = new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f))]));
-  const r = await init(dir, { format: 'json' });
+  // locking is proven with a real engine in test/e2e/lock.e2e.test.ts; here it is the same on every machine: no
+  // locker on PATH, no engine (as on a fresh clone), so an unlocked app shows init's fallback
+  const r = await init(dir, { format: 'json' }, { lockRunner: NO_LOCKER });
   const out = r.out.trim() ? JSON.parse(r.out) as { decisions?: Decision[]; files?: { path: string; action: string }[]; error?: string } : {};
   const changed = [...before].filter(([f, bytes]) => !readFileSync(join(dir, f)).equals(bytes)).map(([f]) => f);
   const written = new Set((out.files ?? []).filter((f) => f.action === 'write' || f.action === 'replace').map((f) => f.path));
