@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { buildCommands, dependencyBots, botCovers, type DependencyBot } from '../project/ci.js';
 import { parseDockerignore } from '../project/dockerignore.js';
 import { loadProject, type Project } from '../project/project.js';
-import type { GeneratedFile } from './init.js';
+import type { GeneratedFile } from './types.js';
 import type { InitSpec } from './types.js';
 
 export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged' | 'skip';

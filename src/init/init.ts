@@ -13,21 +13,10 @@ import { dockerfile } from '../templates/dockerfile.js';
 import { dockerignore } from '../templates/dockerignore.js';
 import { k8sManifests } from '../templates/k8s.js';
 import { serverConfig } from '../templates/server.js';
-import type { InitSpec } from './spec.js';
+import type { GeneratedFile, InitSpec } from './spec.js';
 import { envExample } from './environment.js';
 import type { WritePlan } from './existing.js';
 
-export interface GeneratedFile {
-  /** Relative to the project directory (or, with `root`, to the repository root), POSIX. */
-  path: string;
-  text: string;
-  /** What the file is for, one line for the summary. */
-  what: string;
-  /** Read where the repository root is (CI, Dependabot): `path` is relative to the root. */
-  root?: boolean;
-  /** Made for the image the generated Dockerfile builds (its CMD, port, user): pointless beside a kept Dockerfile. */
-  forDockerfile?: string;
-}
 
 /**
  * Every file the spec asks for, in the order they are reported. `sub`: the project directory relative to the

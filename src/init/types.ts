@@ -216,3 +216,16 @@ export interface MountPlan {
   mounts: Mount[];
 }
 
+
+/** A file init writes: its text, and what it is for. */
+export interface GeneratedFile {
+  /** Relative to the project directory (or, with `root`, to the repository root), POSIX. */
+  path: string;
+  text: string;
+  /** What the file is for, one line for the summary. */
+  what: string;
+  /** Read where the repository root is (CI, Dependabot): `path` is relative to the root. */
+  root?: boolean;
+  /** Made for the image the generated Dockerfile builds (its CMD, port, user): pointless beside a kept Dockerfile. */
+  forDockerfile?: string;
+}
