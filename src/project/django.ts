@@ -4,7 +4,7 @@
 import type { DjangoApp } from './app.js';
 import type { Project } from './project.js';
 import { PathEval } from './py/paths.js';
-import { callArgs, kwarg, positional, statements, stringValue, type Statement } from './py/source.js';
+import { callArgs, kwarg, lineAt, literal, positional, statements, type Statement } from './py/source.js';
 
 /** The settings module production uses, with the evidence that chose it. */
 export interface SettingsChoice {
@@ -46,7 +46,6 @@ const MAX_CONFIG_FILES = 400;
 const DEVISH = /^(dev|devel|develop|development|local|test|tests|testing|ci|debug)$/i;
 const PRODISH = /^(production|prod)$/i;
 const depth = (p: string): number => p.split('/').length - 1;
-const lineAt = (text: string, index: number): number => text.slice(0, index).split('\n').length;
 
 /** Where `python manage.py` runs from: '' or the directory of manage.py. */
 export const manageDirOf = (d: DjangoApp): string => (d.manage.includes('/') ? d.manage.slice(0, d.manage.lastIndexOf('/')) : '');
@@ -261,7 +260,7 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
       const c = callArgs(s, m.index! + m[0].length - 1);
       const args = positional(c?.args ?? []);
       const end = c?.end ?? s.length;
-      const name = stringValue(args[0] ?? '');
+      const name = literal(args[0] ?? '');
       if (!name || args.length > 1 || kwarg(c?.args ?? [], 'default') !== undefined || guarded.has(name)) continue;
       const before = s.slice(0, m.index);
       const after = s.slice(end);
@@ -280,7 +279,7 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
         const args = positional(all);
         const kwargs = { default: kwarg(all, 'default'), cast: kwarg(all, 'cast') };
         const implicit = { db: 'DATABASE_URL', db_url: 'DATABASE_URL', cache: 'CACHE_URL', cache_url: 'CACHE_URL', email_url: 'EMAIL_URL', search_url: 'SEARCH_URL' }[method ?? ''];
-        const name = args.length === 0 ? implicit : stringValue(args[0]!);
+        const name = args.length === 0 ? implicit : literal(args[0]!);
         if (!name) continue;
         const hasDefault = kwargs.default !== undefined || (method !== undefined && args.length >= 2) || (envName === 'config' && args.length >= 2);
         if (!hasDefault && !guarded.has(name)) need(name, `${method ?? ''} ${kwargs.cast ?? ''}`, at(x, name));

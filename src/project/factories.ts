@@ -3,6 +3,7 @@
 // subclasses of framework classes. Source text only: nothing is imported or executed.
 import type { AppCandidate, AppInterface } from './app.js';
 import type { Project } from './project.js';
+import { lineAt } from './py/source.js';
 
 type Framework = AppCandidate['framework'];
 
@@ -42,8 +43,6 @@ export interface Factory {
 }
 
 interface PyFile { path: string; text: string; module: string; importRoot: string }
-
-const lineAt = (text: string, index: number): number => text.slice(0, index).split('\n').length;
 
 /** Top-level functions: name, parameters, body text, line. */
 function functions(text: string): { name: string; params: string; body: string; line: number; index: number }[] {

@@ -2,7 +2,7 @@
 // MEDIA_ROOT, upload folders, Flask's instance folder, open(…, 'w')): a read-only root breaks every one of them, so
 // compose and k8s must mount something writable there. Nothing is imported or run; names are resolved from the text.
 import { evalPath, pathDirname, pathJoin, type PathScope } from './py/paths.js';
-import { callArgs, kwarg, logicalLine, positional } from './py/source.js';
+import { callArgs, kwarg, lineAt, logicalLine, positional } from './py/source.js';
 import type { Project } from './project.js';
 
 /** scratch: lost on restart is fine (logs, caches, pid files); data: must persist (SQLite, media, uploads). */
@@ -132,7 +132,6 @@ function moduleFile(p: Project, prefix: string, from: string, mod: string): stri
   return undefined;
 }
 
-const lineOf = (text: string, i: number): number => text.slice(0, i).split('\n').length;
 const snippet = (text: string, i: number): string => {
   const s = text.lastIndexOf('\n', i) + 1;
   const e = text.indexOf('\n', i);
@@ -220,7 +219,7 @@ function sinks(src: Source, scope: PathScope, layout: ImageLayout): AppWrite[] {
   const add = (i: number, expr: string | undefined, how: 'dir' | 'file', kind: WriteKind | undefined, what: string, reportUnresolved = true): void => {
     if (expr === undefined) return;
     const v = evalPath(expr, scope);
-    const evidence = `${src.path}:${lineOf(text, i)} ${snippet(text, i)}`;
+    const evidence = `${src.path}:${lineAt(text, i)} ${snippet(text, i)}`;
     if (v === undefined || v.includes('://')) {
       // a name read from the environment without a default: the operator chooses the path (and whether there is one)
       const envOnly = /^\w+$/.test(expr) && new RegExp(`^${expr}\\s*=\\s*(os\\.)?(getenv|environ\\.get)\\(\\s*['"]\\w+['"]\\s*\\)\\s*$`, 'm').test(text);

@@ -8,6 +8,22 @@ export function lineAt(text: string, offset: number): number {
   return n;
 }
 
+/** offset → 1-based line, by binary search over the line starts (built once per text): for many lookups in one text. */
+export function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
 /** One logical statement: its first line (1-based), the indentation of that line, its text without comments. */
 export interface Statement {
   line: number;
@@ -193,10 +209,4 @@ export function kwarg(args: readonly string[], name: string): string | undefined
 
 /** Positional arguments (those without `name=`). */
 export const positional = (args: readonly string[]): string[] => args.filter((a) => !/^\*{0,2}[A-Za-z_]\w*\s*=(?!=)/.test(a) && !a.startsWith('*'));
-
-/** A Python string literal's value (`"a"`, `r'b'`, `f"c"` without braces), else undefined. */
-export function stringValue(s: string): string | undefined {
-  const m = /^[rRbBuU]?(["'])((?:\\.|(?!\1).)*)\1$/s.exec(s.trim()) ?? /^[fF](["'])([^{}]*?)\1$/s.exec(s.trim());
-  return m ? m[2]!.replace(/\\(.)/g, '$1') : undefined;
-}
 
