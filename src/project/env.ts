@@ -3,6 +3,7 @@
 // without one, a default that crashes): read from the source text of the modules the entry imports, nothing executed,
 // so compose, CI's smoke test and k8s can provide them instead of shipping a container that crashes on import.
 import type { Project } from './project.js';
+import { importedFiles } from './py/modules.js';
 import { callArgs, kwarg, positional, statements } from './py/source.js';
 
 export interface EnvRead {
@@ -267,60 +268,6 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
   return reads;
 }
 
-/** Root-relative file of module `mod` under one of `roots`, trying `a/b.py` then `a/b/__init__.py`. */
-function resolveModule(p: Project, mod: string, roots: readonly string[]): string | undefined {
-  const rel = mod.split('.').join('/');
-  for (const r of roots) {
-    const base = r ? `${r}/${rel}` : rel;
-    for (const f of [`${base}.py`, `${base}/__init__.py`]) if (p.file(f)) return f;
-  }
-  return undefined;
-}
-
-/** The project's own modules a file imports (absolute and relative, module-level or inside functions). */
-function importsOf(p: Project, file: string, text: string, roots: readonly string[]): string[] {
-  const out: string[] = [];
-  const pkgDir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-  const push = (mod: string, names: string[]): void => {
-    const f = resolveModule(p, mod, roots);
-    if (f) out.push(f);
-    // `from pkg import module`: the names may be submodules
-    for (const n of names) {
-      const sub = resolveModule(p, `${mod}.${n}`, roots);
-      if (sub) out.push(sub);
-    }
-    // importing a.b.c runs a/__init__.py and a/b/__init__.py first
-    const parts = mod.split('.');
-    for (let k = 1; k < parts.length; k++) {
-      const pkg = resolveModule(p, parts.slice(0, k).join('.'), roots);
-      if (pkg) out.push(pkg);
-    }
-  };
-  for (const l of statements(text)) {
-    const from = /^from\s+(\.*)([\w.]*)\s+import\s+\(?\s*([^)]*)\)?/.exec(l.text);
-    if (from) {
-      const names = from[3]!.split(',').map((s) => s.trim().split(/\s+/)[0]!).filter((s) => /^\w+$/.test(s));
-      if (from[1]) {
-        // relative: one dot is this file's package, each further dot one level up
-        let dir = pkgDir;
-        for (let k = 1; k < from[1].length; k++) dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
-        const rel = [dir, from[2]!.split('.').join('/')].filter(Boolean).join('/');
-        for (const f of [`${rel}.py`, `${rel}/__init__.py`]) if (from[2] && p.file(f)) out.push(f);
-        for (const n of names) {
-          const sub = [rel, n].filter(Boolean).join('/');
-          for (const f of [`${sub}.py`, `${sub}/__init__.py`]) if (p.file(f)) out.push(f);
-        }
-      } else push(from[2]!, names);
-      continue;
-    }
-    // Flask's `app.config.from_object("pkg.config.Config")` imports the module named in the string
-    for (const m of l.text.matchAll(/\bfrom_object\(\s*["']([\w.]+)\.\w+["']/g)) push(m[1]!, []);
-    const imp = /^import\s+(.+)$/.exec(l.text);
-    if (imp) for (const part of imp[1]!.split(',')) push(part.trim().split(/\s+/)[0]!, []);
-  }
-  return out;
-}
-
 /**
  * The env reads of the modules `starts` import, following the project's own imports up to MAX_HOPS deep and MAX_FILES
  * files. `roots`: the directories modules are imported from ('' first). `djangoSettings`: root-relative settings files.
@@ -340,7 +287,7 @@ export function detectEnv(p: Project, starts: readonly string[], roots: readonly
       }
       seen.add(f);
       files.push(f);
-      next.push(...importsOf(p, f, p.file(f)!.text, roots));
+      next.push(...importedFiles(p, f, p.file(f)!.text, roots));
     }
     queue = next;
     if (hop === MAX_HOPS && next.some((f) => !seen.has(f))) truncated = true;
