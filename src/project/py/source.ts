@@ -24,6 +24,22 @@ export function lineIndex(text: string): (offset: number) => number {
   };
 }
 
+/**
+ * The offset just after the string literal whose opening quote is at `i` (triple-quoted or not, escapes skipped); a
+ * one-line string left open ends at its line break, any string at `limit`.
+ */
+export function stringEnd(text: string, i: number, limit = text.length): number {
+  const c = text[i]!;
+  const q = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+  let j = i + q.length;
+  while (j < limit && !text.startsWith(q, j)) {
+    if (text[j] === '\\') j++;
+    else if (q.length === 1 && text[j] === '\n') return j;
+    j++;
+  }
+  return Math.min(j + q.length, limit);
+}
+
 /** One logical statement: its first line (1-based), the indentation of that line, its text without comments. */
 export interface Statement {
   line: number;
@@ -61,24 +77,12 @@ export function statements(src: string): Statement[] {
       continue;
     }
     if (c === '"' || c === "'") {
-      const triple = src.startsWith(c.repeat(3), i);
-      const q = triple ? c.repeat(3) : c;
-      let j = i + q.length;
-      let open = false;
-      while (j < src.length && !src.startsWith(q, j)) {
-        if (src[j] === '\\') j++;
-        else if (src[j] === '\n') {
-          // an unterminated one-line string ends at the line break (which still counts as one)
-          if (!triple) {
-            open = true;
-            break;
-          }
-          line++;
-        }
-        j++;
-      }
-      buf += src.slice(i, open ? j : Math.min(j + q.length, src.length));
-      i = open ? j : j + q.length;
+      // an unterminated one-line string ends at the line break (which still counts as one)
+      const end = stringEnd(src, i);
+      const lit = src.slice(i, end);
+      buf += lit;
+      for (let k = lit.indexOf('\n'); k >= 0; k = lit.indexOf('\n', k + 1)) line++;
+      i = end;
       continue;
     }
     if (c === '\\' && src[i + 1] === '\n') {
@@ -115,20 +119,11 @@ export function statements(src: string): Statement[] {
 export function logicalLine(text: string, start: number, max = 2000): string {
   let depth = 0;
   let i = start;
-  let quote: string | undefined;
   const end = Math.min(text.length, start + max);
   for (; i < end; i++) {
     const c = text[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (text.startsWith(quote, i)) {
-        i += quote.length - 1;
-        quote = undefined;
-      }
-      continue;
-    }
     if (c === '#' && depth === 0) break;
-    if (c === '"' || c === "'") quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+    if (c === '"' || c === "'") i = stringEnd(text, i, end) - 1;
     else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) {
       if (depth === 0) break;
@@ -158,16 +153,9 @@ export function callArgs(text: string, open: number): { args: string[]; end: num
       continue;
     }
     if (c === '"' || c === "'") {
-      const triple = text.startsWith(c.repeat(3), i);
-      const close = triple ? c.repeat(3) : c;
-      let j = i + close.length;
-      while (j < limit && !text.startsWith(close, j)) {
-        if (text[j] === '\\') j++;
-        else if (!triple && text[j] === '\n') break;
-        j++;
-      }
-      cur += text.slice(i, j + close.length);
-      i = j + close.length - 1;
+      const e = stringEnd(text, i, limit);
+      cur += text.slice(i, e);
+      i = e - 1;
       continue;
     }
     if (c === '(' || c === '[' || c === '{') {
