@@ -1,5 +1,4 @@
-// Python modules read as text: what a file imports (by name, and as project files), which project file a dotted
-// module is, and the value of a string constant where literals show it. Nothing is imported or executed.
+// Python modules read as text: what a file imports, which project file a module is, and string constants' values.
 import type { Project } from '../project.js';
 import { literal, statements } from './source.js';
 

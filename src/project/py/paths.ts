@@ -1,5 +1,4 @@
-// The one evaluator of Python path expressions read from source text (nothing is imported or run): os.path, pathlib,
-// django-environ's Path, env-var defaults and module-level names — enough to say where settings point and apps write.
+// The one evaluator of Python path expressions read as text (os.path, pathlib, environ.Path, env defaults, names).
 
 /** What an expression names a path by; a relative path is relative to the process's working directory. */
 export interface PathScope {

@@ -1,5 +1,4 @@
-// Python source read as text (nothing imported or run): logical statements, line numbers, string literals and the
-// arguments of a call — the pieces every detector that reads Python needs, in one place.
+// Python source read as text, never imported or run: statements, lines, string literals and call arguments.
 
 /** 1-based line of an offset. */
 export function lineAt(text: string, offset: number): number {
