@@ -3,7 +3,8 @@
 // `pyship init` turns these facts into the settings module of the image and its collectstatic/compilemessages steps.
 import type { DjangoApp } from './app.js';
 import type { Project } from './project.js';
-import { callArgs, PathEval, statements, stringValue, type Statement } from './pystmt.js';
+import { PathEval } from './py/paths.js';
+import { callArgs, kwarg, lineAt, literal, positional, statements, type Statement } from './py/source.js';
 
 /** The settings module production uses, with the evidence that chose it. */
 export interface SettingsChoice {
@@ -45,7 +46,6 @@ const MAX_CONFIG_FILES = 400;
 const DEVISH = /^(dev|devel|develop|development|local|test|tests|testing|ci|debug)$/i;
 const PRODISH = /^(production|prod)$/i;
 const depth = (p: string): number => p.split('/').length - 1;
-const lineAt = (text: string, index: number): number => text.slice(0, index).split('\n').length;
 
 /** Where `python manage.py` runs from: '' or the directory of manage.py. */
 export const manageDirOf = (d: DjangoApp): string => (d.manage.includes('/') ? d.manage.slice(0, d.manage.lastIndexOf('/')) : '');
@@ -257,9 +257,11 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
     if (raiseIf && (raiseIf[3] || /^raise\b/.test(all[k + 1]?.st.text ?? ''))) need(raiseIf[1] ?? raiseIf[2]!, '', at(x));
     for (const m of s.matchAll(/os\.environ\[\s*["'](\w+)["']\s*\](?!\s*=[^=])/g)) if (!guarded.has(m[1]!)) need(m[1]!, '', at(x, m[1]));
     for (const m of s.matchAll(DJANGO_ENV_CALL)) {
-      const { args, kwargs, end } = callArgs(s, m.index! + m[0].length - 1);
-      const name = stringValue(args[0] ?? '');
-      if (!name || args.length > 1 || kwargs.default !== undefined || guarded.has(name)) continue;
+      const c = callArgs(s, m.index! + m[0].length - 1);
+      const args = positional(c?.args ?? []);
+      const end = c?.end ?? s.length;
+      const name = literal(args[0] ?? '');
+      if (!name || args.length > 1 || kwarg(c?.args ?? [], 'default') !== undefined || guarded.has(name)) continue;
       const before = s.slice(0, m.index);
       const after = s.slice(end);
       const wrapped = /\b(int|float|json\.loads|Path)\(\s*$/.exec(before);
@@ -273,9 +275,11 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
         if (m.index! > 0 && /[\w.]/.test(s[m.index! - 1]!)) continue;
         const method = m[1];
         if (method && /^(read_env|ENVIRON|NOTSET|smart_cast|parse_value|escape_proxy)$/.test(method)) continue;
-        const { args, kwargs } = callArgs(s, m.index! + m[0].length - 1);
+        const all = callArgs(s, m.index! + m[0].length - 1)?.args ?? [];
+        const args = positional(all);
+        const kwargs = { default: kwarg(all, 'default'), cast: kwarg(all, 'cast') };
         const implicit = { db: 'DATABASE_URL', db_url: 'DATABASE_URL', cache: 'CACHE_URL', cache_url: 'CACHE_URL', email_url: 'EMAIL_URL', search_url: 'SEARCH_URL' }[method ?? ''];
-        const name = args.length === 0 ? implicit : stringValue(args[0]!);
+        const name = args.length === 0 ? implicit : literal(args[0]!);
         if (!name) continue;
         const hasDefault = kwargs.default !== undefined || (method !== undefined && args.length >= 2) || (envName === 'config' && args.length >= 2);
         if (!hasDefault && !guarded.has(name)) need(name, `${method ?? ''} ${kwargs.cast ?? ''}`, at(x, name));

@@ -3,6 +3,8 @@
 // without one, a default that crashes): read from the source text of the modules the entry imports, nothing executed,
 // so compose, CI's smoke test and k8s can provide them instead of shipping a container that crashes on import.
 import type { Project } from './project.js';
+import { importedFiles } from './py/modules.js';
+import { callArgs, kwarg, positional, statements } from './py/source.js';
 
 export interface EnvRead {
   name: string;
@@ -46,7 +48,7 @@ const OPENS = /\b(?:open|read_text|read_bytes|fileConfig|load_dotenv|read_env|sa
 export function configFilesOf(path: string, src: string): ConfigFileRead[] {
   const out: ConfigFileRead[] = [];
   const stack: { indent: number; head: string }[] = [];
-  for (const { line, indent, text } of logicalLines(src).slice(0, MAX_LINES)) {
+  for (const { line, indent, text } of statements(src).slice(0, MAX_LINES)) {
     while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
     if (/^(async\s+def|def|class|if|elif|else|for|while|try|except|finally|with)\b/.test(text)) stack.push({ indent, head: text });
     // the call itself, not words inside a string (a docstring that mentions open())
@@ -68,120 +70,10 @@ const SECRET = /SECRET|PASSWORD|PASSWD|TOKEN|KEY|DSN|CREDENTIAL|SALT|PRIVATE|(?:
 const DB_URL = /(?:^|_)(?:DATABASE|DB)_(?:URL|URI|DSN)$|^DATABASE_URL$|DATABASE_URI$/;
 const TEST_PATH = /(^|\/)(tests?|testing|conftest\.py|test_[^/]*\.py|[^/]*_test\.py)(\/|$)/;
 
-/** A logical line of Python: physical lines joined inside brackets, strings and backslash continuations. */
-interface Logical {
-  line: number;
-  indent: number;
-  text: string;
-}
-
-/** Split Python source into logical lines, comments dropped, string literals kept as written. */
-export function logicalLines(src: string): Logical[] {
-  const out: Logical[] = [];
-  let depth = 0;
-  let cur = '';
-  let start = 1;
-  let line = 1;
-  let indent = -1;
-  let i = 0;
-  const n = Math.min(src.length, 2_000_000);
-  const flush = (): void => {
-    if (cur.trim() !== '') out.push({ line: start, indent: Math.max(indent, 0), text: cur.trim() });
-    cur = '';
-    indent = -1;
-    depth = 0;
-  };
-  while (i < n) {
-    const c = src[i]!;
-    if (indent < 0) {
-      // the start of a logical line: its indentation
-      let j = i;
-      while (j < n && (src[j] === ' ' || src[j] === '\t')) j++;
-      if (src[j] === '\n' || src[j] === '#' || j >= n) {
-        // blank or comment-only line
-        while (j < n && src[j] !== '\n') j++;
-        i = j + 1;
-        line++;
-        continue;
-      }
-      indent = j - i;
-      start = line;
-      i = j;
-      continue;
-    }
-    if (c === '#') {
-      while (i < n && src[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      const triple = src.startsWith(c.repeat(3), i);
-      const q = triple ? c.repeat(3) : c;
-      let j = i + q.length;
-      while (j < n && !src.startsWith(q, j)) {
-        if (src[j] === '\\') j++;
-        else if (src[j] === '\n') {
-          if (!triple) break;
-          line++;
-        }
-        j++;
-      }
-      cur += src.slice(i, Math.min(j + q.length, n));
-      i = j + q.length;
-      continue;
-    }
-    if (c === '\\' && src[i + 1] === '\n') {
-      cur += ' ';
-      i += 2;
-      line++;
-      continue;
-    }
-    if (c === '\n') {
-      line++;
-      i++;
-      if (depth > 0) {
-        cur += ' ';
-        continue;
-      }
-      flush();
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
-    cur += c;
-    i++;
-  }
-  flush();
-  return out;
-}
-
-/** The text of a call's arguments starting right after its `(`, up to the matching `)`, and what follows. */
-function callArgs(text: string, open: number): { args: string[]; after: string } {
-  const args: string[] = [];
-  let depth = 0;
-  let cur = '';
-  let i = open;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '"' || c === "'") {
-      const j = text.indexOf(c, i + 1);
-      const end = j < 0 ? text.length - 1 : j;
-      cur += text.slice(i, end + 1);
-      i = end;
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (depth === 0) break;
-      depth--;
-    } else if (c === ',' && depth === 0) {
-      args.push(cur.trim());
-      cur = '';
-      continue;
-    }
-    cur += c;
-  }
-  if (cur.trim() !== '') args.push(cur.trim());
-  return { args, after: text.slice(i + 1) };
+/** The arguments of the call whose `(` is just before `open`, and the text after its `)`. */
+function argsAfter(text: string, open: number): { args: string[]; after: string } {
+  const c = callArgs(text, open - 1);
+  return c ? { args: c.args, after: text.slice(c.end) } : { args: [], after: '' };
 }
 
 const STR = /^[rbuf]?(["'])([A-Za-z_][A-Za-z0-9_]*)\1$/;
@@ -191,10 +83,7 @@ const emptyDefault = (d: string | undefined): boolean => d === undefined || /^(N
 
 /** The `default=` keyword of a call, or its positional argument number `pos` (0-based) when that is the default. */
 function defaultOf(args: string[], pos: number | undefined): string | undefined {
-  const kw = args.find((a) => /^default\s*=/.test(a));
-  if (kw) return kw.replace(/^default\s*=\s*/, '');
-  const positional = args.filter((a) => !/^\w+\s*=/.test(a));
-  return pos === undefined ? undefined : positional[pos];
+  return kwarg(args, 'default') ?? (pos === undefined ? undefined : positional(args)[pos]);
 }
 
 type ReaderKind = 'environ' | 'django-environ' | 'starlette' | 'decouple' | 'everett';
@@ -233,7 +122,7 @@ interface Block {
 /** Every env read of one file (module-level and class-body reads are "at import"; reads in functions are not). */
 export function envReadsOf(path: string, src: string, opts: { djangoSettings?: boolean; imported?: Map<string, ReaderKind> } = {}): EnvRead[] {
   const reads: EnvRead[] = [];
-  const lines = logicalLines(src).slice(0, MAX_LINES);
+  const lines = statements(src).slice(0, MAX_LINES);
   const readers = readersOf(src);
   // `from .base import env`: a reader bound in another module of the project
   for (const [name, kind] of opts.imported ?? []) {
@@ -350,7 +239,7 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
         judge(name, false, undefined, after, 'subscript');
         continue;
       }
-      const { args, after } = callArgs(text, open);
+      const { args, after } = argsAfter(text, open);
       const name = nameOf(args[0]);
       if (!name) continue;
       const d = defaultOf(args, 1);
@@ -361,7 +250,7 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
       for (const m of text.matchAll(new RegExp(`(?<![\\w.])${reader}(?:\\.(\\w+))?\\(`, 'g'))) {
         const method = m[1];
         if (method && !TYPED.test(method)) continue;
-        const { args, after } = callArgs(text, m.index! + m[0].length);
+        const { args, after } = argsAfter(text, m.index! + m[0].length);
         let name = nameOf(args[0]);
         if (!name) continue;
         if (kind === 'everett') name = name.toUpperCase();
@@ -377,60 +266,6 @@ export function envReadsOf(path: string, src: string, opts: { djangoSettings?: b
     }
   }
   return reads;
-}
-
-/** Root-relative file of module `mod` under one of `roots`, trying `a/b.py` then `a/b/__init__.py`. */
-function resolveModule(p: Project, mod: string, roots: readonly string[]): string | undefined {
-  const rel = mod.split('.').join('/');
-  for (const r of roots) {
-    const base = r ? `${r}/${rel}` : rel;
-    for (const f of [`${base}.py`, `${base}/__init__.py`]) if (p.file(f)) return f;
-  }
-  return undefined;
-}
-
-/** The project's own modules a file imports (absolute and relative, module-level or inside functions). */
-function importsOf(p: Project, file: string, text: string, roots: readonly string[]): string[] {
-  const out: string[] = [];
-  const pkgDir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-  const push = (mod: string, names: string[]): void => {
-    const f = resolveModule(p, mod, roots);
-    if (f) out.push(f);
-    // `from pkg import module`: the names may be submodules
-    for (const n of names) {
-      const sub = resolveModule(p, `${mod}.${n}`, roots);
-      if (sub) out.push(sub);
-    }
-    // importing a.b.c runs a/__init__.py and a/b/__init__.py first
-    const parts = mod.split('.');
-    for (let k = 1; k < parts.length; k++) {
-      const pkg = resolveModule(p, parts.slice(0, k).join('.'), roots);
-      if (pkg) out.push(pkg);
-    }
-  };
-  for (const l of logicalLines(text)) {
-    const from = /^from\s+(\.*)([\w.]*)\s+import\s+\(?\s*([^)]*)\)?/.exec(l.text);
-    if (from) {
-      const names = from[3]!.split(',').map((s) => s.trim().split(/\s+/)[0]!).filter((s) => /^\w+$/.test(s));
-      if (from[1]) {
-        // relative: one dot is this file's package, each further dot one level up
-        let dir = pkgDir;
-        for (let k = 1; k < from[1].length; k++) dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
-        const rel = [dir, from[2]!.split('.').join('/')].filter(Boolean).join('/');
-        for (const f of [`${rel}.py`, `${rel}/__init__.py`]) if (from[2] && p.file(f)) out.push(f);
-        for (const n of names) {
-          const sub = [rel, n].filter(Boolean).join('/');
-          for (const f of [`${sub}.py`, `${sub}/__init__.py`]) if (p.file(f)) out.push(f);
-        }
-      } else push(from[2]!, names);
-      continue;
-    }
-    // Flask's `app.config.from_object("pkg.config.Config")` imports the module named in the string
-    for (const m of l.text.matchAll(/\bfrom_object\(\s*["']([\w.]+)\.\w+["']/g)) push(m[1]!, []);
-    const imp = /^import\s+(.+)$/.exec(l.text);
-    if (imp) for (const part of imp[1]!.split(',')) push(part.trim().split(/\s+/)[0]!, []);
-  }
-  return out;
 }
 
 /**
@@ -452,7 +287,7 @@ export function detectEnv(p: Project, starts: readonly string[], roots: readonly
       }
       seen.add(f);
       files.push(f);
-      next.push(...importsOf(p, f, p.file(f)!.text, roots));
+      next.push(...importedFiles(p, f, p.file(f)!.text, roots));
     }
     queue = next;
     if (hop === MAX_HOPS && next.some((f) => !seen.has(f))) truncated = true;

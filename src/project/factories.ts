@@ -3,6 +3,8 @@
 // subclasses of framework classes. Source text only: nothing is imported or executed.
 import type { AppCandidate, AppInterface } from './app.js';
 import type { Project } from './project.js';
+import { importsOf } from './py/modules.js';
+import { lineAt } from './py/source.js';
 
 type Framework = AppCandidate['framework'];
 
@@ -43,8 +45,6 @@ export interface Factory {
 
 interface PyFile { path: string; text: string; module: string; importRoot: string }
 
-const lineAt = (text: string, index: number): number => text.slice(0, index).split('\n').length;
-
 /** Top-level functions: name, parameters, body text, line. */
 function functions(text: string): { name: string; params: string; body: string; line: number; index: number }[] {
   const out: { name: string; params: string; body: string; line: number; index: number }[] = [];
@@ -79,18 +79,16 @@ function noRequiredParams(params: string): boolean {
 /** `from a.b import c, d as e` / `from .x import y` → local name → [module (absolute), name]. */
 function imports(text: string, module: string, isPackage: boolean): Map<string, [string, string]> {
   const out = new Map<string, [string, string]>();
-  for (const m of text.matchAll(/^from\s+(\.*)([\w.]*)\s+import\s+(\([^)]*\)|[^\n#]+)/gm)) {
-    let base = m[2]!;
-    if (m[1]) {
+  for (const [local, imp] of importsOf(text)) {
+    if (!imp.name || !/^\w+$/.test(imp.name)) continue;
+    const dots = /^\.*/.exec(imp.module)![0].length;
+    let base = imp.module.slice(dots);
+    if (dots > 0) {
       const parts = module.split('.');
-      const up = m[1].length - (isPackage ? 1 : 0);
-      const parent = parts.slice(0, Math.max(0, parts.length - up));
+      const parent = parts.slice(0, Math.max(0, parts.length - (dots - (isPackage ? 1 : 0))));
       base = [...parent, ...(base ? [base] : [])].join('.');
     }
-    for (const item of m[3]!.replace(/[()\\]/g, ' ').split(',')) {
-      const w = item.trim().split(/\s+as\s+/);
-      if (w[0] && /^\w+$/.test(w[0])) out.set((w[1] ?? w[0]).trim(), [base, w[0]]);
-    }
+    out.set(local, [base, imp.name]);
   }
   return out;
 }
@@ -121,11 +119,11 @@ export function appObjects(p: Project, files: { path: string; module: string; im
   // factories: functions whose body builds an app (then, pass by pass, functions that call one)
   const factories: Factory[] = [];
   const fns = new Map(py.map((f) => [f.path, functions(f.text)]));
-  const importsOf = new Map(py.map((f) => [f.path, imports(f.text, f.module, /(^|\/)__init__\.py$/.test(f.path))]));
+  const importsByFile = new Map(py.map((f) => [f.path, imports(f.text, f.module, /(^|\/)__init__\.py$/.test(f.path))]));
   const resolve = (f: PyFile, name: string): Factory | undefined => {
     const local = factories.find((x) => x.file === f.path && x.name === name);
     if (local) return local;
-    const imp = importsOf.get(f.path)!.get(name);
+    const imp = importsByFile.get(f.path)!.get(name);
     if (!imp) return undefined;
     const target = byModule.get(imp[0]);
     return target && factories.find((x) => x.file === target.path && x.name === imp[1]);

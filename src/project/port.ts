@@ -3,7 +3,7 @@
 // files, and the framework's own default when the project starts itself. Each value with its file:line.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { lineAt } from './pyscan.js';
+import { lineAt } from './py/source.js';
 import { routeFiles } from './routes.js';
 import { loadProject, projectFact, type Project } from './project.js';
 import { composeServices, isDevCompose } from './runtime.js';

@@ -1,6 +1,7 @@
 // The HTTP routes of a Python app with their FULL paths (router, blueprint, include and mount prefixes applied), each
-// with its file:line, so a health check requests a path that exists. Read from source text (pyscan.ts), bounded.
-import { ConstEval, PyIndex, callArgs, importsOf, kwarg, lineAt, literal, positional } from './pyscan.js';
+// with its file:line, so a health check requests a path that exists. Read from source text (py/source.ts, py/modules.ts), bounded.
+import { ConstEval, PyIndex, importsOf } from './py/modules.js';
+import { callArgs, kwarg, lineAt, literal, positional } from './py/source.js';
 import { projectFact, type Project } from './project.js';
 
 export interface Route {

@@ -8,6 +8,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { Span } from '../dockerfile/model.js';
 import type { ProjectFiles } from '../lint/rule.js';
 import { projectFact, type Project } from './project.js';
+import { callArgs } from './py/source.js';
 
 /** A value read from a file, with the span of its node (offsets into that file's text). */
 export interface Located<T> {
@@ -671,7 +672,7 @@ export const fileLogging = projectFact((p: Project): FileLogging[] => {
     const f = p.file(path);
     if (!f || !/basicConfig|FileHandler\(/.test(f.text)) continue;
     const alsoStream = /\bStreamHandler\s*\(/.test(f.text) ||
-      [...f.text.matchAll(/\blogging\.basicConfig\s*\(/g)].some((m) => !/\bfilename\s*=\s*(?!None\b)/.test(callArgs(f.text, m.index! + m[0].length)));
+      [...f.text.matchAll(/\blogging\.basicConfig\s*\(/g)].some((m) => !/\bfilename\s*=\s*(?!None\b)/.test(argsText(f.text, m.index! + m[0].length)));
     const re = /\blogging\.basicConfig\s*\(|\b(?:logging\.(?:handlers\.)?|handlers\.)?((?:Timed)?RotatingFileHandler|WatchedFileHandler|FileHandler)\s*\(/g;
     for (const m of f.text.matchAll(re)) {
       const lineStart = f.text.lastIndexOf('\n', m.index!) + 1;
@@ -680,7 +681,7 @@ export const fileLogging = projectFact((p: Project): FileLogging[] => {
       // inside a string or docstring? skip lines that start quoted text
       if ((before.match(/["']/g) ?? []).length % 2 === 1) continue;
       if (m[0].includes('basicConfig')) {
-        const args = callArgs(f.text, m.index! + m[0].length);
+        const args = argsText(f.text, m.index! + m[0].length);
         const fn = /\bfilename\s*=\s*([^,)]+)/.exec(args);
         if (!fn || /^None\b/.test(fn[1]!.trim())) continue;
         out.push({ file: path, span: { start: m.index!, end: m.index! + m[0].length - 1 }, what: 'logging.basicConfig(filename=…)', alsoStream });
@@ -695,13 +696,7 @@ export const fileLogging = projectFact((p: Project): FileLogging[] => {
   return out;
 });
 
-/** The text of a call's arguments up to the matching `)` (at most 2,000 characters). */
-function callArgs(text: string, from: number): string {
-  let depth = 1;
-  for (let i = from; i < text.length && i < from + 2000; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return text.slice(from, i);
-  }
-  return text.slice(from, from + 2000);
+/** The text of a call's arguments, the call's `(` just before `from` (the start of the rest when it never closes). */
+function argsText(text: string, from: number): string {
+  return callArgs(text, from - 1)?.args.join(', ') ?? text.slice(from, from + 2000);
 }

@@ -6,6 +6,7 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import { parseProcfile } from './app.js';
 import { projectFact, type Project } from './project.js';
 import { yaml } from './yaml.js';
+import { lineAt, lineIndex } from './py/source.js';
 import { relative, sep } from 'node:path';
 
 export type StepKind = 'migration' | 'translations' | 'setup';
@@ -34,22 +35,6 @@ const DESTRUCTIVE = /^(init|create|setup|reset|recreate|drop|seed)[-_]?(db|datab
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 const dirOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-/** offset → 1-based line, by binary search over the line starts (built once per text). */
-function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-}
-const lineAt = (text: string, offset: number): number => lineIndex(text)(offset);
 
 /** What the Python code says about steps: its CLI commands that migrate, migrations it runs itself, steps it declares. */
 interface CodeFacts {

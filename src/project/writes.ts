@@ -1,7 +1,8 @@
 // Where an app writes on disk at run time, read from its source (mkdir/makedirs, log file handlers, SQLite paths,
 // MEDIA_ROOT, upload folders, Flask's instance folder, open(…, 'w')): a read-only root breaks every one of them, so
 // compose and k8s must mount something writable there. Nothing is imported or run; names are resolved from the text.
-import { callArgs, evalPath, logicalLine, pathDirname, pathJoin, type PathScope } from './pyexpr.js';
+import { evalPath, pathDirname, pathJoin, type PathScope } from './py/paths.js';
+import { callArgs, kwarg, lineAt, logicalLine, positional } from './py/source.js';
 import type { Project } from './project.js';
 
 /** scratch: lost on restart is fine (logs, caches, pid files); data: must persist (SQLite, media, uploads). */
@@ -131,7 +132,6 @@ function moduleFile(p: Project, prefix: string, from: string, mod: string): stri
   return undefined;
 }
 
-const lineOf = (text: string, i: number): number => text.slice(0, i).split('\n').length;
 const snippet = (text: string, i: number): string => {
   const s = text.lastIndexOf('\n', i) + 1;
   const e = text.indexOf('\n', i);
@@ -219,7 +219,7 @@ function sinks(src: Source, scope: PathScope, layout: ImageLayout): AppWrite[] {
   const add = (i: number, expr: string | undefined, how: 'dir' | 'file', kind: WriteKind | undefined, what: string, reportUnresolved = true): void => {
     if (expr === undefined) return;
     const v = evalPath(expr, scope);
-    const evidence = `${src.path}:${lineOf(text, i)} ${snippet(text, i)}`;
+    const evidence = `${src.path}:${lineAt(text, i)} ${snippet(text, i)}`;
     if (v === undefined || v.includes('://')) {
       // a name read from the environment without a default: the operator chooses the path (and whether there is one)
       const envOnly = /^\w+$/.test(expr) && new RegExp(`^${expr}\\s*=\\s*(os\\.)?(getenv|environ\\.get)\\(\\s*['"]\\w+['"]\\s*\\)\\s*$`, 'm').test(text);
@@ -234,7 +234,7 @@ function sinks(src: Source, scope: PathScope, layout: ImageLayout): AppWrite[] {
   };
   const firstArg = (open: number, kw?: string): string | undefined => {
     const a = callArgs(text, open);
-    return a ? (kw && a.kw[kw]) || a.pos[0] : undefined;
+    return a ? (kw && kwarg(a.args, kw)) || positional(a.args)[0] : undefined;
   };
   for (const m of text.matchAll(/\bos\.(mkdir|makedirs)\s*\(/g)) add(m.index!, firstArg(m.index! + m[0].length - 1), 'dir', undefined, 'a directory it creates');
   for (const m of text.matchAll(/\.mkdir\s*\(/g)) {
@@ -249,12 +249,14 @@ function sinks(src: Source, scope: PathScope, layout: ImageLayout): AppWrite[] {
   }
   for (const m of text.matchAll(/\bbasicConfig\s*\(/g)) {
     const a = callArgs(text, m.index! + m[0].length - 1);
-    if (a?.kw.filename) add(m.index!, a.kw.filename, 'file', 'scratch', 'log file');
+    const filename = a && kwarg(a.args, 'filename');
+    if (filename) add(m.index!, filename, 'file', 'scratch', 'log file');
   }
   for (const m of text.matchAll(/(?<![\w.])open\s*\(/g)) {
     const a = callArgs(text, m.index! + m[0].length - 1);
-    const mode = a ? evalPath(a.kw.mode ?? a.pos[1] ?? "'r'", scope) : undefined;
-    if (a?.pos[0] && mode && /[wax+]/.test(mode)) add(m.index!, a.pos[0], 'file', undefined, 'a file it writes', false);
+    const pos = a ? positional(a.args) : [];
+    const mode = a ? evalPath(kwarg(a.args, 'mode') ?? pos[1] ?? "'r'", scope) : undefined;
+    if (pos[0] && mode && /[wax+]/.test(mode)) add(m.index!, pos[0], 'file', undefined, 'a file it writes', false);
   }
   // SQLite URLs: sqlite:///relative, sqlite:////absolute, 'sqlite:///' + expr, f'sqlite:///{expr}'
   for (const m of text.matchAll(/(?<!\w)([fF]?)(['"])sqlite(?:\+\w+)?:\/\/\/((?:(?!\2)[^\n])*)\2(\s*\+\s*)?/g)) {

@@ -2,7 +2,7 @@
 // objects, factories, the project's own start commands) against what MANIFEST.tsv says an engineer found; plus
 // focused cases for each pattern (factories, subclasses, aiohttp, Pyramid, Channels, Procfile scripts and chains,
 // Dockerfile/compose start scripts, config files, __main__ starters, servers installed outside the lock).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectApp } from '../../src/project/app.js';
@@ -16,10 +16,9 @@ import { buildSpec, InitError, type InitSpec } from '../../src/init/spec.js';
 import { serverConfig } from '../../src/templates/server.js';
 import { dockerfile } from '../../src/templates/dockerfile.js';
 import { checkFindings, init, projectDir } from './helpers.js';
+import { APPS_DIR as APPS, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
 
-const APPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
-const present = existsSync(join(APPS, 'MANIFEST.tsv'));
-if (!present) console.warn(`NOTE: ${APPS}/MANIFEST.tsv is absent: the corpus app/server comparison is skipped`);
+skipNote('the corpus app/server comparison');
 
 const LOCKS = ['uv.lock', 'poetry.lock', 'Pipfile.lock', 'pdm.lock', 'requirements.txt', 'environment.yml'];
 
@@ -66,13 +65,12 @@ function manifestOf(row: Record<string, string>): { dir: string; framework: stri
 
 describe.skipIf(!present)('corpus apps: framework, entry and server against MANIFEST.tsv', () => {
   it('detects every app, and the table of agreements is the reviewed one', async () => {
-    const [head, ...rows] = readFileSync(join(APPS, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n').map((l) => l.split('\t'));
     const lines: string[] = [];
     let agree = 0;
     let fields = 0;
     let refused = 0;
-    for (const cells of rows) {
-      const row = Object.fromEntries(head!.map((h, i) => [h, cells[i] ?? '']));
+    const rows = manifest();
+    for (const row of rows) {
       const m = manifestOf(row);
       const got = webOf(loadProject(join(APPS, row.name!, m.dir), join(APPS, row.name!, m.dir)));
       if (got.refused) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LockRunner } from '../../src/init/lock.js';
 import { checkFindings, gitCommit, init, listFiles } from './helpers.js';
-import { APPS_DIR, appsPresent, manifest, skipNote, type ManifestRow } from './manifest.js';
+import { APPS_DIR, appsPresent, manifest, skipNote, type ManifestRow } from '../corpus-apps.js';
 import { VERDICTS, AMBIGUOUS } from './corpus-verdicts.js';
 
 skipNote('the corpus test of init on real apps');

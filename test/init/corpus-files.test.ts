@@ -11,10 +11,9 @@ import { buildSpec } from '../../src/init/spec.js';
 import { loadProject } from '../../src/project/project.js';
 import { appWrites } from '../../src/project/writes.js';
 import { init, listFiles } from './helpers.js';
+import { APPS_DIR as CORPUS, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
 
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
-const present = existsSync(join(CORPUS, 'MANIFEST.tsv'));
-if (!present) console.warn(`NOTE: ${CORPUS} is absent: the init corpus tests (existing files, writable paths) are skipped`);
+skipNote('the init corpus tests (existing files, writable paths)');
 
 interface App {
   name: string;
@@ -24,14 +23,12 @@ interface App {
 }
 
 function apps(): App[] {
-  const [head, ...rows] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n').map((l) => l.split('\t'));
-  const col = (row: string[], name: string): string => row[head!.indexOf(name)] ?? '';
-  return rows.map((r) => {
+  return manifest().map((r) => {
     // the app's folder when its dependency manifest is there (else the manifest is at the top: fastapi-boilerplate)
-    const first = col(r, 'subdir').split(/\s/)[0]!;
-    const manifest = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'environment.yml', 'setup.py', 'requirements'].some((m) => existsSync(join(CORPUS, col(r, 'name'), first, m)));
-    const sub = first === '.' || !manifest ? '' : first;
-    return { name: col(r, 'name'), sub, notes: col(r, 'notes') };
+    const first = r.subdir!.split(/\s/)[0]!;
+    const hasManifest = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'environment.yml', 'setup.py', 'requirements'].some((m) => existsSync(join(CORPUS, r.name, first, m)));
+    const sub = first === '.' || !hasManifest ? '' : first;
+    return { name: r.name, sub, notes: r.notes! };
   });
 }
 

@@ -1,16 +1,14 @@
 // The dependency decisions of `pyship init` on every real app of the corpus, against what an engineer wrote in
 // MANIFEST.tsv: where the project is, which package manager, and whether a lock (or full pins) exists.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { locateProject, projectManifests } from '../../src/project/locate.js';
 import { loadProject } from '../../src/project/project.js';
 import { detectPython } from '../../src/project/python.js';
 import { planDeps } from '../../src/init/deps.js';
+import { APPS_DIR as APPS, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
 
-const APPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
-const present = existsSync(join(APPS, 'MANIFEST.tsv'));
-if (!present) console.warn(`NOTE: ${APPS} is absent: the corpus dependency decisions are not tested`);
+skipNote('the corpus dependency decisions');
 
 type LockState = 'lock' | 'pinned' | 'unlocked';
 
@@ -35,14 +33,14 @@ const DISAGREE: Record<string, { got: string; why: string }> = {
 };
 
 describe.skipIf(!present)('corpus: package manager and lock', () => {
-  const rows = present ? readFileSync(join(APPS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')) : [];
+  const rows = manifest();
 
   it('finds the project, its manager and its lock state as MANIFEST says', () => {
     expect(rows.length).toBeGreaterThanOrEqual(29);
     const table: string[] = [];
     const disagreements: Record<string, string> = {};
     for (const row of rows) {
-      const [name, , , subdir, , , , , , pm] = row as string[];
+      const { name, subdir, package_manager: pm } = row;
       const dir = join(APPS, name!);
       const loc = locateProject(dir);
       const projectDir = relative(dir, loc.projectDir) || '.';

@@ -9,7 +9,7 @@ import { Decisions } from '../../src/init/decisions.js';
 import { planDjango } from '../../src/init/django.js';
 import { detectApp } from '../../src/project/app.js';
 import { loadProject } from '../../src/project/project.js';
-import { APPS_DIR, appsPresent, manifest, skipNote } from './manifest.js';
+import { APPS_DIR, appsPresent, manifest, skipNote } from '../corpus-apps.js';
 
 skipNote('the Django corpus comparison (settings, static files, compilemessages)');
 

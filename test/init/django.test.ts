@@ -6,7 +6,8 @@ import { buildSpec, InitError, orderBuildSteps, type InitOptions, type InitSpec 
 import { detectApp } from '../../src/project/app.js';
 import { chooseSettings, readSettings } from '../../src/project/django.js';
 import { loadProject } from '../../src/project/project.js';
-import { PathEval, statements } from '../../src/project/pystmt.js';
+import { PathEval } from '../../src/project/py/paths.js';
+import { statements } from '../../src/project/py/source.js';
 import { compose } from '../../src/templates/compose.js';
 import { dockerfile } from '../../src/templates/dockerfile.js';
 import { k8sManifests } from '../../src/templates/k8s.js';

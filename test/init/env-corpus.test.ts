@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planEnvironment } from '../../src/init/environment.js';
 import { loadProject } from '../../src/project/project.js';
-import { APPS_DIR, appsPresent, manifest, skipNote, type ManifestRow } from './manifest.js';
+import { APPS_DIR, appsPresent, manifest, skipNote, type ManifestRow } from '../corpus-apps.js';
 
 skipNote('the corpus test of the environment apps need to start');
 

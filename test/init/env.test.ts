@@ -3,7 +3,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFilesOf, envReadsOf, logicalLines } from '../../src/project/env.js';
+import { configFilesOf, envReadsOf } from '../../src/project/env.js';
+import { statements } from '../../src/project/py/source.js';
 import { planEnvironment, smokeValue, smokeFlags } from '../../src/init/environment.js';
 import { loadProject } from '../../src/project/project.js';
 import { checkFindings, gitCommit, init, listFiles, projectDir } from './helpers.js';
@@ -130,7 +131,7 @@ describe('env reads, one pattern each', () => {
   });
 
   it('logical lines: brackets, continuations and strings join physical lines; comments go', () => {
-    const lines = logicalLines('a = f(\n  "x",  # c\n  1)\nb = """\nA = os.environ["NOT_CODE"]\n"""\nc = 1 + \\\n  2\n');
+    const lines = statements('a = f(\n  "x",  # c\n  1)\nb = """\nA = os.environ["NOT_CODE"]\n"""\nc = 1 + \\\n  2\n');
     expect(lines.map((l) => `${l.line}:${l.text.replace(/\s+/g, ' ')}`)).toEqual(['1:a = f( "x", 1)', '4:b = """ A = os.environ["NOT_CODE"] """', '7:c = 1 + 2']);
   });
 });

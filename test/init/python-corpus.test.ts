@@ -1,17 +1,16 @@
 // The Python version and base tag init chooses for every corpus app (../shared/corpus/apps), against MANIFEST.tsv's
 // "Newest: X" (read at test time): the newest minor the pins allow must agree, or the disagreement is listed in
 // KNOWN with its reason; every tag emitted is one that was published.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/project/project.js';
 import { detectPython } from '../../src/project/python.js';
 import { choosePython } from '../../src/init/python-choice.js';
 import { tagExists } from '../../src/project/python-releases.js';
+import { APPS_DIR as APPS, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
 
-const APPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
-const present = existsSync(join(APPS, 'MANIFEST.tsv'));
-if (!present) console.warn(`NOTE: ${APPS}/MANIFEST.tsv is absent: the corpus Python test is skipped`);
+skipNote('the corpus Python test');
 
 const MANIFEST_FILE = /(^|\/)(requirements[\w.-]*\.txt|requirements|pyproject\.toml|Pipfile|setup\.py|environment\.ya?ml)$/;
 
@@ -43,22 +42,18 @@ const KNOWN: Record<string, string> = {
 
 describe.skipIf(!present)('corpus apps: Python and base tag', () => {
   it('agrees with MANIFEST on the newest Python, and emits only published tags', () => {
-    const lines = readFileSync(join(APPS, 'MANIFEST.tsv'), 'utf8').split('\n').filter(Boolean);
-    const head = lines[0]!.split('\t');
-    const col = (n: string): number => head.indexOf(n);
     const rows: string[] = [];
     const disagree: string[] = [];
-    for (const line of lines.slice(1)) {
-      const f = line.split('\t');
-      const name = f[col('name')]!;
-      const dir = appDir(name, f[col('subdir')]!);
+    for (const f of manifest()) {
+      const name = f.name;
+      const dir = appDir(name, f.subdir!);
       expect(statSync(dir).isDirectory()).toBe(true);
       const project = loadProject(dir, dir);
       const py = detectPython(project);
       const manager = py.managers[0] ?? 'pip';
       const c = choosePython(project, py, manager, {}, '2026-12-07');
       if (manager !== 'conda') expect(tagExists(c.version, c.codename), `${name}: ${c.image}`).toBe(true);
-      const m = /Newest(?: allowed)?: (3\.\d+)/.exec(f[col('python')]!);
+      const m = /Newest(?: allowed)?: (3\.\d+)/.exec(f.python!);
       const want = m?.[1];
       rows.push(`${name}\tchosen ${c.version} ${c.image}\tnewest ${c.newest}\tMANIFEST ${want ?? '?'}\t${c.evidence.join(' | ')}\t${c.notes.join(' | ')}`);
       if (want && want !== c.newest && !KNOWN[name]) disagree.push(`${name}: newest ${c.newest}, MANIFEST ${want}: ${c.evidence.join(' | ')}`);

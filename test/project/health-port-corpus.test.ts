@@ -1,17 +1,15 @@
 // The health check and port init would choose for every real app of the corpus, against MANIFEST.tsv's health_route
 // and port columns (what an engineer found by reading the code). Each disagreement is reviewed below, with why.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/project/project.js';
 import { constantView, routeTable } from '../../src/project/routes.js';
 import { projectPort } from '../../src/project/port.js';
 import { chooseHealth } from '../../src/init/health.js';
+import { APPS_DIR as APPS, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
 
-const APPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
-const MANIFEST = join(APPS, 'MANIFEST.tsv');
-const present = existsSync(MANIFEST);
-if (!present) console.warn(`NOTE: ${MANIFEST} is absent: the health/port corpus comparison is skipped`);
+skipNote('the health/port corpus comparison');
 
 /** Where pyship deliberately differs from MANIFEST, and why (reviewed). */
 const REVIEWED: Record<string, string> = {
@@ -21,23 +19,22 @@ const REVIEWED: Record<string, string> = {
 
 describe.skipIf(!present)('health check and port over the corpus apps', () => {
   it('agree with MANIFEST.tsv except the reviewed differences', () => {
-    const [head, ...rows] = readFileSync(MANIFEST, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
-    const col = (name: string): number => head!.indexOf(name);
+    const rows = manifest();
     const table: string[] = [];
     const disagree: string[] = [];
     for (const row of rows) {
-      const name = row[col('name')]!;
+      const name = row.name;
       const dir = join(APPS, name);
       if (!existsSync(dir)) continue;
       const p = loadProject(dir, dir);
       const port = projectPort(p);
       const health = chooseHealth(routeTable(p), port.port, { http: true, constant: (r) => constantView(p.file(r.file)?.text ?? '', r.line) });
-      const cell = row[col('health_route')]!;
+      const cell = row.health_route!;
       const expectedPaths = /^none\b/.test(cell) ? [] : cell.match(/\/[\w./?=-]*/g) ?? [];
       // no health route: any answer below 500, or a route whose view returns a constant (a liveness check, no health route)
       const liveness = health.mode === 'any-answer' || /returns a constant/.test(health.evidence[0] ?? '');
       const healthOk = expectedPaths.length === 0 ? liveness : health.mode === 'route' && expectedPaths.includes(health.path);
-      const expectedPort = Number(/\b(\d{2,5})\b/.exec(row[col('port')]!)?.[1] ?? 8000);
+      const expectedPort = Number(/\b(\d{2,5})\b/.exec(row.port!)?.[1] ?? 8000);
       const portOk = port.port === expectedPort;
       if (!healthOk) disagree.push(`${name} health`);
       if (!portOk) disagree.push(`${name} port`);
@@ -46,7 +43,7 @@ describe.skipIf(!present)('health check and port over the corpus apps', () => {
       expect(port.evidence.every((e) => /^default: |^[^\s:]+:\d+ /.test(e)), port.evidence.join('; ')).toBe(true);
       if (health.mode === 'route') expect(health.evidence[0]).toMatch(/^[^\s:]+:\d+ /);
       // pointed at the app's folder inside the repository, as `pyship init DIR` is: the same answer
-      const sub = row[col('subdir')]!.split(' ')[0]!;
+      const sub = row.subdir!.split(' ')[0]!;
       if (sub !== '.' && existsSync(join(dir, sub))) {
         const q = loadProject(join(dir, sub));
         const subPort = projectPort(q);

@@ -1,16 +1,15 @@
 // Startup steps on the real apps of ../shared/corpus/apps: the migration tools, schema-setup steps, asset builds and
 // translation compiles detected agree with MANIFEST.tsv's `migrations` and `build_steps` columns, except for the
 // reviewed disagreements listed below (each with why).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/project/project.js';
 import { detectSteps, type FoundStep } from '../../src/project/steps.js';
 import { detectAssets } from '../../src/project/assets.js';
+import { APPS_DIR as DIR, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
 
-const DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
-const present = existsSync(join(DIR, 'MANIFEST.tsv'));
-if (!present) console.warn(`NOTE: ${DIR}/MANIFEST.tsv is absent: the startup-steps corpus test is skipped`);
+skipNote('the startup-steps corpus test');
 
 /** Facts as comparable words: `migrate:<tool>`, `setup`, `assets`, `translations`. */
 const MANIFEST_WORDS: [RegExp, string][] = [
@@ -57,11 +56,7 @@ const KNOWN: Record<string, [string, string, string]> = {
   graditude: ['assets', '', 'the React frontend is built from the repository-root package.json, outside the backend/ build context: not part of the image'],
 };
 
-const rows = present
-  ? readFileSync(join(DIR, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'))
-  : [];
-const head = present ? readFileSync(join(DIR, 'MANIFEST.tsv'), 'utf8').split('\n', 1)[0]!.split('\t') : [];
-const col = (name: string): number => head.indexOf(name);
+const rows = manifest();
 
 /** The directory init runs in: the app's subfolder when it holds the Python manifest, else the app root. */
 function contextOf(name: string, subdir: string): string {
@@ -78,9 +73,9 @@ describe.skipIf(!present)('startup steps on the corpus apps vs MANIFEST.tsv', ()
     const table: string[] = [];
     const diffs: string[] = [];
     for (const r of rows) {
-      const name = r[col('name')]!;
-      const want = manifestFacts(r[col('migrations')]!, r[col('build_steps')]!);
-      const got = detectedFacts(contextOf(name, r[col('subdir')]!));
+      const name = r.name;
+      const want = manifestFacts(r.migrations!, r.build_steps!);
+      const got = detectedFacts(contextOf(name, r.subdir!));
       const missing = want.filter((w) => !got.includes(w));
       const extra = got.filter((g) => !want.includes(g));
       table.push(`${name.padEnd(24)} manifest: ${want.join(',') || '-'}  pyship: ${got.join(',') || '-'}`);

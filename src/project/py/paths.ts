@@ -1,5 +1,4 @@
-// A tiny evaluator of Python path expressions read from source text (nothing is imported or run): enough of
-// os.path, pathlib, django-environ's Path, env-var defaults and module-level names to say where an app writes.
+// The one evaluator of Python path expressions read as text (os.path, pathlib, environ.Path, env defaults, names).
 
 /** What an expression names a path by; a relative path is relative to the process's working directory. */
 export interface PathScope {
@@ -311,74 +310,28 @@ export function evalPath(src: string, scope: PathScope, depth = 0): string | und
   return p.done() && v && 's' in v ? v.s : undefined;
 }
 
-/** From `text[start]`, the expression up to the end of its logical line (brackets and strings balanced), bounded. */
-export function logicalLine(text: string, start: number, max = 2000): string {
-  let depth = 0;
-  let i = start;
-  let quote: string | undefined;
-  const end = Math.min(text.length, start + max);
-  for (; i < end; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (text.startsWith(quote, i)) {
-        i += quote.length - 1;
-        quote = undefined;
-      }
-      continue;
-    }
-    if (c === '#' && depth === 0) break;
-    if (c === '"' || c === "'") quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) {
-      if (depth === 0) break;
-      depth--;
-    } else if ((c === '\n' || c === ',') && depth === 0) break;
-  }
-  return text.slice(start, i).trim();
-}
+/**
+ * Names assigned one after another (a settings file's `BASE_DIR = …` then `STATIC_ROOT = BASE_DIR / "static"`),
+ * evaluated with evalPath: `__file__` is the file's absolute path in the image; a relative result is relative to the
+ * working directory, /app, where the server and manage.py run.
+ */
+export class PathEval {
+  readonly vars = new Map<string, string>();
 
-/** The arguments of a call whose `(` is at `open`: the text of each top-level argument. */
-export function callArgs(text: string, open: number, max = 2000): { pos: string[]; kw: Record<string, string> } | undefined {
-  const pos: string[] = [];
-  const kw: Record<string, string> = {};
-  let i = open + 1;
-  const end = Math.min(text.length, open + max);
-  while (i < end) {
-    while (i < end && /\s/.test(text[i]!)) i++;
-    if (text[i] === ')') return { pos, kw };
-    const arg = logicalLineInCall(text, i, end);
-    const m = /^([A-Za-z_]\w*)\s*=(?!=)\s*([^]*)$/.exec(arg.text);
-    if (m) kw[m[1]!] = m[2]!;
-    else pos.push(arg.text);
-    i = arg.next;
-    if (text[i] === ',') i++;
-    else if (text[i] === ')') return { pos, kw };
-    else return undefined;
+  private scope(file: string): PathScope {
+    return { file, name: (n) => this.vars.get(n) };
   }
-  return undefined;
-}
 
-function logicalLineInCall(text: string, start: number, end: number): { text: string; next: number } {
-  let depth = 0;
-  let quote: string | undefined;
-  let i = start;
-  for (; i < end; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (text.startsWith(quote, i)) {
-        i += quote.length - 1;
-        quote = undefined;
-      }
-      continue;
-    }
-    if (c === '"' || c === "'") quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) {
-      if (depth === 0) break;
-      depth--;
-    } else if (c === ',' && depth === 0) break;
+  /** Evaluate `expr` as written in `file` (absolute path in the image); undefined when unknown. */
+  path(expr: string, file: string): string | undefined {
+    const v = evalPath(expr, this.scope(file));
+    return v === undefined ? undefined : posix.join('/app', v);
   }
-  return { text: text.slice(start, i).replace(/#[^\n]*/g, '').trim(), next: i };
+
+  /** Record `name = expr` (kept only when its value is known). */
+  assign(name: string, expr: string, file: string): void {
+    const v = evalPath(expr, this.scope(file));
+    if (v !== undefined) this.vars.set(name, v);
+    else this.vars.delete(name);
+  }
 }

@@ -1,9 +1,10 @@
 // The corpus of real apps (../shared/corpus/apps) and its MANIFEST.tsv: what an engineer found by reading each app.
-// Tests read it at run time and skip with a visible note where it is absent; nothing of it is copied into the repo.
+// Tests read it at run time, only through this module, and skip with a visible note where it is absent; nothing of it
+// is copied into the repo.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const APPS_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'apps');
+export const APPS_DIR = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'apps');
 export const appsPresent = existsSync(join(APPS_DIR, 'MANIFEST.tsv'));
 
 export type ManifestRow = Record<string, string> & { name: string };

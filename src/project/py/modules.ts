@@ -1,85 +1,6 @@
-// Reading Python source as text, boundedly: call arguments, string literals, imports and module files, and the value
-// of a string constant where it is written as a literal. Route and port detection need these; nothing is executed.
-import type { Project } from './project.js';
-
-/** 1-based line of an offset. */
-export function lineAt(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
-const MAX_CALL = 20_000;
-
-/**
- * The top-level arguments of the call whose `(` is at `open`: raw text of each, split on commas outside brackets and
- * strings, and the offset after the closing `)`. Undefined when the call does not close within a bounded length.
- */
-export function callArgs(text: string, open: number): { args: string[]; end: number } | undefined {
-  const args: string[] = [];
-  let depth = 0;
-  let cur = '';
-  const limit = Math.min(text.length, open + MAX_CALL);
-  for (let i = open; i < limit; i++) {
-    const c = text[i]!;
-    if (c === '#') {
-      // a comment is no part of an argument
-      const nl = text.indexOf('\n', i);
-      i = (nl < 0 ? limit : nl) - 1;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      const triple = text.startsWith(c.repeat(3), i);
-      const close = triple ? c.repeat(3) : c;
-      let j = i + close.length;
-      while (j < limit && !text.startsWith(close, j)) {
-        if (text[j] === '\\') j++;
-        else if (!triple && text[j] === '\n') break;
-        j++;
-      }
-      cur += text.slice(i, j + close.length);
-      i = j + close.length - 1;
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') {
-      depth++;
-      if (depth === 1) continue;
-    } else if (c === ')' || c === ']' || c === '}') {
-      depth--;
-      if (depth === 0) {
-        if (cur.trim()) args.push(cur.trim());
-        return { args, end: i + 1 };
-      }
-    } else if (c === ',' && depth === 1) {
-      args.push(cur.trim());
-      cur = '';
-      continue;
-    }
-    if (depth >= 1) cur += c;
-  }
-  return undefined;
-}
-
-/** The value of a plain string literal (`"x"`, `r'^x$'`, `u"x"`), or undefined (f-strings, names, calls…). */
-export function literal(expr: string | undefined): string | undefined {
-  if (!expr) return undefined;
-  const m = /^[rRuU]?("""|'''|"|')([\s\S]*)\1$/.exec(expr.trim());
-  if (!m || m[2]!.includes(m[1]!)) return undefined;
-  return m[2]!;
-}
-
-/** `name=expr` among call arguments. */
-export function kwarg(args: readonly string[], name: string): string | undefined {
-  const re = new RegExp(`^${name}\\s*=(?!=)\\s*([\\s\\S]+)$`);
-  for (const a of args) {
-    const m = re.exec(a);
-    if (m) return m[1]!.trim();
-  }
-  return undefined;
-}
-
-/** Positional arguments (those without `name=`). */
-export const positional = (args: readonly string[]): string[] => args.filter((a) => !/^\*{0,2}[A-Za-z_]\w*\s*=(?!=)/.test(a) && !a.startsWith('*'));
+// Python modules read as text: what a file imports, which project file a module is, and string constants' values.
+import type { Project } from '../project.js';
+import { literal, statements } from './source.js';
 
 /** What a name imported into a file refers to: `from M import a as b` → b: { module: M, name: a }; `import M as N`. */
 export interface Imported {
@@ -223,4 +144,58 @@ export class ConstEval {
     }
     return undefined;
   }
+}
+
+/** Root-relative file of module `mod` under one of `roots`, trying `a/b.py` then `a/b/__init__.py`. */
+function resolveModule(p: Project, mod: string, roots: readonly string[]): string | undefined {
+  const rel = mod.split('.').join('/');
+  for (const r of roots) {
+    const base = r ? `${r}/${rel}` : rel;
+    for (const f of [`${base}.py`, `${base}/__init__.py`]) if (p.file(f)) return f;
+  }
+  return undefined;
+}
+
+/** The project's own modules a file imports (absolute and relative, module-level or inside functions). */
+export function importedFiles(p: Project, file: string, text: string, roots: readonly string[]): string[] {
+  const out: string[] = [];
+  const pkgDir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+  const push = (mod: string, names: string[]): void => {
+    const f = resolveModule(p, mod, roots);
+    if (f) out.push(f);
+    // `from pkg import module`: the names may be submodules
+    for (const n of names) {
+      const sub = resolveModule(p, `${mod}.${n}`, roots);
+      if (sub) out.push(sub);
+    }
+    // importing a.b.c runs a/__init__.py and a/b/__init__.py first
+    const parts = mod.split('.');
+    for (let k = 1; k < parts.length; k++) {
+      const pkg = resolveModule(p, parts.slice(0, k).join('.'), roots);
+      if (pkg) out.push(pkg);
+    }
+  };
+  for (const l of statements(text)) {
+    const from = /^from\s+(\.*)([\w.]*)\s+import\s+\(?\s*([^)]*)\)?/.exec(l.text);
+    if (from) {
+      const names = from[3]!.split(',').map((s) => s.trim().split(/\s+/)[0]!).filter((s) => /^\w+$/.test(s));
+      if (from[1]) {
+        // relative: one dot is this file's package, each further dot one level up
+        let dir = pkgDir;
+        for (let k = 1; k < from[1].length; k++) dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+        const rel = [dir, from[2]!.split('.').join('/')].filter(Boolean).join('/');
+        for (const f of [`${rel}.py`, `${rel}/__init__.py`]) if (from[2] && p.file(f)) out.push(f);
+        for (const n of names) {
+          const sub = [rel, n].filter(Boolean).join('/');
+          for (const f of [`${sub}.py`, `${sub}/__init__.py`]) if (p.file(f)) out.push(f);
+        }
+      } else push(from[2]!, names);
+      continue;
+    }
+    // Flask's `app.config.from_object("pkg.config.Config")` imports the module named in the string
+    for (const m of l.text.matchAll(/\bfrom_object\(\s*["']([\w.]+)\.\w+["']/g)) push(m[1]!, []);
+    const imp = /^import\s+(.+)$/.exec(l.text);
+    if (imp) for (const part of imp[1]!.split(',')) push(part.trim().split(/\s+/)[0]!, []);
+  }
+  return out;
 }
