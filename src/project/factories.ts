@@ -1,7 +1,7 @@
 // App objects a framework builds, directly (`app = Flask(...)`) or through a factory function (`app = create_app()`,
 // `application = get_app()`, `async def init_app()` of aiohttp), resolved through the project's own imports and its
 // subclasses of framework classes. Source text only: nothing is imported or executed.
-import type { AppCandidate, AppInterface } from './app.js';
+import type { AppCandidate, AppInterface } from './app-object.js';
 import type { Project } from './project.js';
 import { importsOf } from './py/modules.js';
 import { lineAt } from './py/source.js';
