@@ -114,7 +114,7 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
     // nothing pinned tells which Python the dependencies have wheels for: the newest with broad wheel support
     if (!ceiling && !era && minorNumber(version) > minorNumber(DEFAULT_PYTHON) && allowed.includes(DEFAULT_PYTHON)) {
       evidence.push(`no pin or lock tells which Python its dependencies ship wheels for: ${DEFAULT_PYTHON}, the newest with broad wheel support (${version} is newer; compiled packages add its wheels over the months after its release)`);
-      notes.push(`the image uses Python ${DEFAULT_PYTHON}: the constraints allow ${version}, which is recent enough that compiled dependencies may still lack wheels for it; pass --python ${version} to move`);
+      if (hard) notes.push(`the image uses Python ${DEFAULT_PYTHON}: the constraints allow ${version}, which is recent enough that compiled dependencies may still lack wheels for it; pass --python ${version} to move`);
       newest = version = DEFAULT_PYTHON;
     }
     if (ceiling && version === ceiling.minor) evidence.push(`newest Python ${version}: the pins support no newer one`);
@@ -122,7 +122,7 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
     if (datedNote) notes.push(datedNote);
     if (!hard && !ceiling && !era) {
       evidence.push(`default: no .python-version, requires-python or runtime.txt, and no pin bounds Python`);
-      notes.push(`the project names no Python version: the image uses ${version}; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
+      notes.push(`the project names no Python version: the image uses ${version}, the newest with broad wheel support; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
     }
   }
   newest ??= version;
