@@ -1,6 +1,6 @@
 // How the image installs the dependencies: the package manager, the files its layer needs, whether they are locked
 // (and how an unlocked project gets locked), with the evidence for each choice, and every dependency name.
-import { LOCK_FILES, lockPins, requirementsTree, type PackageManager, type PythonFacts, type RequirementsFile } from '../project/python.js';
+import { LOCK_FILES, lockPins, pipfiles, pyprojects, requirementsTree, type PackageManager, type PythonFacts, type RequirementsFile } from '../project/python.js';
 import type { Project } from '../project/project.js';
 import { InitError, type DepsPlan, type InitOptions } from './types.js';
 import { lockCommand, pep508, type LockOutcome, type LockPlan } from './lock.js';
@@ -204,6 +204,12 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
   if (src) {
     const output = freeName(p, ['requirements.txt', 'requirements.lock', 'requirements-lock.txt']);
     return unlocked(p, src, output, undefined, outcome, notes);
+  }
+  // a manifest that is there but cannot be read is the user's to mend, with where: not "no manifest"
+  const broken = [...pyprojects(p).map((x) => x.problem), ...pipfiles(p).map((x) => x.problem)].find((x) => x !== undefined);
+  if (broken) {
+    const line = (p.file(broken.file)?.text ?? '').slice(0, broken.span.start).split('\n').length;
+    throw new InitError(`${broken.file}:${line}: ${broken.message}`, `fix ${broken.file} (pyship init reads the dependencies from it), then run pyship init again`);
   }
   throw new InitError('no dependency manifest found (requirements.txt, pyproject.toml, Pipfile, environment.yml)',
     'add one, or run pyship init in the directory of the Python project');

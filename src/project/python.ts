@@ -688,7 +688,7 @@ export function pyprojectAt(p: Project, dir: string): Pyproject | undefined {
   })();
 }
 
-const pipfiles = projectFact((p: Project): Pipfile[] =>
+export const pipfiles = projectFact((p: Project): Pipfile[] =>
   p.find((f) => /(^|\/)Pipfile$/.test(f) && depthOf(f) <= MAX_DEPTH_DIRS && !NOT_APP.test(f)).map((f) => parsePipfile(p.file(f)?.text ?? '', f)));
 
 const condaEnvs = projectFact((p: Project): CondaEnv[] =>

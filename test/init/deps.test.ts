@@ -267,3 +267,13 @@ describe('locking an unlocked project', () => {
   });
 });
 
+
+describe('a manifest that cannot be read', () => {
+  it('names the file and line of the TOML error, not "no dependency manifest found"', async () => {
+    const dir = projectDir({ 'app.py': FLASK, 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["flask"\n' });
+    const r = await init(dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^pyship init: pyproject\.toml:\d+: invalid TOML: /);
+    expect(r.err).toContain('fix pyproject.toml (pyship init reads the dependencies from it)');
+  });
+});
