@@ -3,7 +3,7 @@
 // production: pyship's image is then written beside it (Dockerfile.pyship), never over it.
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { finalEnv, finalStage, runTarget, startCommand } from '../dockerfile/query.js';
-import { lineOf, startScripts } from '../dockerfile/scripts.js';
+import { lineOf, startScripts, type StartScript } from '../dockerfile/scripts.js';
 import type { ShCommand } from '../dockerfile/shell.js';
 import { commandServer } from '../project/servers-evidence.js';
 import type { Project } from '../project/project.js';
@@ -37,6 +37,24 @@ function composeHost(c: ShCommand): string | undefined {
   const host = c.argv.slice(1).find((w) => !w.value.startsWith('-'));
   if (!host || host.dynamic || !/^[a-z][a-z0-9_-]*$/i.test(host.value) || /^localhost$/i.test(host.value)) return undefined;
   return host.value;
+}
+
+const SERVER_WORD = /\b(gunicorn|uvicorn|uwsgi|hypercorn|daphne|granian|waitress-serve|supervisord|circusd|honcho)\b/;
+const RUNS_OTHER = new Set(['eval', 'su', 'gosu', 'su-exec', 'runuser', 'setpriv', 'chpst', 'sh', 'bash', 'dash', 'ash', 'zsh', 'source', '.']);
+
+/**
+ * A start script that may start a server pyship does not see: one it names outside a comment (`cmd="exec gunicorn …";
+ * eval "$cmd"`), a program from a variable, eval, a user switch, or another script it runs.
+ */
+function hidesStart(s: StartScript): boolean {
+  if (!s.script) return true;
+  if (SERVER_WORD.test(s.text.replace(/^\s*#.*$/gm, ''))) return true;
+  return s.script.commands.some((c) => {
+    const prog = c.argv[0];
+    if (!prog || c.substitution) return false;
+    if (prog.value === '$@' || prog.value === '$*') return false;
+    return prog.dynamic || RUNS_OTHER.has(c.name) || /\//.test(prog.value) || /\.(sh|bash|py)$/.test(prog.value);
+  });
 }
 
 /** The verdict on a project Dockerfile (project-relative path); undefined when it is absent or unreadable. */
@@ -85,6 +103,7 @@ export function judgeImage(p: Project, path: string): ImageVerdict | undefined {
     if (instr !== start.entrypoint || commandServer(words(runTarget(cmd) ?? cmd), env)) continue;
     if (!scripts.some((s) => s.runBy === instr && s.script !== undefined)) unknown = true;
   }
+  if (scripts.some(hidesStart)) unknown = true;
   if (!server && !unknown && !start.cmd) {
     const from = stage.instructions[0]!;
     why.unshift(start.entrypoint

@@ -45,6 +45,8 @@ describe('is the project Dockerfile a production image?', () => {
     ['an ENTRYPOINT script that migrates, waits on $DB_HOST and execs the CMD server', { Dockerfile: `${ENTRY}CMD ["gunicorn", "app:app"]\n`, 'entrypoint.sh': '#!/bin/sh\nwhile ! nc -z "$DB_HOST" 5432; do sleep 1; done\npython manage.py migrate\nexec "$@"\n' }],
     ['an ENTRYPOINT script that starts gunicorn itself', { Dockerfile: ENTRY, 'entrypoint.sh': '#!/bin/sh\nexec gunicorn app:app\n' }],
     ['a CMD pyship cannot judge (python app.py)', { Dockerfile: 'FROM python:3.12\nCOPY . .\nCMD ["python", "app.py"]\n' }],
+    ['an ENTRYPOINT script that builds the gunicorn command in a string and evals it', { Dockerfile: ENTRY, 'entrypoint.sh': '#!/bin/sh\ncmd="exec gunicorn app:app -b 0.0.0.0:$PORT $@"\neval "$cmd"\n' }],
+    ['an ENTRYPOINT script that runs another script', { Dockerfile: ENTRY, 'entrypoint.sh': '#!/bin/sh\n./start-server.sh\n' }],
     ['an ENTRYPOINT script that is not in the context', { Dockerfile: 'FROM python:3.12\nENTRYPOINT ["/usr/local/bin/start"]\n' }],
   ];
   it.each(prod)('production (kept as today): %s', (_name, files) => {
