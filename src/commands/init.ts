@@ -232,7 +232,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     if (findings.length > 20) io.err(`  … and ${findings.length - 20} more: run pyship check ${where}\n`);
   }
   const cd = where === '.' ? '' : `cd ${where} && `;
-  io.err(`\nNext:\n  ${cd}pyship build${spec.beside ? ` --file ${spec.dockerfile}` : '             '} build, then audit and smoke-test the image\n`);
+  io.err(`\nNext:\n  ${cd}pyship build${spec.beside ? ` --file ${spec.dockerfile}  ` : '             '} build, then audit and smoke-test the image\n`);
   if (spec.compose) io.err(`  ${cd}docker compose up --build run it locally, hardened\n`);
   io.err(`  git add ${plans.filter((p) => p.status === 'create' || p.status === 'overwrite' || p.status === 'unchanged').map((p) => p.shown).join(' ')}\n`);
   return 0;
