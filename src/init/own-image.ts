@@ -2,7 +2,8 @@
 // server, or whose entrypoint wipes data or waits for a host only compose resolves gives the user nothing that runs in
 // production: pyship's image is then written beside it (Dockerfile.pyship), never over it.
 import { parseDockerfile } from '../dockerfile/parse.js';
-import { finalEnv, finalStage, runTarget, startCommand } from '../dockerfile/query.js';
+import type { Dockerfile, Stage } from '../dockerfile/model.js';
+import { finalEnv, finalStage, rootBase, runTarget, startCommand } from '../dockerfile/query.js';
 import { lineOf, startScripts, type StartScript } from '../dockerfile/scripts.js';
 import type { ShCommand } from '../dockerfile/shell.js';
 import { commandServer } from '../project/servers-evidence.js';
@@ -37,6 +38,15 @@ function composeHost(c: ShCommand): string | undefined {
   const host = c.argv.slice(1).find((w) => !w.value.startsWith('-'));
   if (!host || host.dynamic || !/^[a-z][a-z0-9_-]*$/i.test(host.value) || /^localhost$/i.test(host.value)) return undefined;
   return host.value;
+}
+
+/** Base images whose default command is a shell or an interpreter, never a server. */
+const PLAIN_BASE = /^(library\/)?(python|pypy|debian|ubuntu|alpine|busybox|buildpack-deps|fedora|rockylinux|almalinux|node)$|^(astral-sh\/uv|continuumio\/(miniconda3|anaconda3)|mambaorg\/micromamba|condaforge\/(miniforge3|mambaforge))$/;
+
+function plainBase(df: Dockerfile, stage: Stage): boolean {
+  const base = rootBase(df, stage).base;
+  const repo = base.repository ?? base.raw.split(/[:@]/)[0]!.replace(/^[^/]*\.[^/]*\//, '');
+  return PLAIN_BASE.test(repo);
 }
 
 const SERVER_WORD = /\b(gunicorn|uvicorn|uwsgi|hypercorn|daphne|granian|waitress-serve|supervisord|circusd|honcho)\b/;
@@ -104,7 +114,8 @@ export function judgeImage(p: Project, path: string): ImageVerdict | undefined {
     if (!scripts.some((s) => s.runBy === instr && s.script !== undefined)) unknown = true;
   }
   if (scripts.some(hidesStart)) unknown = true;
-  if (!server && !unknown && !start.cmd) {
+  // no CMD: the base image's own command runs, a shell or an interpreter for these (another base may start a server)
+  if (!server && !unknown && !start.cmd && (start.entrypoint || plainBase(df, stage))) {
     const from = stage.instructions[0]!;
     why.unshift(start.entrypoint
       ? `${at(start.entrypoint.span.start)} the ENTRYPOINT starts no server and there is no CMD: the image runs only the command a compose file or a deployment passes`

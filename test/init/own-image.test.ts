@@ -22,6 +22,7 @@ const verdict = (files: Record<string, string>): ReturnType<typeof judgeImage> =
 describe('is the project Dockerfile a production image?', () => {
   const notProd: [string, Record<string, string>, RegExp][] = [
     ['no CMD and no ENTRYPOINT', { Dockerfile: 'FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n' }, /^Dockerfile:1 no CMD or ENTRYPOINT/],
+    ['no CMD in a final stage built on an earlier one, from ghcr.io/astral-sh/uv', { Dockerfile: 'FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim AS base\nWORKDIR /app\nFROM base\nCOPY . .\n' }, /^Dockerfile:3 no CMD or ENTRYPOINT/],
     ['an ENTRYPOINT script that only execs its arguments, and no CMD', { Dockerfile: ENTRY, 'entrypoint.sh': '#!/bin/sh\necho start\nexec "$@"\n' }, /^Dockerfile:6 the ENTRYPOINT starts no server and there is no CMD/],
     ['manage.py runserver', { Dockerfile: 'FROM python:3.12\nCOPY . .\nCMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]\n' }, /^Dockerfile:3 starts a development server/],
     ['flask run', { Dockerfile: 'FROM python:3.12\nCOPY . .\nCMD flask run --host 0.0.0.0\n' }, /^Dockerfile:3 starts a development server: CMD flask run/],
@@ -47,6 +48,7 @@ describe('is the project Dockerfile a production image?', () => {
     ['a CMD pyship cannot judge (python app.py)', { Dockerfile: 'FROM python:3.12\nCOPY . .\nCMD ["python", "app.py"]\n' }],
     ['an ENTRYPOINT script that builds the gunicorn command in a string and evals it', { Dockerfile: ENTRY, 'entrypoint.sh': '#!/bin/sh\ncmd="exec gunicorn app:app -b 0.0.0.0:$PORT $@"\neval "$cmd"\n' }],
     ['an ENTRYPOINT script that runs another script', { Dockerfile: ENTRY, 'entrypoint.sh': '#!/bin/sh\n./start-server.sh\n' }],
+    ['no CMD on a base image that starts a server itself', { Dockerfile: 'FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./app /app/app\n' }],
     ['an ENTRYPOINT script that is not in the context', { Dockerfile: 'FROM python:3.12\nENTRYPOINT ["/usr/local/bin/start"]\n' }],
   ];
   it.each(prod)('production (kept as today): %s', (_name, files) => {
