@@ -201,8 +201,9 @@ Writes each file only if it is absent (or with --force): Dockerfile, .dockerigno
 (gunicorn.conf.py, serve.py for uvicorn/daphne, uwsgi.ini, hypercorn.conf.py), compose.yaml, CI
 (.github/workflows/docker.yml + dependabot.yml, or .gitlab-ci.yml + renovate.json, at the repository root), pyship.toml,
 and k8s/ with --k8s. Nothing the project has is changed or shadowed: an existing docker-compose.yml is the compose file,
-a kept Dockerfile gets no server config or compose file, CI that builds the image and dependabot.yml are kept; the
-summary says why, and what to merge. --force replaces all; --force FILE[,FILE…] only those.
+a kept production Dockerfile gets no server config or compose file (one that is no production image gets
+Dockerfile.pyship beside it), CI that builds the image and dependabot.yml are kept; the summary says why, and what to
+merge. --force replaces all; --force FILE[,FILE…] only those.
 Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambiguous project, usage or I/O error.
 Examples:
   pyship init                                   detect and write

@@ -9,6 +9,7 @@ import type { PackageManager } from '../project/python.js';
 import { buildSpec, InitError, MANAGERS, SERVERS, type InitOptions, type Server } from '../init/spec.js';
 import { generateFiles, planDiff, writePlans } from '../init/init.js';
 import { ForceError, planFiles, repositoryRoot, type WritePlan } from '../init/existing.js';
+import { placeImage } from '../init/own-image.js';
 import { checkFiles } from '../lint/files.js';
 import type { Engine } from '../engine/types.js';
 import type { LockRunner } from '../init/lock.js';
@@ -178,6 +179,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   const root = repositoryRoot(dir, io.cwd);
   const sub = relative(root, dir).split(sep).join('/');
   let plans: WritePlan[];
+  placeImage(spec, project, flags.force ?? false);
   try {
     plans = planFiles(generateFiles(spec, project, sub), { dir, root, cwd: io.cwd, force: flags.force ?? false, spec });
   } catch (e) {
@@ -230,7 +232,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     if (findings.length > 20) io.err(`  … and ${findings.length - 20} more: run pyship check ${where}\n`);
   }
   const cd = where === '.' ? '' : `cd ${where} && `;
-  io.err(`\nNext:\n  ${cd}pyship build              build, then audit and smoke-test the image\n`);
+  io.err(`\nNext:\n  ${cd}pyship build${spec.beside ? ` --file ${spec.dockerfile}  ` : '             '} build, then audit and smoke-test the image\n`);
   if (spec.compose) io.err(`  ${cd}docker compose up --build run it locally, hardened\n`);
   io.err(`  git add ${plans.filter((p) => p.status === 'create' || p.status === 'overwrite' || p.status === 'unchanged').map((p) => p.shown).join(' ')}\n`);
   return 0;

@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { buildCommands, dependencyBots, botCovers, type DependencyBot } from '../project/ci.js';
 import { parseDockerignore } from '../project/dockerignore.js';
 import { loadProject, type Project } from '../project/project.js';
+import { excludedNeeds, neededFiles } from './ignore-needs.js';
 import type { GeneratedFile } from './types.js';
 import type { InitSpec } from './types.js';
 
@@ -82,8 +83,9 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
   }
   const forced = (f: GeneratedFile): boolean => force === true || (Array.isArray(force) && force.some((n) => names(f).includes(n.replace(/^\.\//, ''))));
   const plans: WritePlan[] = [];
-  const dockerfile = files.find((f) => f.path === 'Dockerfile');
-  const keptDockerfile = dockerfile && !forced(dockerfile) && existsSync(join(dir, 'Dockerfile')) && readText(join(dir, 'Dockerfile')) !== dockerfile.text;
+  const dfName = spec.dockerfile ?? 'Dockerfile';
+  const dockerfile = files.find((f) => f.path === dfName);
+  const keptDockerfile = dockerfile && !forced(dockerfile) && existsSync(join(dir, dfName)) && readText(join(dir, dfName)) !== dockerfile.text;
 
   for (const f of files) {
     let full = resolve(f.root ? root : dir, f.path);
@@ -92,6 +94,16 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
       return { ...f, status, full, shown: show(full), ...(current !== undefined ? { current } : {}), ...extra };
     };
     const force1 = forced(f);
+    // the project's Dockerfile is no production image: kept as it is, and pyship's written beside it
+    if (f === dockerfile && spec.beside) {
+      const kept = join(dir, spec.beside.path);
+      plans.push({ path: spec.beside.path, text: readText(kept) ?? '', what: 'the project\'s Dockerfile', status: 'exists', full: kept, shown: show(kept), current: readText(kept),
+        reason: `the project's Dockerfile, kept: it is no production image (${spec.beside.why.join('; ')}); pyship's image is ${f.path} beside it (--force Dockerfile replaces it instead)` });
+      if (!existsSync(full)) {
+        plans.push(plan('create', { reason: `the project's ${spec.beside.path} is no production image: pyship's goes beside it and shadows nothing; build it with \`pyship build --file ${f.path}\`` }));
+        continue;
+      }
+    }
     // compose: one slot, whatever the name; a file above (up to the root) is what `docker compose` finds from here
     if (f.path === 'compose.yaml') {
       const here = COMPOSE_NAMES.find((n) => existsSync(join(dir, n)));
@@ -128,6 +140,25 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
         continue;
       }
     }
+    if (f.path === '.dockerignore' && existsSync(full) && !force1 && !keptDockerfile && dockerfile) {
+      const current = readText(full);
+      const dropped = current === undefined || current === f.text ? [] : excludedNeeds(current, neededFiles(spec, files));
+      if (dropped.length > 0) {
+        const own = `${dfName}.dockerignore`;
+        const what = dropped.map((n) => `${n.path} (${n.why}${n.pattern ? `; excluded by \`${n.pattern}\`` : ''})`).join(', ');
+        plans.push(plan('exists', { reason: `the project's own; the generated ${dfName} builds with ${own} instead, since this one leaves out files it needs` }));
+        full = join(dir, own);
+        const g = { ...f, path: own, what: `${f.what}; BuildKit reads it for ${dfName} instead of .dockerignore` };
+        const planOwn = (status: WriteStatus, extra: Partial<WritePlan> = {}): WritePlan => {
+          const cur = readText(full);
+          return { ...g, status, full, shown: show(full), ...(cur !== undefined ? { current: cur } : {}), ...extra };
+        };
+        plans.push(existsSync(full)
+          ? existing(planOwn, g, full, false, 'the project\'s own ignore file for this Dockerfile')
+          : planOwn('create', { reason: `the kept .dockerignore leaves out ${what}: ${own} is the ignore file BuildKit reads for ${dfName} instead` }));
+        continue;
+      }
+    }
     if (existsSync(full)) {
       const merge = f.path === '.gitlab-ci.yml'
         ? ['the generated pipeline also lints with pyship check, smoke-tests and scans the image, and rebuilds on a schedule: `pyship init --dry-run --force .gitlab-ci.yml` shows it']
@@ -145,7 +176,7 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
       plans.push(plan('skip', { reason: `made for the generated Dockerfile (${f.forDockerfile}), and the project's Dockerfile is kept (--force Dockerfile replaces it and writes this)` }));
       continue;
     }
-    if (f.path === '.github/workflows/docker.yml') {
+    if (f.path === '.github/workflows/docker.yml' && !spec.beside) {
       const builds = ciBuilds(repo(), sub);
       if (builds) {
         plans.push(plan('skip', {

@@ -25,9 +25,11 @@ import type { WritePlan } from './existing.js';
 export function generateFiles(spec: InitSpec, p: Project, sub = ''): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   if (spec.deps.generate) files.push(spec.deps.generate);
-  files.push({ path: 'Dockerfile', text: dockerfile(spec), what: `multi-stage, ${spec.manager} → /opt/venv, tini, non-root uid 10001${spec.healthcheck ? ', HEALTHCHECK' : ''}` });
+  // beside a project Dockerfile that is no production image: Dockerfile.pyship, with the ignore file BuildKit reads for it
+  const df = spec.dockerfile ?? 'Dockerfile';
+  files.push({ path: df, text: dockerfile(spec), what: `multi-stage, ${spec.manager} → /opt/venv, tini, non-root uid 10001${spec.healthcheck ? ', HEALTHCHECK' : ''}${spec.beside ? `; beside the project's ${spec.beside.path}, build it with \`pyship build --file ${df}\`` : ''}` });
   const needs = [...spec.deps.files, ...readmeOf(p)];
-  files.push({ path: '.dockerignore', text: dockerignore(spec, needs), what: 'keeps VCS data, venvs, caches and secrets out of the build context' });
+  files.push({ path: spec.beside ? `${df}.dockerignore` : '.dockerignore', text: dockerignore(spec, needs), what: `keeps VCS data, venvs, caches and secrets out of the build context${spec.beside ? ` (BuildKit reads it for ${df} instead of .dockerignore)` : ''}` });
   const cfg = serverConfig(spec);
   if (cfg) files.push({ path: cfg[0], text: cfg[1], what: `${spec.server} bound to 0.0.0.0:$PORT, logs to stdout`, forDockerfile: 'its CMD reads it' });
   const ro = spec.mounts?.readOnly === false ? 'writable root (see notes)' : 'read-only root';

@@ -196,6 +196,10 @@ export interface InitSpec {
   appModule?: { path: string; text: string; why: string };
   /** Where the app writes at run time, and what compose/k8s mount there (src/init/mounts.ts). */
   mounts?: MountPlan;
+  /** The generated Dockerfile's name when not `Dockerfile`: the project's own is kept beside it (src/init/own-image.ts). */
+  dockerfile?: string;
+  /** The project's Dockerfile kept beside the generated one, and why it is no production image (`path:line what`). */
+  beside?: { path: string; why: string[] };
   /** The environment the app reads at import (required and optional names, where each is read). */
   environment?: EnvPlan;
 }

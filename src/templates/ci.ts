@@ -27,10 +27,17 @@ function githubSub(sub: string): { paths: string; defaults: string } {
   return { paths, defaults: `\n# the project is in ${sub}/: every run step starts there\ndefaults:\n  run:\n    working-directory: ${sub}\n` };
 }
 
+/** Beside the project's own Dockerfile (no production image), CI builds and lints pyship's: `--file Dockerfile.pyship`. */
+function ownDockerfile(s: InitSpec): { file: string; only: string } {
+  if (!s.dockerfile || s.dockerfile === 'Dockerfile') return { file: '', only: '' };
+  return { file: ` --file ${s.dockerfile}`, only: ` ${s.dockerfile}` };
+}
+
 /** `sub`: the project directory below the repository root ('' when it is the root). */
 export function githubWorkflow(s: InitSpec, sub = ''): string {
   const where = githubSub(sub);
   const px = `npx --yes pyship@${s.pyshipVersion}`;
+  const { file, only } = ownDockerfile(s);
   const broker = brokerSetup(s);
   // throwaway values for what the app cannot import without (never a real secret)
   const smoke = `${broker?.flags ?? ''}${smokeFlags(s.environment)}`;
@@ -65,7 +72,7 @@ jobs:
         with:
           node-version: 22
       - name: Lint the Dockerfile and the project
-        run: ${px} check --format github
+        run: ${px} check --format github${only}
       - name: Scan the code for security problems
         run: pipx run bandit --recursive --severity-level medium ${scanPaths} .
       - name: Log in to the registry
@@ -77,10 +84,10 @@ jobs:
           password: \${{ secrets.GITHUB_TOKEN }}
 ${brokerStep}      - name: Build, audit and smoke-test the image
         if: github.event_name != 'schedule'
-        run: ${px} build --image "$IMAGE" --tag "\${{ github.sha }}"${smoke}
+        run: ${px} build${file} --image "$IMAGE" --tag "\${{ github.sha }}"${smoke}
       - name: Weekly rebuild from a fresh base, without cache
         if: github.event_name == 'schedule'
-        run: ${px} build --fresh --image "$IMAGE" --tag "\${{ github.sha }}"${smoke}
+        run: ${px} build${file} --fresh --image "$IMAGE" --tag "\${{ github.sha }}"${smoke}
       - name: Scan the image for known vulnerabilities
         uses: aquasecurity/trivy-action@0.28.0
         with:
@@ -90,19 +97,20 @@ ${brokerStep}      - name: Build, audit and smoke-test the image
           severity: CRITICAL,HIGH
       - name: Push
         if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
-        run: ${px} build --image "$IMAGE" --tag "\${{ github.sha }}" --no-verify --push
+        run: ${px} build${file} --image "$IMAGE" --tag "\${{ github.sha }}" --no-verify --push
 `;
 }
 
 /** `sub`: the project directory below the repository root ('' when it is the root). */
 export function gitlabCi(s: InitSpec, sub = ''): string {
   const px = `npx --yes pyship@${s.pyshipVersion}`;
+  const { file, only } = ownDockerfile(s);
   const broker = brokerSetup(s);
   // below the root: each job starts in the project directory; pipelines run for changes there (and schedules)
   const cd = sub ? `\n    - cd ${sub}` : '';
   const workflow = sub ? `\nworkflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\n    - changes: [${JSON.stringify(`${sub}/**/*`)}, .gitlab-ci.yml]\n` : '';
   /** Build (with --fresh for the weekly rebuild), audit and smoke; a worker is smoke-tested next to a throwaway broker. */
-  const verified = (fresh: string, push = ''): string => [...(sub ? [`cd ${sub}`] : []), ...(broker?.commands ?? []), `${px} build${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"${broker?.flags ?? ''}${smokeFlags(s.environment)}${push}`]
+  const verified = (fresh: string, push = ''): string => [...(sub ? [`cd ${sub}`] : []), ...(broker?.commands ?? []), `${px} build${file}${fresh} --image "$IMAGE" --tag "$CI_COMMIT_SHA"${broker?.flags ?? ''}${smokeFlags(s.environment)}${push}`]
     .map((c) => `    - ${c}`).join('\n');
   return `# Written by pyship init. Lints, builds (tags :<branch> and :<sha>, labels, warm cache), audits and smoke-tests the
 # image, scans it and pushes it from the default branch. A pipeline schedule (CI/CD > Schedules, weekly) runs the
@@ -125,7 +133,7 @@ lint:
   stage: check
   image: node:22
   script:${cd}
-    - ${px} check --format junit > pyship.xml
+    - ${px} check --format junit${only} > pyship.xml
   artifacts:
     when: always
     reports:
@@ -158,7 +166,7 @@ trivy:
   extends: .docker
   stage: scan
   script:${cd}
-    - ${px} build --image "$IMAGE" --tag "$CI_COMMIT_SHA" --no-verify
+    - ${px} build${file} --image "$IMAGE" --tag "$CI_COMMIT_SHA" --no-verify
     - docker run --rm -v /var/run/docker.sock:/var/run/docker.sock aquasec/trivy:0.57.1 image --exit-code 1 --ignore-unfixed --severity CRITICAL,HIGH "$IMAGE:$CI_COMMIT_SHA"
 
 push:
@@ -167,6 +175,6 @@ push:
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"
   script:${cd}
-    - ${px} build --image "$IMAGE" --tag "$CI_COMMIT_SHA" --no-verify --push
+    - ${px} build${file} --image "$IMAGE" --tag "$CI_COMMIT_SHA" --no-verify --push
 `;
 }

@@ -21,6 +21,7 @@ export function compose(s: InitSpec): string {
       lines.push(
         '    build:',
         '      context: .',
+        ...(s.dockerfile && s.dockerfile !== 'Dockerfile' ? [`      dockerfile: ${s.dockerfile}`] : []),
         '      # a build secret (e.g. a private index): `RUN --mount=type=secret,id=pip_conf,target=/etc/pip.conf pip install …`',
         '      # secrets: [pip_conf]',
       );

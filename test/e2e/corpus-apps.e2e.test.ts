@@ -45,8 +45,10 @@ interface App {
   changes: { file: string; from: RegExp; to: string; why: string }[];
   /** Values for the variables the app needs at import, for its smoke test (as the generated CI passes them). */
   env: string[];
-  /** `--force FILE`: the app's own files pyship's packaging replaces (its Dockerfile pulls images this engine lacks). */
+  /** `--force FILE`: the app's own files pyship's packaging replaces. */
   force?: string[];
+  /** The Dockerfile init writes when not `Dockerfile`: Dockerfile.pyship beside the app's own, which is no production image. */
+  dockerfile?: string;
 }
 
 const WHEELHOUSE = 'the pins the offline wheelhouse lacks → its versions (python:3.13-slim-trixie)';
@@ -54,7 +56,8 @@ const APPS_E2E: App[] = [
   // flask + nothing else: init locks it with pip in the stand-in and installs gunicorn beside the lock
   { name: 'flask-tutorial-flaskr', project: 'examples/tutorial', changes: [], env: [] },
   {
-    name: 'django-on-docker', project: 'app', force: ['Dockerfile'],
+    // its Dockerfile starts no server and its entrypoint flushes the database: init keeps it and writes Dockerfile.pyship
+    name: 'django-on-docker', project: 'app', dockerfile: 'Dockerfile.pyship',
     changes: [
       { file: 'app/requirements.txt', from: /^Django==4\.2\.3$/m, to: 'Django==4.2.28', why: WHEELHOUSE },
       { file: 'app/requirements.txt', from: /^gunicorn==21\.2\.0$/m, to: 'gunicorn==23.0.0', why: WHEELHOUSE },
@@ -116,7 +119,8 @@ describe.runIf(enabled)('pyship init on real corpus apps → check → build →
       const initCode = await runInit(undefined, { syntax: false, input: false, python: '3.13', ...(app.force ? { force: app.force } : {}) }, initIo, { engine });
       expect(initCode, initIo.stderr()).toBe(0);
       const dir = join(root, app.project);
-      expect(existsSync(join(dir, 'Dockerfile')), initIo.stderr()).toBe(true);
+      expect(existsSync(join(dir, app.dockerfile ?? 'Dockerfile')), initIo.stderr()).toBe(true);
+      if (app.dockerfile) expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(readFileSync(join(APPS, app.name, app.project, 'Dockerfile'), 'utf8'));
 
       // pyship check: nothing in the files init wrote
       const checkIo = captureIo(dir);
@@ -131,7 +135,7 @@ describe.runIf(enabled)('pyship init on real corpus apps → check → build →
       images.add(image);
       let verified: VerifyResult | undefined;
       const buildIo = captureIo(dir);
-      const buildCode = await runBuild(undefined, { image, label: [LABEL], smokeEnv: app.env }, buildIo, {
+      const buildCode = await runBuild(undefined, { image, label: [LABEL], smokeEnv: app.env, ...(app.dockerfile ? { file: app.dockerfile } : {}) }, buildIo, {
         engine,
         verify: async (e, img, opts) => (verified = await auditAndSmoke(e, img, opts)),
       });
@@ -147,7 +151,7 @@ describe.runIf(enabled)('pyship init on real corpus apps → check → build →
       expect(smokeCode, summary).toBe(0);
       expect(summary).toMatch(/OPS008 +healthy/);
       const size = (JSON.parse(sh(['image', 'inspect', `${image}:main`]).stdout) as { Size: number }[])[0]!.Size;
-      results.push(`  ${app.name}: ${(size / 1e6).toFixed(0)} MB${app.force ? `; --force ${app.force.join(',')}` : ''}; ${app.changes.length === 0 ? 'no change to the app' : `changed in the copy: ${app.changes.map((c) => `${c.file} ${c.to} (${c.why})`).join('; ')}`}`);
+      results.push(`  ${app.name}: ${(size / 1e6).toFixed(0)} MB${app.force ? `; --force ${app.force.join(',')}` : ''}${app.dockerfile ? `; built from ${app.dockerfile}` : ''}; ${app.changes.length === 0 ? 'no change to the app' : `changed in the copy: ${app.changes.map((c) => `${c.file} ${c.to} (${c.why})`).join('; ')}`}`);
     }, 900_000);
   }
 });

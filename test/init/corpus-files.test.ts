@@ -9,6 +9,7 @@ import { COMPOSE_NAMES } from '../../src/init/existing.js';
 import { imagePathOf } from '../../src/init/mounts.js';
 import { buildSpec } from '../../src/init/spec.js';
 import { loadProject } from '../../src/project/project.js';
+import { buildContexts } from '../../src/project/contexts.js';
 import { appWrites } from '../../src/project/writes.js';
 import { init, listFiles } from './helpers.js';
 import { APPS_DIR as CORPUS, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
@@ -71,6 +72,33 @@ const WRITES: Record<string, { expect: string[]; why?: string }> = {
   'djangoproject.com': { expect: ['/media'], why: 'MEDIA_ROOT is DATA_DIR / "media…", DATA_DIR the parent of the repository (/ in the image) unless DJANGOPROJECT_DATA_DIR is set' },
 };
 
+/** The apps whose own Dockerfile is no production image (reviewed: no server, a dev server, a wiping or compose-bound entrypoint). */
+const BESIDE = new Set(['channels-multichat', 'django-on-docker', 'djangoproject.com', 'fastapi-tdd-docker', 'flask-on-docker', 'fastapi-boilerplate', 'uv-docker-example']);
+
+/**
+ * The image init wrote runs: beside a project Dockerfile that is no production image it is Dockerfile.pyship, which
+ * the compose and CI init wrote build; and the ignore file BuildKit reads for it sends every file its CMD names.
+ */
+function pyshipImage(app: App, root: string, dir: string, added: string[], before: Map<string, Buffer>): void {
+  const rel = (f: string): string => relative(root, join(dir, f));
+  const beside = added.includes(rel('Dockerfile.pyship'));
+  expect(beside, `${app.name}: Dockerfile.pyship`).toBe(BESIDE.has(app.name));
+  const name = beside ? 'Dockerfile.pyship' : 'Dockerfile';
+  if (beside) {
+    expect(before.has(rel('Dockerfile'))).toBe(true);
+    expect(added).toContain(rel('Dockerfile.pyship.dockerignore'));
+    if (added.includes(rel('compose.yaml'))) expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toContain('dockerfile: Dockerfile.pyship');
+    const ci = join(root, '.github/workflows/docker.yml');
+    if (added.includes('.github/workflows/docker.yml')) expect(readFileSync(ci, 'utf8')).toContain('build --file Dockerfile.pyship');
+  } else if (!added.includes(rel('Dockerfile'))) return; // the project's production Dockerfile, kept as it is
+  const text = readFileSync(join(dir, name), 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(text);
+  const p = loadProject(dir, dir);
+  const ctx = buildContexts(p, name, '');
+  const read = cmd ? (JSON.parse(cmd[1]!) as string[]).filter((w) => added.includes(rel(w))) : [];
+  for (const c of ctx) for (const f of read) expect(c.ignore?.ignores(f) ?? false, `${app.name}: ${c.ignoreFile} leaves out ${f}, which ${name}'s CMD reads`).toBe(false);
+}
+
 describe.skipIf(!present)('init on the corpus apps', () => {
   const list = present ? apps() : [];
 
@@ -94,6 +122,7 @@ describe.skipIf(!present)('init on the corpus apps', () => {
         // nothing lands in a subfolder's .github, where GitHub never reads it
         const added = listFiles(root).filter((f) => !before.has(f));
         if (app.sub) expect(added.filter((f) => f.startsWith(`${app.sub}/.github/`))).toEqual([]);
+        if (!force && run.code === 0) pyshipImage(app, root, dir, added, before);
       });
     }
 

@@ -42,6 +42,9 @@ function specError(files: Record<string, string>, opts: Partial<InitOptions> = {
   throw new Error('expected an InitError');
 }
 
+/** A project Dockerfile that starts a production server: kept as it is (one that starts none gets Dockerfile.pyship beside it). */
+const PROD = 'FROM python:3.12\nCMD ["gunicorn", "app:app"]\n';
+
 describe('package manager', () => {
   it('takes the manager of the one lock file', () => {
     expect(spec({ 'app.py': FLASK, 'pyproject.toml': PYPROJECT, 'uv.lock': UV_LOCK }).manager).toBe('uv');
@@ -522,7 +525,7 @@ describe('writing', () => {
   });
 
   it('--dry-run diffs a file that exists against what it would write, with --force', async () => {
-    const dir = projectDir({ ...files, Dockerfile: 'FROM python:3.12\n' });
+    const dir = projectDir({ ...files, Dockerfile: PROD });
     const kept = await init(dir, { dryRun: true });
     expect(kept.out).not.toContain('b/Dockerfile');
     expect(kept.err).toContain('would keep Dockerfile (exists; --force Dockerfile to replace)');
@@ -532,18 +535,18 @@ describe('writing', () => {
     const forced = await init(dir, { dryRun: true, force: true });
     expect(forced.out).toMatch(/^--- a\/Dockerfile\s*\n\+\+\+ b\/Dockerfile\s*\n/m);
     expect(forced.out).toContain('-FROM python:3.12\n');
-    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\n');
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(PROD);
   });
 
   it('keeps files that exist, and replaces them with --force, atomically and with their mode', async () => {
-    const dir = projectDir({ ...files, Dockerfile: 'FROM python:3.12\n', 'compose.yaml': 'services: {}\n' });
+    const dir = projectDir({ ...files, Dockerfile: PROD, 'compose.yaml': 'services: {}\n' });
     chmodSync(join(dir, 'Dockerfile'), 0o640);
     const kept = await init(dir);
     expect(kept.code).toBe(0);
     expect(kept.err).toMatch(/kept +Dockerfile \(exists; --force Dockerfile to replace\)/);
     expect(kept.err).toMatch(/skipped +gunicorn\.conf\.py: made for the generated Dockerfile/);
     expect(existsSync(join(dir, 'gunicorn.conf.py'))).toBe(false);
-    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\n');
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(PROD);
     expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe('services: {}\n');
     // the check of the result says some files were kept
     expect(kept.err).toMatch(/pyship check \.: \d+ findings? \(some files were kept as they were\)/);

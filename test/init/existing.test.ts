@@ -68,7 +68,7 @@ describe('a kept Dockerfile', () => {
   });
 
   it('gets no .dockerignore that would drop a file it copies', async () => {
-    const dir = projectDir({ ...BASE, Dockerfile: 'FROM python:3.12\nCOPY .env.production app.py /app/\n' });
+    const dir = projectDir({ ...BASE, Dockerfile: 'FROM python:3.12\nCOPY .env.production app.py /app/\nCMD ["gunicorn", "app:app"]\n' });
     const report = await json(dir);
     const di = report.files.find((f) => f.path === '.dockerignore');
     expect(di?.action).toBe('skip');
@@ -133,7 +133,7 @@ describe('CI and Dependabot', () => {
 
 describe('--force', () => {
   it('replaces everything it would write; a name replaces only that file', async () => {
-    const dir = projectDir({ ...BASE, Dockerfile: 'FROM python:3.12\n', '.dockerignore': '.git\n' });
+    const dir = projectDir({ ...BASE, Dockerfile: 'FROM python:3.12\nCMD ["gunicorn", "app:app"]\n', '.dockerignore': '.git\n' });
     const named = await json(dir, { force: ['.dockerignore'] });
     expect(named.files.find((f) => f.path === '.dockerignore')?.action).toBe('replace');
     expect(named.files.find((f) => f.path === 'Dockerfile')?.action).toBe('keep');
