@@ -20,6 +20,7 @@ import { planDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
 import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
 import { planMounts } from './mounts.js';
+import { keepInstalled } from './run-from-source.js';
 
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
@@ -173,8 +174,11 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     if (!app.installable) throw new InitError(`[project.scripts] ${script.name} needs the project installed, but pyproject.toml has no [build-system]`, 'add a [build-system] table (e.g. hatchling), or pass --entry MODULE:ATTR');
   }
   // a workspace member's code is copied, not installed: installing it needs the whole workspace in the image
-  const installProject = app.installable && !deps.workspace && (role === 'script' || importRoot === 'src' || manager === 'uv');
+  // an app that writes into its own package runs from source: site-packages is not the app user's to write
+  const installProject = app.installable && !deps.workspace && (role === 'script' || importRoot === 'src' || manager === 'uv')
+    && keepInstalled(p, { version, settings: django?.settings, fromSource: importRoot, canRunFromSource: role === 'web' && !script && !proc?.script }, d);
   if (installProject) importRoot = '';
+  else if (app.installable && d.get('install-project')) notes.push(`the app writes into its own package (${d.get('install-project')!.evidence[0]!.split(' ')[0]}): the image runs it from its source in /app${importRoot ? `/${importRoot}` : ''}, owned by the app user, instead of installing it into site-packages, which that user cannot write`);
   const buildSteps: BuildStep[] = [];
   const releaseSteps: ReleaseStep[] = [];
   const extraBuildPackages: string[] = [];
