@@ -125,6 +125,8 @@ export interface AssetStage {
   cache: string;
   /** Context-relative directories the build writes, copied to /app/<path>. */
   outputs: string[];
+  /** The outputs lie in the installed package's source: copied into the build stage before the install, so the wheel carries them. */
+  intoBuild?: boolean;
 }
 
 export interface InitSpec {
