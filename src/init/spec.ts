@@ -21,6 +21,7 @@ import { manageDirOf } from '../project/django.js';
 import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
 import { planMounts } from './mounts.js';
 import { keepInstalled } from './run-from-source.js';
+import { uwsgiServing, type UwsgiServing } from './uwsgi-serving.js';
 
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
@@ -85,6 +86,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   let server: Server | undefined;
   let command: string[] = [];
   let serverConfig: string | undefined;
+  let uwsgiServe: UwsgiServing | undefined;
   // a script serves HTTP when --port says so, or when it is the Procfile's web process
   const scriptServes = opts.port !== undefined || proc?.script !== undefined;
   let extras: ExtraInstall[] = [];
@@ -144,6 +146,11 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     const theirs = p.file(p.fromContext(serverConfig));
     if (theirs && !/Written by pyship init/.test(theirs.text)) {
       const own = serverConfig.replace(/^(\w+)(\.conf)?\.(py|ini)$/, (_m, n: string, c: string | undefined, ext: string) => `${n}.pyship${c ?? ''}.${ext}`);
+      const serving = server === 'uwsgi' ? uwsgiServing(theirs.text, serverConfig) : undefined;
+      if (serving && serving.lines.length > 0) {
+        uwsgiServe = serving;
+        notes.push(`${own} carries over the serving options of ${serverConfig} (${serving.evidence.length}: ${[...new Set(serving.evidence.map((e) => e.split(' ')[1]))].join(', ')}), not its sockets, user or daemon options`);
+      }
       notes.push(`${serverConfig} is the project's own: pyship's ${server} settings go in ${own}, which the image runs; merge what you need from ${serverConfig}`);
       serverConfig = own;
     }
@@ -183,7 +190,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const releaseSteps: ReleaseStep[] = [];
   const extraBuildPackages: string[] = [];
   if (django && app.django) {
-    const dj = planDjango(p, app.django, d, { installProject, manager });
+    const dj = planDjango(p, app.django, d, { installProject, manager, server, uwsgiServing: uwsgiServe });
     django = { settings: dj.settings, manageDir: dj.manageDir, manage: dj.manage, secretKeyEnv: dj.secretKeyEnv, allowedHostsEnv: dj.allowedHostsEnv };
     // collectstatic comes after any asset build that fills the static directories
     buildSteps.push(...dj.buildSteps);
@@ -197,7 +204,11 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const webLike = role === 'web' || (role === 'script' && scriptServes);
 
   const libs = libsFor(names, codename);
-  d.decide('system-packages', libs.runtime.length > 0 ? `${libs.runtime.join(', ')} at run time${libs.build.length > 0 ? `; ${libs.build.join(', ')} to build` : ''}` : 'none', libs.runtime.length > 0 ? 'dependencies that link to them' : 'default: no dependency links to a system library');
+  // uWSGI runs `route` options only when built with PCRE: its headers to build, its library to run
+  if (uwsgiServe?.routes) {
+    for (const [list, pkg] of [[libs.runtime, 'libpcre2-8-0'], [libs.build, 'libpcre2-dev']] as const) if (!list.includes(pkg)) list.push(pkg);
+  }
+  d.decide('system-packages', libs.runtime.length > 0 ? `${libs.runtime.join(', ')} at run time${libs.build.length > 0 ? `; ${libs.build.join(', ')} to build` : ''}` : 'none', libs.runtime.length > 0 ? 'dependencies that link to them' : 'default: no dependency links to a system library', ...(uwsgiServe?.routes ? [`${uwsgiServe.evidence.find((e) => / (final-|error-|response-)?route/.test(e))} needs uWSGI built with PCRE: libpcre2`] : []));
   if (webLike) {
     d.decide('port', String(port), ...portPick.evidence);
     d.decide('health-check', health.value, ...health.evidence);
@@ -224,7 +235,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
     appModule: choice?.module,
-    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
+    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, uwsgiServing: uwsgiServe, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
   };
   placeSteps(p, spec, d);
   orderBuildSteps(spec.buildSteps);
