@@ -15,7 +15,7 @@ import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { placeSteps } from './steps.js';
 import { Decisions } from './decisions.js';
-import { configFilesNote, environmentDecision, environmentNote, moduleFile, planEnvironment } from './environment.js';
+import { configFilesNote, environmentDecision, environmentNote, localHostsNote, moduleFile, planEnvironment } from './environment.js';
 import { planDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
 import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
@@ -222,6 +222,8 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('environment', e.value, ...e.evidence);
     const note = environmentNote(environment, p.read('.env.example'));
     if (note) notes.push(note);
+    const local = localHostsNote(environment);
+    if (local) notes.push(local);
     const files = configFilesNote(environment);
     if (files) notes.push(files);
   }
