@@ -70,9 +70,10 @@ export function planDjango(p: Project, dj: DjangoApp, d: Decisions, ctx: { insta
     // whitenoise serves them from the app; else only uWSGI's static-map does (the other servers serve no files)
     const map = !facts.whitenoise && ctx.uwsgiServing ? mapServing(ctx.uwsgiServing, root) : undefined;
     const served = facts.whitenoise ? 'served by whitenoise' : map ? `served by uWSGI static-map ${map.mount}=${map.dir}`
-      : `no whitenoise, and ${ctx.server ?? 'the server'} serves no files: nothing serves STATIC_URL: add whitenoise (two lines) or a web server`;
+      : ctx.server ? `no whitenoise, and ${ctx.server} serves no files: nothing serves STATIC_URL: add whitenoise (two lines) or a web server`
+        : 'no whitenoise: a web server or CDN must serve it';
     d.decide('static-files', `collectstatic at build into ${root}; ${served}`, ...buildSteps.at(-1)!.evidence.slice(0, 3), ...(map ? [`${map.at} static-map = ${map.mount}=${map.dir} (carried into pyship's uWSGI config)`] : []));
-    if (!facts.whitenoise && !map) notes.push(`static files are collected into ${root}, but nothing in the image serves them at STATIC_URL (no WhiteNoiseMiddleware, and ${ctx.server ?? 'the server'} serves no files): add whitenoise (\`pip install whitenoise\`, and "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware), or serve that directory from a web server or CDN`);
+    if (!facts.whitenoise && !map) notes.push(`static files are collected into ${root}, but nothing in the image serves them at STATIC_URL (no WhiteNoiseMiddleware${ctx.server ? `, and ${ctx.server} serves no files` : ''}): add whitenoise (\`pip install whitenoise\`, and "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware), or serve that directory from a web server or CDN`);
   } else {
     d.decide('static-files', collect.value, ...collect.evidence);
     if (collect.note) notes.push(collect.note);
