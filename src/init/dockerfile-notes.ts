@@ -11,6 +11,7 @@ const GENERATED_ONLY: readonly RegExp[] = [
   /options not carried over \(the generated server config/,
   // spec.ts: pyship's server settings beside the project's own file, which only the generated CMD reads
   /is the project's own: pyship's \w+ settings go in /,
+  /^[\w.]+\.pyship\.ini carries over the serving options of /,
   // steps.ts: where the generated Dockerfile copies the asset build's output
   /^the asset build's output is copied to /,
 ];

@@ -11,7 +11,7 @@ import { imagePathOf } from './mounts.js';
  */
 export function keepInstalled(p: Project, ctx: { version: string; settings?: string; fromSource: string; canRunFromSource: boolean }, d: Decisions): boolean {
   if (!ctx.canRunFromSource) return true;
-  const image = imagePathOf({ installProject: true, python: { version: ctx.version } as never });
+  const image = imagePathOf({ installProject: true, python: { version: ctx.version } });
   const into = appWrites(p, { workdir: '/app', imagePath: image, settings: ctx.settings }).filter((w) => w.dir && /\/site-packages(\/|$)/.test(w.dir));
   if (into.length === 0) return true;
   d.decide('install-project', `no: the code runs from /app${ctx.fromSource ? `/${ctx.fromSource}` : ''} (PYTHONPATH), owned by the app user`,

@@ -174,7 +174,8 @@ describe('hard-coded hosts reach the environment decision and .env.example', () 
 });
 
 describe('notes about the generated Dockerfile when the project\'s is kept', () => {
-  const notes = ['the project\'s own Dockerfile builds on Python 3.12 (Dockerfile:1 FROM python:3.12); the generated one uses 3.14: test the app on it, or pass --python 3.12', 'Procfile web options not carried over (the generated server config sets workers, logs and timeouts): --timeout 60', 'Django: run migrations as a one-off job'];
+  const notes = ['the project\'s own Dockerfile builds on Python 3.12 (Dockerfile:1 FROM python:3.12); the generated one uses 3.14: test the app on it, or pass --python 3.12', 'Procfile web options not carried over (the generated server config sets workers, logs and timeouts): --timeout 60',
+    'uwsgi.pyship.ini carries over the serving options of uwsgi.ini (2: static-map), not its sockets, user or daemon options', 'Django: run migrations as a one-off job'];
   it('are dropped only when it is kept', () => {
     expect(dropGeneratedDockerfileNotes(notes, true)).toEqual(['Django: run migrations as a one-off job']);
     expect(dropGeneratedDockerfileNotes(notes, false)).toEqual(notes);
