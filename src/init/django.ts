@@ -5,7 +5,8 @@ import { chooseSettings, localeCatalogues, manageDirOf, readSettings, type Setti
 import type { Project } from '../project/project.js';
 import type { Decisions } from './decisions.js';
 import type { PackageManager } from '../project/python.js';
-import { InitError, type BuildStep } from './types.js';
+import { InitError, type BuildStep, type Server } from './types.js';
+import { mapServing, type UwsgiServing } from './uwsgi-serving.js';
 
 export interface DjangoPlan {
   settings: string;
@@ -32,7 +33,7 @@ const WHY: Record<string, string> = {
   'only-module': 'the settings module beside the app (manage.py names none)',
 };
 
-export function planDjango(p: Project, dj: DjangoApp, d: Decisions, ctx: { installProject: boolean; manager: PackageManager }): DjangoPlan {
+export function planDjango(p: Project, dj: DjangoApp, d: Decisions, ctx: { installProject: boolean; manager: PackageManager; server?: Server; uwsgiServing?: UwsgiServing }): DjangoPlan {
   const manageDir = manageDirOf(dj);
   const choice = chooseSettings(p, dj);
   if (!choice) {
@@ -66,8 +67,13 @@ export function planDjango(p: Project, dj: DjangoApp, d: Decisions, ctx: { insta
       evidence: [`${facts.staticRoot!.at} STATIC_ROOT`, `${facts.staticfiles!} django.contrib.staticfiles`, ...(facts.whitenoise ? [`${facts.whitenoise} WhiteNoiseMiddleware`] : []),
         ...facts.required.map((r) => `${r.at} reads ${r.name} with no default: a dummy value for this one RUN`)],
     });
-    d.decide('static-files', `collectstatic at build into ${root}; ${facts.whitenoise ? 'served by whitenoise' : 'no whitenoise: a web server or CDN must serve it'}`, ...buildSteps.at(-1)!.evidence.slice(0, 3));
-    if (!facts.whitenoise) notes.push(`static files are collected into ${root}, but nothing in the image serves them (no WhiteNoiseMiddleware): add whitenoise, or serve that directory at STATIC_URL from a web server or CDN`);
+    // whitenoise serves them from the app; else only uWSGI's static-map does (the other servers serve no files)
+    const map = !facts.whitenoise && ctx.uwsgiServing ? mapServing(ctx.uwsgiServing, root) : undefined;
+    const served = facts.whitenoise ? 'served by whitenoise' : map ? `served by uWSGI static-map ${map.mount}=${map.dir}`
+      : ctx.server ? `no whitenoise, and ${ctx.server} serves no files: nothing serves STATIC_URL: add whitenoise (two lines) or a web server`
+        : 'no whitenoise: a web server or CDN must serve it';
+    d.decide('static-files', `collectstatic at build into ${root}; ${served}`, ...buildSteps.at(-1)!.evidence.slice(0, 3), ...(map ? [`${map.at} static-map = ${map.mount}=${map.dir} (carried into pyship's uWSGI config)`] : []));
+    if (!facts.whitenoise && !map) notes.push(`static files are collected into ${root}, but nothing in the image serves them at STATIC_URL (no WhiteNoiseMiddleware${ctx.server ? `, and ${ctx.server} serves no files` : ''}): add whitenoise (\`pip install whitenoise\`, and "whitenoise.middleware.WhiteNoiseMiddleware" after SecurityMiddleware), or serve that directory from a web server or CDN`);
   } else {
     d.decide('static-files', collect.value, ...collect.evidence);
     if (collect.note) notes.push(collect.note);

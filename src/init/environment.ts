@@ -3,6 +3,7 @@
 // value from the project (a committed .env stays out of everything pyship writes).
 import { detectEnv, type ConfigFileRead, type EnvRead } from '../project/env.js';
 import type { Project } from '../project/project.js';
+import { detectLocalHosts, type HostGate, type LocalService } from '../project/local-hosts.js';
 import { at } from './decisions.js';
 
 export interface EnvPlan {
@@ -12,6 +13,10 @@ export interface EnvPlan {
   scanned: string;
   /** Files the app opens at import (a secret key file, an ini): not environment, but the container needs them too. */
   configFiles?: ConfigFileRead[];
+  /** Services the settings or config reach at localhost with no variable to move them: the container itself. */
+  localServices?: LocalService[];
+  /** ALLOWED_HOSTS opened only when a platform variable is set (and localhost-only else). */
+  hostGates?: HostGate[];
 }
 
 /** Variables the generated Dockerfile sets (ENV PORT, DJANGO_SETTINGS_MODULE, PYTHONPATH…). */
@@ -40,7 +45,9 @@ export function planEnvironment(p: Project, entryFile: string | undefined, impor
   const shown = facts.files.slice(0, 3).join(', ') + (facts.files.length > 3 ? ', …' : '');
   // what the generated image sets itself is never the user's to provide
   const vars = facts.vars.map((v) => (v.required && IMAGE_SETS.has(v.name) ? { ...v, required: false, why: `${v.why}; the image sets it` } : v));
+  const local = detectLocalHosts(p, facts.files);
   return {
+    localServices: local.services, hostGates: local.gates,
     required: vars.filter((v) => v.required),
     optional: vars.filter((v) => !v.required),
     configFiles: facts.configFiles,
@@ -50,12 +57,26 @@ export function planEnvironment(p: Project, entryFile: string | undefined, impor
 
 /** The decision: the required names with where each is read, and how many are optional. */
 export function environmentDecision(e: EnvPlan): { value: string; evidence: string[] } {
-  const value = e.required.length > 0
+  const hazards = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map(gateSentence)];
+  const value = (e.required.length > 0
     ? `requires ${e.required.map((v) => v.name).join(', ')}; ${e.optional.length} optional`
-    : `nothing required; ${e.optional.length} optional`;
+    : `nothing required; ${e.optional.length} optional`) + hazards.map((h) => `; ${h}`).join('');
   const opened = (e.configFiles ?? []).slice(0, 5).map((f) => at(f.file, f.line, `opens ${f.path} at import${f.fallback ? ' (falls back without it)' : ''}`));
-  const evidence = [...e.required.map((v) => at(v.file, v.line, `${v.name}: ${v.why}`)), ...opened, `scanned ${e.scanned}`];
+  const local = [...(e.localServices ?? []).map((l) => at(l.file, l.line, `${l.what} at ${l.host}, no environment override`)),
+    ...(e.hostGates ?? []).map((g) => at(g.file, g.line, `ALLOWED_HOSTS opened only when ${g.name} is set (else ${g.otherwise})`))];
+  const evidence = [...e.required.map((v) => at(v.file, v.line, `${v.name}: ${v.why}`)), ...local, ...opened, `scanned ${e.scanned}`];
   return { value, evidence };
+}
+
+const localSentence = (l: LocalService): string =>
+  `the app connects to ${l.host} for its ${l.what} (${l.file}:${l.line}): in a container that is the container itself; pass a config or environment with the real host`;
+const gateSentence = (g: HostGate): string =>
+  `ALLOWED_HOSTS is opened only when ${g.name} is set (${g.file}:${g.line}), else ${g.otherwise}: set ${g.name}=${g.value} in the container or list the real hosts`;
+
+/** The note on settings made for a developer's machine: localhost services, hosts opened by a platform variable. */
+export function localHostsNote(e: EnvPlan): string | undefined {
+  const parts = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map((g) => `${gateSentence(g)} (.env.example lists it; compose.yaml does not pass it, so add it there when you mean it: the same variable may switch other settings)`)];
+  return parts.length > 0 ? `settings made for a developer's machine: ${parts.join('; ')}` : undefined;
 }
 
 /** The summary line: what the app needs to start, and where each is read. */
@@ -112,5 +133,10 @@ export function envExample(e: EnvPlan): string {
     '# refuses to start while one of them is empty.',
   ];
   for (const v of e.required) lines.push('', `# required${v.secret ? ', a secret' : ''}: ${v.file}:${v.line} (${v.why})`, `${v.name}=`);
+  // a platform variable that opens ALLOWED_HOSTS: listed with the value that opens it, off until the user means it
+  for (const g of e.hostGates ?? []) {
+    lines.push('', `# optional: ${g.file}:${g.line} opens ALLOWED_HOSTS only when ${g.name} is set (else ${g.otherwise}); the same`,
+      `# condition may switch other settings, and compose.yaml passes it only once you add it to its environment`, `# ${g.name}=${g.value}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -36,7 +36,7 @@ export function generateFiles(spec: InitSpec, p: Project, sub = ''): GeneratedFi
   const mounts = spec.mounts?.mounts.length ? `, ${spec.mounts.mounts.length} writable mount${spec.mounts.mounts.length === 1 ? '' : 's'}` : '';
   if (spec.compose) files.push({ path: 'compose.yaml', text: compose(spec), what: `local run: cap_drop ALL, init, ${ro}${mounts}, health check`, forDockerfile: 'it runs that image: its port, health check, user and read-only layout' });
   // the names compose.yaml requires from .env, empty: only when the project has no example of its own
-  if (spec.compose && spec.environment && spec.environment.required.length > 0 && !p.exists('.env.example')) {
+  if (spec.compose && spec.environment && (spec.environment.required.length > 0 || (spec.environment.hostGates ?? []).length > 0) && !p.exists('.env.example')) {
     files.push({ path: '.env.example', text: envExample(spec.environment), what: `the variables the app needs to start (${spec.environment.required.length}), empty: copy to .env` });
   }
   if (spec.ci === 'github') {

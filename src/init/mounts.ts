@@ -11,7 +11,7 @@ const WORKDIR = '/app';
 const PLACEHOLDER = /(^|\/)(\.gitkeep|\.keep|\.gitignore|README[^/]*|\.dockerignore)$/;
 
 /** Where the image has a context-relative code file: /app/…, or site-packages when the project is installed. */
-export function imagePathOf(spec: Pick<InitSpec, 'installProject' | 'python'>): (ctxRel: string) => string {
+export function imagePathOf(spec: Pick<InitSpec, 'installProject'> & { python: Pick<InitSpec['python'], 'version'> }): (ctxRel: string) => string {
   return (rel) => {
     if (!spec.installProject) return `${WORKDIR}/${rel}`;
     return `/opt/venv/lib/python${spec.python.version}/site-packages/${rel.replace(/^src\//, '')}`;

@@ -15,11 +15,13 @@ import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { placeSteps } from './steps.js';
 import { Decisions } from './decisions.js';
-import { configFilesNote, environmentDecision, environmentNote, moduleFile, planEnvironment } from './environment.js';
+import { configFilesNote, environmentDecision, environmentNote, localHostsNote, moduleFile, planEnvironment } from './environment.js';
 import { planDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
 import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
 import { planMounts } from './mounts.js';
+import { keepInstalled } from './run-from-source.js';
+import { uwsgiServing, type UwsgiServing } from './uwsgi-serving.js';
 
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
@@ -84,6 +86,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   let server: Server | undefined;
   let command: string[] = [];
   let serverConfig: string | undefined;
+  let uwsgiServe: UwsgiServing | undefined;
   // a script serves HTTP when --port says so, or when it is the Procfile's web process
   const scriptServes = opts.port !== undefined || proc?.script !== undefined;
   let extras: ExtraInstall[] = [];
@@ -143,6 +146,11 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     const theirs = p.file(p.fromContext(serverConfig));
     if (theirs && !/Written by pyship init/.test(theirs.text)) {
       const own = serverConfig.replace(/^(\w+)(\.conf)?\.(py|ini)$/, (_m, n: string, c: string | undefined, ext: string) => `${n}.pyship${c ?? ''}.${ext}`);
+      const serving = server === 'uwsgi' ? uwsgiServing(theirs.text, serverConfig) : undefined;
+      if (serving && serving.lines.length > 0) {
+        uwsgiServe = serving;
+        notes.push(`${own} carries over the serving options of ${serverConfig} (${serving.evidence.length}: ${[...new Set(serving.evidence.map((e) => e.split(' ')[1]))].join(', ')}), not its sockets, user or daemon options`);
+      }
       notes.push(`${serverConfig} is the project's own: pyship's ${server} settings go in ${own}, which the image runs; merge what you need from ${serverConfig}`);
       serverConfig = own;
     }
@@ -173,13 +181,16 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     if (!app.installable) throw new InitError(`[project.scripts] ${script.name} needs the project installed, but pyproject.toml has no [build-system]`, 'add a [build-system] table (e.g. hatchling), or pass --entry MODULE:ATTR');
   }
   // a workspace member's code is copied, not installed: installing it needs the whole workspace in the image
-  const installProject = app.installable && !deps.workspace && (role === 'script' || importRoot === 'src' || manager === 'uv');
+  // an app that writes into its own package runs from source: site-packages is not the app user's to write
+  const installProject = app.installable && !deps.workspace && (role === 'script' || importRoot === 'src' || manager === 'uv')
+    && keepInstalled(p, { version, settings: django?.settings, fromSource: importRoot, canRunFromSource: role === 'web' && !script && !proc?.script }, d);
   if (installProject) importRoot = '';
+  else if (app.installable && d.get('install-project')) notes.push(`the app writes into its own package (${d.get('install-project')!.evidence[0]!.split(' ')[0]}): the image runs it from its source in /app${importRoot ? `/${importRoot}` : ''}, owned by the app user, instead of installing it into site-packages, which that user cannot write`);
   const buildSteps: BuildStep[] = [];
   const releaseSteps: ReleaseStep[] = [];
   const extraBuildPackages: string[] = [];
   if (django && app.django) {
-    const dj = planDjango(p, app.django, d, { installProject, manager });
+    const dj = planDjango(p, app.django, d, { installProject, manager, server, uwsgiServing: uwsgiServe });
     django = { settings: dj.settings, manageDir: dj.manageDir, manage: dj.manage, secretKeyEnv: dj.secretKeyEnv, allowedHostsEnv: dj.allowedHostsEnv };
     // collectstatic comes after any asset build that fills the static directories
     buildSteps.push(...dj.buildSteps);
@@ -193,7 +204,11 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const webLike = role === 'web' || (role === 'script' && scriptServes);
 
   const libs = libsFor(names, codename);
-  d.decide('system-packages', libs.runtime.length > 0 ? `${libs.runtime.join(', ')} at run time${libs.build.length > 0 ? `; ${libs.build.join(', ')} to build` : ''}` : 'none', libs.runtime.length > 0 ? 'dependencies that link to them' : 'default: no dependency links to a system library');
+  // uWSGI runs `route` options only when built with PCRE: its headers to build, its library to run
+  if (uwsgiServe?.routes) {
+    for (const [list, pkg] of [[libs.runtime, 'libpcre2-8-0'], [libs.build, 'libpcre2-dev']] as const) if (!list.includes(pkg)) list.push(pkg);
+  }
+  d.decide('system-packages', libs.runtime.length > 0 ? `${libs.runtime.join(', ')} at run time${libs.build.length > 0 ? `; ${libs.build.join(', ')} to build` : ''}` : 'none', libs.runtime.length > 0 ? 'dependencies that link to them' : 'default: no dependency links to a system library', ...(uwsgiServe?.routes ? [`${uwsgiServe.evidence.find((e) => / (final-|error-|response-)?route/.test(e))} needs uWSGI built with PCRE: libpcre2`] : []));
   if (webLike) {
     d.decide('port', String(port), ...portPick.evidence);
     d.decide('health-check', health.value, ...health.evidence);
@@ -207,6 +222,8 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     d.decide('environment', e.value, ...e.evidence);
     const note = environmentNote(environment, p.read('.env.example'));
     if (note) notes.push(note);
+    const local = localHostsNote(environment);
+    if (local) notes.push(local);
     const files = configFilesNote(environment);
     if (files) notes.push(files);
   }
@@ -220,7 +237,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
     appModule: choice?.module,
-    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
+    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, uwsgiServing: uwsgiServe, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
   };
   placeSteps(p, spec, d);
   orderBuildSteps(spec.buildSteps);

@@ -129,7 +129,14 @@ function assetStage(a: AssetBuild): AssetStage {
   return { image, dir: a.dir, files, install: a.install, build: a.build!, cache, outputs: a.outputs.map((o) => o.path) };
 }
 
-function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], assets: AssetBuild[], names: ReadonlySet<string>): void {
+/** A context-relative path inside a Python package (a directory above it, below the context, has an __init__.py). */
+function inPackage(p: Project, rel: string): boolean {
+  const parts = rel.split('/').filter(Boolean);
+  for (let i = parts.length; i > 0; i--) if (p.file(p.fromContext(`${parts.slice(0, i).join('/')}/__init__.py`))) return true;
+  return false;
+}
+
+function placeBuildSteps(p: Project, spec: InitSpec, d: Decisions, steps: FoundStep[], assets: AssetBuild[], names: ReadonlySet<string>): void {
   const parts: string[] = [];
   const evidence: string[] = [];
   // assets: one Node stage, its output copied into the runtime stage
@@ -144,7 +151,12 @@ function placeBuildSteps(spec: InitSpec, d: Decisions, steps: FoundStep[], asset
       spec.assets = assetStage(a);
       parts.push(`assets: ${a.install} && ${a.build} in a ${spec.assets.image} stage, ${a.outputs.map((o) => o.path).join(', ')} copied into the image`);
       if (!a.lock) spec.notes.push(`${a.dir ? `${a.dir}/` : ''}package.json has no lock file: the asset build installs whatever versions are newest; commit the lock file`);
-      if (spec.installProject) spec.notes.push(`the asset build's output is copied to /app/${a.outputs[0]!.path}, but the app runs from its installed package: point the static files setting there, or build the assets before \`pip install .\``);
+      if (spec.installProject && a.outputs.every((o) => inPackage(p, o.path))) {
+        // the app reads them beside its modules, in site-packages: the wheel must carry them
+        spec.assets.intoBuild = true;
+        parts[parts.length - 1] = `assets: ${a.install} && ${a.build} in a ${spec.assets.image} stage, ${a.outputs.map((o) => o.path).join(', ')} copied into the build stage before the project is installed (inside its package: the installed app reads them there)`;
+        spec.notes.push(`the asset build's output (${a.outputs.map((o) => o.path).join(', ')}) lies inside the package the image installs: it is copied into the build stage before the install, so the installed package carries it; if the package build leaves out files git ignores, list them in its package data`);
+      } else if (spec.installProject) spec.notes.push(`the asset build's output is copied to /app/${a.outputs[0]!.path}, but the app runs from its installed package: point the static files setting there, or build the assets before \`pip install .\``);
     }
   }
   // translations the project compiles (Django's compilemessages is placed with Django's steps)
@@ -195,5 +207,5 @@ function addStep(spec: InitSpec, step: BuildStep): void {
 export function placeSteps(p: Project, spec: InitSpec, d: Decisions): void {
   const steps = detectSteps(p);
   placeMigrations(p, spec, d, steps);
-  placeBuildSteps(spec, d, steps, detectAssets(p), dependencyNames(detectPython(p), spec.deps, p));
+  placeBuildSteps(p, spec, d, steps, detectAssets(p), dependencyNames(detectPython(p), spec.deps, p));
 }

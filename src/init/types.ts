@@ -5,6 +5,7 @@ import type { Decision } from './decisions.js';
 import type { EnvPlan } from './environment.js';
 import type { LockOutcome, LockPlan } from './lock.js';
 import type { Workspace } from './workspace.js';
+import type { UwsgiServing } from './uwsgi-serving.js';
 
 /** `aiohttp`: aiohttp's own server (`aiohttp.web.run_app`), for aiohttp apps. */
 export type Server = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne' | 'granian' | 'waitress' | 'aiohttp';
@@ -125,6 +126,8 @@ export interface AssetStage {
   cache: string;
   /** Context-relative directories the build writes, copied to /app/<path>. */
   outputs: string[];
+  /** The outputs lie in the installed package's source: copied into the build stage before the install, so the wheel carries them. */
+  intoBuild?: boolean;
 }
 
 export interface InitSpec {
@@ -192,6 +195,8 @@ export interface InitSpec {
   startSteps: { command: string; evidence: string }[];
   /** Files the generated ones read: the server config file name (gunicorn.conf.py…), if any. */
   serverConfig?: string;
+  /** The project's own uwsgi.ini serves files (static-map, route…): those lines, carried into pyship's config. */
+  uwsgiServing?: UwsgiServing;
   /** A module the app needs and the project lacks (Channels 2's asgi.py): init writes it. */
   appModule?: { path: string; text: string; why: string };
   /** Where the app writes at run time, and what compose/k8s mount there (src/init/mounts.ts). */

@@ -130,6 +130,10 @@ function buildStage(s: InitSpec): string[] {
     out.push(`COPY ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} .`);
   }
   for (const b of steps) out.push(...stepRun(b));
+  if (s.assets?.intoBuild) {
+    out.push('# the front-end build output lies inside the package: in place before the install, so the installed package carries it');
+    for (const o of s.assets.outputs) out.push(`COPY --from=assets /app/${o} ${o}`);
+  }
   if (s.installProject) {
     if (s.manager === 'uv') {
       out.push(run(['uv sync --locked --no-dev --no-editable'], ['--mount=type=cache,target=/root/.cache/uv']));
@@ -195,7 +199,7 @@ function runtimeStage(s: InitSpec): string[] {
     out.push('# the code, uncompiled (--no-compile); .dockerignore keeps local state, caches and secrets out');
     out.push(`COPY --chown=app:app ${s.deps.workspace ? `${s.deps.workspace.member}/` : '.'} /app`);
   }
-  for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
+  if (!s.assets?.intoBuild) for (const o of s.assets?.outputs ?? []) out.push(`COPY --from=assets --chown=app:app /app/${o} /app/${o}`);
   // where the app writes (compose and k8s mount a tmpfs or a volume there; a new volume takes this owner) and where
   // its build steps write (an absolute STATIC_ROOT)
   const steps = stageSteps(s, 'runtime');
@@ -234,9 +238,11 @@ export function dockerfile(s: InitSpec): string {
   if (s.manager !== 'conda') lines.push(`ARG PYTHON_IMAGE=${s.python.image}`);
   if (s.ci === 'none') lines.push('ARG GIT_COMMIT=unknown');
   lines.push('');
+  // a stage is named before a COPY --from takes from it: the build stage takes the assets when they go into the package
+  if (s.assets?.intoBuild) lines.push(...assetsStage(s), '');
   lines.push(...buildStage(s));
   lines.push('');
-  if (s.assets) lines.push(...assetsStage(s), '');
+  if (s.assets && !s.assets.intoBuild) lines.push(...assetsStage(s), '');
   const rt = runtimeStage(s);
   if (s.ci === 'none') rt.splice(1, 0, 'ARG GIT_COMMIT', 'LABEL org.opencontainers.image.revision=$GIT_COMMIT');
   lines.push(...rt);

@@ -98,7 +98,9 @@ threads = 4
 harakiri = 30
 ; logs go to stdout/stderr (uWSGI's default without logto)
 log-x-forwarded-for = true
-`;
+${s.uwsgiServing && s.uwsgiServing.lines.length > 0 ? `; serving options carried over from the project's own config (static files, routes): relative paths are under /app
+${s.uwsgiServing.lines.join('\n')}
+` : ''}`;
 }
 
 /** `from module import attr` and the expression that gives the app (a factory is called). */

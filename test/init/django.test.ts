@@ -249,8 +249,8 @@ describe('collectstatic and compilemessages as build steps', () => {
 
   it('without whitenoise the files are still collected, with a note that nothing serves them', () => {
     const s = spec(project({ settings: 'proj.settings', files: { 'proj/settings.py': SETTINGS.replace('    "whitenoise.middleware.WhiteNoiseMiddleware",\n', '') } }));
-    expect(decision(s, 'static-files')?.value).toBe('collectstatic at build into /app/staticfiles; no whitenoise: a web server or CDN must serve it');
-    expect(s.notes.join('\n')).toContain('nothing in the image serves them (no WhiteNoiseMiddleware)');
+    expect(decision(s, 'static-files')?.value).toBe('collectstatic at build into /app/staticfiles; no whitenoise, and gunicorn serves no files: nothing serves STATIC_URL: add whitenoise (two lines) or a web server');
+    expect(s.notes.join('\n')).toContain('nothing in the image serves them at STATIC_URL (no WhiteNoiseMiddleware, and gunicorn serves no files)');
   });
 
   it('.po catalogues: compilemessages in the build stage with gettext, which stays out of the final image', () => {
