@@ -129,8 +129,8 @@ export function smokeFlags(e: EnvPlan | undefined): string {
 export function envExample(e: EnvPlan): string {
   const lines = [
     '# Written by pyship init: the variables the app cannot start without, found in its code. Copy to .env (never',
-    '# committed, never sent to `docker build`) and fill in; `docker compose` reads .env, and pyship\'s compose.yaml',
-    '# refuses to start while one of them is empty.',
+    '# committed, never sent to `docker build`) and fill in; `docker compose` reads .env (a compose.yaml written by',
+    '# pyship init refuses to start while one of them is empty).',
   ];
   for (const v of e.required) lines.push('', `# required${v.secret ? ', a secret' : ''}: ${v.file}:${v.line} (${v.why})`, `${v.name}=`);
   // a platform variable that opens ALLOWED_HOSTS: listed with the value that opens it, off until the user means it

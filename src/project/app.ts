@@ -67,10 +67,13 @@ export function parseProcfile(text: string): ProcfileLine[] {
 }
 
 function installable(p: Project, pp: Pyproject | undefined): boolean {
-  if (p.file('setup.py') || p.file('setup.cfg')) return true;
+  const tool = (pp?.data?.tool ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  // the project says it is no package (uv `package = false`, poetry `package-mode = false`)
+  if (tool.poetry?.['package-mode'] === false || pp?.uv?.package === false) return false;
+  if (p.file('setup.py')) return true;
+  // a setup.cfg that only configures tools (flake8, isort, mypy) describes no package
+  if (/^\[(metadata|options)\]/m.test(p.file('setup.cfg')?.text ?? '')) return true;
   if (!pp?.data) return false;
-  const tool = (pp.data.tool ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  if (tool.poetry?.['package-mode'] === false || pp.uv?.package === false) return false;
   // a [project] table (or poetry's) with a build backend: `pip install .` builds it
   return (pp.data.project !== undefined || pp.poetry !== undefined) && pp.buildSystem !== undefined;
 }

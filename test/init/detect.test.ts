@@ -264,6 +264,14 @@ describe('app and server', () => {
     expect(s).toMatchObject({ app: { module: 'svc.main', importRoot: 'src' }, installProject: true, importRoot: '' });
   });
 
+  it('a setup.cfg of tool settings, or uv\'s `package = false`, is no package to install', () => {
+    const pyproject = '[project]\nname = "site"\nversion = "1"\nrequires-python = ">=3.12"\ndependencies = ["flask==3.1.0", "gunicorn==23.0.0"]\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n';
+    const base = { 'app.py': FLASK, 'uv.lock': UV_LOCK, 'setup.cfg': '[flake8]\nmax-line-length = 120\n' };
+    expect(spec({ ...base, 'pyproject.toml': `${pyproject}\n[tool.uv]\npackage = false\n` }).installProject).toBe(false);
+    expect(spec({ ...base, 'pyproject.toml': pyproject.replace(/\n\[build-system\][^]*$/, '\n') }).installProject).toBe(false);
+    expect(spec({ ...base, 'setup.cfg': '[metadata]\nname = site\n', 'pyproject.toml': pyproject.replace(/\n\[build-system\][^]*$/, '\n') }).installProject).toBe(true);
+  });
+
   it('finds the health route', () => {
     expect(spec({ 'app.py': FLASK, 'requirements.txt': REQS }).healthPath).toBe('/health');
     expect(spec({ 'app.py': FLASK.replace('/health', '/healthz'), 'requirements.txt': REQS }).healthPath).toBe('/healthz');
