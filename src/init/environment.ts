@@ -3,7 +3,7 @@
 // value from the project (a committed .env stays out of everything pyship writes).
 import { detectEnv, type ConfigFileRead, type EnvRead } from '../project/env.js';
 import type { Project } from '../project/project.js';
-import { detectLocalHosts, type HostGate, type LocalService } from '../project/local-hosts.js';
+import { detectLocalHosts, type DevSetting, type HostGate, type LocalService } from '../project/local-hosts.js';
 import { at } from './decisions.js';
 
 export interface EnvPlan {
@@ -17,6 +17,8 @@ export interface EnvPlan {
   localServices?: LocalService[];
   /** ALLOWED_HOSTS opened only when a platform variable is set (and localhost-only else). */
   hostGates?: HostGate[];
+  /** Settings left as a developer's machine wants them (an empty ALLOWED_HOSTS, DEBUG = True, a random SECRET_KEY per process). */
+  devSettings?: DevSetting[];
 }
 
 /** Variables the generated Dockerfile sets (ENV PORT, DJANGO_SETTINGS_MODULE, PYTHONPATH…). */
@@ -47,7 +49,7 @@ export function planEnvironment(p: Project, entryFile: string | undefined, impor
   const vars = facts.vars.map((v) => (v.required && IMAGE_SETS.has(v.name) ? { ...v, required: false, why: `${v.why}; the image sets it` } : v));
   const local = detectLocalHosts(p, facts.files);
   return {
-    localServices: local.services, hostGates: local.gates,
+    localServices: local.services, hostGates: local.gates, devSettings: local.settings,
     required: vars.filter((v) => v.required),
     optional: vars.filter((v) => !v.required),
     configFiles: facts.configFiles,
@@ -57,25 +59,28 @@ export function planEnvironment(p: Project, entryFile: string | undefined, impor
 
 /** The decision: the required names with where each is read, and how many are optional. */
 export function environmentDecision(e: EnvPlan): { value: string; evidence: string[] } {
-  const hazards = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map(gateSentence)];
+  const hazards = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map(gateSentence), ...(e.devSettings ?? []).map(settingSentence)];
   const value = (e.required.length > 0
     ? `requires ${e.required.map((v) => v.name).join(', ')}; ${e.optional.length} optional`
     : `nothing required; ${e.optional.length} optional`) + hazards.map((h) => `; ${h}`).join('');
   const opened = (e.configFiles ?? []).slice(0, 5).map((f) => at(f.file, f.line, `opens ${f.path} at import${f.fallback ? ' (falls back without it)' : ''}`));
   const local = [...(e.localServices ?? []).map((l) => at(l.file, l.line, `${l.what} at ${l.host}, no environment override`)),
-    ...(e.hostGates ?? []).map((g) => at(g.file, g.line, `ALLOWED_HOSTS opened only when ${g.name} is set (else ${g.otherwise})`))];
+    ...(e.hostGates ?? []).map((g) => at(g.file, g.line, `ALLOWED_HOSTS opened only when ${g.name} is set (else ${g.otherwise})`)),
+    ...(e.devSettings ?? []).map((x) => at(x.file, x.line, x.what.split(':')[0]))];
   const evidence = [...e.required.map((v) => at(v.file, v.line, `${v.name}: ${v.why}`)), ...local, ...opened, `scanned ${e.scanned}`];
   return { value, evidence };
 }
 
 const localSentence = (l: LocalService): string =>
   `the app connects to ${l.host} for its ${l.what} (${l.file}:${l.line}): in a container that is the container itself; pass a config or environment with the real host`;
+const settingSentence = (x: DevSetting): string => `${x.what} (${x.file}:${x.line})`;
 const gateSentence = (g: HostGate): string =>
   `ALLOWED_HOSTS is opened only when ${g.name} is set (${g.file}:${g.line}), else ${g.otherwise}: set ${g.name}=${g.value} in the container or list the real hosts`;
 
 /** The note on settings made for a developer's machine: localhost services, hosts opened by a platform variable. */
 export function localHostsNote(e: EnvPlan): string | undefined {
-  const parts = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map((g) => `${gateSentence(g)} (.env.example lists it; compose.yaml does not pass it, so add it there when you mean it: the same variable may switch other settings)`)];
+  const parts = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map((g) => `${gateSentence(g)} (.env.example lists it; compose.yaml does not pass it, so add it there when you mean it: the same variable may switch other settings)`),
+    ...(e.devSettings ?? []).map(settingSentence)];
   return parts.length > 0 ? `settings made for a developer's machine: ${parts.join('; ')}` : undefined;
 }
 

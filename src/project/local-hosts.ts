@@ -25,9 +25,35 @@ export interface HostGate {
   otherwise: string;
 }
 
+/** A setting left as a developer's machine wants it, which a production container gets wrong. */
+export interface DevSetting {
+  file: string;
+  line: number;
+  /** What goes wrong, one clause. */
+  what: string;
+}
+
 export interface LocalHostFacts {
   services: LocalService[];
   gates: HostGate[];
+  settings: DevSetting[];
+}
+
+/** Top-level settings of a Django settings module that only suit a developer's machine. */
+function devSettings(file: string, src: string): DevSetting[] {
+  if (!/^\s*(ALLOWED_HOSTS|SECRET_KEY|INSTALLED_APPS)\s*=/m.test(src)) return [];
+  const out: DevSetting[] = [];
+  for (const l of logicalLines(src)) {
+    // a random fallback is as bad in a module-level try/except as at the top
+    if (/^SECRET_KEY\b/.test(l.text) && /get_random_secret_key\(|secrets\.token_\w+\(|os\.urandom\(/.test(l.text)) {
+      out.push({ file, line: l.line, what: 'SECRET_KEY falls back to a random value made by each process: sessions and signed cookies break across workers and restarts; give it a fixed value (its variable or file) in the container' });
+      continue;
+    }
+    if (l.indent > 0) continue;
+    if (/^ALLOWED_HOSTS\s*=\s*\[\s*\]$/.test(l.text)) out.push({ file, line: l.line, what: 'ALLOWED_HOSTS is empty: with DEBUG off, Django answers 400 Bad Request to every host but localhost; list the real hosts (read them from the environment)' });
+    else if (/^DEBUG\s*=\s*True$/.test(l.text)) out.push({ file, line: l.line, what: 'DEBUG = True: every visitor gets tracebacks and settings; read it from the environment, off by default' });
+  }
+  return out;
 }
 
 const LOCAL = /^(localhost|127\.0\.0\.1|::1|\[::1\])$/;
@@ -182,6 +208,7 @@ function namedConfigs(p: Project, text: string): string[] {
 export function detectLocalHosts(p: Project, files: readonly string[]): LocalHostFacts {
   const services: LocalService[] = [];
   const gates: HostGate[] = [];
+  const settings: DevSetting[] = [];
   const configs = new Set<string>();
   for (const f of files.slice(0, MAX_FILES)) {
     const src = p.file(f)?.text;
@@ -192,6 +219,7 @@ export function detectLocalHosts(p: Project, files: readonly string[]): LocalHos
       for (const s of localsInPython(l.text)) services.push({ ...s, file: f, line: l.line });
     }
     gates.push(...hostGates(f, src));
+    settings.push(...devSettings(f, src));
     for (const c of namedConfigs(p, src)) configs.add(c);
   }
   for (const c of [...configs].slice(0, MAX_CONFIG)) {
@@ -200,5 +228,5 @@ export function detectLocalHosts(p: Project, files: readonly string[]): LocalHos
   }
   // one per host and file
   const seen = new Set<string>();
-  return { services: services.filter((s) => !seen.has(`${s.file}|${s.host}`) && seen.add(`${s.file}|${s.host}`)), gates };
+  return { services: services.filter((s) => !seen.has(`${s.file}|${s.host}`) && seen.add(`${s.file}|${s.host}`)), gates, settings };
 }

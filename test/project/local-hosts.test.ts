@@ -82,3 +82,21 @@ describe.skipIf(!appsPresent)('corpus apps', () => {
     expect(f.services).toEqual([]);
   });
 });
+
+describe('Django settings left for a developer machine', () => {
+  const settings = (files: Record<string, string>): string[] => detect(files).settings.map((x) => `${x.file}:${x.line} ${x.what.split(':')[0]}`);
+
+  it('an empty ALLOWED_HOSTS, DEBUG = True, a SECRET_KEY made at random per process (also in a module-level except)', () => {
+    expect(settings({ 'settings.py': 'INSTALLED_APPS = []\nDEBUG = True\nALLOWED_HOSTS = []\n' })).toEqual([
+      'settings.py:2 DEBUG = True', 'settings.py:3 ALLOWED_HOSTS is empty',
+    ]);
+    expect(settings({ 'prod.py': 'try:\n    with open("data/secretkey.txt") as f:\n        SECRET_KEY = f.read().strip()\nexcept Exception:\n    SECRET_KEY = get_random_secret_key()\n' }))
+      .toEqual(['prod.py:5 SECRET_KEY falls back to a random value made by each process']);
+  });
+
+  it('not settings read from the environment, not a module that is no settings, not inside a condition', () => {
+    expect(settings({ 'settings.py': 'import os\nSECRET_KEY = os.environ["SECRET_KEY"]\nDEBUG = os.environ.get("DEBUG") == "1"\nALLOWED_HOSTS = os.environ["HOSTS"].split()\n' })).toEqual([]);
+    expect(settings({ 'app.py': 'DEBUG = True\n' })).toEqual([]);
+    expect(settings({ 'settings.py': 'SECRET_KEY = "x"\nif os.environ.get("DEV"):\n    DEBUG = True\n    ALLOWED_HOSTS = []\n' })).toEqual([]);
+  });
+});
