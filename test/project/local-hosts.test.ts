@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/project/project.js';
 import { detectLocalHosts } from '../../src/project/local-hosts.js';
 import { projectDir } from '../init/helpers.js';
-import { APPS_DIR, appsPresent } from '../corpus-apps.js';
+import { APPS_DIR, appsPresent, skipNote } from '../corpus-apps.js';
+
+skipNote('the corpus cases of settings made for a developer machine');
 
 const detect = (files: Record<string, string>, scan = Object.keys(files).filter((f) => f.endsWith('.py'))): ReturnType<typeof detectLocalHosts> => {
   const dir = projectDir(files);
