@@ -241,6 +241,16 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   };
   placeSteps(p, spec, d);
   orderBuildSteps(spec.buildSteps);
+  // Django decides its static files above; other web apps serve theirs from their own folders, or from the assets stage
+  if (!django && webLike) {
+    const outputs = spec.assets?.outputs ?? [];
+    const leftOut = /assets: [^;]*left out/.test(d.get('build-steps')?.value ?? '');
+    d.decide('static-files', outputs.length > 0
+      ? `built in the assets stage into ${outputs.join(', ')}; the app serves them`
+      : leftOut ? 'not built: the asset build is left out (see build-steps); the app serves only the static files it ships'
+        : 'nothing to collect: the app serves the static files it ships (no collect or build step)',
+    ...(outputs.length > 0 ? [`${spec.assets!.dir ? `${spec.assets!.dir}/` : ''}package.json: ${spec.assets!.build}`] : ['default: not Django, and no asset build pyship can place']));
+  }
   spec.mounts = planMounts(p, spec, d);
   return spec;
 }

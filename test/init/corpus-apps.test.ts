@@ -76,7 +76,9 @@ const MATCH: Record<string, (value: string | undefined, m: string, evidence: str
   // Django: collected at build or not (MANIFEST: "collectstatic needed"), and whether whitenoise serves them; other
   // frameworks serve their static folder themselves: nothing to decide unless MANIFEST names a build
   'static-files': (v, m) => {
-    if (v === undefined) return /collectstatic|build|yarn|npm|digest|compile/i.test(m.replace(/\bno build\b/gi, '')) ? undefined : 'agree';
+    const build = /collectstatic|build|yarn|npm|digest|compile/i.test(m.replace(/\bno build\b/gi, ''));
+    if (v === undefined || v.startsWith('nothing to collect')) return build ? undefined : 'agree';
+    if (v.startsWith('built in the assets stage')) return build ? 'agree' : undefined;
     const collect = /collectstatic (needed|at build)/i.test(m);
     if (collect !== v.startsWith('collectstatic at build')) return 'disagree';
     if (!collect) return 'agree';
