@@ -10,7 +10,6 @@ import { buildSpec, InitError, MANAGERS, SERVERS, type InitOptions, type Server 
 import { generateFiles, planDiff, writePlans } from '../init/init.js';
 import { ForceError, planFiles, repositoryRoot, type WritePlan } from '../init/existing.js';
 import { placeImage } from '../init/own-image.js';
-import { dropGeneratedDockerfileNotes } from '../init/dockerfile-notes.js';
 import { checkFiles } from '../lint/files.js';
 import type { Engine } from '../engine/types.js';
 import type { LockRunner } from '../init/lock.js';
@@ -189,7 +188,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   }
   spec.decisions.push(...plans.map(fileDecision));
   // the project's Dockerfile is kept: what the notes say of the generated one does not apply
-  spec.notes = dropGeneratedDockerfileNotes(spec.notes, plans.some((p) => p.shown.split('/').pop() === 'Dockerfile' && p.status === 'exists'));
+  if (plans.some((p) => p.shown.split('/').pop() === 'Dockerfile' && p.status === 'exists')) spec.notes = spec.notes.filter((n) => !spec.imageNotes.includes(n));
   const where = relative(io.cwd, dir) || '.';
   const json = flags.format === 'json';
   const report = (extra: Record<string, unknown> = {}): void => io.out(`${JSON.stringify({

@@ -22,6 +22,8 @@ export interface PythonChoice {
   /** Tool versions that differ from TOOLS because the chosen Python is too old for them. */
   tools: Partial<Record<'poetry' | 'pipenv' | 'pdm', string>>;
   notes: string[];
+  /** Those of `notes` about the generated image's Python alone. */
+  imageNotes: string[];
 }
 
 const today = (): string => new Date().toISOString().slice(0, 10);
@@ -58,6 +60,9 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
   const support = pythonSupport(p);
   const evidence: string[] = [];
   const notes: string[] = [];
+  // a note about the generated image alone is also kept apart, to be left out when the project's Dockerfile is kept
+  const imageNotes: string[] = [];
+  const imageNote = (t: string): void => void (notes.push(t), imageNotes.push(t));
   // every minor in the table was released when it was last checked (TABLE_DATE): not filtered by the clock, so a
   // machine with a wrong date still gets the same choice
   const released = PYTHON_RELEASES.map((r) => r.minor);
@@ -114,12 +119,12 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
     // nothing pinned tells which Python the dependencies have wheels for: the newest with broad wheel support
     if (!ceiling && !era && minorNumber(version) > minorNumber(DEFAULT_PYTHON) && allowed.includes(DEFAULT_PYTHON)) {
       evidence.push(`no pin or lock tells which Python its dependencies ship wheels for: ${DEFAULT_PYTHON}, the newest with broad wheel support (${version} is newer; compiled packages add its wheels over the months after its release)`);
-      if (hard) notes.push(`the image uses Python ${DEFAULT_PYTHON}: the constraints allow ${version}, which is recent enough that compiled dependencies may still lack wheels for it; pass --python ${version} to move`);
+      if (hard) imageNote(`the image uses Python ${DEFAULT_PYTHON}: the constraints allow ${version}, which is recent enough that compiled dependencies may still lack wheels for it; pass --python ${version} to move`);
       newest = version = DEFAULT_PYTHON;
     }
     if (ceiling && version === ceiling.minor) evidence.push(`newest Python ${version}: the pins support no newer one`);
     if (dated) evidence.push(dated);
-    if (datedNote) notes.push(datedNote);
+    if (datedNote) imageNote(datedNote);
     if (!hard && !ceiling && !era) {
       evidence.push(`default: no .python-version, requires-python or runtime.txt, and no pin bounds Python`);
       notes.push(`the project names no Python version: the image uses ${version}, the newest with broad wheel support; pin the one you test with in .python-version (or requires-python) and run pyship init again`);
@@ -128,7 +133,7 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
   newest ??= version;
   const shipped = support.shipped.filter((s) => s.minor !== version);
   if (!opts.python && shipped.length > 0 && shipped.every((s) => minorNumber(s.minor) < minorNumber(version!))) {
-    notes.push(`the project's own Dockerfile builds on Python ${maxMinor(shipped.map((s) => s.minor))} (${shipped[0]!.evidence}); the generated one uses ${version}: test the app on it, or pass --python ${maxMinor(shipped.map((s) => s.minor))}`);
+    imageNote(`the project's own Dockerfile builds on Python ${maxMinor(shipped.map((s) => s.minor))} (${shipped[0]!.evidence}); the generated one uses ${version}: test the app on it, or pass --python ${maxMinor(shipped.map((s) => s.minor))}`);
   }
   for (const s of support.shipped.slice(0, 2)) evidence.push(s.evidence);
   const testedMax = maxMinor(support.tested.map((t) => t.minor));
@@ -152,7 +157,7 @@ export function choosePython(p: Project, py: PythonFacts, manager: string, opts:
   const { codename, imageEvidence, image } = baseImage(version, manager, opts);
   const tools = toolVersionsFor(version);
   if (manager === 'uv' || manager === 'pdm') notes.push(...tools.notes);
-  return { version, source, evidence, newest, image, codename, imageEvidence, tools: tools.tools, notes };
+  return { version, source, evidence, newest, image, codename, imageEvidence, tools: tools.tools, notes, imageNotes };
 }
 
 /** The base image for a version: never a tag that was not published. */

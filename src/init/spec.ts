@@ -47,6 +47,9 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const app = detectApp(p);
   const d = new Decisions();
   const notes: string[] = [];
+  // notes about the generated Dockerfile alone (also in notes): the command leaves them out when it keeps the project's
+  const imageNotes: string[] = [];
+  const imageNote = (t: string): void => void (notes.push(t), imageNotes.push(t));
   // the repository root (CI belongs there) and the project directory within it
   const repoRoot = opts.repoRoot ?? gitRoot(p.root) ?? p.root;
   const projectDir = relative(repoRoot, p.root).split(sep).join('/');
@@ -63,6 +66,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const chosen = choosePython(p, py, manager, opts);
   const { version, source, image, codename } = chosen;
   notes.push(...chosen.notes);
+  imageNotes.push(...chosen.imageNotes);
   d.decide('python', version, ...chosen.evidence);
   d.decide('base-image', manager === 'conda' ? `mambaorg/micromamba (build), debian:${codename}-slim (run)` : image, ...chosen.imageEvidence);
   const tool = chosen.tools[manager as keyof typeof chosen.tools];
@@ -80,7 +84,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const { choice, script } = proc?.choice || proc?.script ? { choice: proc.choice, script: proc.script } : chooseApp(p, app, names, opts, procWorker?.app);
   if (proc?.script) d.decide('entry', `[project.scripts] ${proc.script.name}, serving HTTP`, proc.evidence);
   else if (proc?.choice) d.decide('entry', `${proc.server} serving ${proc.choice.app.module}:${proc.choice.app.attr}`, proc.evidence);
-  if (proc && proc.dropped.length > 0) notes.push(`${proc.line ? 'Procfile web' : `${proc.evidence.split(' ')[0]}:`} options not carried over (the generated server config sets workers, logs and timeouts): ${proc.dropped.join(' ')}`);
+  if (proc && proc.dropped.length > 0) imageNote(`${proc.line ? 'Procfile web' : `${proc.evidence.split(' ')[0]}:`} options not carried over (the generated server config sets workers, logs and timeouts): ${proc.dropped.join(' ')}`);
   if (procWorker?.app) d.decide('worker', `celery ${procWorker.app.module}:${procWorker.app.attr}`, `Procfile:${procWorker.line.line} ${procWorker.line.name}: ${procWorker.line.command}`);
   let role: Role = choice?.role ?? 'script';
   let server: Server | undefined;
@@ -149,9 +153,9 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
       const serving = server === 'uwsgi' ? uwsgiServing(theirs.text, serverConfig) : undefined;
       if (serving && serving.lines.length > 0) {
         uwsgiServe = serving;
-        notes.push(`${own} carries over the serving options of ${serverConfig} (${serving.evidence.length}: ${[...new Set(serving.evidence.map((e) => e.split(' ')[1]))].join(', ')}), not its sockets, user or daemon options`);
+        imageNote(`${own} carries over the serving options of ${serverConfig} (${serving.evidence.length}: ${[...new Set(serving.evidence.map((e) => e.split(' ')[1]))].join(', ')}), not its sockets, user or daemon options`);
       }
-      notes.push(`${serverConfig} is the project's own: pyship's ${server} settings go in ${own}, which the image runs; merge what you need from ${serverConfig}`);
+      imageNote(`${serverConfig} is the project's own: pyship's ${server} settings go in ${own}, which the image runs; merge what you need from ${serverConfig}`);
       serverConfig = own;
     }
     const target = `${a.module}:${a.attr}`;
@@ -237,7 +241,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
     syntax: opts.syntax ?? true, compile: opts.compile ?? true, debugTools: opts.debugTools ?? false,
     ci: opts.ci ?? 'github', k8s: opts.k8s ?? false, compose: opts.compose ?? true, pyshipVersion: opts.pyshipVersion,
     appModule: choice?.module,
-    decisions: d.list, buildSteps, releaseSteps, notes, serverConfig, uwsgiServing: uwsgiServe, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
+    decisions: d.list, buildSteps, releaseSteps, notes, imageNotes, serverConfig, uwsgiServing: uwsgiServe, repoRoot, projectDir, lock, extraInstalls: extras, startSteps: proc?.steps ?? [], environment,
   };
   placeSteps(p, spec, d);
   orderBuildSteps(spec.buildSteps);

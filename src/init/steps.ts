@@ -156,7 +156,11 @@ function placeBuildSteps(p: Project, spec: InitSpec, d: Decisions, steps: FoundS
         spec.assets.intoBuild = true;
         parts[parts.length - 1] = `assets: ${a.install} && ${a.build} in a ${spec.assets.image} stage, ${a.outputs.map((o) => o.path).join(', ')} copied into the build stage before the project is installed (inside its package: the installed app reads them there)`;
         spec.notes.push(`the asset build's output (${a.outputs.map((o) => o.path).join(', ')}) lies inside the package the image installs: it is copied into the build stage before the install, so the installed package carries it; if the package build leaves out files git ignores, list them in its package data`);
-      } else if (spec.installProject) spec.notes.push(`the asset build's output is copied to /app/${a.outputs[0]!.path}, but the app runs from its installed package: point the static files setting there, or build the assets before \`pip install .\``);
+      } else if (spec.installProject) {
+        const note = `the asset build's output is copied to /app/${a.outputs[0]!.path}, but the app runs from its installed package: point the static files setting there, or build the assets before \`pip install .\``;
+        spec.notes.push(note);
+        spec.imageNotes.push(note);
+      }
     }
   }
   // translations the project compiles (Django's compilemessages is placed with Django's steps)

@@ -189,6 +189,8 @@ export interface InitSpec {
   assets?: AssetStage;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
+  /** Those of `notes` that speak only of the generated Dockerfile (its Python, its server config): left out when the project's own Dockerfile is kept. */
+  imageNotes: string[];
   /** Server packages the lock lacks, installed pinned in the build stage. */
   extraInstalls: ExtraInstall[];
   /** Commands the project runs before its server (a Procfile chain, its start script): where they go is the build/release steps' job. */

@@ -10,7 +10,6 @@ import { locateProject } from '../../src/project/locate.js';
 import type { LockRunner } from '../../src/init/lock.js';
 import { buildSpec, type InitSpec } from '../../src/init/spec.js';
 import { uwsgiServing } from '../../src/init/uwsgi-serving.js';
-import { dropGeneratedDockerfileNotes } from '../../src/init/dockerfile-notes.js';
 import { dockerfile } from '../../src/templates/dockerfile.js';
 import { serverConfig } from '../../src/templates/server.js';
 import { envExample } from '../../src/init/environment.js';
@@ -33,6 +32,9 @@ const corpusSpec = (name: string): InitSpec => {
 };
 const NO_LOCKER: LockRunner = { which: () => false, exec: () => ({ code: 127, stdout: '', stderr: 'not run' }), engine: () => 'no container engine here' };
 
+/** A project's uwsgi.ini: serving options pyship carries over, and sockets, user and daemon options it never does. */
+const INI = '[uwsgi]\nmodule = proj.wsgi:application\nsocket = :3031\nuid = www-data\ndaemonize = /var/log/u.log\nhttp = :8000\nstatic-map = /static=staticfiles\nroute = ^/static/ addheader:Cache-Control: max-age=3600\nstatic-expires-uri = ^/static/ 86400\n\nif-env = PREFIX\nstatic-map = /%(_)static=staticfiles\nharakiri = %(_)\nendif =\n\nif-env = TIMEOUT\nharakiri = %(_)\nendif =\n[other]\nstatic-map = /x=y\n';
+
 const DJANGO = {
   'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
   'proj/__init__.py': '',
@@ -41,7 +43,6 @@ const DJANGO = {
 };
 
 describe('uWSGI serving options carried over', () => {
-  const INI = '[uwsgi]\nmodule = proj.wsgi:application\nsocket = :3031\nuid = www-data\ndaemonize = /var/log/u.log\nhttp = :8000\nstatic-map = /static=staticfiles\nroute = ^/static/ addheader:Cache-Control: max-age=3600\nstatic-expires-uri = ^/static/ 86400\n\nif-env = PREFIX\nstatic-map = /%(_)static=staticfiles\nharakiri = %(_)\nendif =\n\nif-env = TIMEOUT\nharakiri = %(_)\nendif =\n[other]\nstatic-map = /x=y\n';
 
   it('keeps static-map, static-* and route lines (and the if-block holding them), never sockets, user, daemon or http', () => {
     const s = uwsgiServing(INI, 'uwsgi.ini');
@@ -176,11 +177,21 @@ describe('hard-coded hosts reach the environment decision and .env.example', () 
 });
 
 describe('notes about the generated Dockerfile when the project\'s is kept', () => {
-  const notes = ['the project\'s own Dockerfile builds on Python 3.12 (Dockerfile:1 FROM python:3.12); the generated one uses 3.14: test the app on it, or pass --python 3.12', 'Procfile web options not carried over (the generated server config sets workers, logs and timeouts): --timeout 60',
-    'uwsgi.pyship.ini carries over the serving options of uwsgi.ini (2: static-map), not its sockets, user or daemon options', 'Django: run migrations as a one-off job'];
-  it('are dropped only when it is kept', () => {
-    expect(dropGeneratedDockerfileNotes(notes, true)).toEqual(['Django: run migrations as a one-off job']);
-    expect(dropGeneratedDockerfileNotes(notes, false)).toEqual(notes);
+  it('are marked where they are made: another Python than the project\'s Dockerfile, Procfile options, pyship\'s uWSGI config beside the project\'s', () => {
+    const flask = projectDir({ 'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n', 'requirements.txt': 'flask==3.1.0\ngunicorn==23.0.0\n', Procfile: 'web: gunicorn --timeout 60 app:app\n', Dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n' });
+    const f = spec(flask);
+    expect(f.imageNotes).toEqual([
+      expect.stringMatching(/^the project's own Dockerfile builds on Python 3\.12 \(Dockerfile:1 .*\); the generated one uses 3\.\d+: test the app on it, or pass --python 3\.12$/),
+      'Procfile web options not carried over (the generated server config sets workers, logs and timeouts): --timeout 60',
+    ]);
+    for (const n of f.imageNotes) expect(f.notes).toContain(n);
+    const django = spec(projectDir({ ...DJANGO, 'requirements.txt': 'django==5.2.1\nuwsgi==2.0.30\n', 'uwsgi.ini': INI }));
+    expect(django.imageNotes).toEqual([
+      expect.stringMatching(/^uwsgi\.pyship\.ini carries over the serving options of uwsgi\.ini \(/),
+      'uwsgi.ini is the project\'s own: pyship\'s uwsgi settings go in uwsgi.pyship.ini, which the image runs; merge what you need from uwsgi.ini',
+    ]);
+    // the notes about the app itself are not the generated image's
+    expect(django.notes.filter((n) => !django.imageNotes.includes(n)).some((n) => /^Django: /.test(n))).toBe(true);
   });
 
   it('init says nothing of Procfile options the generated config replaces when the Dockerfile is kept', async () => {
