@@ -2,8 +2,10 @@
 // lock for an exact install, the build command, where the output goes (read from the bundler's config or the build
 // command's flags), and the Node major to build with. Text only; bounded to shallow package.json files.
 import { parseShell } from '../dockerfile/shell.js';
-import { parseDockerfile } from '../dockerfile/parse.js';
-import { projectFact, type Project } from './project.js';
+import { projectDockerfiles, projectFact, type Project, type ProjectDockerfile } from './project.js';
+
+/** The Dockerfiles an asset build is read from: the first ten, up to three folders deep. */
+const shallowDockerfiles = (p: Project): ProjectDockerfile[] => projectDockerfiles(p).filter((d) => d.path.split('/').length <= 4).slice(0, 10);
 
 export type NodeManager = 'npm' | 'yarn' | 'pnpm' | 'bun';
 
@@ -110,8 +112,7 @@ function nodeMajor(p: Project, dir: string, pkg: Record<string, unknown>): { maj
   const em = engine ? /(\d+)/.exec(engine) : null;
   const at = p.file(dir ? `${dir}/package.json` : 'package.json')!.text.search(/"engines"/);
   if (em) return { major: em[1]!, evidence: `${dir ? `${dir}/` : ''}package.json:${lineOf(p.file(dir ? `${dir}/package.json` : 'package.json')!.text, at)} engines.node ${engine}` };
-  for (const f of p.find((x) => /(^|\/)([\w.-]*\.)?Dockerfile(\.[\w.-]+)?$/i.test(x) && x.split('/').length <= 4).slice(0, 10)) {
-    const text = p.file(f)!.text;
+  for (const { path: f, text } of shallowDockerfiles(p)) {
     const m = /^FROM\s+(?:--platform=\S+\s+)?(?:docker\.io\/)?(?:library\/)?node:(\d+)/im.exec(text);
     if (m) return { major: m[1]!, evidence: `${f}:${lineOf(text, m.index)} FROM node:${m[1]}` };
   }
@@ -121,14 +122,9 @@ function nodeMajor(p: Project, dir: string, pkg: Record<string, unknown>): { maj
 /** Where an existing Dockerfile copies a node stage's output to: `COPY --from=node-build /app/static static/`. */
 function dockerfileOutputs(p: Project): { path: string; evidence: string }[] {
   const out: { path: string; evidence: string }[] = [];
-  for (const f of p.find((x) => /(^|\/)([\w.-]*\.)?Dockerfile(\.[\w.-]+)?$/i.test(x) && x.split('/').length <= 4).slice(0, 10)) {
-    let df;
-    try {
-      df = parseDockerfile(p.file(f)!.text);
-    } catch {
-      continue;
-    }
-    const text = p.file(f)!.text;
+  for (const { path: f, text, parsed } of shallowDockerfiles(p)) {
+    const df = parsed();
+    if (!df) continue;
     const nodeStages = df.stages.filter((s) => /(^|\/)(node|bun)$/.test(s.base.repository ?? ''));
     for (const instr of df.instructions) {
       if (instr.keyword !== 'COPY') continue;

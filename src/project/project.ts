@@ -5,7 +5,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { ProjectFiles } from '../lint/rule.js';
 import { parseDockerignore, type Dockerignore } from './dockerignore.js';
-import { walkFiles } from '../io/discover.js';
+import { isDockerfileName, walkFiles } from '../io/discover.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import type { Dockerfile } from '../dockerfile/model.js';
 
 /** A text file of the project, addressed by its path relative to the project root (POSIX). */
 export interface SourceFile {
@@ -216,3 +218,33 @@ export function projectFact<T>(compute: (p: Project) => T): (p: Project) => T {
     return cache.get(p)!;
   };
 }
+
+/** A Dockerfile of the project: its text, and its parse made once, when first asked for (undefined if it does not parse). */
+export interface ProjectDockerfile {
+  path: string;
+  text: string;
+  parsed(): Dockerfile | undefined;
+}
+
+/**
+ * The project's Dockerfiles (the names `isDockerfileName` knows: `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`,
+ * `Containerfile`…, never a `*.dockerignore` or a doc) up to 4 folders deep, outside node_modules, in `find` order;
+ * each reader applies its own depth and count. One list and one parse per project, however many readers ask.
+ */
+export const projectDockerfiles = projectFact((p: Project): ProjectDockerfile[] =>
+  p.find((f) => isDockerfileName(f.slice(f.lastIndexOf('/') + 1)) && f.split('/').length <= 5 && !/(^|\/)node_modules\//.test(f))
+    .map((path) => {
+      const text = p.file(path)?.text ?? '';
+      let df: Dockerfile | undefined | null = null;
+      const parsed = (): Dockerfile | undefined => {
+        if (df === null) {
+          try {
+            df = parseDockerfile(text);
+          } catch {
+            df = undefined;
+          }
+        }
+        return df;
+      };
+      return { path, text, parsed };
+    }));

@@ -2,7 +2,7 @@
 // well-known compiled packages for plain pins), the Python its Dockerfiles ship and its CI/classifiers test, and when
 // its lock was last changed. Pure reading of file text; init decides from these (src/init/python-choice.ts).
 import { detectPython, lockPins } from './python.js';
-import { projectFact, type Project } from './project.js';
+import { projectDockerfiles, projectFact, type Project } from './project.js';
 import { knownCeiling, lockCeilings, nameSource, type PackageCeiling } from './wheel-support.js';
 import { minorNumber } from './python-releases.js';
 
@@ -33,9 +33,7 @@ const MAX_FILES = 40;
 /** Python minors named by the project's Dockerfiles' FROM lines (ARG defaults applied). */
 function shippedVersions(p: Project): VersionEvidence[] {
   const out: VersionEvidence[] = [];
-  const files = p.find((f) => /(^|\/)([\w.-]*\.)?(Dockerfile|Containerfile)([.\w-]*)?$|\.dockerfile$/i.test(f) && f.split('/').length <= 5).slice(0, MAX_FILES);
-  for (const f of files) {
-    const text = p.file(f)?.text ?? '';
+  for (const { path: f, text } of projectDockerfiles(p).slice(0, MAX_FILES)) {
     const args = new Map<string, string>();
     text.split('\n').forEach((line, i) => {
       const arg = /^\s*ARG\s+([A-Za-z_]\w*)=["']?([^"'\s]+)/i.exec(line);

@@ -1,7 +1,6 @@
 // How the project itself starts its web server, from its own files, most trusted first: the Procfile `web:` line (and
 // the script it runs), the scripts and commands of its Dockerfiles and compose files, server config files,
 // `if __name__ == "__main__"` starters, `[tool.fastapi]`; and servers its Dockerfiles pip-install outside the lock.
-import { parseDockerfile } from '../dockerfile/parse.js';
 import { pipInstall } from '../dockerfile/commands.js';
 import { finalEnv, finalStage, runTarget, startCommand } from '../dockerfile/query.js';
 import { runScript, parseShell, type ShCommand } from '../dockerfile/shell.js';
@@ -9,7 +8,7 @@ import { lineOf } from '../dockerfile/scripts.js';
 import { parseServerArgv, type ServerCommand } from './app.js';
 import { composeServices, isDevCompose } from './runtime.js';
 import { pyprojects } from './python.js';
-import { projectFact, type Project } from './project.js';
+import { projectDockerfiles, projectFact, type Project } from './project.js';
 
 /** Servers a command may start: the ones pyship init configures, plus development servers. */
 export type StartServer = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne' | 'granian' | 'waitress' | 'aiohttp' | 'dev';
@@ -226,20 +225,12 @@ function scanShell(w: Walk, text: string, file: string, lineBase: number, source
   }
 }
 
-function dockerfiles(p: Project): string[] {
-  return p.find((f) => /(^|\/)(Dockerfile[^/]*|[^/]+\.[Dd]ockerfile)$/.test(f) && f.split('/').length <= 4 && !/(^|\/)(node_modules|tests?)\//.test(f)).slice(0, MAX_FILES);
-}
-
 function fromDockerfiles(w: Walk, installs: ServerInstall[]): void {
-  for (const path of dockerfiles(w.p)) {
-    const text = w.p.file(path)?.text;
+  const shallow = projectDockerfiles(w.p).filter((d) => d.path.split('/').length <= 4 && !/(^|\/)tests?\//.test(d.path)).slice(0, MAX_FILES);
+  for (const { path, text, parsed } of shallow) {
     if (!text) continue;
-    let df;
-    try {
-      df = parseDockerfile(text);
-    } catch {
-      continue;
-    }
+    const df = parsed();
+    if (!df) continue;
     const stage = finalStage(df);
     if (!stage) continue;
     const dev = DEV_FILE.test(path.split('/').pop()!);

@@ -2,9 +2,8 @@
 // place a project states them (Procfile, start scripts, Dockerfiles, compose, Makefiles, pyproject scripts, build
 // hooks) so init can place each one instead of dropping it. Text only: nothing is executed; the work is bounded.
 import { parseShell, runScript, type ShCommand } from '../dockerfile/shell.js';
-import { parseDockerfile } from '../dockerfile/parse.js';
 import { parseProcfile } from './app.js';
-import { projectFact, type Project } from './project.js';
+import { projectDockerfiles, projectFact, type Project } from './project.js';
 import { yaml } from './yaml.js';
 import { lineAt, lineIndex } from './py/source.js';
 import { relative, sep } from 'node:path';
@@ -288,15 +287,9 @@ function procfiles(ctx: Ctx): void {
 }
 
 function dockerfiles(ctx: Ctx): void {
-  const files = ctx.p.find((x) => /(^|\/)([\w.-]*\.)?Dockerfile(\.[\w.-]+)?$/i.test(x) && x.split('/').length <= 5).slice(0, 20);
-  for (const f of files) {
-    const text = ctx.p.file(f)!.text;
-    let df;
-    try {
-      df = parseDockerfile(text);
-    } catch {
-      continue;
-    }
+  for (const { path: f, text, parsed } of projectDockerfiles(ctx.p).slice(0, 20)) {
+    const df = parsed();
+    if (!df) continue;
     const lineOf = lineIndex(text);
     for (const instr of df.instructions) {
       const k = instr.keyword;
