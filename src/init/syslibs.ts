@@ -4,11 +4,18 @@ import type { Debian } from './types.js';
 // ---------------------------------------------------------------------------------------------------------------
 // System libraries: runtime libraries of packages that link to them, and what building them from source needs.
 
-interface SysDeps { runtime: Partial<Record<Debian, string[]>> & { all?: string[] }; build: string[]; sourceOnly?: boolean }
+interface SysDeps {
+  runtime: Partial<Record<Debian, string[]>> & { all?: string[] };
+  build: string[];
+  sourceOnly?: boolean;
+  /** A package that brings the library in its own wheel: with it installed, the system's is not needed. */
+  bundledBy?: string;
+}
 
 export const SYSTEM_LIBS: Record<string, SysDeps> = {
   psycopg2: { runtime: { all: ['libpq5'] }, build: ['gcc', 'libc6-dev', 'libpq-dev'], sourceOnly: true },
-  psycopg: { runtime: { all: ['libpq5'] }, build: [] },
+  // psycopg[binary]: psycopg-binary's wheels bundle libpq; plain psycopg loads the system's
+  psycopg: { runtime: { all: ['libpq5'] }, build: [], bundledBy: 'psycopg-binary' },
   'psycopg-c': { runtime: { all: ['libpq5'] }, build: ['gcc', 'libc6-dev', 'libpq-dev'], sourceOnly: true },
   mysqlclient: { runtime: { all: ['libmariadb3'] }, build: ['gcc', 'libc6-dev', 'libmariadb-dev', 'pkg-config'], sourceOnly: true },
   lxml: { runtime: { all: ['libxml2', 'libxslt1.1'] }, build: [] },
@@ -28,9 +35,7 @@ export function libsFor(names: Set<string>, codename: Debian): { runtime: string
   const runtime = new Set<string>();
   const build = new Set<string>();
   for (const [pkg, deps] of Object.entries(SYSTEM_LIBS)) {
-    if (!names.has(pkg)) continue;
-    // psycopg[binary] brings its own libpq (psycopg-binary's wheels bundle it); plain psycopg loads the system's
-    if (pkg === 'psycopg' && names.has('psycopg-binary') && !names.has('psycopg-c')) continue;
+    if (!names.has(pkg) || (deps.bundledBy !== undefined && names.has(deps.bundledBy))) continue;
     for (const r of [...(deps.runtime.all ?? []), ...(deps.runtime[codename] ?? [])]) runtime.add(r);
     for (const b of deps.build) build.add(b);
   }
