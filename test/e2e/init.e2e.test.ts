@@ -21,7 +21,7 @@ import { runAudit } from '../../src/commands/audit.js';
 import { runBuild } from '../../src/commands/build.js';
 import { runCheck } from '../../src/commands/check.js';
 import { runInit } from '../../src/commands/init.js';
-import type { Io } from '../../src/commands/io.js';
+import { captureIo } from '../build/helpers.js';
 import { runSmoke } from '../../src/commands/smoke.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { PYSHIP_LABEL } from '../../src/engine/types.js';
@@ -90,11 +90,6 @@ const figures: Figures[] = [];
 const images = new Set<string>();
 const dirs: string[] = [];
 
-function captureIo(cwd: string): Io & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return { out: (t) => void (out += t), err: (t) => void (err += t), cwd, color: false, stdout: () => out, stderr: () => err };
-}
 
 interface JsonReport { findings: { code: string; severity: string; message: string; file?: string }[] }
 const list = (r: JsonReport): string => r.findings.map((f) => `${f.code} ${f.severity}: ${f.message}`).join('\n');
