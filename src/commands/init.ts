@@ -235,7 +235,9 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   }
   const cd = where === '.' ? '' : `cd ${where} && `;
   io.err(`\nNext:\n  ${cd}pyship build${spec.beside ? ` --file ${spec.dockerfile}  ` : '             '} build, then audit and smoke-test the image\n`);
-  if (spec.compose) io.err(`  ${cd}docker compose up --build run it locally, hardened\n`);
+  // only pyship's compose file runs the image hardened; the project's own builds and runs what it always did
+  const composeWritten = plans.some((p) => /(^|\/)(docker-)?compose\.ya?ml$/.test(p.shown) && p.status !== 'exists' && p.status !== 'skip');
+  if (spec.compose && composeWritten) io.err(`  ${cd}docker compose up --build run it locally, hardened\n`);
   io.err(`  git add ${plans.filter((p) => p.status === 'create' || p.status === 'overwrite' || p.status === 'unchanged').map((p) => p.shown).join(' ')}\n`);
   return 0;
 }

@@ -97,7 +97,7 @@ export function environmentNote(e: EnvPlan, ownExample?: string): string | undef
   // the project's own .env.example is kept: say which required names it does not mention
   const lacking = ownExample === undefined ? [] : e.required.filter((v) => !new RegExp(`^\\s*(export\\s+)?${v.name}\\s*=`, 'm').test(ownExample)).map((v) => v.name);
   const example = ownExample === undefined ? 'see .env.example' : lacking.length > 0 ? `your .env.example does not mention ${lacking.join(', ')}` : 'as your .env.example lists them';
-  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. pyship's compose.yaml requires them from .env (${example}) instead of crash-looping; CI's smoke test passes throwaway values`;
+  return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. a compose.yaml written by pyship init requires them from .env (${example}) instead of crash-looping; CI's smoke test passes throwaway values`;
 }
 
 /** A value a smoke test can start the app with, by what the name and the reader say it holds: never a real secret. */

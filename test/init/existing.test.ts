@@ -28,11 +28,14 @@ describe('compose: one slot, whatever its name', () => {
       expect(readFileSync(join(dir, name), 'utf8')).toBe(OLD_COMPOSE);
       expect(run.err).toMatch(new RegExp(`kept +${name.replace('.', '\\.')} \\(exists; --force ${name.replace('.', '\\.')} to replace\\)`));
       expect(run.err).toContain('to merge: ');
+      // `docker compose up` would build and run the project's own service, not pyship's hardened one: not suggested
+      expect(run.err).not.toContain('docker compose up --build');
       // --force with any of the names replaces the one the project has
       const forced = await init(dir, { force: ['compose.yaml'] });
       expect(forced.code, forced.err).toBe(0);
       expect(existsSync(join(dir, 'compose.yaml'))).toBe(name === 'compose.yaml');
       expect(readFileSync(join(dir, name), 'utf8')).toContain('read_only: true');
+      expect(forced.err).toContain('docker compose up --build run it locally, hardened');
     });
   }
 
