@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { checkText } from '../src/lint/check.js';
-import { fixUntilStable } from '../src/lint/fix.js';
+import { applyEdits, fixUntilStable, verifyEdits } from '../src/lint/fix.js';
 import { allRules } from '../src/rules/index.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'real-world');
@@ -24,7 +24,8 @@ describe.skipIf(!existsSync(DIR))('fixes over the real-world corpus', () => {
       changed++;
       const errors = (t: string) => parseDockerfile(t).problems.filter((p) => p.level === 'error').length;
       if (errors(fixed) > errors(text)) problems.push(`${f}: fixing added parse errors`);
-      const left = lint(fixed).filter((x) => x.fix);
+      // a fix the verifier refuses here (text after a trailing continuation) stays a finding, rightly unfixed
+      const left = lint(fixed).filter((x) => x.fix && verifyEdits(fixed, x.fix.edits, applyEdits(fixed, x.fix.edits)));
       if (left.length > 0) problems.push(`${f}: still fixable after fixing: ${left.map((x) => `${x.code} ${x.message}`).join('; ')}`);
     }
     expect(problems).toEqual([]);

@@ -1,0 +1,35 @@
+// Regressions the fuzz suites (test/fuzz*.test.ts) found, shrunk to the smallest input that shows each.
+import { describe, expect, it } from 'vitest';
+import { applyEdits, fixUntilStable, verifyEdits } from '../../src/lint/fix.js';
+import { allRules } from '../../src/rules/index.js';
+import { fix, lint } from '../helpers.js';
+
+const fixAll = (text: string) => fix(text, allRules);
+
+describe('fuzz regressions: --fix', () => {
+  it('a fix inserted into an unterminated heredoc is refused, not applied again on every pass', () => {
+    // SEC001 appends `USER app` at the end of the file; an unterminated heredoc swallows it, so it was re-added 10 times
+    const text = 'FROM python:3.13-slim-trixie\nCOPY <<EOF /etc/motd\nhello\n';
+    const fixed = fixAll(text);
+    expect(fixed.match(/USER app/g) ?? []).toHaveLength(0);
+    expect(fixAll(fixed)).toBe(fixed);
+  });
+
+  it('text inserted after a trailing continuation must not be swallowed into the instruction', () => {
+    const before = 'FROM python:3.13-slim-trixie\nRUN echo hi \\\n';
+    const edit = { start: before.length, end: before.length, text: 'USER app\n' };
+    expect(verifyEdits(before, [edit], applyEdits(before, [edit]))).toBe(false);
+    const clean = 'FROM python:3.13-slim-trixie\nRUN echo hi\n';
+    const ok = { start: clean.length, end: clean.length, text: 'USER app\n' };
+    expect(verifyEdits(clean, [ok], applyEdits(clean, [ok]))).toBe(true);
+  });
+
+  it('a fix refused for a trailing continuation leaves the other fixes applied (dbt-core\'s Dockerfile)', () => {
+    // the last RUN ends in `fi \` at the end of the file: SEC001's `RUN useradd …` used to become part of that script
+    const text = 'FROM python:3.13-slim-trixie as base\nRUN if [ "$X" ]; then \\\n      echo x; \\\n    fi \\\n';
+    const fixed = fixAll(text);
+    expect(fixed).toContain('AS base');
+    expect(fixed).not.toContain('useradd');
+    expect(fixAll(fixed)).toBe(fixed);
+  });
+});
