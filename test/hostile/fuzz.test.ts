@@ -32,4 +32,16 @@ describe('fuzz regressions: --fix', () => {
     expect(fixed).not.toContain('useradd');
     expect(fixAll(fixed)).toBe(fixed);
   });
+
+  it('a RUN with more package installs than fix passes is fixed whole (SIZE004, SIZE005: one fix per RUN)', () => {
+    const many = (cmd: string) => `FROM python:3.13-slim-trixie\nRUN ${Array.from({ length: 12 }, (_, i) => `${cmd} p${i}`).join(' \\\n && ')}\n`;
+    const cases = [['SIZE004', 'apt-get install -y', '--no-install-recommends'], ['SIZE004', 'apk add', '--no-cache'], ['SIZE005', 'pip install', '--no-cache-dir']] as const;
+    for (const [code, cmd, flag] of cases) {
+      const rule = allRules.filter((r) => r.code === code);
+      const fixed = fix(many(cmd), rule);
+      expect(fixed.split(flag).length - 1, `${cmd} gets ${flag} on every install`).toBe(12);
+      expect(lint(fixed, rule)).toEqual([]);
+      expect(fixAll(fixAll(many(cmd)))).toBe(fixAll(many(cmd)));
+    }
+  });
 });

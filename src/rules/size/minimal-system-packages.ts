@@ -1,5 +1,5 @@
 // SIZE004: install only what is needed (no recommends / weak deps) and clean package-manager caches in the same RUN.
-import { defineRule, type Report } from '../../lint/rule.js';
+import { defineRule, type FixSafety } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { mounts } from '../../dockerfile/parse.js';
 import { chainInstructions, copyOperands, finalStage, imagePath, instructionEdit, pathWithin, shellWordValue } from '../../dockerfile/query.js';
@@ -140,8 +140,14 @@ The fix adds \`--no-install-recommends\` (unsafe: a recommended package the app 
       const removes = (dir: string, after: number): boolean => removed.some((r) => r.at > after && pathWithin(dir, r.path));
       const cmds = script.commands;
       const canFix = !instr.json;
-      const insertAfter = (w: ShWord, text: string, cmd: ShCommand): Report['fix'] | undefined =>
-        canFix && !cmd.nested && df.text.slice(w.span.start, w.span.end) === w.raw ? { description: `add \`${text.trim()}\``, edits: [instructionEdit(df, instr, [{ start: w.span.end, end: w.span.end, text }])] } : undefined;
+      const fixable = (w: ShWord, cmd: ShCommand): boolean => canFix && !cmd.nested && df.text.slice(w.span.start, w.span.end) === w.raw;
+      // every install of one RUN that lacks the flag gets it in the same fix: one fix per install would take a --fix
+      // pass each (their edits overlap), and a RUN with more installs than passes would never be fixed whole
+      const reportAll = (found: { w: ShWord; cmd: ShCommand; message: string }[], flag: string, safety?: FixSafety): void => {
+        const edits = found.filter((f) => fixable(f.w, f.cmd)).map((f) => ({ start: f.w.span.end, end: f.w.span.end, text: ` ${flag}` }));
+        const fix = edits.length > 0 ? { description: `add \`${flag}\``, edits: [instructionEdit(df, instr, edits)], ...(safety ? { safety } : {}) } : undefined;
+        for (const f of found) report({ span: f.w.span, message: f.message, fix: fixable(f.w, f.cmd) ? fix : undefined });
+      };
 
       // --- apt ---
       // apt/dnf configuration written by this RUN applies to it and to every later one
@@ -151,6 +157,7 @@ The fix adds \`--no-install-recommends\` (unsafe: a recommended package the app 
       let lastUpdate = -1;
       let firstUpdate: ShCommand | undefined;
       let aptUsed = false;
+      const noRecommends: { w: ShWord; cmd: ShCommand; message: string }[] = [];
       for (let at = 0; at < cmds.length; at++) {
         const cmd = cmds[at]!;
         if (cmd.name === 'apt-get' || cmd.name === 'apt' || cmd.name === 'aptitude') {
@@ -162,14 +169,11 @@ The fix adds \`--no-install-recommends\` (unsafe: a recommended package the app 
           } else if (sub !== undefined && APT_INSTALLS.has(sub)) aptUsed = true;
           if (sub === 'install' && cmd.name !== 'aptitude' && !aptRecsConfigured && !hasFlag(cmd, '--no-install-recommends') &&
               !cmd.argv.some((w) => { const m = /APT::Install-Recommends\s*=\s*(.*)$/i.exec(w.value); return m !== null && FALSEY.test(m[1]!.trim()); })) {
-            report({
-              span: sw!.span,
-              message: `\`${cmd.name} install\` without \`--no-install-recommends\`: recommended packages are installed too`,
-              fix: insertAfter(sw!, ' --no-install-recommends', cmd),
-            });
+            noRecommends.push({ w: sw!, cmd, message: `\`${cmd.name} install\` without \`--no-install-recommends\`: recommended packages are installed too` });
           }
         } else if (APT_USERS.has(cmd.name)) aptUsed = true;
       }
+      reportAll(noRecommends, '--no-install-recommends');
       if (firstUpdate) {
         const upd = firstUpdate;
         if (!aptUsed && !callsOpaque(script)) {
@@ -218,19 +222,16 @@ The fix adds \`--no-install-recommends\` (unsafe: a recommended package the app 
       }
 
       // --- apk ---
+      const noCache: { w: ShWord; cmd: ShCommand; message: string }[] = [];
       cmds.forEach((cmd, at) => {
         if (cmd.name !== 'apk') return;
         const sw = subWord(cmd, APK_VALUE_FLAGS);
         if (sw?.value !== 'add' || hasFlag(cmd, '--no-cache')) return;
         if (mounted('/var/cache/apk') || mounted('/etc/apk/cache') || removes('/var/cache/apk', at)) return;
         if (cmds.some((c, k) => k > at && c.name === 'apk' && subWord(c, APK_VALUE_FLAGS)?.value === 'cache' && c.argv.some((w) => w.value === 'clean' || w.value === 'purge'))) return;
-        const fix = insertAfter(sw, ' --no-cache', cmd);
-        report({
-          span: sw.span,
-          message: '`apk add` without `--no-cache`: the package index stays in `/var/cache/apk`',
-          fix: fix ? { ...fix, safety: 'safe' } : undefined,
-        });
+        noCache.push({ w: sw, cmd, message: '`apk add` without `--no-cache`: the package index stays in `/var/cache/apk`' });
       });
+      reportAll(noCache, '--no-cache', 'safe');
     }
   },
 });

@@ -201,6 +201,7 @@ a builder stage's cache never reaches the image.`,
       if (/pip\s+config\s+set\s+\S*no-cache-dir/.test(instr.args)) pipConfigured = true;
       if (instr.state.env.has('PIP_CONFIG_FILE')) pipConfigured = true;
 
+      const found: { span: { start: number; end: number }; message: string; insert?: { start: number; end: number; text: string } }[] = [];
       for (const inst of installsOf(script)) {
         const { tool, cmd, at } = inst;
         // turned off by a flag
@@ -242,17 +243,20 @@ a builder stage's cache never reaches the image.`,
         if (purged.some((p) => p.at > at && (p.tool === tool || (tool === 'pipenv' && p.tool === 'pip')))) continue;
 
         const flag = FLAG[tool];
-        let fix: Report['fix'];
-        if (flag && !instr.json && !cmd.nested && df.text.slice(inst.sub.span.start, inst.sub.span.end) === inst.sub.raw) {
-          fix = { description: `add \`${flag}\``, edits: [instructionEdit(df, instr, [{ start: inst.sub.span.end, end: inst.sub.span.end, text: ' ' + flag }])] };
-        }
+        const fixable = flag && !instr.json && !cmd.nested && df.text.slice(inst.sub.span.start, inst.sub.span.end) === inst.sub.raw;
         const how = flag ? `without \`${flag}\`` : 'with its cache on';
-        report({
+        found.push({
           span: inst.sub.span.start >= cmd.span.start ? { start: cmd.span.start, end: inst.sub.span.end } : cmd.span,
           message: `\`${inst.label}\` ${how}: the download cache stays in the image (or use a cache mount)`,
-          fix,
+          insert: fixable ? { start: inst.sub.span.end, end: inst.sub.span.end, text: ' ' + flag } : undefined,
         });
       }
+      // every install of one RUN gets its flag in the same fix: one fix per install would take a --fix pass each
+      // (their edits overlap), and a RUN with more installs than passes would never be fixed whole
+      const inserts = found.flatMap((f) => (f.insert ? [f.insert] : []));
+      const flags = [...new Set(inserts.map((e) => `\`${e.text.trim()}\``))].join(', ');
+      const fix: Report['fix'] = inserts.length > 0 ? { description: `add ${flags}`, edits: [instructionEdit(df, instr, inserts)] } : undefined;
+      for (const f of found) report({ span: f.span, message: f.message, fix: f.insert ? fix : undefined });
     }
   },
 });
