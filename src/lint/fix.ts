@@ -1,5 +1,6 @@
 // Applies fixes as text edits: non-overlapping, in passes until stable, and only when the result re-parses as expected.
 import { parseDockerfile } from '../dockerfile/parse.js';
+import { insertsLanded } from './fix-inserts.js';
 import type { Edit, Finding, FixSafety } from './rule.js';
 
 export interface FixResult {
@@ -33,34 +34,23 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
 /**
  * The fixed text must parse with no new errors and with exactly the instructions expected: the old ones, minus those
  * an edit replaced whole, plus those that start inside inserted text. Anything else means a fix broke the file's
- * structure (e.g. text that swallowed the next instruction into a continuation). And text inserted at the start of a
- * line must yield the instructions it holds: inserted into an unterminated heredoc or after a trailing continuation,
- * it would be swallowed, and the fix would "apply" on every pass without effect.
+ * structure (e.g. text that swallowed the next instruction into a continuation, or text swallowed by one).
  */
 export function verifyEdits(before: string, edits: readonly Edit[], after: string): boolean {
   const old = parseDockerfile(before);
   const now = parseDockerfile(after);
   const sorted = [...edits].sort((a, b) => a.start - b.start);
   let removed = 0;
-  const inserted: { start: number; end: number; wanted: number }[] = [];
+  const inserted: { start: number; end: number }[] = [];
   let shift = 0;
   for (const e of sorted) {
     removed += old.instructions.filter((i) => i.span.start >= e.start && i.span.end <= e.end && e.end > e.start).length;
-    inserted.push({ start: e.start + shift, end: e.start + shift + e.text.length, wanted: instructionsInserted(before, e, old.escape) });
+    inserted.push({ start: e.start + shift, end: e.start + shift + e.text.length });
     shift += e.text.length - (e.end - e.start);
   }
-  const startsIn = (r: { start: number; end: number }) => now.instructions.filter((i) => i.keywordSpan.start >= r.start && i.keywordSpan.start < r.end).length;
-  const added = inserted.reduce((n, r) => n + startsIn(r), 0);
+  const added = now.instructions.filter((i) => inserted.some((r) => i.keywordSpan.start >= r.start && i.keywordSpan.start < r.end)).length;
   const errors = (d: typeof old) => d.problems.filter((p) => p.level === 'error').length;
-  return now.instructions.length === old.instructions.length - removed + added && errors(now) <= errors(old) && inserted.every((r) => startsIn(r) >= r.wanted);
-}
-
-/** The instructions an edit's text holds when it is inserted at the start of a line (0 when it goes mid-line). */
-function instructionsInserted(before: string, e: Edit, escape: string): number {
-  const lineStart = before.lastIndexOf('\n', e.start - 1) + 1;
-  if (!/^[\s\ufeff]*$/.test(before.slice(lineStart, e.start)) && !/^\r?\n/.test(e.text)) return 0;
-  const head = escape === '\\' ? '' : `# escape=${escape}\n`;
-  return parseDockerfile(head + e.text).instructions.filter((i) => i.known).length;
+  return now.instructions.length === old.instructions.length - removed + added && errors(now) <= errors(old) && insertsLanded(before, old.escape, edits, now);
 }
 
 /**
