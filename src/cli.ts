@@ -49,11 +49,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--fix', 'apply safe fixes (atomically; only when the result re-parses)')
     .option('--unsafe-fixes', 'apply unsafe fixes too')
     .option('--diff', 'print the fixes as a unified diff instead of writing them')
+    .option('--force-write', 'with --fix: fix read-only files too (their mode is kept)')
     .option('--stdin-filename <name>', 'name to report for stdin ("-")')
     .option('--no-color', 'no colours in text output')
     .addHelpText('after', `
 Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it, 2 usage, config or I/O error.
 Inline: "# pyship: ignore=CODE[,CODE] -- reason" above an instruction; ignore-file=…, ignore-stage=….
+Fixes keep each file's line endings (CRLF stays CRLF), byte order mark, mode and owner. A symlinked Dockerfile is
+fixed at its target when that is inside the project (else: not fixed, with the reason). A read-only file is not fixed
+(a note says so; its findings stay) unless --force-write is given.
 Examples:
   pyship check                       every Dockerfile below the current directory
   pyship check Dockerfile --fix      fix what can be fixed safely
