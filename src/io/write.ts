@@ -71,7 +71,7 @@ export function writeTarget(path: string, within?: string, shown = path): WriteT
     const real = lst ? file : join(realOrSelf(dirname(file)), basename(file));
     const rel = relative(root, real);
     if (rel.startsWith(`..${sep}`) || rel === '..' || resolve(root, rel) !== real) {
-      throw new WriteRefused(shown, `${link !== undefined ? `it is a symlink to ${link}` : `it resolves to ${real}`}, outside the project (${within}); pyship writes only inside it (name the target itself to change it)`);
+      throw new WriteRefused(shown, `${link !== undefined ? `it is a symlink to ${link}` : `it resolves to ${real}`}, outside the project (${within}); pyship writes only inside it`);
     }
   }
   return { file, ...(link !== undefined ? { link } : {}), ...(stats ? { stats } : {}) };
