@@ -217,6 +217,14 @@ function present(full: string): boolean {
   }
 }
 
+function isLink(full: string): boolean {
+  try {
+    return lstatSync(full).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /** Why nothing may be written at `full` (a dangling symlink, one that leaves the repository), else undefined. */
 function refusal(full: string, root?: string): string | undefined {
   try {
@@ -274,7 +282,7 @@ function existing(plan: (s: WriteStatus, extra?: Partial<WritePlan>) => WritePla
   const current = readText(full);
   // a directory or an unreadable file in the way: never written over, even with --force
   if (current === undefined) {
-    const why = refusal(full);
+    const why = isLink(full) ? refusal(full) : undefined;
     return plan('skip', { reason: why ? `${why} (${LINK_KEPT})` : 'something that is not a readable file is there' });
   }
   if (current === f.text) return plan('unchanged');
