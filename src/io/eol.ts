@@ -15,9 +15,10 @@ export function normalizeEol(text: string): { text: string; eol: Eol; mixed: boo
 /**
  * `edited` (LF text derived from `original`'s normalized form) with `original`'s endings: one ending throughout when
  * the original had one; else each line equal to one of the original keeps that line's ending and new lines take
- * `eol`. Edit scripts longer than `maxEdits` lines (never seen from fixes) fall back to `eol` for every changed line.
+ * `eol`. The line diff is bounded (`maxEdits` changed lines keeps it fast on a 40,000-line file); past it, which
+ * lines are untouched is unknown and every line takes `eol` (a mixed file that fixes rewrite wholesale).
  */
-export function restoreEol(original: string, edited: string, eol: Eol, maxEdits = 10_000): string {
+export function restoreEol(original: string, edited: string, eol: Eol, maxEdits = 1_000): string {
   if (!original.includes('\r\n')) return edited;
   const { mixed } = normalizeEol(original);
   if (!mixed) return edited.replace(/\n/g, '\r\n');
