@@ -193,7 +193,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   const json = flags.format === 'json';
   const report = (extra: Record<string, unknown> = {}): void => io.out(`${JSON.stringify({
     dir: where, decisions: spec.decisions,
-    files: plans.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
+    files: plans.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.how ? { how: p.how } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
     notes: spec.notes, ...extra,
   }, null, 2)}\n`);
   if (!json) io.err(`Decided for ${where}:\n${spec.decisions.map((d) => `  ${d.field}: ${d.value}${d.evidence.length > 0 ? `  (${d.evidence.join('; ')})` : ''}\n`).join('')}`);

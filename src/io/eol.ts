@@ -48,6 +48,6 @@ function countOf(text: string, s: string): number {
 }
 
 /** `text` (LF, no BOM) as the file it was read from would hold it: its BOM and its line endings. */
-export function onDisk(read: { bom: boolean; eol: Eol; original?: string }, text: string): string {
-  return (read.bom ? '\uFEFF' : '') + (read.original === undefined ? text : restoreEol(read.original, text, read.eol));
+export function onDisk(read: { bom?: boolean; eol?: Eol; original?: string }, text: string): string {
+  return (read.bom ? '\uFEFF' : '') + (read.original === undefined ? text : restoreEol(read.original, text, read.eol ?? '\n'));
 }

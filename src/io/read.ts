@@ -8,10 +8,10 @@ export const MAX_BYTES = 64 * 1024 * 1024;
 export interface ReadText {
   /** The text with LF line endings and no byte order mark: what every check, fix and report works on. */
   text: string;
-  /** Whether the file starts with a UTF-8 byte order mark (written back with it). */
-  bom: boolean;
-  /** The ending lines added by a fix take: the file's most common one. */
-  eol: Eol;
+  /** Whether the file starts with a UTF-8 byte order mark (written back with it); absent: no. */
+  bom?: boolean;
+  /** The ending lines added by a fix take: the file's most common one; absent: LF. */
+  eol?: Eol;
   /** The decoded text with its own line endings, when some are CRLF (src/io/eol.ts writes them back). */
   original?: string;
   /** Problem with the bytes, with the byte offset where it starts. */
