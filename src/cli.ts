@@ -207,7 +207,8 @@ Writes each file only if it is absent (or with --force): Dockerfile, .dockerigno
 and k8s/ with --k8s. Nothing the project has is changed or shadowed: an existing docker-compose.yml is the compose file,
 a kept production Dockerfile gets no server config or compose file (one that is no production image gets
 Dockerfile.pyship beside it), CI that builds the image and dependabot.yml are kept; the summary says why, and what to
-merge. --force replaces all; --force FILE[,FILE…] only those.
+merge. --force replaces all; --force FILE[,FILE…] only those. A symlink is replaced at its target when that is in the
+repository (the link stays), never when it dangles or leaves it; a read-only file --force replaces keeps its mode.
 Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambiguous project, usage or I/O error.
 Examples:
   pyship init                                   detect and write
