@@ -160,6 +160,8 @@ describe('read-only files', () => {
 
 /** Runs `args` as user nobody (root can write any directory); as another user, directly. */
 const unprivileged = (): string[] => (process.getuid?.() === 0 ? ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'] : []);
+/** A directory the user of unprivileged() may read but not write: root's 0755 for nobody, else 0555. */
+const readOnlyDir = (dir: string): void => chmodSync(dir, process.getuid?.() === 0 ? 0o755 : 0o555);
 const canDrop = process.getuid?.() !== 0 || spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'true']).status === 0;
 
 /** A user and mount namespace (unshare -rm) lets a test mount its own tmpfs: read-only (EROFS) or full (ENOSPC). */
@@ -168,9 +170,10 @@ const canMount = spawnSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mou
 describe('write failures are messages naming the file, exit 2, no temp file left', () => {
   it.runIf(canDrop)('--fix in a directory the user cannot write (EACCES, the real errno)', () => {
     const dir = temp({ Dockerfile: BEFORE.join('\n') });
-    chmodSync(dir, 0o755); // readable by nobody, writable only by its owner
+    readOnlyDir(dir);
     chmodSync(join(dir, 'Dockerfile'), 0o666); // the file is writable by anyone: only the directory is not
     const r = pyship(['check', 'Dockerfile', ...FIX], dir, unprivileged());
+    chmodSync(dir, 0o755);
     expect(r.err).not.toMatch(/internal error/);
     expect(r.err).toMatch(/^pyship: Dockerfile: cannot write it: permission denied .*\(nothing was changed\)$/m);
     expect(r.code).toBe(2);
@@ -181,8 +184,9 @@ describe('write failures are messages naming the file, exit 2, no temp file left
   it.runIf(canDrop)('init in a directory the user cannot write (EACCES)', () => {
     const dir = temp();
     cpSync(join(ROOT, 'test/init/fixtures/pip-flask'), dir, { recursive: true });
-    chmodSync(dir, 0o755);
+    readOnlyDir(dir);
     const r = pyship(['init', '--no-input', '--ci', 'none', '.'], dir, unprivileged());
+    chmodSync(dir, 0o755);
     expect(r.err).not.toMatch(/internal error/);
     expect(r.err).toMatch(/^pyship: Dockerfile: cannot write it: permission denied .*; init wrote no file$/m);
     expect(r.code).toBe(2);
