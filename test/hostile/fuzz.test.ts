@@ -44,4 +44,20 @@ describe('fuzz regressions: --fix', () => {
       expect(fixAll(fixAll(many(cmd)))).toBe(fixAll(many(cmd)));
     }
   });
+
+  it('SEC005 does not edit a RUN whose shell text does not parse (an unterminated quote swallowed the upgrade)', () => {
+    const text = "FROM python:3.14-slim\nRUN apt-get update \\\n'\nRUN pip install poetry==2.3.2\n";
+    const fixed = fixAll(text);
+    expect(fixed.match(/apt-get -y upgrade/g) ?? []).toHaveLength(1);
+    expect(fixAll(fixed)).toBe(fixed);
+  });
+
+  it('FAST003 moves every ARG bound for one instruction in one fix (11 ARGs took 11 passes, more than --fix runs)', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `V${i}`);
+    const text = `FROM python:3.13-slim-trixie\n${names.map((n) => `ARG ${n}=""`).join('\n')}\nRUN echo build\nRUN echo ${names.map((n) => `$${n}`).join(' ')}\n`;
+    const rule = allRules.filter((r) => r.code === 'FAST003');
+    const fixed = fix(text, rule);
+    expect(fixed).toBe(`FROM python:3.13-slim-trixie\nRUN echo build\n${names.map((n) => `ARG ${n}=""`).join('\n')}\nRUN echo ${names.map((n) => `$${n}`).join(' ')}\n`);
+    expect(lint(fixed, rule)).toEqual([]);
+  });
 });

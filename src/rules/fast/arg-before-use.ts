@@ -56,6 +56,10 @@ single-name \`ARG\` line down; it is unsafe because a script run in between migh
   ],
   check({ dockerfile: df, report }) {
     const text = df.text;
+    // moves by the offset they go to: ARGs bound for one place move in one fix, since insertions at one offset clash
+    // and one fix per ARG would take a --fix pass each (a stage with more ARGs than passes never got fixed whole)
+    const moves = new Map<number, { key: string; from: number; to: number; body: string }[]>();
+    const found: { span: { start: number; end: number }; message: string; anchor?: number; key: string }[] = [];
     for (const stage of df.stages) {
       const list = stage.instructions;
       list.forEach((arg, k) => {
@@ -67,7 +71,6 @@ single-name \`ARG\` line down; it is unsafe because a script run in between migh
           let runs = 0;
           let use: Instruction | undefined;
           for (const next of list.slice(k + 1)) {
-            // a redeclaration starts over (it is judged on its own)
             if (next.keyword === 'ARG' && keyValues(next, df.escape).some((x) => x.key === kv.key)) break;
             if (re.test(text.slice(next.keywordSpan.end, next.span.end))) {
               use = next;
@@ -78,24 +81,32 @@ single-name \`ARG\` line down; it is unsafe because a script run in between migh
           if (!use || runs === 0) continue;
           const line = lineOf(text, use.span.start);
           const movable = kvs.length === 1 && arg.comments.length === 0 && !arg.onbuild;
-          let fix;
+          let anchor: number | undefined;
           if (movable) {
             const from = lineStart(text, arg.span.start);
             const to = lineEnd(text, arg.span.end);
-            const anchor = lineStart(text, use.comments[0]?.span.start ?? use.span.start);
+            anchor = lineStart(text, use.comments[0]?.span.start ?? use.span.start);
             const body = text.slice(from, to);
-            fix = {
-              description: `move \`ARG ${kv.key}\` down to just before its first use`,
-              edits: [{ start: from, end: to, text: '' }, { start: anchor, end: anchor, text: body.endsWith('\n') ? body : body + '\n' }],
-            };
+            const group = moves.get(anchor) ?? [];
+            moves.set(anchor, group);
+            group.push({ key: kv.key, from, to, body: body.endsWith('\n') ? body : body + '\n' });
           }
-          report({
+          found.push({
             span: kv.keySpan,
+            key: kv.key,
+            anchor,
             message: `\`ARG ${kv.key}\` comes ${runs} \`RUN\` step${runs === 1 ? '' : 's'} before its first use (line ${line}): a new value reruns ${runs === 1 ? 'it' : 'them all'}; declare it just before line ${line}`,
-            fix,
           });
         }
       });
+    }
+    for (const f of found) {
+      const group = f.anchor === undefined ? undefined : moves.get(f.anchor)!;
+      const fix = group && {
+        description: group.length === 1 ? `move \`ARG ${f.key}\` down to just before its first use` : `move ${group.map((m) => `\`ARG ${m.key}\``).join(', ')} down to just before their first use`,
+        edits: [...group.map((m) => ({ start: m.from, end: m.to, text: '' })), { start: f.anchor!, end: f.anchor!, text: group.map((m) => m.body).join('') }],
+      };
+      report({ span: f.span, message: f.message, fix });
     }
   },
 });

@@ -124,7 +124,9 @@ after \`FROM\`; it is unsafe: upgrades can change package versions the app was t
       for (const cmd of script.commands) {
         if (isUpgrade(cmd)) return;
         const apt = aptCall(cmd);
-        if (!aptUpdate && apt?.subcommand === 'update' && cmd.depth === 0 && !cmd.nested && !cmd.substitution && cmd.pipeLength === 1 && !cmd.background) aptUpdate = { instr, cmd };
+        // the fix edits the script after `apt-get update`: only where the shell parsed it (an unterminated quote would
+        // take the added upgrade into the string, and the fix would apply again on every pass)
+        if (!aptUpdate && script.errors.length === 0 && apt?.subcommand === 'update' && cmd.depth === 0 && !cmd.nested && !cmd.substitution && cmd.pipeLength === 1 && !cmd.background) aptUpdate = { instr, cmd };
       }
     }
     const how = { apt: '`apt-get update && apt-get -y upgrade`', apk: '`apk upgrade --no-cache`', dnf: '`dnf -y upgrade-minimal`', zypper: '`zypper -n patch`' }[family];
