@@ -73,7 +73,7 @@ big('--fix: 10,000 ENV lines', () => 'FROM python:3.13-slim-trixie\n' + lines(10
 big('check: a 1 MB single-line RUN', () => 'FROM python:3.13-slim-trixie\nRUN echo ' + 'a'.repeat(1 << 20) + '\n');
 big('check: a 1 MB single line of && commands', () => 'FROM python:3.13-slim-trixie\nRUN ' + 'true && '.repeat(130_000) + 'true\n');
 big('check: 50,000 continuation lines', () => 'FROM python:3.13-slim-trixie\nRUN echo \\\n' + ' a \\\n'.repeat(50_000) + ' end\n');
-big('check: a 50 MB Dockerfile', () => 'FROM python:3.13-slim-trixie\n' + ('# ' + 'x'.repeat(98) + '\n').repeat(500_000), { timeout: 60_000 });
+big('check: a 50 MB Dockerfile', () => 'FROM python:3.13-slim-trixie\n' + lines(500_000, (i) => (i % 2 ? `RUN echo ${i} ` : `ENV K${i % 100}=`) + 'x'.repeat(90)), { timeout: 60_000 });
 big('check: 5,000 stages', () => lines(5_000, (i) => `FROM python:3.13-slim-trixie AS s${i}\nRUN echo ${i}`));
 big('check: shell nested 3,000 deep', () => 'FROM python:3.13-slim-trixie\nRUN ' + 'echo $('.repeat(3_000) + 'x' + ')'.repeat(3_000) + '\n');
 big('check: a 20,000-line heredoc', () => 'FROM python:3.13-slim-trixie\nRUN <<EOF\n' + lines(20_000, (i) => `echo ${i}`) + 'EOF\n');
@@ -180,7 +180,7 @@ const cli = [
 for (const [what, args, about] of cli) add({ name: `cli: ${what}`, args, files: { Dockerfile: DF_OK, 'junk.tar': 'not a tar\n', 'empty/.keep': '' }, about });
 
 // ---- engine down (DOCKER_HOST at a missing socket): one clear message, exit 2
-for (const [what, args] of [['build', ['build', '.']], ['smoke', ['smoke', 'probe:latest']], ['audit', ['audit', 'probe:latest']], ['init --pin-digest', ['init', '--pin-digest', '.']], ['build --smoke', ['build', '--smoke', '.']]]) {
+for (const [what, args] of [['build', ['build', '.']], ['smoke', ['smoke', 'probe:latest']], ['audit', ['audit', 'probe:latest']], ['init --pin-digest', ['init', '--pin-digest', '.']], ['build --push --image probe', ['build', '--push', '--image', 'probe', '.']]]) {
   add({ name: `engine down: ${what}`, args, files: { Dockerfile: DF_OK }, engine: true, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, about: /docker|podman|engine|DOCKER_HOST/i, init: args[0] === 'init', timeout: 30_000 });
 }
 
