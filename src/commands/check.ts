@@ -62,5 +62,10 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
   if (flags.diff || stdinFix) io.err(report);
   else io.out(report);
   const failing = result.results.some((r) => r.findings.some((f) => atOrAbove(f.severity, result.failOn)));
+  if (result.unread.length > 0) {
+    // the others were checked and reported; the run still did not check everything it was asked to
+    io.err(`pyship: not checked: ${result.unread.join(', ')} (see the DF022 finding on each)\n`);
+    return 2;
+  }
   return failing ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 // project's own (and say what to merge), skip it (and why), or replace it when --force names it. Nothing the project
 // has is changed or shadowed without --force: a compose file in any of its four names (or above, where `docker compose`
 // finds it) is one slot, a kept Dockerfile takes no server config, and CI that already builds the image stays alone.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { buildCommands, dependencyBots, botCovers, type DependencyBot } from '../project/ci.js';
 import { parseDockerignore } from '../project/dockerignore.js';
@@ -10,6 +10,7 @@ import { loadProject, type Project } from '../project/project.js';
 import { excludedNeeds, neededFiles } from './ignore-needs.js';
 import type { GeneratedFile } from './types.js';
 import type { InitSpec } from './types.js';
+import { projectBounds, readRegularText } from '../io/regular.js';
 
 export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged' | 'skip';
 
@@ -200,13 +201,9 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
   return plans;
 }
 
-/** The text of a file, or undefined when there is none (or a directory, or it cannot be read). */
+/** The text of a file, or undefined when there is none (or it is no regular file, links out of the project, cannot be read). */
 function readText(full: string): string | undefined {
-  try {
-    return readFileSync(full, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readRegularText(full, { within: projectBounds(dirname(full)) });
 }
 
 function existing(plan: (s: WriteStatus, extra?: Partial<WritePlan>) => WritePlan, f: GeneratedFile, full: string, force: boolean, reason: string, merge?: string[]): WritePlan {
