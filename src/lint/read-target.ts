@@ -36,6 +36,7 @@ export function readTarget(path: string | undefined, display: string, base: stri
     const reason = e.message.slice(path.length + 2);
     // what a walk meets that is no file (a FIFO named Dockerfile.pipe, a link to a directory) is not a Dockerfile
     if (base !== undefined && (e.kind === 'special' || e.kind === 'directory')) return { skip: `note: ${display}: ${reason}: skipped` };
-    return { read: { text: '', problem: { message: `not checked: ${reason}`, offset: 0 }, lossy: true }, unread: true };
+    const hint = e.kind === 'outside' ? ': pyship does not follow it (name the target itself to check it)' : '';
+    return { read: { text: '', problem: { message: `not checked: ${reason}${hint}`, offset: 0 }, lossy: true }, unread: true };
   }
 }
