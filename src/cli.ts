@@ -49,11 +49,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--fix', 'apply safe fixes (atomically; only when the result re-parses)')
     .option('--unsafe-fixes', 'apply unsafe fixes too')
     .option('--diff', 'print the fixes as a unified diff instead of writing them')
+    .option('--force-write', 'with --fix: fix read-only files too (their mode is kept)')
     .option('--stdin-filename <name>', 'name to report for stdin ("-")')
     .option('--no-color', 'no colours in text output')
     .addHelpText('after', `
 Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it, 2 usage, config or I/O error.
 Inline: "# pyship: ignore=CODE[,CODE] -- reason" above an instruction; ignore-file=…, ignore-stage=….
+Fixes keep each file's line endings (CRLF stays CRLF), byte order mark, mode and owner. A symlinked Dockerfile is
+fixed at its target when that is inside the project (else: not fixed, with the reason). A read-only file is not fixed
+(a note says so; its findings stay) unless --force-write is given.
 Examples:
   pyship check                       every Dockerfile below the current directory
   pyship check Dockerfile --fix      fix what can be fixed safely
@@ -203,7 +207,8 @@ Writes each file only if it is absent (or with --force): Dockerfile, .dockerigno
 and k8s/ with --k8s. Nothing the project has is changed or shadowed: an existing docker-compose.yml is the compose file,
 a kept production Dockerfile gets no server config or compose file (one that is no production image gets
 Dockerfile.pyship beside it), CI that builds the image and dependabot.yml are kept; the summary says why, and what to
-merge. --force replaces all; --force FILE[,FILE…] only those.
+merge. --force replaces all; --force FILE[,FILE…] only those. A symlink is replaced at its target when that is in the
+repository (the link stays), never when it dangles or leaves it; a read-only file --force replaces keeps its mode.
 Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambiguous project, usage or I/O error.
 Examples:
   pyship init                                   detect and write

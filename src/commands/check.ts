@@ -21,6 +21,7 @@ export interface CheckFlags {
   fix?: boolean;
   unsafeFixes?: boolean;
   diff?: boolean;
+  forceWrite?: boolean;
   stdinFilename?: string;
   color?: boolean;
 }
@@ -48,6 +49,7 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
     cli: { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn: flags.failOn as Severity | undefined },
     fix: flags.fix || flags.unsafeFixes ? fix : undefined,
     diff: flags.diff ? true : undefined,
+    forceWrite: flags.forceWrite,
   });
   const stdinFix = (flags.fix || flags.unsafeFixes) && paths.includes('-') && !flags.diff;
   if (flags.diff || stdinFix) for (const d of result.diffs) io.out(d);

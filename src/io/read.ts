@@ -1,11 +1,19 @@
 // Reads a file as text without ever crashing on what users throw at a linter: binary, invalid UTF-8, huge files.
 import { readSync } from 'node:fs';
+import { normalizeEol, type Eol } from './eol.js';
 import { MAX_BYTES, readRegular, type ReadOptions, type RefusalKind } from './regular.js';
 
 export { MAX_BYTES };
 
 export interface ReadText {
+  /** The text with LF line endings and no byte order mark: what every check, fix and report works on. */
   text: string;
+  /** Whether the file starts with a UTF-8 byte order mark (written back with it); absent: no. */
+  bom?: boolean;
+  /** The ending lines added by a fix take: the file's most common one; absent: LF. */
+  eol?: Eol;
+  /** The decoded text with its own line endings, when some are CRLF (src/io/eol.ts writes them back). */
+  original?: string;
   /** Problem with the bytes, with the byte offset where it starts. */
   problem?: { message: string; offset: number };
   /** Whether writing `text` back would lose information (invalid UTF-8 was replaced). */
@@ -24,17 +32,24 @@ export class ReadRefused extends InputError {
 export function decode(buf: Buffer): ReadText {
   const nul = buf.subarray(0, 8192).indexOf(0);
   if (nul >= 0) {
-    return { text: '', problem: { message: `not a text file (NUL byte at byte ${nul})`, offset: 0 }, lossy: true };
+    return { text: '', bom: false, eol: '\n', problem: { message: `not a text file (NUL byte at byte ${nul})`, offset: 0 }, lossy: true };
   }
+  // TextDecoder drops a leading BOM: remember it, so a fix writes it back
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf), lossy: false };
+    return { ...lines(new TextDecoder('utf-8', { fatal: true }).decode(buf)), bom, lossy: false };
   } catch {
     const text = new TextDecoder('utf-8').decode(buf);
     const at = firstInvalidUtf8(buf);
     // the replacement text keeps every valid character, so the offset maps to the same line
-    const charOffset = new TextDecoder('utf-8').decode(buf.subarray(0, at)).length;
-    return { text, problem: { message: `invalid UTF-8 at byte ${at}: the file must be UTF-8`, offset: charOffset }, lossy: true };
+    const charOffset = normalizeEol(new TextDecoder('utf-8').decode(buf.subarray(0, at))).text.length;
+    return { ...lines(text), bom, problem: { message: `invalid UTF-8 at byte ${at}: the file must be UTF-8`, offset: charOffset }, lossy: true };
   }
+}
+
+function lines(decoded: string): { text: string; eol: Eol; original?: string } {
+  const { text, eol } = normalizeEol(decoded);
+  return text === decoded ? { text, eol } : { text, eol, original: decoded };
 }
 
 function firstInvalidUtf8(buf: Buffer): number {

@@ -102,7 +102,7 @@ export function readRegular(path: string, options: ReadOptions = {}): ReadBytes 
     return refuse('unreadable', errnoReason(e));
   }
   if (options.within && !insideAny(real, options.within)) {
-    return refuse('outside', `a symbolic link to ${linkText(path) ?? real}, which leaves the project`);
+    return refuse('outside', `a symbolic link to ${linkText(path) ?? real}, outside the project`);
   }
   let st: Stats;
   try {

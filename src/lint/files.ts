@@ -5,7 +5,8 @@ import { createTwoFilesPatch } from 'diff';
 import { discoverDockerfiles } from '../io/discover.js';
 import { InputError } from '../io/read.js';
 import { readTarget } from './read-target.js';
-import { writeAtomic } from '../io/write.js';
+import { writeAtomic, WriteRefused } from '../io/write.js';
+import { onDisk } from '../io/eol.js';
 import { findProjectRoot, loadProject, type Project } from '../project/project.js';
 import { contextOf } from '../project/contexts.js';
 import { runProjectRules, type ProjectDockerfile } from './run.js';
@@ -36,6 +37,8 @@ export interface CheckFilesOptions {
   cli: CliOverrides;
   fix?: 'safe' | 'unsafe';
   diff?: boolean;
+  /** --force-write: fix read-only files too. */
+  forceWrite?: boolean;
 }
 
 export interface CheckFilesResult {
@@ -92,6 +95,9 @@ function lstatExists(p: string): boolean {
     return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
   }
 }
+
+/** Of a directory and (maybe) one of its ancestors or descendants, the outer one. */
+const outer = (a: string, b: string | undefined): string => (b === undefined || relative(b, a).startsWith('..') ? a : b);
 
 function display(cwd: string, p: string): string {
   const rel = relative(cwd, p);
@@ -177,6 +183,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
       continue;
     }
     if (got.unread) unread.push(t.display);
+    if (got.refused !== undefined && (options.fix || options.diff)) notes.push(`${t.display}: not fixed: ${got.refused}`);
     const read = got.read;
     const filePathForConfig = t.path ?? resolve(options.cwd, options.stdinFilename ?? 'Dockerfile');
     const enabled = resolveEnabled(config, everyRule, filePathForConfig);
@@ -212,15 +219,24 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
         } else {
           const fixed = fixUntilStable(text, lint, allow);
           if (fixed.text !== text) {
-            if (options.diff) diffs.push(createTwoFilesPatch(t.display, t.display, text, fixed.text, '', '', { context: 3 }));
+            if (options.diff) diffs.push(createTwoFilesPatch(t.display, t.display, onDisk(read, text), onDisk(read, fixed.text), '', '', { context: 3 }));
             else if (t.path) {
-              writeAtomic(t.path, fixed.text);
-              fixedFiles.push(t.display);
-              text = fixed.text;
-              findings = lintAll(text);
+              // fixes work on LF text: the file gets its BOM and line endings back; a link is fixed at its target
+              try {
+                writeAtomic(t.path, onDisk(read, fixed.text), {
+                  within: outer(repositoryRoot(rootWithin(dir, t.base)), t.base), shown: t.display,
+                  writeReadOnly: options.forceWrite, readOnlyHint: 'pass --force-write to fix it anyway (its mode is kept)',
+                });
+                fixedFiles.push(t.display);
+                text = fixed.text;
+                findings = lintAll(text);
+              } catch (e) {
+                if (!(e instanceof WriteRefused)) throw e;
+                notes.push(`${t.display}: not fixed: ${e.reason}`);
+              }
             } else {
               // stdin: print the fixed text instead of writing
-              diffs.push(fixed.text);
+              diffs.push(onDisk(read, fixed.text));
             }
           }
         }

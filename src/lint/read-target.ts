@@ -5,8 +5,12 @@ import { ReadRefused, readStdin, readText, type ReadText } from '../io/read.js';
 import { projectBounds } from '../io/regular.js';
 
 export type TargetRead =
-  /** Read; `unread` when the file could not be checked (the text is empty and `problem` says why). */
-  | { read: ReadText; unread?: boolean; skip?: undefined }
+  /**
+   * Read, or refused (`refused` says why; the text is empty and `problem` makes it a DF022 finding). `unread`: the
+   * system kept pyship from reading it (permissions, a dangling link, a device named on the command line): exit 2.
+   * A link out of the project or a file past the cap is a finding on what the file is, like a binary file: no exit 2.
+   */
+  | { read: ReadText; unread?: boolean; refused?: string; skip?: undefined }
   /** Not a Dockerfile at all (a FIFO or socket found by walking a directory): a note, and nothing to check. */
   | { skip: string; read?: undefined };
 
@@ -37,6 +41,7 @@ export function readTarget(path: string | undefined, display: string, base: stri
     // what a walk meets that is no file (a FIFO named Dockerfile.pipe, a link to a directory) is not a Dockerfile
     if (base !== undefined && (e.kind === 'special' || e.kind === 'directory')) return { skip: `note: ${display}: ${reason}: skipped` };
     const hint = e.kind === 'outside' ? ': pyship does not follow it (name the target itself to check it)' : '';
-    return { read: { text: '', problem: { message: `not checked: ${reason}${hint}`, offset: 0 }, lossy: true }, unread: true };
+    const unread = e.kind !== 'outside' && e.kind !== 'too-large';
+    return { read: { text: '', problem: { message: `not checked: ${reason}${hint}`, offset: 0 }, lossy: true }, unread, refused: reason };
   }
 }

@@ -85,7 +85,8 @@ describe('check on a hostile tree (real CLI)', () => {
       expect(findings.filter((x) => x.file === f)).toEqual([expect.objectContaining({ code: 'DF022', message: expect.stringMatching(/not checked: a symbolic link to \/dev\/(zero|urandom)/) })]);
     }
     expect(r.err).toContain('note: Dockerfile.pipe: a FIFO (named pipe), not a regular file: skipped');
-    expect(r.code).toBe(2);
+    // a link out of the project is a finding on what the file is (like a binary file), not an I/O error
+    expect(r.code).toBe(1);
   });
 
   it('project files (requirements, .dockerignore, compose, pyproject) and the config linked to devices never hang', { timeout: 30_000 }, () => {
@@ -96,8 +97,8 @@ describe('check on a hostile tree (real CLI)', () => {
     symlinkSync('/dev/zero', join(dir, 'pyproject.toml'));
     const r = cli(['check', '.'], dir);
     expect(r.timedOut).toBe(false);
-    expect(r.err).toContain('note: requirements.txt: a symbolic link to /dev/urandom, which leaves the project: not read');
-    expect(r.err).toContain('note: .dockerignore: a symbolic link to /dev/zero, which leaves the project: not read');
+    expect(r.err).toContain('note: requirements.txt: a symbolic link to /dev/urandom, outside the project: not read');
+    expect(r.err).toContain('note: .dockerignore: a symbolic link to /dev/zero, outside the project: not read');
     expect(r.out).toContain('SEC001');
     expect(r.code).toBe(1);
 
@@ -137,18 +138,21 @@ describe('check on a hostile tree (real CLI)', () => {
       expect(all).not.toContain('SECRETVALUE');
       expect(all).not.toContain('AKIAIOSFODNN7EXAMPLE');
       expect(all).not.toContain('root:x:0:0');
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(1);
     }
     const findings = jsonFindings(cli(['check', '.', '--format', 'json'], dir).out);
-    expect(findings.filter((f) => f.file === 'Dockerfile.ci')).toEqual([expect.objectContaining({ code: 'DF022', message: expect.stringContaining('which leaves the project: pyship does not follow it') })]);
-    expect(findings.filter((f) => f.file === 'Dockerfile.passwd')).toEqual([expect.objectContaining({ code: 'DF022', message: expect.stringContaining('a symbolic link to /etc/passwd, which leaves the project') })]);
+    expect(findings.filter((f) => f.file === 'Dockerfile.ci')).toEqual([expect.objectContaining({ code: 'DF022', message: expect.stringContaining('outside the project: pyship does not follow it') })]);
+    expect(findings.filter((f) => f.file === 'Dockerfile.passwd')).toEqual([expect.objectContaining({ code: 'DF022', message: expect.stringContaining('a symbolic link to /etc/passwd, outside the project') })]);
     // a link inside the project is followed like the file itself
     expect(findings.some((f) => f.file === 'Dockerfile.dev' && f.code === 'SEC001')).toBe(true);
     // named on the command line: still not followed out of the project (CI names `Dockerfile`; the PR picks the target)
     const named = cli(['check', 'Dockerfile.ci'], dir);
     expect(named.out + named.err).not.toContain('SECRETVALUE');
     expect(named.out).toContain('Dockerfile.ci:1:1  error  DF022  not checked: a symbolic link to');
-    expect(named.code).toBe(2);
+    expect(named.code).toBe(1);
+    // --fix says it did not fix it, and why
+    const fixed = cli(['check', 'Dockerfile.ci', '--fix'], dir);
+    expect(fixed.err).toContain(`Dockerfile.ci: not fixed: a symbolic link to ${join(home, '.aws/credentials')}, outside the project`);
   });
 
   it('one unreadable file does not hide the others: reported by name, the rest checked, exit 2', { timeout: 30_000 }, () => {
@@ -185,7 +189,7 @@ describe('check on a hostile tree (real CLI)', () => {
     const findings = jsonFindings(r.out);
     expect(findings.filter((f) => f.file === 'Dockerfile.huge')).toEqual([expect.objectContaining({ code: 'DF022', message: expect.stringMatching(/^not checked: 3\.2 MiB, past the 2 MiB pyship reads of a file/) })]);
     expect(findings.some((f) => f.file === 'Dockerfile' && f.code === 'SEC001')).toBe(true);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
   });
 });
 
@@ -214,7 +218,7 @@ describe('readRegular', () => {
     symlinkSync(out, join(dir, 'outdir'));
     symlinkSync('nowhere', join(dir, 'dangling'));
     expect(readRegular(join(dir, 'inside'), { within: [dir] }).bytes?.toString()).toBe('hello');
-    expect(readRegular(join(dir, 'outside'), { within: [dir] }).refusal).toEqual({ kind: 'outside', reason: `a symbolic link to ${join(out, 'secret')}, which leaves the project` });
+    expect(readRegular(join(dir, 'outside'), { within: [dir] }).refusal).toEqual({ kind: 'outside', reason: `a symbolic link to ${join(out, 'secret')}, outside the project` });
     // a linked directory on the way out counts too
     expect(readRegular(join(dir, 'outdir', 'secret'), { within: [dir] }).refusal?.kind).toBe('outside');
     expect(readRegular(join(dir, 'dangling'), { within: [dir] }).refusal).toEqual({ kind: 'missing', reason: 'a symbolic link to nowhere, which does not exist' });
@@ -270,6 +274,6 @@ describe('the readers of project files go through it', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toBe(`cannot read config file ${join(dir, '.pyship.toml')}: a symbolic link to ${join(out, 'pyproject.toml')}, which leaves the project`);
+    expect((error as Error).message).toBe(`cannot read config file ${join(dir, '.pyship.toml')}: a symbolic link to ${join(out, 'pyproject.toml')}, outside the project`);
   });
 });
