@@ -79,8 +79,6 @@ function errnoReason(e: unknown): string {
       return 'permission denied (check its mode and owner)';
     case 'ELOOP':
       return 'a loop of symbolic links';
-    case 'ENOTDIR':
-      return 'no such file (a part of its path is not a directory)';
     case 'ENXIO':
       return 'a socket or a device with nothing behind it, not a regular file';
     default:
@@ -98,7 +96,7 @@ export function readRegular(path: string, options: ReadOptions = {}): ReadBytes 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const link = linkText(path);
-    if (code === 'ENOENT') return refuse('missing', link === undefined ? 'no such file' : `a symbolic link to ${link}, which does not exist`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return refuse('missing', link === undefined ? 'no such file' : `a symbolic link to ${link}, which does not exist`);
     return refuse('unreadable', errnoReason(e));
   }
   if (options.within && !insideAny(real, options.within)) {

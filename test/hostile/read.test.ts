@@ -222,6 +222,8 @@ describe('readRegular', () => {
     // a linked directory on the way out counts too
     expect(readRegular(join(dir, 'outdir', 'secret'), { within: [dir] }).refusal?.kind).toBe('outside');
     expect(readRegular(join(dir, 'dangling'), { within: [dir] }).refusal).toEqual({ kind: 'missing', reason: 'a symbolic link to nowhere, which does not exist' });
+    // a path through a file is simply absent (project readers probe such paths and must stay quiet about them)
+    expect(readRegular(join(dir, 'a/real/requirements.txt'), { within: [dir] }).refusal?.kind).toBe('missing');
     // no bound: the user named the file itself
     expect(readRegular(join(dir, 'outside')).bytes?.toString()).toBe(SECRET);
   });
