@@ -1,7 +1,7 @@
 // The project around a Dockerfile, read from disk once: the build context, the project root, any file by path, git
 // facts. Parsed facts (requirements, compose, workflows…) are memoized functions of a Project in src/project/*.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { ProjectFiles } from '../lint/rule.js';
 import { parseDockerignore, type Dockerignore } from './dockerignore.js';
@@ -69,6 +69,15 @@ export function findProjectRoot(start: string): string {
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
+function lstatOk(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function loadProject(contextDir: string, rootDir?: string, dockerfile?: string, skipped = new Map<string, string>()): Project {
   const context = resolve(contextDir);
   const root = rootDir ? resolve(rootDir) : findProjectRoot(context);
@@ -83,7 +92,8 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
   const readAbs = (full: string, within: string[] = [root]): string | undefined => {
     const r = readRegular(full, { within });
     if (r.refusal) {
-      if (r.refusal.kind !== 'missing' && r.refusal.kind !== 'directory') skipped.set(full, r.refusal.reason);
+      // rules probe many names: one that cannot even be looked at (its directory is not searchable) is no news
+      if (r.refusal.kind !== 'missing' && r.refusal.kind !== 'directory' && lstatOk(full)) skipped.set(full, r.refusal.reason);
       return undefined;
     }
     if (r.bytes.subarray(0, 8192).includes(0)) return undefined;

@@ -156,8 +156,9 @@ describe('check on a hostile tree (real CLI)', () => {
   });
 
   it('one unreadable file does not hide the others: reported by name, the rest checked, exit 2', { timeout: 30_000 }, () => {
-    const dir = tree({ Dockerfile: GOOD, 'Dockerfile.locked': GOOD });
+    const dir = tree({ Dockerfile: `${GOOD}COPY requirements.txt .\n`, 'Dockerfile.locked': GOOD, 'requirements.txt': 'flask\n' });
     chmodSync(join(dir, 'Dockerfile.locked'), 0o000);
+    chmodSync(join(dir, 'requirements.txt'), 0o000);
     // root reads mode 000 anyway: run the CLI as nobody (setpriv, util-linux) when we are root
     const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : undefined;
     const r = cli(['check', '.', '--format', 'json'], dir, asUser);
@@ -167,6 +168,8 @@ describe('check on a hostile tree (real CLI)', () => {
     expect(findings.filter((f) => f.file === 'Dockerfile.locked')).toEqual([expect.objectContaining({ code: 'DF022', message: 'not checked: permission denied (check its mode and owner)' })]);
     expect(findings.some((f) => f.file === 'Dockerfile' && f.code === 'SEC001')).toBe(true);
     expect(r.err).toContain('pyship: not checked: Dockerfile.locked');
+    // a project file pyship may not read is a note (its rules then see no such file)
+    expect(r.err).toContain('note: requirements.txt: permission denied (check its mode and owner): not read');
     expect(r.code).toBe(2);
   });
 
