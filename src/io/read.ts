@@ -24,8 +24,8 @@ export class InputError extends Error {}
 
 /** A file pyship would not read (a device, a link out of the project, past the cap…): the kind says which. */
 export class ReadRefused extends InputError {
-  constructor(message: string, readonly kind: RefusalKind) {
-    super(message);
+  constructor(readonly path: string, readonly kind: RefusalKind, readonly reason: string) {
+    super(`${path}: ${reason}`);
   }
 }
 
@@ -67,7 +67,7 @@ function firstInvalidUtf8(buf: Buffer): number {
 /** The text of the regular file at `path`; throws ReadRefused (naming the file) for anything else. */
 export function readText(path: string, options: ReadOptions = {}): ReadText {
   const r = readRegular(path, options);
-  if (r.refusal) throw new ReadRefused(`${path}: ${r.refusal.reason}`, r.refusal.kind);
+  if (r.refusal) throw new ReadRefused(path, r.refusal.kind, r.refusal.reason);
   return decode(r.bytes);
 }
 

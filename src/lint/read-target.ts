@@ -37,7 +37,7 @@ export function readTarget(path: string | undefined, display: string, base: stri
     return { read: readText(path, { within: targetBounds(path, base) }) };
   } catch (e) {
     if (!(e instanceof ReadRefused)) throw e;
-    const reason = e.message.slice(path.length + 2);
+    const reason = e.reason;
     // what a walk meets that is no file (a FIFO named Dockerfile.pipe, a link to a directory) is not a Dockerfile
     if (base !== undefined && (e.kind === 'special' || e.kind === 'directory')) return { skip: `note: ${display}: ${reason}: skipped` };
     const hint = e.kind === 'outside' ? ': pyship does not follow it (name the target itself to check it)' : '';
