@@ -69,5 +69,9 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
     io.err(`pyship: not checked: ${result.unread.join(', ')} (see the DF022 finding on each)\n`);
     return 2;
   }
+  if (result.unwritten.length > 0) {
+    io.err(`pyship: not fixed: ${result.unwritten.join(', ')} (the fixes could not be written; see above)\n`);
+    return 2;
+  }
   return failing ? 1 : 0;
 }

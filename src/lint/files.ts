@@ -5,7 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { discoverDockerfiles } from '../io/discover.js';
 import { InputError } from '../io/read.js';
 import { readTarget } from './read-target.js';
-import { writeAtomic, WriteRefused } from '../io/write.js';
+import { writeAtomic, WriteError, WriteRefused } from '../io/write.js';
 import { onDisk } from '../io/eol.js';
 import { findProjectRoot, loadProject, type Project } from '../project/project.js';
 import { contextOf } from '../project/contexts.js';
@@ -50,6 +50,8 @@ export interface CheckFilesResult {
   notes: string[];
   /** Files that could not be checked (a DF022 finding on each says why): the run ends with exit 2. */
   unread: string[];
+  /** Files whose fixes the system refused to write (permissions, read-only or full file system). */
+  unwritten: string[];
 }
 
 interface Target {
@@ -172,6 +174,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const fixedFiles: string[] = [];
   const notes: string[] = [];
   const unread: string[] = [];
+  const unwritten: string[] = [];
   let failOn: Config['failOn'] | undefined = options.cli.failOn;
   for (const t of targets) {
     const dir = t.path ? dirname(t.path) : options.stdinFilename ? resolve(options.cwd, dirname(options.stdinFilename)) : options.cwd;
@@ -231,8 +234,12 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
                 text = fixed.text;
                 findings = lintAll(text);
               } catch (e) {
-                if (!(e instanceof WriteRefused)) throw e;
-                notes.push(`${t.display}: not fixed: ${e.reason}`);
+                if (e instanceof WriteRefused) notes.push(`${t.display}: not fixed: ${e.reason}`);
+                else if (e instanceof WriteError) {
+                  // the system refused the write: say so, check the other files, exit 2 at the end
+                  notes.push(`pyship: ${e.message}`);
+                  unwritten.push(t.display);
+                } else throw e;
               }
             } else {
               // stdin: print the fixed text instead of writing
@@ -286,7 +293,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
     for (const [abs, reason] of p.skipped) if (!seen.has(abs) && seen.add(abs)) notes.push(`note: ${display(options.cwd, abs)}: ${reason}: not read`);
   }
   for (const r of byAbs.values()) r.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
-  return { results, failOn: failOn ?? 'warning', diffs, fixedFiles, notes, unread };
+  return { results, failOn: failOn ?? 'warning', diffs, fixedFiles, notes, unread, unwritten };
 
   function addElsewhere(project: Project, f: Finding): void {
     const abs = join(project.root, f.projectPath!);
