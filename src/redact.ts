@@ -9,11 +9,14 @@ export const MASK = '***';
  * `NAME=value`, `NAME = value` (ini, TOML), `NAME: value` (YAML, HTTP headers), `"NAME": value` (JSON): the name and
  * its separator. Only the name and separator are consumed, so a second assignment inside an unquoted value is found too.
  */
-const ASSIGNMENT = /(?<![A-Za-z0-9_$])([A-Za-z_][A-Za-z0-9_-]*)(["']?[ \t]*=[ \t]*|:[ \t]+|["']:[ \t]*)/g;
+const ASSIGNMENT = /(?<![A-Za-z0-9_$])([A-Za-z_][A-Za-z0-9_-]*)(["']?[ \t]*=(?!=)[ \t]*|:[ \t]+|["']:[ \t]*)/g;
 /** `ENV NAME value` / `ARG`: Dockerfile's legacy form, whose value is the rest of the line (a diff's `+`/`-` too). */
 const LEGACY_ENV = /^([-+]?[ \t]*(?:ONBUILD[ \t]+)?(?:ENV|ARG)[ \t]+)([A-Za-z_][A-Za-z0-9_]*)[ \t]+(?=[^=\s])/gim;
-/** Values that hold no secret however they are named: references, placeholders, switches, our own masks. */
-const NOT_A_VALUE = /^(\$.*|\*+|x+|\.\.\.|…|<.*>|\{.*\}|%.*%|value)$/i;
+/**
+ * Values that hold no secret however they are named: references, placeholders, switches, counts, versions, a line
+ * continuation, permissions (`id-token: write`), our own masks.
+ */
+const NOT_A_VALUE = /^(\$.*|\*+|x+|\.\.\.|…|<.*>|\{.*\}|%.*%|value|read|write|\\|\d{1,5}|\d+(\.\d+)+)$/i;
 const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
 /** A line of a key's base64 body (in a heredoc, or echoed with quotes and a continuation). */
 const PEM_LINE = /^[ \t"']*[A-Za-z0-9+/=]{16,}[ \t"'\\]*\r?$/;
@@ -45,7 +48,15 @@ export function secretSpans(text: string, opts: { source?: boolean } = {}): Span
   const add = (s: Span | undefined): void => {
     if (s && s.end > s.start && maskable(text, s)) spans.push(s);
   };
-  for (const m of text.matchAll(ASSIGNMENT)) if (isSecretName(m[1]!)) add(valueAt(text, m.index! + m[0].length));
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    if (!isSecretName(m[1]!)) continue;
+    const at = m.index! + m[0].length;
+    // `grep "SECRET_KEY="`: the quote after `=` closes the string the name is in; `token=token` passes a variable on
+    if (/^[ \t]*=/.test(m[2]!) && /["']/.test(text[at] ?? '') && text[m.index! - 1] === text[at]) continue;
+    const value = valueAt(text, at);
+    if (value && text.slice(value.start, value.end).toLowerCase() === m[1]!.toLowerCase()) continue;
+    add(value);
+  }
   if (opts.source) {
     for (const m of text.matchAll(LEGACY_ENV)) {
       if (!isSecretName(m[2]!)) continue;
