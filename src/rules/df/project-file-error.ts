@@ -4,7 +4,7 @@ import type { Project } from '../../project/project.js';
 import { ciProblems } from '../../project/ci.js';
 import { pythonProblems } from '../../project/python.js';
 import { runtimeProblems } from '../../project/runtime.js';
-import { dockerignoreProblems } from '../../project/dockerignore-files.js';
+import { brokenFileProblems } from '../../project/broken-files.js';
 
 export default defineProjectRule({
   code: 'DF026',
@@ -41,7 +41,7 @@ the other lines as if it were gone.`,
   ],
   check({ project, report }) {
     const p = project as Project;
-    for (const problem of [...pythonProblems(p), ...ciProblems(p), ...runtimeProblems(p), ...dockerignoreProblems(p)]) {
+    for (const problem of [...pythonProblems(p), ...ciProblems(p), ...runtimeProblems(p), ...brokenFileProblems(p)]) {
       report({ file: problem.file, span: problem.span, message: problem.message });
     }
   },

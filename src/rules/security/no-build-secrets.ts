@@ -34,7 +34,10 @@ pyship flags \`ARG\`/\`ENV\` whose name has a secret word as a \`_\`-separated p
 \`PUBLIC_*\`, \`GPG_KEY\`), variables front-end build tools publish by design (\`VITE_*\`, \`REACT_APP_*\`,
 \`NEXT_PUBLIC_*\`) and \`ENV\` values that are switches (\`true\`, \`0\`) or empty. It also flags URLs with a literal
 \`user:password@\`, secret-named variables given literal values inside RUN (except obvious placeholders such as
-\`SECRET_KEY=dummy python manage.py collectstatic\`), and COPY/ADD of credential files (\`id_rsa\`, \`.netrc\`,
+\`SECRET_KEY=dummy python manage.py collectstatic\`), credentials known by their shape wherever they appear in
+RUN, CMD, ENTRYPOINT, ARG/ENV values and heredocs (COPY heredocs too): PEM private keys (\`-----BEGIN … PRIVATE
+KEY-----\`), GitHub (\`ghp_…\`, \`github_pat_…\`), GitLab (\`glpat-…\`) and Slack (\`xox?-…\`) tokens, AWS key ids
+(\`AKIA…\`), \`sk-…\` API keys, JWTs and literal \`Authorization:\` header credentials, and COPY/ADD of credential files (\`id_rsa\`, \`.netrc\`,
 \`.pypirc\`, \`.env\`, \`*.key\`, \`*key*.pem\`, \`.aws/credentials\`, \`.docker/config.json\`) — but not CA bundles
 (\`ca.pem\`, \`cert.pem\`, \`*.crt\`), \`settings.py\` or \`pkg=version\` lines, dockle's best-known false positives.
 Findings never print the secret.
@@ -55,6 +58,10 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
     {
       bad: 'FROM python:3.13-slim-trixie\nCOPY id_rsa /root/.ssh/id_rsa\nRUN export GITHUB_TOKEN=ghp_0123456789abcdef && pip install --no-cache-dir -r requirements.txt\n',
       good: 'FROM python:3.13-slim-trixie\nRUN SECRET_KEY=dummy python manage.py collectstatic --noinput\nRUN --mount=type=secret,id=github_token,env=GITHUB_TOKEN pip install --no-cache-dir -r requirements.txt\n',
+    },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nRUN curl -fsSL -H "Authorization: Bearer ghp_EXAMPLE0123456789EXAMPLE0123456789" -o /app/lib.tar.gz https://api.github.com/repos/acme/lib/tarball\nCOPY <<EOF /root/.ssh/id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\nEOF\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN --mount=type=secret,id=gh_token,env=GH_TOKEN curl -fsSL -H "Authorization: Bearer $GH_TOKEN" -o /app/lib.tar.gz https://api.github.com/repos/acme/lib/tarball\nRUN --mount=type=ssh git clone git@github.com:acme/lib.git /src/lib\n',
     },
   ],
   check({ dockerfile: df, report }) {
