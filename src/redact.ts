@@ -1,15 +1,17 @@
 // The one redaction every output path applies before printing text it did not write itself (code frames, diffs,
 // messages, fix texts, audit listings): a secret's name stays visible, its value becomes `***`.
 import type { Span } from './dockerfile/model.js';
-import { AUTH_HEADER, isSecretName, NOT_A_SECRET, PRIVATE_KEY_HEADER, TOKEN_SHAPE, URL_PASSWORD } from './secrets.js';
+import { AUTH_HEADER, isSecretName, NOT_A_SECRET, PRIVATE_KEY_HEADER, TOKEN_SHAPE } from './secrets.js';
 
 export const MASK = '***';
 
 /**
  * `NAME=value`, `NAME = value` (ini, TOML), `NAME: value` (YAML, HTTP headers), `"NAME": value` (JSON): the name and
  * its separator. Only the name and separator are consumed, so a second assignment inside an unquoted value is found too.
+ * A name never starts inside another (after a word character, `$` or `word-`) and its `-` parts are single: each
+ * character is scanned a bounded number of times, however hostile the line (`a-a-a…`).
  */
-const ASSIGNMENT = /(?<![A-Za-z0-9_$])([A-Za-z_][A-Za-z0-9_-]*)(["']?[ \t]*=(?!=)[ \t]*|:[ \t]+|["']:[ \t]*)/g;
+const ASSIGNMENT = /(?<![A-Za-z0-9_$])(?<![A-Za-z0-9_]-)([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(["']?[ \t]*=(?!=)[ \t]*|:[ \t]+|["']:[ \t]*)/g;
 /** `ENV NAME value` / `ARG`: Dockerfile's legacy form, whose value is the rest of the line (a diff's `+`/`-` too). */
 const LEGACY_ENV = /^([-+]?[ \t]*(?:ONBUILD[ \t]+)?(?:ENV|ARG)[ \t]+)([A-Za-z_][A-Za-z0-9_]*)[ \t]+(?=[^=\s])/gim;
 /**
@@ -48,12 +50,14 @@ export function secretSpans(text: string, opts: { source?: boolean } = {}): Span
   const add = (s: Span | undefined): void => {
     if (s && s.end > s.start && maskable(text, s)) spans.push(s);
   };
+  let scanned = 0; // a name inside a value already looked at is part of that value (`TOKEN=TOKEN=…` stays linear)
   for (const m of text.matchAll(ASSIGNMENT)) {
-    if (!isSecretName(m[1]!)) continue;
+    if (m.index! < scanned || !isSecretName(m[1]!)) continue;
     const at = m.index! + m[0].length;
     // `grep "SECRET_KEY="`: the quote after `=` closes the string the name is in; `token=token` passes a variable on
     if (/^[ \t]*=/.test(m[2]!) && /["']/.test(text[at] ?? '') && text[m.index! - 1] === text[at]) continue;
     const value = valueAt(text, at);
+    if (value) scanned = value.end;
     if (value && text.slice(value.start, value.end).toLowerCase() === m[1]!.toLowerCase()) continue;
     add(value);
   }
@@ -65,10 +69,7 @@ export function secretSpans(text: string, opts: { source?: boolean } = {}): Span
       add({ start, end: end - (text[end - 1] === '\r' ? 1 : 0) });
     }
   }
-  for (const m of text.matchAll(URL_PASSWORD)) {
-    const start = m.index! + m[0].length - 1 - m[1]!.length;
-    add({ start, end: start + m[1]!.length });
-  }
+  for (const pw of urlPasswords(text)) add(pw);
   for (const m of text.matchAll(AUTH_HEADER)) {
     const start = m.index! + m[0].length - m[1]!.length;
     add({ start, end: m.index! + m[0].length });
@@ -93,6 +94,25 @@ export function secretSpans(text: string, opts: { source?: boolean } = {}): Span
     spans.push({ start, end: Math.min(end, next) });
   });
   return merge(spans);
+}
+
+/**
+ * The password of each `scheme://user:password@` (secrets.ts's URL_PASSWORD, found from each `://` instead of from
+ * each word: that regex rescans `a.a.a…` from every dot, quadratic on a hostile line).
+ */
+function urlPasswords(text: string): Span[] {
+  const out: Span[] = [];
+  for (let at = text.indexOf('://'); at >= 0; at = text.indexOf('://', at + 3)) {
+    if (!/[a-z0-9+.-]/i.test(text[at - 1] ?? '')) continue;
+    let i = at + 3;
+    const user = i;
+    while (i < text.length && !/[\s/:@'"$`]/.test(text[i]!)) i++;
+    if (i === user || text[i] !== ':') continue;
+    const start = ++i;
+    while (i < text.length && !/[\s/@'"]/.test(text[i]!)) i++;
+    if (i > start && text[i] === '@') out.push({ start, end: i });
+  }
+  return out;
 }
 
 function lineEnd(text: string, at: number): number {
