@@ -34,7 +34,7 @@ export function formatReport(format: Format, raw: ReportInput, opts: { color: bo
 
 /**
  * Messages may quote what a file or a container printed, and a fix's text is file text: every format gets them with
- * secret values masked (text.ts masks its code frames itself).
+ * secret values masked (text.ts masks its code frames itself; `--fix` itself still writes the real text).
  */
 function redactFindings(input: ReportInput): ReportInput {
   return {
@@ -44,7 +44,8 @@ function redactFindings(input: ReportInput): ReportInput {
       findings: r.findings.map((f) => ({
         ...f,
         message: redact(f.message),
-        fix: f.fix && { ...f.fix, description: redact(f.fix.description), edits: f.fix.edits.map((e) => ({ ...e, text: redact(e.text, { source: true }) })) },
+        // a masked edit would write *** into the file if a tool applied it: such a fix is shown without its edits
+        fix: f.fix && { ...f.fix, description: redact(f.fix.description), edits: f.fix.edits.some((e) => redact(e.text, { source: true }) !== e.text) ? [] : f.fix.edits },
       })),
     })),
   };

@@ -1,7 +1,7 @@
 // Issue 13, failure 5: no output path prints a secret's value (code frames, diffs, messages, every format), and
 // SEC009 finds private keys and tokens inside RUN bodies and heredocs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,8 @@ describe('the text format masks values in code frames, carets still under the na
     for (const format of FORMATS) {
       const out = formatReport(format, { results: [{ file: 'f', text: 'x\n', findings }], rules: new Map(), toolVersion: '0' }, { color: false });
       for (const s of SECRETS) expect(out, format).not.toContain(s);
+      // a masked edit would write *** into the file if a tool applied it: the fix goes out without its edits
+      if (format === 'sarif') expect(out).not.toContain('insertedContent');
     }
   });
 });
@@ -200,6 +202,13 @@ describe('pyship check prints no secret value in any format', () => {
     expect(r.all).toContain('+ENV PYTHONFAULTHANDLER=1');
     expect(r.all).toContain(' ENV AWS_SECRET_ACCESS_KEY=***');
     for (const s of SECRETS) expect(r.all).not.toContain(s);
+  }, 90_000);
+
+  it('--fix still writes the real value (only what is printed is masked)', () => {
+    const fixDir = project({ Dockerfile: `FROM python:3.13-slim-trixie\nENV DB_PASSWORD ${LEGACY}\n` });
+    const r = cli(['check', '--fix', '--no-project', 'Dockerfile'], fixDir);
+    expect(r.all).not.toContain(LEGACY);
+    expect(readFileSync(join(fixDir, 'Dockerfile'), 'utf8')).toContain(`ENV DB_PASSWORD=${LEGACY}\n`);
   }, 90_000);
 
   it('a config error quoting the offending line masks it', () => {
