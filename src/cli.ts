@@ -10,6 +10,7 @@ import { processIo, UsageError, type Io } from './commands/io.js';
 import { ConfigError } from './lint/config.js';
 import { InputError } from './io/read.js';
 import { VERSION } from './meta.js';
+import { redact } from './redact.js';
 
 // for the pre-commit entry (bin/pyship-pre-commit.js), which loads this bundle only
 export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
@@ -271,7 +272,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return 2;
     }
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError) {
-      io.err(`pyship: ${e.message}\n`);
+      // a config or input error may quote the offending line
+      io.err(`pyship: ${redact(e.message)}\n`);
       if (debug) io.err(`${e.stack}\n`);
       return 2;
     }

@@ -8,6 +8,7 @@ import { formatReport, isFormat, type Format } from '../report/index.js';
 import type { RuleMeta } from '../report/types.js';
 import { ruleDocUrl, VERSION } from '../meta.js';
 import { UsageError, type Io } from './io.js';
+import { redact } from '../redact.js';
 
 export interface CheckFlags {
   format?: string;
@@ -52,7 +53,8 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
     forceWrite: flags.forceWrite,
   });
   const stdinFix = (flags.fix || flags.unsafeFixes) && paths.includes('-') && !flags.diff;
-  if (flags.diff || stdinFix) for (const d of result.diffs) io.out(d);
+  // a diff is for reading (CI logs): secret values masked; a fixed stdin is the file itself and goes out whole
+  if (flags.diff || stdinFix) for (const d of result.diffs) io.out(flags.diff ? redact(d, { source: true }) : d);
   for (const n of result.notes) io.err(n + '\n');
   if (format === 'text' && flags.project !== false && !paths.includes('-') && result.results.length > 0 && !shellcheckAvailable()) {
     io.err('note: shellcheck is not on PATH: ShellCheck findings (SCxxxx) on the scripts the image runs are skipped (apt-get install shellcheck)\n');
