@@ -47,7 +47,9 @@ export const NOT_A_SECRET = /^(true|false|yes|no|on|off|0|1|none|null|nil|unset|
 export const PLACEHOLDER = /^(.{0,3}|x+|foo|bar|baz|temp|tmp|unused|secret|password|token)$|dummy|fake|placeholder|change[-_]?me|not[-_]?a?[-_]?secret|build|collectstatic|insecure|example|sample|test/i;
 
 /** `scheme://user:password@` with a literal password. */
-export const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s\/:@'"$`]+:([^\s\/@'"]+)@/gi;
+// the lookbehind (not \b) lets a scheme start only where no scheme character precedes it: with \b, `a.a.a…` was
+// rescanned from every dot, quadratic on a hostile line
+export const URL_PASSWORD = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s\/:@'"$`]+:([^\s\/@'"]+)@/gi;
 
 /** Basenames of files that hold credentials. */
 export function secretFile(path: string): string | undefined {
