@@ -134,7 +134,7 @@ OPS001 not loopback-only, OPS005 docker stop time, OPS006 orphans reaped, OPS008
 APP004 health while a request is held, APP005 other commands run, APP008 listens on $PORT. Images with no EXPOSE and nothing
 listening (workers) skip the HTTP checks; their HEALTHCHECK, if any, still decides OPS008 (awaited in the start window, then
 run once; not with --cmd). Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it
-(or the container would not run at all), 2 usage, config or engine error.`)
+(or the container would not run at all: the reason, no report), 2 usage, config or engine error.`)
     .action(async (image: string, flags) => {
       const { runSmoke } = await import('./commands/smoke.js');
       setExit(runSmoke(image, { ...flags, color: flags.color === false ? false : undefined }, io));

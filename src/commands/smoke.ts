@@ -173,8 +173,14 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     .filter((f) => enabled.has(f.code))
     .map((f) => ({ ...f, severity: effectiveSeverity(config, f.code, f.severity) }));
   const text = format === 'text';
-  const report = formatReport(format as Format, { results: [{ file: image, text: '', findings }], rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
+  if (result.problems.length > 0) {
+    // Smoke could not do its job (the container never ran): say why; no table of unmeasured figures and never a
+    // report saying "no problems".
+    for (const p of result.problems) io.err(`pyship: ${p}\n`);
+    return 1;
+  }
   const summary = summarize({ ...result, findings }, { healthPath, stopTimeout, liveness: configured === undefined });
+  const report = formatReport(format as Format, { results: [{ file: image, text: '', findings }], rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
   if (text) {
     io.out(summary);
     io.out(report);
@@ -182,7 +188,5 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     io.out(report);
     io.err(summary);
   }
-  for (const p of result.problems) io.err(`pyship: ${p}\n`);
-  if (result.problems.length > 0) return 1;
   return findings.some((f) => atOrAbove(f.severity, config.failOn)) ? 1 : 0;
 }
