@@ -10,6 +10,7 @@ import { processIo, UsageError, type Io } from './commands/io.js';
 import { ConfigError } from './lint/config.js';
 import { InputError } from './io/read.js';
 import { VERSION } from './meta.js';
+import { EngineUnavailableError } from './engine/types.js';
 
 // for the pre-commit entry (bin/pyship-pre-commit.js), which loads this bundle only
 export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
@@ -265,7 +266,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError || e instanceof EngineUnavailableError) {
       io.err(`pyship: ${e.message}\n`);
       if (debug) io.err(`${e.stack}\n`);
       return 2;

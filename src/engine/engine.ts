@@ -193,6 +193,14 @@ class EngineImpl implements Engine {
     return result;
   }
 
+  /** The one message for "no engine answers", whichever command found out. */
+  private unavailable(command: string, said: string): EngineUnavailableError {
+    return new EngineUnavailableError(
+      `no container engine answers: \`${this.binary} ${command}\` said: ${said}` +
+      ` Start the ${this.kind} daemon (or point DOCKER_HOST at one), or choose the engine with --engine or PYSHIP_DOCKER=/path.`,
+    );
+  }
+
   version(): { client: string; server: string } {
     const r = this.exec_(['version', '--format', '{{json .}}'], { timeoutMs: TIMEOUTS.probe });
     let data: { Client?: { Version?: string }; Server?: { Version?: string } | null; Version?: string } | undefined;
@@ -204,11 +212,10 @@ class EngineImpl implements Engine {
     const client = data?.Client?.Version ?? data?.Version;
     const server = data?.Server?.Version ?? (this.kind === 'podman' ? client : undefined);
     if (r.code !== 0 || !client || !server) {
-      const said = (r.stderr || r.stdout).trim().split('\n').filter(Boolean).slice(-2).join(' / ') || `exit code ${r.code}`;
-      throw new EngineUnavailableError(
-        `no container engine answered: \`${this.binary} version\` failed: ${said}` +
-        ` (start the ${this.kind} daemon, or choose the binary with --engine or PYSHIP_DOCKER=/path)`,
-      );
+      // one line in the engine's words (the CLI prints its error once per failed part: keep the distinct lines)
+      const lines = (r.stderr || r.stdout).split('\n').map((l) => l.trim().replace(/^(docker|podman|Error): /i, '')).filter(Boolean);
+      const said = [...new Set(lines)].slice(-2).join(' / ') || `exit code ${r.code}`;
+      throw this.unavailable('version', said);
     }
     return { client, server };
   }
@@ -291,7 +298,7 @@ class EngineImpl implements Engine {
     if (r2.code !== 0) {
       if (/no such|not found|does not exist|unknown/i.test(r2.stderr)) return undefined;
       if (r2.timedOut || /cannot connect|connection refused|daemon/i.test(r2.stderr)) {
-        throw new EngineUnavailableError(`\`${this.binary} inspect ${ref}\` failed: ${r2.stderr.trim()}`);
+        throw this.unavailable(`inspect ${ref}`, r2.stderr.trim().split('\n').pop() ?? '');
       }
       return undefined;
     }
