@@ -196,7 +196,7 @@ class EngineImpl implements Engine {
   /** The one message for "no engine answers", whichever command found out. */
   private unavailable(command: string, said: string): EngineUnavailableError {
     return new EngineUnavailableError(
-      `no container engine answers: \`${this.binary} ${command}\` said: ${said}` +
+      `no container engine answered: \`${this.binary} ${command}\` failed: ${said.replace(/\.?$/, '.')}` +
       ` Start the ${this.kind} daemon (or point DOCKER_HOST at one), or choose the engine with --engine or PYSHIP_DOCKER=/path.`,
     );
   }
