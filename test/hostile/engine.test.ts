@@ -256,6 +256,28 @@ describe('SIGINT/SIGTERM end a command within 2 s, and what it started is cleane
   }, 30_000);
 });
 
+describe('`pyship build` whose smoke could not run the image', () => {
+  it('says why and exits 1, never "No problems found"', async () => {
+    const { runBuild } = await import('../../src/commands/build.js');
+    const { fakeGit, captureIo } = await import('../build/helpers.js');
+    const ok = { code: 0, stdout: '', stderr: '', timedOut: false };
+    const engine = {
+      kind: 'docker', binary: 'docker', version: () => ({ client: '28', server: '28' }), buildkit: () => true, buildx: () => false,
+      buildArgv: () => [], build: () => ok, run: () => ok, exec: () => ok, inspect: () => undefined, stop: () => ok, logs: () => ok,
+      save: () => { throw new Error('unused'); }, push: () => ok, cleanup: () => undefined, raw: () => ok,
+    } as never;
+    const dir = project({ Dockerfile: 'FROM python:3.13-slim-trixie\nCMD ["no-such-program"]\n' });
+    const io = captureIo(dir);
+    const code = await runBuild(undefined, { image: 'acme/app' }, io, {
+      engine, git: fakeGit(), env: {},
+      verify: async () => ({ findings: [], notes: [], problems: ['could not start a container from acme/app:local: its command `no-such-program` cannot run: executable file not found in $PATH'] }),
+    });
+    expect(code).toBe(1);
+    expect(io.stderr()).toMatch(/^pyship: could not start a container from acme\/app:local: its command `no-such-program` cannot run/m);
+    expect(io.stdout() + io.stderr()).not.toMatch(/No problems found/);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('a Dockerfile with no FROM is a finding (DF022)', () => {
