@@ -11,6 +11,7 @@ import { ConfigError } from './lint/config.js';
 import { InputError } from './io/read.js';
 import { VERSION } from './meta.js';
 import { EngineUnavailableError } from './engine/types.js';
+import { redact } from './redact.js';
 
 // for the pre-commit entry (bin/pyship-pre-commit.js), which loads this bundle only
 export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
@@ -50,11 +51,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--fix', 'apply safe fixes (atomically; only when the result re-parses)')
     .option('--unsafe-fixes', 'apply unsafe fixes too')
     .option('--diff', 'print the fixes as a unified diff instead of writing them')
+    .option('--force-write', 'with --fix: fix read-only files too (their mode is kept)')
     .option('--stdin-filename <name>', 'name to report for stdin ("-")')
     .option('--no-color', 'no colours in text output')
     .addHelpText('after', `
 Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it, 2 usage, config or I/O error.
 Inline: "# pyship: ignore=CODE[,CODE] -- reason" above an instruction; ignore-file=…, ignore-stage=….
+Fixes keep each file's line endings (CRLF stays CRLF), byte order mark, mode and owner. A symlinked Dockerfile is
+fixed at its target when that is inside the project (else: not fixed, with the reason). A read-only file is not fixed
+(a note says so; its findings stay) unless --force-write is given.
 Examples:
   pyship check                       every Dockerfile below the current directory
   pyship check Dockerfile --fix      fix what can be fixed safely
@@ -204,7 +209,8 @@ Writes each file only if it is absent (or with --force): Dockerfile, .dockerigno
 and k8s/ with --k8s. Nothing the project has is changed or shadowed: an existing docker-compose.yml is the compose file,
 a kept production Dockerfile gets no server config or compose file (one that is no production image gets
 Dockerfile.pyship beside it), CI that builds the image and dependabot.yml are kept; the summary says why, and what to
-merge. --force replaces all; --force FILE[,FILE…] only those.
+merge. --force replaces all; --force FILE[,FILE…] only those. A symlink is replaced at its target when that is in the
+repository (the link stays), never when it dangles or leaves it; a read-only file --force replaces keeps its mode.
 Then runs pyship check on the result. Exit codes: 0 written (or diffed), 2 ambiguous project, usage or I/O error.
 Examples:
   pyship init                                   detect and write
@@ -267,7 +273,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return 2;
     }
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError || e instanceof EngineUnavailableError) {
-      io.err(`pyship: ${e.message}\n`);
+      // a config or input error may quote the offending line
+      io.err(`pyship: ${redact(e.message)}\n`);
       if (debug) io.err(`${e.stack}\n`);
       return 2;
     }

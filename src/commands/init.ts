@@ -193,7 +193,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   const json = flags.format === 'json';
   const report = (extra: Record<string, unknown> = {}): void => io.out(`${JSON.stringify({
     dir: where, decisions: spec.decisions,
-    files: plans.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
+    files: plans.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.how ? { how: p.how } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
     notes: spec.notes, ...extra,
   }, null, 2)}\n`);
   if (!json) io.err(`Decided for ${where}:\n${spec.decisions.map((d) => `  ${d.field}: ${d.value}${d.evidence.length > 0 ? `  (${d.evidence.join('; ')})` : ''}\n`).join('')}`);
@@ -210,7 +210,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     }
     return 0;
   }
-  writePlans(plans);
+  writePlans(plans, root);
   const check = checkFiles({ paths: [dir], cwd: io.cwd, cli: {} });
   const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
   if (json) {
@@ -220,7 +220,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   io.err('\n');
   for (const p of plans) {
     const verb = { create: 'wrote    ', overwrite: 'replaced ', unchanged: 'unchanged', exists: 'kept     ', skip: 'skipped  ' }[p.status];
-    const why = p.status === 'exists' ? ` (exists; --force ${p.shown.split('/').pop()} to replace)` : p.status === 'skip' ? `: ${p.reason}` : `  ${p.what}`;
+    const why = p.status === 'exists' ? ` (exists; --force ${p.shown.split('/').pop()} to replace)` : p.status === 'skip' ? `: ${p.reason}` : `  ${p.what}${p.how ? ` (${p.how})` : ''}`;
     io.err(`  ${verb} ${p.shown}${why}\n`);
     for (const m of p.merge ?? []) io.err(`            to merge: ${m}\n`);
   }

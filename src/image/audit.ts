@@ -8,6 +8,7 @@ import { rulesByCode } from '../rules/index.js';
 import type { Span } from '../dockerfile/model.js';
 import type { ImageData, Layer } from './read.js';
 import { isSecretName, NOT_A_SECRET, PLACEHOLDER, secretFile, URL_PASSWORD } from '../secrets.js';
+import { redact } from '../redact.js';
 import type { Dockerignore } from '../project/dockerignore.js';
 
 export interface AuditOptions {
@@ -147,12 +148,9 @@ const abs = (p: string): string => '/' + p;
 // ---------------------------------------------------------------------------------------------------------------
 // The synthetic listing
 
-/** Mask secret values in a history line or ENV value: `NAME=value` with a secret name, passwords in URLs. */
+/** Mask secret values in a history line or ENV value: the one redaction every output uses (src/redact.ts). */
 export function maskSecrets(text: string): string {
-  return text
-    .replace(URL_PASSWORD, (m, pw: string) => m.replace(`:${pw}@`, ':***@'))
-    .replace(/\b([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s"';&|]+)/g, (m, name: string, value: string) =>
-      isSecretName(name) && value !== '' && !NOT_A_SECRET.test(value.replace(/^["']|["']$/g, '')) ? `${name}=***` : m);
+  return redact(text, { source: true });
 }
 
 class Listing {

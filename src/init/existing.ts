@@ -2,7 +2,8 @@
 // project's own (and say what to merge), skip it (and why), or replace it when --force names it. Nothing the project
 // has is changed or shadowed without --force: a compose file in any of its four names (or above, where `docker compose`
 // finds it) is one slot, a kept Dockerfile takes no server config, and CI that already builds the image stays alone.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
+import { writeTarget, WriteRefused } from '../io/write.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { buildCommands, dependencyBots, botCovers, type DependencyBot } from '../project/ci.js';
 import { parseDockerignore } from '../project/dockerignore.js';
@@ -10,6 +11,7 @@ import { loadProject, type Project } from '../project/project.js';
 import { excludedNeeds, neededFiles } from './ignore-needs.js';
 import type { GeneratedFile } from './types.js';
 import type { InitSpec } from './types.js';
+import { readRegularText } from '../io/regular.js';
 
 export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged' | 'skip';
 
@@ -25,6 +27,8 @@ export interface WritePlan extends GeneratedFile {
   reason?: string;
   /** What the user may want to merge from the generated file into theirs. */
   merge?: string[];
+  /** How a written file is written when that is not plain: through a symlink, over a read-only file. */
+  how?: string;
 }
 
 /** --force names a file init does not write. */
@@ -85,7 +89,9 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
   const plans: WritePlan[] = [];
   const dfName = spec.dockerfile ?? 'Dockerfile';
   const dockerfile = files.find((f) => f.path === dfName);
-  const keptDockerfile = dockerfile && !forced(dockerfile) && existsSync(join(dir, dfName)) && readText(join(dir, dfName)) !== dockerfile.text;
+  const dfFull = join(dir, dfName);
+  // a dangling link counts as the project's Dockerfile, kept even with --force (see throughLinks)
+  const keptDockerfile = dockerfile && present(dfFull) && (!forced(dockerfile) || refusal(dfFull, root) !== undefined) && readText(dfFull) !== dockerfile.text;
 
   for (const f of files) {
     let full = resolve(f.root ? root : dir, f.path);
@@ -159,7 +165,7 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
         continue;
       }
     }
-    if (existsSync(full)) {
+    if (present(full)) {
       const merge = f.path === '.gitlab-ci.yml'
         ? ['the generated pipeline also lints with pyship check, smoke-tests and scans the image, and rebuilds on a schedule: `pyship init --dry-run --force .gitlab-ci.yml` shows it']
         : f.forDockerfile === 'its CMD reads it' && !keptDockerfile
@@ -197,22 +203,88 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
     }
     plans.push(plan('create'));
   }
-  return plans;
+  return plans.map((p) => throughLinks(p, root));
 }
 
-/** The text of a file, or undefined when there is none (or a directory, or it cannot be read). */
-function readText(full: string): string | undefined {
+const LINK_KEPT = 'init writes neither through the link nor over it, with or without --force';
+
+/** Whether anything is at `full`, a dangling symlink included (existsSync follows links and says no). */
+function present(full: string): boolean {
   try {
-    return readFileSync(full, 'utf8');
+    lstatSync(full);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isLink(full: string): boolean {
+  try {
+    return lstatSync(full).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Why nothing may be written at `full` (a dangling symlink, one that leaves the repository), else undefined. */
+function refusal(full: string, root?: string): string | undefined {
+  try {
+    writeTarget(full, root);
+    return undefined;
+  } catch (e) {
+    return e instanceof WriteRefused ? e.reason : undefined;
+  }
+}
+
+/**
+ * A file init would write where a symlink is: written at the link's target when that is inside the repository (the
+ * link stays, and the summary says so); a dangling link or one that leaves the repository is skipped, with or
+ * without --force, since writing over it would drop the user's link and writing through it would create or change a
+ * file outside what init was asked to write. A read-only file replaced by --force keeps its mode, and says so.
+ */
+function throughLinks(p: WritePlan, root: string): WritePlan {
+  if (p.status !== 'create' && p.status !== 'overwrite') return p;
+  let st;
+  try {
+    st = lstatSync(p.full);
+  } catch {
+    return p;
+  }
+  const why = refusal(p.full, root);
+  if (why !== undefined) {
+    const { current: _current, ...rest } = p;
+    return { ...rest, status: 'skip', reason: `${why} (${LINK_KEPT})` };
+  }
+  const how: string[] = [];
+  if (st.isSymbolicLink()) how.push(`through the symlink, at ${writeTarget(p.full, root).link}; the link is kept`);
+  const mode = statMode(p.full);
+  if (mode !== undefined && (mode & 0o200) === 0) how.push(`read-only (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): replaced because --force names it, mode kept`);
+  return how.length > 0 ? { ...p, how: how.join('; ') } : p;
+}
+
+function statMode(full: string): number | undefined {
+  try {
+    return writeTarget(full).stats?.mode;
   } catch {
     return undefined;
   }
 }
 
+/**
+ * The text of a file, or undefined when there is none (or it is no regular file, or cannot be read). A link out of the
+ * project is read here so that `throughLinks` can say what it is; it is never written, and its text never shown.
+ */
+function readText(full: string): string | undefined {
+  return readRegularText(full);
+}
+
 function existing(plan: (s: WriteStatus, extra?: Partial<WritePlan>) => WritePlan, f: GeneratedFile, full: string, force: boolean, reason: string, merge?: string[]): WritePlan {
   const current = readText(full);
   // a directory or an unreadable file in the way: never written over, even with --force
-  if (current === undefined) return plan('skip', { reason: 'something that is not a readable file is there' });
+  if (current === undefined) {
+    const why = isLink(full) ? refusal(full) : undefined;
+    return plan('skip', { reason: why ? `${why} (${LINK_KEPT})` : 'something that is not a readable file is there' });
+  }
   if (current === f.text) return plan('unchanged');
   if (force) return plan('overwrite');
   return plan('exists', { reason, ...(merge && merge.length > 0 ? { merge } : {}) });

@@ -2,7 +2,7 @@
 // or beside a file the user has unless asked). The dry run gives unified diffs instead.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeAtomic } from '../io/write.js';
+import { failure, writeAtomic, WriteError } from '../io/write.js';
 import { createTwoFilesPatch } from 'diff';
 import type { Project } from '../project/project.js';
 import { pyprojects } from '../project/python.js';
@@ -93,13 +93,22 @@ export function planDiff(plans: WritePlan[]): string {
     .join('');
 }
 
-/** Write each planned file atomically (src/io/write.ts); directories are created as needed. */
-export function writePlans(plans: WritePlan[]): string[] {
+/**
+ * Write each planned file atomically (src/io/write.ts), inside `root`; directories are created as needed. A file that
+ * cannot be written stops the run with a message naming it and the files written before it.
+ */
+export function writePlans(plans: WritePlan[], root?: string): string[] {
   const written: string[] = [];
   for (const p of plans) {
     if (p.status !== 'create' && p.status !== 'overwrite') continue;
-    mkdirSync(dirname(p.full), { recursive: true });
-    writeAtomic(p.full, p.text);
+    try {
+      mkdirSync(dirname(p.full), { recursive: true });
+      // overwrite: --force named the file, read-only or not (planFiles says so in the plan)
+      writeAtomic(p.full, p.text, { within: root, writeReadOnly: true, shown: p.shown });
+    } catch (e) {
+      const err = failure(p.shown, p.full, e);
+      throw new WriteError(`${err.message}; ${written.length > 0 ? `init wrote ${written.join(', ')} before it, and nothing after` : 'init wrote no file'}`);
+    }
     written.push(p.shown);
   }
   return written;

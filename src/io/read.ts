@@ -1,11 +1,19 @@
 // Reads a file as text without ever crashing on what users throw at a linter: binary, invalid UTF-8, huge files.
-import { readFileSync, readSync, statSync } from 'node:fs';
+import { readSync } from 'node:fs';
+import { normalizeEol, type Eol } from './eol.js';
+import { MAX_BYTES, readRegular, type ReadOptions, type RefusalKind } from './regular.js';
 
-/** Larger files are refused with a clear error (a Dockerfile is kilobytes; this is not one). */
-export const MAX_BYTES = 64 * 1024 * 1024;
+export { MAX_BYTES };
 
 export interface ReadText {
+  /** The text with LF line endings and no byte order mark: what every check, fix and report works on. */
   text: string;
+  /** Whether the file starts with a UTF-8 byte order mark (written back with it); absent: no. */
+  bom?: boolean;
+  /** The ending lines added by a fix take: the file's most common one; absent: LF. */
+  eol?: Eol;
+  /** The decoded text with its own line endings, when some are CRLF (src/io/eol.ts writes them back). */
+  original?: string;
   /** Problem with the bytes, with the byte offset where it starts. */
   problem?: { message: string; offset: number };
   /** Whether writing `text` back would lose information (invalid UTF-8 was replaced). */
@@ -14,20 +22,34 @@ export interface ReadText {
 
 export class InputError extends Error {}
 
+/** A file pyship would not read (a device, a link out of the project, past the cap…): the kind says which. */
+export class ReadRefused extends InputError {
+  constructor(readonly path: string, readonly kind: RefusalKind, readonly reason: string) {
+    super(`${path}: ${reason}`);
+  }
+}
+
 export function decode(buf: Buffer): ReadText {
   const nul = buf.subarray(0, 8192).indexOf(0);
   if (nul >= 0) {
-    return { text: '', problem: { message: `not a text file (NUL byte at byte ${nul})`, offset: 0 }, lossy: true };
+    return { text: '', bom: false, eol: '\n', problem: { message: `not a text file (NUL byte at byte ${nul})`, offset: 0 }, lossy: true };
   }
+  // TextDecoder drops a leading BOM: remember it, so a fix writes it back
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf), lossy: false };
+    return { ...lines(new TextDecoder('utf-8', { fatal: true }).decode(buf)), bom, lossy: false };
   } catch {
     const text = new TextDecoder('utf-8').decode(buf);
     const at = firstInvalidUtf8(buf);
     // the replacement text keeps every valid character, so the offset maps to the same line
-    const charOffset = new TextDecoder('utf-8').decode(buf.subarray(0, at)).length;
-    return { text, problem: { message: `invalid UTF-8 at byte ${at}: the file must be UTF-8`, offset: charOffset }, lossy: true };
+    const charOffset = normalizeEol(new TextDecoder('utf-8').decode(buf.subarray(0, at))).text.length;
+    return { ...lines(text), bom, problem: { message: `invalid UTF-8 at byte ${at}: the file must be UTF-8`, offset: charOffset }, lossy: true };
   }
+}
+
+function lines(decoded: string): { text: string; eol: Eol; original?: string } {
+  const { text, eol } = normalizeEol(decoded);
+  return text === decoded ? { text, eol } : { text, eol, original: decoded };
 }
 
 function firstInvalidUtf8(buf: Buffer): number {
@@ -42,22 +64,11 @@ function firstInvalidUtf8(buf: Buffer): number {
   return buf.length;
 }
 
-export function readText(path: string): ReadText {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new InputError(`${path}: is a directory`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
-  }
-  if (size > MAX_BYTES) throw new InputError(`${path}: ${size} bytes is too large for a Dockerfile (limit ${MAX_BYTES})`);
-  try {
-    return decode(readFileSync(path));
-  } catch (e) {
-    throw new InputError(`${path}: ${(e as Error).message}`);
-  }
+/** The text of the regular file at `path`; throws ReadRefused (naming the file) for anything else. */
+export function readText(path: string, options: ReadOptions = {}): ReadText {
+  const r = readRegular(path, options);
+  if (r.refusal) throw new ReadRefused(path, r.refusal.kind, r.refusal.reason);
+  return decode(r.bytes);
 }
 
 export function readStdin(): ReadText {
@@ -75,7 +86,7 @@ export function readStdin(): ReadText {
     }
     if (n === 0) break;
     total += n;
-    if (total > MAX_BYTES) throw new InputError(`stdin: more than ${MAX_BYTES} bytes`);
+    if (total > MAX_BYTES) throw new InputError(`stdin: more than ${MAX_BYTES / 1024 / 1024} MiB, past what pyship reads of a file (a Dockerfile is kilobytes)`);
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return decode(Buffer.concat(chunks));

@@ -56,7 +56,13 @@ parse error for BuildKit: it silently falls back to the shell form and runs \`/b
 which fails when the container starts. pyship reports it here too.
 
 The most common cause in real files is a missing \`\\\` at the end of a continued \`RUN\` line: the next line then
-starts a new "instruction" named after a shell command.`,
+starts a new "instruction" named after a shell command.
+
+A file pyship will not read is reported here as "not checked", and the other files are still checked: a symbolic link
+that leaves the project (a committed \`Dockerfile.ci -> ~/.aws/credentials\` is never read or printed), a file over
+2 MiB (real Dockerfiles are kilobytes), one pyship may not read (permissions), a dangling link, or a FIFO, device or
+socket named on the command line (one found in a directory is skipped with a note). The last three also make \`check\`
+exit 2.`,
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nRUN apt-get update &&\n    apt-get install -y --no-install-recommends curl\n',
