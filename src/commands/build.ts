@@ -250,7 +250,10 @@ export async function runBuild(context: string | undefined, flags: BuildFlags, i
     // config selection and severities apply to image/runtime findings as to Dockerfile ones
     const enabled = resolveEnabled(config, everyRule);
     const shown = findings.filter((f) => enabled.has(f.code)).map((f) => ({ ...f, severity: effectiveSeverity(config, f.code, f.severity) }));
-    io.out(formatReport('text', { results: [{ file: p.primary, text: '', findings: shown }], rules: ruleMetas(), toolVersion: VERSION }, { color: io.color }));
+    // a smoke that could not run says why above: never "No problems found" after it
+    if (shown.length > 0 || verified.problems.length === 0) {
+      io.out(formatReport('text', { results: [{ file: p.primary, text: '', findings: shown }], rules: ruleMetas(), toolVersion: VERSION }, { color: io.color }));
+    }
     if (verified.problems.length > 0) return 1;
     return shown.some((f) => atOrAbove(f.severity, config.failOn)) ? 1 : 0;
   } catch (e) {

@@ -174,6 +174,12 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     .filter((f) => enabled.has(f.code))
     .map((f) => ({ ...f, severity: effectiveSeverity(config, f.code, f.severity) }));
   const text = format === 'text';
+  if (result.problems.length > 0) {
+    // Smoke could not do its job (the container never ran): say why; no table of unmeasured figures and never a
+    // report saying "no problems". A problem may quote what the container printed: masked like every other output.
+    for (const p of result.problems) io.err(`pyship: ${redact(p)}\n`);
+    return 1;
+  }
   const report = formatReport(format as Format, { results: [{ file: image, text: '', findings }], rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
   // the summary quotes what the container printed: secret values masked like every other output
   const summary = redact(summarize({ ...result, findings }, { healthPath, stopTimeout, liveness: configured === undefined }));
@@ -184,7 +190,5 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     io.out(report);
     io.err(summary);
   }
-  for (const p of result.problems) io.err(`pyship: ${redact(p)}\n`);
-  if (result.problems.length > 0) return 1;
   return findings.some((f) => atOrAbove(f.severity, config.failOn)) ? 1 : 0;
 }

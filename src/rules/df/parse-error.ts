@@ -100,6 +100,11 @@ exit 2.`,
       // a problem span is never inverted, whatever the input
       report({ span: { start: p.span.start, end: Math.max(p.span.start, p.span.end) }, message });
     }
+    // Only ARGs, or instructions with no FROM ever: BuildKit stops with "no build stage" (docker 20.10's crashes)
+    if (df.stages.length === 0 && df.instructions.length > 0) {
+      const add = df.instructions.every((i) => i.keyword === 'ARG') ? 'add `FROM <image>` after the `ARG`s' : 'add a `FROM <image>` line';
+      report({ span: df.instructions[0]!.keywordSpan, message: `no \`FROM\`: the file has no build stage, so there is nothing to build; ${add}` });
+    }
     // `CMD ["python", "app.py"` or `CMD ['python', 'app.py']`: not JSON, so BuildKit silently runs it as a shell command
     for (const top of df.instructions) {
       const instr = top.onbuild ?? top;
