@@ -10,6 +10,8 @@ import { processIo, UsageError, type Io } from './commands/io.js';
 import { ConfigError } from './lint/config.js';
 import { InputError } from './io/read.js';
 import { VERSION } from './meta.js';
+import { EngineUnavailableError } from './engine/types.js';
+import { redact } from './redact.js';
 
 // for the pre-commit entry (bin/pyship-pre-commit.js), which loads this bundle only
 export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
@@ -138,7 +140,7 @@ OPS001 not loopback-only, OPS005 docker stop time, OPS006 orphans reaped, OPS008
 APP004 health while a request is held, APP005 other commands run, APP008 listens on $PORT. Images with no EXPOSE and nothing
 listening (workers) skip the HTTP checks; their HEALTHCHECK, if any, still decides OPS008 (awaited in the start window, then
 run once; not with --cmd). Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it
-(or the container would not run at all), 2 usage, config or engine error.`)
+(or the container would not run at all: the reason, no report), 2 usage, config or engine error.`)
     .action(async (image: string, flags) => {
       const { runSmoke } = await import('./commands/smoke.js');
       setExit(runSmoke(image, { ...flags, color: flags.color === false ? false : undefined }, io));
@@ -270,8 +272,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError) {
-      io.err(`pyship: ${e.message}\n`);
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError || e instanceof EngineUnavailableError) {
+      // a config or input error may quote the offending line
+      io.err(`pyship: ${redact(e.message)}\n`);
       if (debug) io.err(`${e.stack}\n`);
       return 2;
     }

@@ -47,7 +47,9 @@ export const NOT_A_SECRET = /^(true|false|yes|no|on|off|0|1|none|null|nil|unset|
 export const PLACEHOLDER = /^(.{0,3}|x+|foo|bar|baz|temp|tmp|unused|secret|password|token)$|dummy|fake|placeholder|change[-_]?me|not[-_]?a?[-_]?secret|build|collectstatic|insecure|example|sample|test/i;
 
 /** `scheme://user:password@` with a literal password. */
-export const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s\/:@'"$`]+:([^\s\/@'"]+)@/gi;
+// the lookbehind (not \b) lets a scheme start only where no scheme character precedes it: with \b, `a.a.a…` was
+// rescanned from every dot, quadratic on a hostile line
+export const URL_PASSWORD = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s\/:@'"$`]+:([^\s\/@'"]+)@/gi;
 
 /** Basenames of files that hold credentials. */
 export function secretFile(path: string): string | undefined {
@@ -62,4 +64,27 @@ export function secretFile(path: string): string | undefined {
   if (lower.endsWith('.key') && !signing) return base;
   if (lower.endsWith('.pem') && /(^|[^a-z])(priv)?key([^a-z]|$)|privkey|private/.test(lower) && !/(^|[-_.])(pub|public)[-_.]?key/.test(lower)) return base;
   return undefined;
+}
+
+/**
+ * Credentials recognisable by their shape alone, whatever variable holds them: GitHub, GitLab, Slack, AWS key ids,
+ * OpenAI/Anthropic/Stripe keys, JWTs. Each needs its vendor prefix and a long enough body, so ordinary words don't match.
+ */
+export const TOKEN_SHAPE =
+  /(?<![A-Za-z0-9_-])(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,}|xox[abeoprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|sk-(?:proj-|ant-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}|[sr]k_live_[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})(?![A-Za-z0-9_])/g;
+
+/** The first line of a PEM private key (PKCS#1, PKCS#8, EC, OpenSSH, PGP). */
+export const PRIVATE_KEY_HEADER = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+
+/** A credential after `Authorization:` (`Bearer …`, `Basic …`, `token …`), literal or not. */
+export const AUTH_HEADER = /\bAuthorization:\s*(?:(?:Bearer|Basic|Token|Digest|Bot)\s+)?(?!(?:Bearer|Basic|Token|Digest|Bot)\b)([^\s"'\\]+)/gi;
+
+/** What a token is, by its prefix, for messages that must not show it. */
+export function tokenKind(token: string): string {
+  if (/^(gh[pousr]_|github_pat_)/.test(token)) return 'a GitHub token';
+  if (token.startsWith('glpat-')) return 'a GitLab token';
+  if (token.startsWith('xox')) return 'a Slack token';
+  if (/^(AKIA|ASIA)/.test(token)) return 'an AWS access key id';
+  if (token.startsWith('eyJ')) return 'a JSON Web Token';
+  return 'an API key';
 }

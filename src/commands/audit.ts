@@ -148,6 +148,8 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
   if (arg.kind === 'ref') {
     engine = makeEngine();
     engine.version(); // throws EngineUnavailableError with a clear message when no engine answers
+    // `docker save` of a missing image only says "reference does not exist": name the image and what to do
+    if (engine.inspect(arg.ref) === undefined) throw new ImageSourceError(`no such image: ${arg.ref} (build it, or pull it with \`${engine.binary} pull ${arg.ref}\`)`);
     source = engineSource(engine, arg.ref);
   } else {
     source = arg.kind === 'tar' ? { kind: 'tar', path: arg.path, ref: image } : { kind: 'oci', path: arg.path, ref: image };

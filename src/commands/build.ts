@@ -1,5 +1,5 @@
 // `pyship build [CONTEXT]`: flags + config + git facts → build plan → engine → size budget / verification → exit code.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { createEngine } from '../engine/engine.js';
@@ -13,6 +13,8 @@ import { everyRule, rulesByCode } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
 import { findProjectRoot } from '../project/project.js';
 import { VERSION } from '../meta.js';
+import { readText } from '../io/read.js';
+import { projectBounds, readRegularText } from '../io/regular.js';
 import { ruleMetas } from './check.js';
 import { UsageError, type Io } from './io.js';
 import { parseEnv, parseNetwork } from './smoke.js';
@@ -65,8 +67,10 @@ function projectVersion(contextDir: string): string | undefined {
   for (const dir of new Set([contextDir, findProjectRoot(contextDir)])) {
     const file = path.join(dir, 'pyproject.toml');
     if (!existsSync(file)) continue;
+    const text = readRegularText(file, { within: projectBounds(dir) });
+    if (text === undefined) return undefined;
     try {
-      const doc = parseToml(readFileSync(file, 'utf8')) as { project?: { version?: unknown }; tool?: { poetry?: { version?: unknown } } };
+      const doc = parseToml(text) as { project?: { version?: unknown }; tool?: { poetry?: { version?: unknown } } };
       const v = doc.project?.version ?? doc.tool?.poetry?.version;
       return typeof v === 'string' && v !== '' ? v : undefined;
     } catch {
@@ -125,7 +129,7 @@ function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config
     else if (typeof config.extra['base-dockerfile'] === 'string') dockerfileAbs = path.resolve(config.baseDir, config.extra['base-dockerfile']);
     else dockerfileAbs = path.join(contextDir, 'Dockerfile.base');
     if (!existsSync(dockerfileAbs)) throw new UsageError(`no base Dockerfile: ${displayPath(io.cwd, dockerfileAbs)} does not exist (set [tool.pyship] base-dockerfile or pass -f)`);
-    refuseBuildKitSyntax(engine, io, dockerfileAbs, readFileSync(dockerfileAbs, 'utf8'));
+    refuseBuildKitSyntax(engine, io, dockerfileAbs, readText(dockerfileAbs).text);
     return planBase({
       ...common,
       dockerfile: displayPath(io.cwd, dockerfileAbs),
@@ -148,7 +152,7 @@ function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config
   if (!existsSync(dockerfileAbs)) throw new UsageError(`no Dockerfile: ${displayPath(io.cwd, dockerfileAbs)} does not exist (pass -f FILE)`);
   const defaultFile = path.dirname(dockerfileAbs) === contextDir && path.basename(dockerfileAbs) === 'Dockerfile';
   const productionTag = typeof config.extra['production-tag'] === 'string' ? config.extra['production-tag'] : undefined;
-  const dockerfileText = readFileSync(dockerfileAbs, 'utf8');
+  const dockerfileText = readText(dockerfileAbs).text;
   refuseBuildKitSyntax(engine, io, dockerfileAbs, dockerfileText);
   return planBuild({
     ...common,
@@ -246,7 +250,10 @@ export async function runBuild(context: string | undefined, flags: BuildFlags, i
     // config selection and severities apply to image/runtime findings as to Dockerfile ones
     const enabled = resolveEnabled(config, everyRule);
     const shown = findings.filter((f) => enabled.has(f.code)).map((f) => ({ ...f, severity: effectiveSeverity(config, f.code, f.severity) }));
-    io.out(formatReport('text', { results: [{ file: p.primary, text: '', findings: shown }], rules: ruleMetas(), toolVersion: VERSION }, { color: io.color }));
+    // a smoke that could not run says why above: never "No problems found" after it
+    if (shown.length > 0 || verified.problems.length === 0) {
+      io.out(formatReport('text', { results: [{ file: p.primary, text: '', findings: shown }], rules: ruleMetas(), toolVersion: VERSION }, { color: io.color }));
+    }
     if (verified.problems.length > 0) return 1;
     return shown.some((f) => atOrAbove(f.severity, config.failOn)) ? 1 : 0;
   } catch (e) {

@@ -8,6 +8,7 @@ import { formatReport, isFormat, type Format } from '../report/index.js';
 import type { RuleMeta } from '../report/types.js';
 import { ruleDocUrl, VERSION } from '../meta.js';
 import { UsageError, type Io } from './io.js';
+import { redact } from '../redact.js';
 
 export interface CheckFlags {
   format?: string;
@@ -52,7 +53,8 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
     forceWrite: flags.forceWrite,
   });
   const stdinFix = (flags.fix || flags.unsafeFixes) && paths.includes('-') && !flags.diff;
-  if (flags.diff || stdinFix) for (const d of result.diffs) io.out(d);
+  // a diff is for reading (CI logs): secret values masked; a fixed stdin is the file itself and goes out whole
+  if (flags.diff || stdinFix) for (const d of result.diffs) io.out(flags.diff ? redact(d, { source: true }) : d);
   for (const n of result.notes) io.err(n + '\n');
   if (format === 'text' && flags.project !== false && !paths.includes('-') && result.results.length > 0 && !shellcheckAvailable()) {
     io.err('note: shellcheck is not on PATH: ShellCheck findings (SCxxxx) on the scripts the image runs are skipped (apt-get install shellcheck)\n');
@@ -64,5 +66,14 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
   if (flags.diff || stdinFix) io.err(report);
   else io.out(report);
   const failing = result.results.some((r) => r.findings.some((f) => atOrAbove(f.severity, result.failOn)));
+  if (result.unread.length > 0) {
+    // the others were checked and reported; the run still did not check everything it was asked to
+    io.err(`pyship: not checked: ${result.unread.join(', ')} (see the DF022 finding on each)\n`);
+    return 2;
+  }
+  if (result.unwritten.length > 0) {
+    io.err(`pyship: not fixed: ${result.unwritten.join(', ')} (the fixes could not be written; see above)\n`);
+    return 2;
+  }
   return failing ? 1 : 0;
 }

@@ -6,6 +6,7 @@ import {
   atOrAbove, effectiveSeverity, findConfig, loadConfig, mergeCli, resolveEnabled, validateSelectors,
 } from '../lint/config.js';
 import type { Finding, Severity } from '../lint/rule.js';
+import { redact } from '../redact.js';
 import { formatReport, isFormat, type Format } from '../report/index.js';
 import { everyRule } from '../rules/index.js';
 import { VERSION } from '../meta.js';
@@ -156,11 +157,11 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     engine.version();
     result = smokeImage(engine, image, {
       healthPath: configured, stopTimeout, startTimeoutMs, readOnly: flags.readOnly, cmd, env, network,
-      onProgress: format === 'text' ? (line) => io.err(`${line}\n`) : undefined,
+      onProgress: format === 'text' ? (line) => io.err(`${redact(line)}\n`) : undefined,
     });
   } catch (e) {
     if (e instanceof EngineUnavailableError || e instanceof SmokeError) {
-      io.err(`pyship: ${e.message}\n`);
+      io.err(`pyship: ${redact(e.message)}\n`);
       return 2;
     }
     throw e;
@@ -173,8 +174,15 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     .filter((f) => enabled.has(f.code))
     .map((f) => ({ ...f, severity: effectiveSeverity(config, f.code, f.severity) }));
   const text = format === 'text';
+  if (result.problems.length > 0) {
+    // Smoke could not do its job (the container never ran): say why; no table of unmeasured figures and never a
+    // report saying "no problems". A problem may quote what the container printed: masked like every other output.
+    for (const p of result.problems) io.err(`pyship: ${redact(p)}\n`);
+    return 1;
+  }
   const report = formatReport(format as Format, { results: [{ file: image, text: '', findings }], rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
-  const summary = summarize({ ...result, findings }, { healthPath, stopTimeout, liveness: configured === undefined });
+  // the summary quotes what the container printed: secret values masked like every other output
+  const summary = redact(summarize({ ...result, findings }, { healthPath, stopTimeout, liveness: configured === undefined }));
   if (text) {
     io.out(summary);
     io.out(report);
@@ -182,7 +190,5 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     io.out(report);
     io.err(summary);
   }
-  for (const p of result.problems) io.err(`pyship: ${p}\n`);
-  if (result.problems.length > 0) return 1;
   return findings.some((f) => atOrAbove(f.severity, config.failOn)) ? 1 : 0;
 }

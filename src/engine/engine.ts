@@ -1,9 +1,10 @@
 // The one module that spawns a container engine (docker or podman): argv arrays only, bounded timeouts,
-// labelled containers that are removed on success, failure, timeout, exit and Ctrl-C.
+// labelled containers that are removed on success, failure, timeout, exit, and (by ./guard.ts) Ctrl-C and kill.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import { guardRun, releaseGuards, tiedToParent } from './guard.js';
 import {
   EngineUnavailableError, PYSHIP_LABEL,
   type BuildRequest, type ContainerRequest, type Engine, type ProcessResult, type RunOptions,
@@ -105,25 +106,22 @@ export function runArgs(req: ContainerRequest, runId: string, name: string): str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cleanup on exit and signals: registered once per process, for every engine created.
+// Cleanup at exit, registered once per process for every engine created. No SIGINT/SIGTERM handler on purpose: engine
+// calls block the main thread, where a JS handler would only run after the whole command (and its report). The
+// signal's default action ends pyship at once, and ./guard.ts removes what it had started.
 
 const live = new Set<EngineImpl>();
 let handlersInstalled = false;
 
 function cleanupAll(): void {
   for (const e of live) e.cleanup();
+  releaseGuards();
 }
 
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.once('exit', cleanupAll);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      cleanupAll();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    });
-  }
 }
 
 let runCounter = 0;
@@ -138,6 +136,8 @@ class EngineImpl implements Engine {
   private buildxCache: boolean | undefined;
   private readonly containers = new Set<string>();
   private containerSeq = 0;
+  /** The argv prefix that runs the binary, tied to this process's life when the binary exists (see guard.ts). */
+  private readonly argv0: string[];
 
   constructor(opts: EngineOptions) {
     const { kind, binary } = resolveBinary(opts);
@@ -147,13 +147,21 @@ class EngineImpl implements Engine {
     this.buildkitCache = opts.buildkit;
     this.buildxCache = kind === 'podman' ? false : opts.buildx;
     this.runId = `${process.pid}-${Date.now().toString(36)}-${runCounter++}`;
+    // a missing binary keeps spawn's own ENOENT (reported as "not found"), not the wrapper's exit 127
+    const found = binary.includes('/') ? existsSync(binary) : onPath(binary, this.env) !== undefined;
+    this.argv0 = found ? tiedToParent([binary]) : [binary];
+  }
+
+  /** Containers (and a build's client) may outlive a killed pyship: start the guard that removes them. */
+  private guard(): void {
+    guardRun(this.binary, this.runId, this.env);
   }
 
   private exec_(args: string[], opts: RunOptions = {}, defaultTimeout: number = TIMEOUTS.command): ProcessResult {
     const timeout = opts.timeoutMs ?? defaultTimeout;
     let r: SpawnSyncReturns<string>;
     try {
-      r = spawnSync(this.binary, args, {
+      r = spawnSync(this.argv0[0]!, [...this.argv0.slice(1), ...args], {
         input: opts.input,
         cwd: opts.cwd,
         env: opts.env ?? this.env,
@@ -185,6 +193,14 @@ class EngineImpl implements Engine {
     return result;
   }
 
+  /** The one message for "no engine answers", whichever command found out. */
+  private unavailable(command: string, said: string): EngineUnavailableError {
+    return new EngineUnavailableError(
+      `no container engine answered: \`${this.binary} ${command}\` failed: ${said.replace(/\.?$/, '.')}` +
+      ` Start the ${this.kind} daemon (or point DOCKER_HOST at one), or choose the engine with --engine or PYSHIP_DOCKER=/path.`,
+    );
+  }
+
   version(): { client: string; server: string } {
     const r = this.exec_(['version', '--format', '{{json .}}'], { timeoutMs: TIMEOUTS.probe });
     let data: { Client?: { Version?: string }; Server?: { Version?: string } | null; Version?: string } | undefined;
@@ -196,11 +212,10 @@ class EngineImpl implements Engine {
     const client = data?.Client?.Version ?? data?.Version;
     const server = data?.Server?.Version ?? (this.kind === 'podman' ? client : undefined);
     if (r.code !== 0 || !client || !server) {
-      const said = (r.stderr || r.stdout).trim().split('\n').filter(Boolean).slice(-2).join(' / ') || `exit code ${r.code}`;
-      throw new EngineUnavailableError(
-        `no container engine answered: \`${this.binary} version\` failed: ${said}` +
-        ` (start the ${this.kind} daemon, or choose the binary with --engine or PYSHIP_DOCKER=/path)`,
-      );
+      // one line in the engine's words (the CLI prints its error once per failed part: keep the distinct lines)
+      const lines = (r.stderr || r.stdout).split('\n').map((l) => l.trim().replace(/^(docker|podman|Error): /i, '')).filter(Boolean);
+      const said = [...new Set(lines)].slice(-2).join(' / ') || `exit code ${r.code}`;
+      throw this.unavailable('version', said);
     }
     return { client, server };
   }
@@ -226,6 +241,7 @@ class EngineImpl implements Engine {
   }
 
   build(req: BuildRequest, opts: RunOptions = {}): ProcessResult {
+    this.guard();
     return this.exec_(buildArgs(req, this.buildx()), opts, TIMEOUTS.build);
   }
 
@@ -235,7 +251,8 @@ class EngineImpl implements Engine {
    */
   buildLive(req: BuildRequest, opts: RunOptions = {}): ProcessResult {
     const timeout = opts.timeoutMs ?? TIMEOUTS.build;
-    const r = spawnSync(this.binary, buildArgs(req, this.buildx()), {
+    this.guard();
+    const r = spawnSync(this.argv0[0]!, [...this.argv0.slice(1), ...buildArgs(req, this.buildx())], {
       cwd: opts.cwd, env: opts.env ?? this.env, timeout, killSignal: 'SIGKILL', stdio: ['ignore', 2, 2],
     });
     const err = r.error as NodeJS.ErrnoException | undefined;
@@ -250,6 +267,7 @@ class EngineImpl implements Engine {
   run(req: ContainerRequest, opts: RunOptions = {}): ProcessResult {
     installHandlers();
     live.add(this);
+    this.guard();
     const name = `pyship-${this.runId}-${this.containerSeq++}`;
     this.containers.add(name);
     const r = this.exec_(runArgs(req, this.runId, name), opts);
@@ -265,7 +283,8 @@ class EngineImpl implements Engine {
   }
 
   private remove(name: string): void {
-    this.exec_(['rm', '--force', '--volumes', name], { timeoutMs: 30_000 });
+    // short: cleanup runs at exit, where a hung engine must not hold pyship
+    this.exec_(['rm', '--force', '--volumes', name], { timeoutMs: 10_000 });
   }
 
   exec(container: string, cmd: string[], opts: RunOptions = {}): ProcessResult {
@@ -279,7 +298,7 @@ class EngineImpl implements Engine {
     if (r2.code !== 0) {
       if (/no such|not found|does not exist|unknown/i.test(r2.stderr)) return undefined;
       if (r2.timedOut || /cannot connect|connection refused|daemon/i.test(r2.stderr)) {
-        throw new EngineUnavailableError(`\`${this.binary} inspect ${ref}\` failed: ${r2.stderr.trim()}`);
+        throw this.unavailable(`inspect ${ref}`, r2.stderr.trim().split('\n').pop() ?? '');
       }
       return undefined;
     }
@@ -301,7 +320,7 @@ class EngineImpl implements Engine {
 
   save(image: string): Readable {
     const out = new PassThrough();
-    const child = spawn(this.binary, ['save', image], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.argv0[0]!, [...this.argv0.slice(1), 'save', image], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => void (stderr += d.slice(0, 4096)));
@@ -328,6 +347,11 @@ class EngineImpl implements Engine {
   }
 
   raw(args: string[], opts: RunOptions = {}): ProcessResult {
+    if (args[0] === 'run' || args[0] === 'create') {
+      // every container pyship creates carries its label: the guard and `docker ps --filter` find it by that
+      this.guard();
+      return this.exec_([args[0], '--label', `${PYSHIP_LABEL}=${this.runId}`, ...args.slice(1)], opts);
+    }
     return this.exec_(args, opts);
   }
 }

@@ -8,6 +8,7 @@ import { rulesByCode } from '../rules/index.js';
 import type { Span } from '../dockerfile/model.js';
 import type { ImageData, Layer } from './read.js';
 import { isSecretName, NOT_A_SECRET, PLACEHOLDER, secretFile, URL_PASSWORD } from '../secrets.js';
+import { redact } from '../redact.js';
 import type { Dockerignore } from '../project/dockerignore.js';
 
 export interface AuditOptions {
@@ -122,6 +123,14 @@ export const APP_TESTS_MIN_BYTES = 100 * KB;
  */
 export const SITE_TESTS_MIN_BYTES = 5 * MB;
 
+/** Sparse files (GNU sparse tar entries): their real size next to what their layer stores, largest first. */
+function sparseNote(img: ImageData): string | undefined {
+  const sparse = [...img.files.values()].filter((f) => f.entry.stored !== undefined).sort((a, b) => b.entry.size - a.entry.size);
+  if (sparse.length === 0) return undefined;
+  const listed = sparse.slice(0, 3).map((f) => `/${f.entry.path} ${formatBytes(f.entry.size)} (layer ${f.layer} stores ${formatBytes(f.entry.stored!)})`);
+  return `sparse file${sparse.length === 1 ? '' : 's'}: ${listed.join(', ')}${sparse.length > 3 ? ` and ${sparse.length - 3} more` : ''}; layer sizes count what the layers store, and a copy or unpacker without sparse support writes the full size`;
+}
+
 export function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
   if (n >= MB) return `${(n / MB).toFixed(1)} MB`;
@@ -139,12 +148,9 @@ const abs = (p: string): string => '/' + p;
 // ---------------------------------------------------------------------------------------------------------------
 // The synthetic listing
 
-/** Mask secret values in a history line or ENV value: `NAME=value` with a secret name, passwords in URLs. */
+/** Mask secret values in a history line or ENV value: the one redaction every output uses (src/redact.ts). */
 export function maskSecrets(text: string): string {
-  return text
-    .replace(URL_PASSWORD, (m, pw: string) => m.replace(`:${pw}@`, ':***@'))
-    .replace(/\b([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s"';&|]+)/g, (m, name: string, value: string) =>
-      isSecretName(name) && value !== '' && !NOT_A_SECRET.test(value.replace(/^["']|["']$/g, '')) ? `${name}=***` : m);
+  return redact(text, { source: true });
 }
 
 class Listing {
@@ -466,6 +472,8 @@ export function auditImage(img: ImageData, options: AuditOptions = {}): AuditRes
   const listing = new Listing();
   const findings: Finding[] = [];
   const notes = [...img.notes];
+  const sparse = sparseNote(img);
+  if (sparse) notes.push(sparse);
   const cfg = img.config;
   const env = envMap(cfg.env);
 

@@ -140,9 +140,12 @@ function layerScanner(scan: LayerScan): TarParser {
       }
       const entry: LayerEntry = { path, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, linkname: e.linkname };
       if (e.xattrs) entry.xattrs = e.xattrs;
+      if (e.stored !== undefined) entry.stored = e.stored;
       scan.entries.push(entry);
-      if (e.type === 'file') scan.size += e.size;
-      if (e.type === 'file' && e.size <= CAPTURE_MAX && (CAPTURE_PATHS.has(path) || CAPTURE_BASENAMES.has(base))) {
+      // the layer's size is what it stores: a sparse file's data regions, not its holes
+      if (e.type === 'file') scan.size += e.stored ?? e.size;
+      // a sparse file's data is not its content: never captured for reading
+      if (e.type === 'file' && e.stored === undefined && e.size <= CAPTURE_MAX && (CAPTURE_PATHS.has(path) || CAPTURE_BASENAMES.has(base))) {
         capture = [];
         return (c) => capture!.push(Buffer.from(c));
       }
@@ -533,7 +536,7 @@ class FsIndex {
 /** Apply the layers in order; fills each layer's `wasted` and `metadataRewrites`. */
 function buildIndex(layers: Layer[]): FsIndex {
   const index = new FsIndex((f) => {
-    if (f.entry.type === 'file') layers[f.layer]!.wasted += f.entry.size;
+    if (f.entry.type === 'file') layers[f.layer]!.wasted += f.entry.stored ?? f.entry.size;
   });
   for (const layer of layers) {
     for (const w of layer.whiteouts) index.removeTree(w);
@@ -542,7 +545,7 @@ function buildIndex(layers: Layer[]): FsIndex {
       const old = index.put(e, layer.index);
       if (old && old.entry.type === 'file' && e.type === 'file' && old.entry.size === e.size && e.size > 0 &&
         (old.entry.uid !== e.uid || old.entry.gid !== e.gid || old.entry.mode !== e.mode)) {
-        layer.metadataRewrites += e.size;
+        layer.metadataRewrites += e.stored ?? e.size;
       }
     }
   }

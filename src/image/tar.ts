@@ -1,4 +1,4 @@
-// A small push-based tar reader (ustar, GNU long names, pax headers with xattrs): headers are parsed as bytes arrive,
+// A small push-based tar reader (ustar, GNU long names, pax headers with xattrs, GNU sparse files): headers are parsed as bytes arrive,
 // file data is handed to a per-entry callback or skipped without being copied, so a layer of any size streams through
 // in constant memory. Hand-written rather than a dependency: tar headers are simple, and a synchronous push parser
 // lets one layer tar nest inside another archive's entry without a stream per entry.
@@ -17,6 +17,11 @@ export interface TarEntry {
   linkname: string;
   /** Extended attributes from pax headers (`SCHILY.xattr.*`, `LIBARCHIVE.xattr.*`), raw values. */
   xattrs?: Record<string, Buffer>;
+  /**
+   * A GNU sparse file: the bytes the archive stores for it (its data regions, plus the map for pax 1.0), while `size`
+   * is its real (apparent) size, holes included. Undefined for every other entry (stored = size).
+   */
+  stored?: number;
 }
 
 /** Receives entries; returns a function for the entry's data, or undefined to skip the data. */
@@ -55,6 +60,7 @@ function typeOf(flag: number): EntryType {
     case 0:
     case 0x30: // '0'
     case 0x37: // '7' contiguous
+    case 0x53: // 'S' GNU sparse: a regular file with holes
       return 'file';
     case 0x31:
       return 'hardlink';
@@ -97,7 +103,21 @@ export function parsePax(buf: Buffer): Map<string, Buffer> {
   return out;
 }
 
-type State = 'header' | 'data' | 'meta' | 'padding' | 'done';
+type State = 'header' | 'data' | 'meta' | 'padding' | 'sparse-ext' | 'done';
+
+/** Old GNU header: sparse map continues in extension blocks (flag at 482), real size at 483. */
+const GNU_ISEXTENDED = 482;
+const GNU_REALSIZE = 483;
+/** In each extension block: 21 map entries, then the "more blocks follow" flag. */
+const EXT_ISEXTENDED = 504;
+
+/** The real size of a pax GNU sparse entry (formats 0.0, 0.1: GNU.sparse.size; 1.0: GNU.sparse.realsize). */
+function paxSparseSize(pax: Map<string, Buffer>): number | undefined {
+  const v = pax.get('GNU.sparse.realsize') ?? pax.get('GNU.sparse.size');
+  if (v === undefined) return undefined;
+  const n = Number(v.toString('ascii'));
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
 
 export class TarParser {
   private state: State = 'header';
@@ -162,6 +182,19 @@ export class TarParser {
           if (this.remaining === 0) this.endMeta();
           break;
         }
+        case 'sparse-ext': {
+          // old GNU sparse: 512-byte map extension blocks between the header and the data, not counted in its size
+          const take = Math.min(BLOCK - this.headFill, n - i);
+          chunk.copy(this.head, this.headFill, i, i + take);
+          this.headFill += take;
+          i += take;
+          this.offset += take;
+          if (this.headFill === BLOCK) {
+            this.headFill = 0;
+            if (this.head[EXT_ISEXTENDED] === 0) this.startData();
+          }
+          break;
+        }
         case 'padding': {
           const take = Math.min(this.padding, n - i);
           i += take;
@@ -176,7 +209,7 @@ export class TarParser {
 
   /** The input ended: an archive cut short in the middle of an entry is an error. */
   end(): void {
-    if (this.state === 'data' || this.state === 'meta' || (this.state === 'header' && this.headFill > 0)) {
+    if (this.state === 'data' || this.state === 'meta' || this.state === 'sparse-ext' || (this.state === 'header' && this.headFill > 0)) {
       throw new TarError(`truncated tar archive (ended at byte ${this.offset} inside ${this.current?.path ?? 'a header'})`);
     }
     this.state = 'done';
@@ -241,17 +274,31 @@ export class TarParser {
       else if (k.startsWith('SCHILY.xattr.')) (e.xattrs ??= {})[k.slice(13)] = v;
       else if (k.startsWith('LIBARCHIVE.xattr.')) (e.xattrs ??= {})[decodeURIComponent(k.slice(17))] = Buffer.from(v.toString('ascii'), 'base64');
     }
+    // GNU sparse (pax 0.x/1.0, or the old 'S' type): the real name and size; the data holds only the written regions
+    const realSize = flag === 0x53 ? num(h, GNU_REALSIZE, 12) : paxSparseSize(pax);
+    const extended = flag === 0x53 && h[GNU_ISEXTENDED] !== 0;
+    if (realSize !== undefined) {
+      const sparseName = pax.get('GNU.sparse.name');
+      if (sparseName) e.path = sparseName.toString('utf8');
+      e.stored = e.size;
+      e.size = realSize;
+    }
     this.pax = new Map();
     this.longName = undefined;
     this.longLink = undefined;
     // hard links, symlinks, devices and directories carry no data even when a size is written
-    const dataSize = e.type === 'file' || e.type === 'other' ? e.size : 0;
+    const dataSize = e.type === 'file' || e.type === 'other' ? e.stored ?? e.size : 0;
     if (e.type !== 'file' && e.type !== 'other') e.size = 0;
     this.current = e;
-    this.sink = this.handler.entry(e);
     this.remaining = dataSize;
     this.padding = (BLOCK - (dataSize % BLOCK)) % BLOCK;
-    if (dataSize === 0) this.endData();
+    if (extended) this.state = 'sparse-ext';
+    else this.startData();
+  }
+
+  private startData(): void {
+    this.sink = this.handler.entry(this.current!);
+    if (this.remaining === 0) this.endData();
     else this.state = 'data';
   }
 

@@ -2,7 +2,7 @@
 // project's own (and say what to merge), skip it (and why), or replace it when --force names it. Nothing the project
 // has is changed or shadowed without --force: a compose file in any of its four names (or above, where `docker compose`
 // finds it) is one slot, a kept Dockerfile takes no server config, and CI that already builds the image stays alone.
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { writeTarget, WriteRefused } from '../io/write.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { buildCommands, dependencyBots, botCovers, type DependencyBot } from '../project/ci.js';
@@ -11,6 +11,7 @@ import { loadProject, type Project } from '../project/project.js';
 import { excludedNeeds, neededFiles } from './ignore-needs.js';
 import type { GeneratedFile } from './types.js';
 import type { InitSpec } from './types.js';
+import { readRegularText } from '../io/regular.js';
 
 export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged' | 'skip';
 
@@ -269,13 +270,12 @@ function statMode(full: string): number | undefined {
   }
 }
 
-/** The text of a file, or undefined when there is none (or a directory, or it cannot be read). */
+/**
+ * The text of a file, or undefined when there is none (or it is no regular file, or cannot be read). A link out of the
+ * project is read here so that `throughLinks` can say what it is; it is never written, and its text never shown.
+ */
 function readText(full: string): string | undefined {
-  try {
-    return readFileSync(full, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readRegularText(full);
 }
 
 function existing(plan: (s: WriteStatus, extra?: Partial<WritePlan>) => WritePlan, f: GeneratedFile, full: string, force: boolean, reason: string, merge?: string[]): WritePlan {

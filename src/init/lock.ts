@@ -189,7 +189,7 @@ export function defaultLockRunner(engine: () => Engine): LockRunner {
         e.version();
         return e;
       } catch (e) {
-        return `no container engine answers (${(e as Error).message.split('\n')[0]})`;
+        return (e as Error).message.split('\n')[0]!;
       }
     },
   };

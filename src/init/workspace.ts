@@ -1,11 +1,12 @@
 // A uv or poetry workspace member has no lock of its own: the lock is the workspace's, in a parent directory. Found
 // from the member's side: the nearest ancestor (at most 3 levels, not above the repository) whose pyproject.toml
 // names this directory as a member (uv `[tool.uv.workspace] members`, poetry path dependencies) and has the lock.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { parsePyproject } from '../project/python.js';
 import type { Project } from '../project/project.js';
 import { gitRoot } from '../project/locate.js';
+import { projectBounds, readRegularText } from '../io/regular.js';
 
 export interface Workspace {
   tool: 'uv' | 'poetry';
@@ -48,12 +49,8 @@ export function findWorkspace(p: Project): Workspace | undefined {
     dir = parent;
     const file = join(dir, 'pyproject.toml');
     if (!existsSync(file)) continue;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
+    const text = readRegularText(file, { within: projectBounds(dir) });
+    if (text === undefined) continue;
     const pp = parsePyproject(text, file);
     const member = posix(relative(dir, p.root));
     const root = posix(relative(p.root, dir));

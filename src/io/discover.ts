@@ -1,7 +1,8 @@
 // Finds Dockerfiles under directories: names with Dockerfile/Containerfile as a word, honouring .gitignore.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { readRegularText } from './regular.js';
 
 const ALWAYS_SKIP = new Set(['.git', 'node_modules', '.venv', '.hg', '.svn', '__pycache__', '.tox', '.mypy_cache', '.pytest_cache']);
 /** Extensions of files that mention Dockerfile in their name but are not one (docs, templates, ignore files). */
@@ -20,7 +21,8 @@ interface Scope {
 
 /**
  * Walk the files below `root` in name order, skipping `skipDirs` and whatever .gitignore files (at any depth) ignore.
- * `visit` gets the absolute path and the path relative to `root` (POSIX); it returns false to stop the walk.
+ * `visit` gets the absolute path and the path relative to `root` (POSIX) of every entry that is not a directory (links
+ * to directories are not followed); it returns false to stop the walk.
  */
 export function walkFiles(root: string, skipDirs: ReadonlySet<string>, visit: (abs: string, rel: string) => boolean | void): void {
   let stopped = false;
@@ -32,11 +34,9 @@ export function walkFiles(root: string, skipDirs: ReadonlySet<string>, visit: (a
       return;
     }
     if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
-      try {
-        scopes = [...scopes, { base: dir, ig: ignore().add(readFileSync(join(dir, '.gitignore'), 'utf8')) }];
-      } catch {
-        // unreadable .gitignore: walk as if absent
-      }
+      // unreadable (or past the byte cap): walk as if absent
+      const text = readRegularText(join(dir, '.gitignore'), { within: [dir] });
+      if (text !== undefined) scopes = [...scopes, { base: dir, ig: ignore().add(text) }];
     }
     const ignored = (path: string, isDir: boolean): boolean =>
       scopes.some((s) => {
@@ -50,7 +50,8 @@ export function walkFiles(root: string, skipDirs: ReadonlySet<string>, visit: (a
       if (e.isDirectory()) {
         if (skipDirs.has(e.name) || ignored(full, true)) continue;
         walk(full, childRel, scopes);
-      } else if ((e.isFile() || e.isSymbolicLink()) && !ignored(full, false)) {
+      } else if (!ignored(full, false)) {
+        // links, FIFOs, sockets and devices too: the reader follows a link or says why it won't, rather than a silent miss
         if (visit(full, childRel) === false) stopped = true;
       }
     }

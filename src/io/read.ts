@@ -1,9 +1,9 @@
 // Reads a file as text without ever crashing on what users throw at a linter: binary, invalid UTF-8, huge files.
-import { readFileSync, readSync, statSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { normalizeEol, type Eol } from './eol.js';
+import { MAX_BYTES, readRegular, type ReadOptions, type RefusalKind } from './regular.js';
 
-/** Larger files are refused with a clear error (a Dockerfile is kilobytes; this is not one). */
-export const MAX_BYTES = 64 * 1024 * 1024;
+export { MAX_BYTES };
 
 export interface ReadText {
   /** The text with LF line endings and no byte order mark: what every check, fix and report works on. */
@@ -21,6 +21,13 @@ export interface ReadText {
 }
 
 export class InputError extends Error {}
+
+/** A file pyship would not read (a device, a link out of the project, past the cap…): the kind says which. */
+export class ReadRefused extends InputError {
+  constructor(readonly path: string, readonly kind: RefusalKind, readonly reason: string) {
+    super(`${path}: ${reason}`);
+  }
+}
 
 export function decode(buf: Buffer): ReadText {
   const nul = buf.subarray(0, 8192).indexOf(0);
@@ -57,22 +64,11 @@ function firstInvalidUtf8(buf: Buffer): number {
   return buf.length;
 }
 
-export function readText(path: string): ReadText {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new InputError(`${path}: is a directory`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
-  }
-  if (size > MAX_BYTES) throw new InputError(`${path}: ${size} bytes is too large for a Dockerfile (limit ${MAX_BYTES})`);
-  try {
-    return decode(readFileSync(path));
-  } catch (e) {
-    throw new InputError(`${path}: ${(e as Error).message}`);
-  }
+/** The text of the regular file at `path`; throws ReadRefused (naming the file) for anything else. */
+export function readText(path: string, options: ReadOptions = {}): ReadText {
+  const r = readRegular(path, options);
+  if (r.refusal) throw new ReadRefused(path, r.refusal.kind, r.refusal.reason);
+  return decode(r.bytes);
 }
 
 export function readStdin(): ReadText {
@@ -90,7 +86,7 @@ export function readStdin(): ReadText {
     }
     if (n === 0) break;
     total += n;
-    if (total > MAX_BYTES) throw new InputError(`stdin: more than ${MAX_BYTES} bytes`);
+    if (total > MAX_BYTES) throw new InputError(`stdin: more than ${MAX_BYTES / 1024 / 1024} MiB, past what pyship reads of a file (a Dockerfile is kilobytes)`);
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return decode(Buffer.concat(chunks));

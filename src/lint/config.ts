@@ -1,10 +1,11 @@
 // Finds, reads and validates pyship's configuration ([tool.pyship] / pyship.toml), and turns it into enabled rules and severities.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from './rule.js';
 import { CONFIG_KEY_NAMES } from './config-keys.js';
+import { projectBounds, readRegular, readRegularText } from '../io/regular.js';
 
 /** A user-facing configuration problem; the CLI prints `message` alone, so it carries file and line itself. */
 export class ConfigError extends Error {
@@ -96,12 +97,9 @@ function isTable(v: unknown): v is Record<string, unknown> {
 }
 
 function pyprojectHasPyship(file: string): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return false;
-  }
+  // a pyproject.toml linked out of its project, or to a device, is not a config: never read
+  const text = readRegularText(file, { within: projectBounds(path.dirname(file)) });
+  if (text === undefined) return false;
   try {
     const doc = parseToml(text) as Record<string, unknown>;
     return isTable(doc.tool) && 'pyship' in doc.tool;
@@ -331,12 +329,9 @@ class Loader {
 /** Read a config file (or return defaults for undefined); every problem is a ConfigError naming file and line. */
 export function loadConfig(file: string | undefined, knownCodes: ReadonlySet<string>): Config {
   if (file === undefined) return defaultConfig();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const read = readRegular(file, { within: projectBounds(path.dirname(file)) });
+  if (read.refusal) throw new ConfigError(`cannot read config file ${file}: ${read.refusal.reason}`);
+  const text = read.bytes.toString('utf8');
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(text) as Record<string, unknown>;

@@ -1,10 +1,11 @@
 // Checks files on disk (or stdin): finds them, loads the nearest config for each, lints, fixes atomically.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { discoverDockerfiles } from '../io/discover.js';
-import { InputError, readStdin, readText, type ReadText } from '../io/read.js';
-import { writeAtomic, WriteRefused } from '../io/write.js';
+import { InputError } from '../io/read.js';
+import { readTarget } from './read-target.js';
+import { writeAtomic, WriteError, WriteRefused } from '../io/write.js';
 import { onDisk } from '../io/eol.js';
 import { findProjectRoot, loadProject, type Project } from '../project/project.js';
 import { contextOf } from '../project/contexts.js';
@@ -47,6 +48,10 @@ export interface CheckFilesResult {
   diffs: string[];
   fixedFiles: string[];
   notes: string[];
+  /** Files that could not be checked (a DF022 finding on each says why): the run ends with exit 2. */
+  unread: string[];
+  /** Files whose fixes the system refused to write (permissions, read-only or full file system). */
+  unwritten: string[];
 }
 
 interface Target {
@@ -84,6 +89,15 @@ function rootWithin(contextDir: string, base: string | undefined): string {
   return rel.startsWith('..') ? root : base;
 }
 
+function lstatExists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
+  }
+}
+
 /** Of a directory and (maybe) one of its ancestors or descendants, the outer one. */
 const outer = (a: string, b: string | undefined): string => (b === undefined || relative(b, a).startsWith('..') ? a : b);
 
@@ -105,9 +119,10 @@ export function gatherTargets(paths: string[], cwd: string, stdinFilename?: stri
     try {
       st = statSync(abs);
     } catch {
-      throw new InputError(`${p}: no such file or directory`);
+      // a dangling link or a path pyship may not see is the reader's to report, on that file; only a typo ends the run
+      if (!lstatExists(abs)) throw new InputError(`${p}: no such file or directory`);
     }
-    if (st.isDirectory()) {
+    if (st?.isDirectory()) {
       const found = discoverDockerfiles(abs);
       for (const f of found) targets.push({ path: f, display: display(cwd, f), base: abs });
     } else targets.push({ path: abs, display: display(cwd, abs) });
@@ -158,12 +173,21 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const diffs: string[] = [];
   const fixedFiles: string[] = [];
   const notes: string[] = [];
+  const unread: string[] = [];
+  const unwritten: string[] = [];
   let failOn: Config['failOn'] | undefined = options.cli.failOn;
   for (const t of targets) {
     const dir = t.path ? dirname(t.path) : options.stdinFilename ? resolve(options.cwd, dirname(options.stdinFilename)) : options.cwd;
     const config = configFor(dir);
     if (!options.cli.failOn) failOn = strictest(failOn, config.failOn);
-    const read: ReadText = t.path ? readText(t.path) : readStdin();
+    const got = readTarget(t.path, t.display, t.base);
+    if (got.skip !== undefined) {
+      notes.push(got.skip);
+      continue;
+    }
+    if (got.unread) unread.push(t.display);
+    if (got.refused !== undefined && (options.fix || options.diff)) notes.push(`${t.display}: not fixed: ${got.refused}`);
+    const read = got.read;
     const filePathForConfig = t.path ?? resolve(options.cwd, options.stdinFilename ?? 'Dockerfile');
     const enabled = resolveEnabled(config, everyRule, filePathForConfig);
     const mode = !options.noProject && t.path ? 'project' : 'dockerfile';
@@ -210,8 +234,12 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
                 text = fixed.text;
                 findings = lintAll(text);
               } catch (e) {
-                if (!(e instanceof WriteRefused)) throw e;
-                notes.push(`${t.display}: not fixed: ${e.reason}`);
+                if (e instanceof WriteRefused) notes.push(`${t.display}: not fixed: ${e.reason}`);
+                else if (e instanceof WriteError) {
+                  // the system refused the write: say so, check the other files, exit 2 at the end
+                  notes.push(`pyship: ${e.message}`);
+                  unwritten.push(t.display);
+                } else throw e;
               }
             } else {
               // stdin: print the fixed text instead of writing
@@ -260,8 +288,12 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
       addElsewhere(root, f);
     }
   }
+  const seen = new Set<string>();
+  for (const p of projectCache.values()) {
+    for (const [abs, reason] of p.skipped) if (!seen.has(abs) && seen.add(abs)) notes.push(`note: ${display(options.cwd, abs)}: ${reason}: not read`);
+  }
   for (const r of byAbs.values()) r.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
-  return { results, failOn: failOn ?? 'warning', diffs, fixedFiles, notes };
+  return { results, failOn: failOn ?? 'warning', diffs, fixedFiles, notes, unread, unwritten };
 
   function addElsewhere(project: Project, f: Finding): void {
     const abs = join(project.root, f.projectPath!);

@@ -6,6 +6,7 @@ import { findConfig, loadConfig, resolveEnabled, type Config } from '../lint/con
 import { everyRule } from '../rules/index.js';
 import type { Scope } from '../lint/rule.js';
 import { LineIndex } from '../report/lines.js';
+import { redact } from '../redact.js';
 import type { FileResult } from '../report/types.js';
 import { findProjectRoot } from '../project/project.js';
 import { GUIDE_CODES, PHASES, type Phase } from './phases.js';
@@ -101,7 +102,8 @@ export function buildPlan(input: PlanInput): Plan {
       }
       lines ??= new LineIndex(r.text);
       const list = byCode.get(f.code) ?? [];
-      list.push({ file: f.file, line: lines.position(f.span.start).line, message: f.message });
+      // printed by both plan formats: masked like every report
+      list.push({ file: f.file, line: lines.position(f.span.start).line, message: redact(f.message) });
       byCode.set(f.code, list);
     }
   }

@@ -15,9 +15,18 @@ export interface DockerignoreEntry {
   span: Span;
 }
 
+/** A line Docker refuses: the whole file fails (`syntax error in pattern`), so every build of the context fails. */
+export interface DockerignoreProblem {
+  line: number;
+  span: Span;
+  message: string;
+}
+
 export interface Dockerignore {
   text: string;
+  /** The patterns Docker accepts; a line it refuses is in `problems` instead, so the others keep being judged. */
   entries: DockerignoreEntry[];
+  problems: DockerignoreProblem[];
   /** Is this context path (POSIX, relative to the context) left out of the build context? */
   ignores(path: string): boolean;
   /** The last entry that matches the path (the one that decides), if any. */
@@ -30,8 +39,51 @@ function clean(path: string): string {
   return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
 }
 
+/**
+ * Why Go's filepath.Match refuses a pattern, or undefined when it accepts it. moby/patternmatcher calls
+ * `filepath.Match(pattern, ".")` on every line and fails the whole .dockerignore on the first error; this is the
+ * syntax part of Go's matchChunk/getEsc (Unix: `\` escapes).
+ */
+export function badPattern(pattern: string): string | undefined {
+  const cs = [...pattern];
+  let i = 0;
+  // one character of a class, escaped or not; Go refuses `-` or `]` here, and a class that ends with the pattern
+  const esc = (): string | undefined => {
+    if (i >= cs.length || cs[i] === '-' || cs[i] === ']') return 'a malformed `[...]` class';
+    if (cs[i] === '\\' && ++i >= cs.length) return 'a `[` never closed';
+    return ++i >= cs.length ? 'a `[` never closed' : undefined;
+  };
+  while (i < cs.length) {
+    const ch = cs[i++];
+    if (ch === '\\') {
+      if (i >= cs.length) return 'a trailing `\\`';
+      i++;
+    } else if (ch === '[') {
+      if (cs[i] === '^') i++;
+      for (let n = 0; ; n++) {
+        if (cs[i] === ']' && n > 0) {
+          i++;
+          break;
+        }
+        const e = esc();
+        if (e) return e;
+        if (cs[i] === '-') {
+          i++;
+          const h = esc();
+          if (h) return h;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+const refused = (pattern: string, why: string): string =>
+  `\`${pattern}\` is not a valid .dockerignore pattern (${why}): Docker refuses the whole file, so every build of this context fails with "syntax error in pattern"; escape the character (\`\\[\`) or remove the line`;
+
 export function parseDockerignore(text: string): Dockerignore {
   const entries: DockerignoreEntry[] = [];
+  const problems: DockerignoreProblem[] = [];
   let offset = 0;
   text.split('\n').forEach((raw, i) => {
     const start = offset;
@@ -41,16 +93,38 @@ export function parseDockerignore(text: string): Dockerignore {
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const negated = trimmed.startsWith('!');
     const pattern = (negated ? trimmed.slice(1) : trimmed).trim();
-    if (pattern === '') return;
     const lead = line.indexOf(trimmed);
-    entries.push({ pattern, negated, line: i + 1, span: { start: start + lead, end: start + lead + trimmed.length } });
+    const span = { start: start + lead, end: start + lead + trimmed.length };
+    if (pattern === '') {
+      problems.push({ line: i + 1, span, message: '`!` alone is not a valid .dockerignore pattern: Docker refuses the whole file ("illegal exclusion pattern"), so every build of this context fails; name what to re-include or remove the line' });
+      return;
+    }
+    const why = badPattern(pattern);
+    if (why) {
+      problems.push({ line: i + 1, span, message: refused(pattern, why) });
+      return;
+    }
+    entries.push({ pattern, negated, line: i + 1, span });
   });
+  // Go accepts a few classes JavaScript's regexps refuse (`[z-a]`); Go's regexp refuses them too, at match time
+  const single: Ignore[] = [];
+  for (const e of [...entries]) {
+    try {
+      const one = createIgnore().add(e.pattern);
+      one.ignores('x');
+      single.push(one);
+    } catch {
+      entries.splice(entries.indexOf(e), 1);
+      problems.push({ line: e.line, span: e.span, message: refused(e.pattern, 'a malformed `[...]` class') });
+    }
+  }
+  problems.sort((a, b) => a.line - b.line);
   const all = createIgnore().add(entries.map((e) => (e.negated ? '!' : '') + e.pattern));
-  const single = entries.map((e) => createIgnore().add(e.pattern));
   const cache = new Map<string, boolean>();
   return {
     text,
     entries,
+    problems,
     ignores(path) {
       const p = clean(path);
       if (p === '' || p === '.') return false;

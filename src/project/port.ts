@@ -1,9 +1,10 @@
 // The port a Python app listens on, from what the project already says: an existing Dockerfile's EXPOSE / ENV PORT /
 // CMD flags, server configs and start scripts, compose ports and commands, the Procfile, `run(port=)` calls, config
 // files, and the framework's own default when the project starts itself. Each value with its file:line.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { lineAt } from './py/source.js';
+import { readRegularText } from '../io/regular.js';
 import { routeFiles } from './routes.js';
 import { loadProject, projectFact, type Project } from './project.js';
 import { composeServices, isDevCompose } from './runtime.js';
@@ -86,11 +87,8 @@ function composeHome(p: Project): Project {
     // only a compose file that names this directory as a build context: never a stray one in a shared parent (/tmp)
     const rel = relative(dir, p.contextDir).split(sep).join('/');
     const builds = names.filter((n) => COMPOSE.test(n)).some((n) => {
-      try {
-        return new RegExp(`(^|[\\s'"=:/.])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/?(['"\\s]|$)`, 'm').test(readFileSync(join(dir, n), 'utf8').slice(0, 200_000));
-      } catch {
-        return false;
-      }
+      const text = readRegularText(join(dir, n), { within: [dir] });
+      return text !== undefined && new RegExp(`(^|[\\s'"=:/.])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/?(['"\\s]|$)`, 'm').test(text.slice(0, 200_000));
     });
     if (builds) return loadProject(dir, dir);
   }

@@ -1,11 +1,12 @@
 // The project around a Dockerfile, read from disk once: the build context, the project root, any file by path, git
 // facts. Parsed facts (requirements, compose, workflows…) are memoized functions of a Project in src/project/*.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { ProjectFiles } from '../lint/rule.js';
 import { parseDockerignore, type Dockerignore } from './dockerignore.js';
 import { isDockerfileName, walkFiles } from '../io/discover.js';
+import { readRegular } from '../io/regular.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 
@@ -26,7 +27,12 @@ export interface Project extends ProjectFiles {
   dockerignore: Dockerignore | undefined;
   /** Absolute path of the Dockerfile this context is loaded for, when known (it may sit outside the context's top). */
   dockerfile?: string;
-  /** A project file by root-relative path (text files up to 2 MB). */
+  /**
+   * Files that exist but were not read (a link out of the root, a FIFO or device, past the byte cap, no permission),
+   * absolute path → why; shared with `repository()`. What is absent is not here.
+   */
+  skipped: ReadonlyMap<string, string>;
+  /** A project file by root-relative path (text files up to 2 MB, regular files inside the root only). */
   file(path: string): SourceFile | undefined;
   /** Root-relative paths of every project file passing `test`, from one walk that skips .git, node_modules and venvs. */
   find(test: (path: string) => boolean): string[];
@@ -48,7 +54,6 @@ export interface Project extends ProjectFiles {
   repository(): Project;
 }
 
-const MAX_READ = 2 * 1024 * 1024;
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '.tox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.hg', '.svn']);
 const MAX_WALK = 50_000;
 
@@ -64,7 +69,16 @@ export function findProjectRoot(start: string): string {
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
-export function loadProject(contextDir: string, rootDir?: string, dockerfile?: string): Project {
+function lstatOk(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function loadProject(contextDir: string, rootDir?: string, dockerfile?: string, skipped = new Map<string, string>()): Project {
   const context = resolve(contextDir);
   const root = rootDir ? resolve(rootDir) : findProjectRoot(context);
   const contextPath = toPosix(relative(root, context));
@@ -74,16 +88,16 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
     const rel = relative(base, full);
     return rel.startsWith('..') ? undefined : full;
   };
-  const readAbs = (full: string): string | undefined => {
-    try {
-      const st = statSync(full);
-      if (!st.isFile() || st.size > MAX_READ) return undefined;
-      const buf = readFileSync(full);
-      if (buf.subarray(0, 8192).includes(0)) return undefined;
-      return buf.toString('utf8');
-    } catch {
+  // a link may point anywhere in the root (and beside the Dockerfile or context for their ignore files), never out
+  const readAbs = (full: string, within: string[] = [root]): string | undefined => {
+    const r = readRegular(full, { within });
+    if (r.refusal) {
+      // rules probe many names: one that cannot even be looked at (its directory is not searchable) is no news
+      if (r.refusal.kind !== 'missing' && r.refusal.kind !== 'directory' && lstatOk(full)) skipped.set(full, r.refusal.reason);
       return undefined;
     }
+    if (r.bytes.subarray(0, 8192).includes(0)) return undefined;
+    return r.bytes.toString('utf8');
   };
   const file = (path: string): SourceFile | undefined => {
     const clean = toPosix(normalize(path)).replace(/^\.\//, '');
@@ -106,10 +120,12 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
     contextDir: context,
     dockerfile: dockerfile === undefined ? undefined : resolve(dockerfile),
     contextPath,
+    skipped,
     get dockerignore() {
       if (dockerignore === null) {
         // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile before the context's own
-        const text = (dockerfile !== undefined ? readAbs(`${dockerfile}.dockerignore`) : undefined) ?? readAbs(join(context, '.dockerignore'));
+        const text = (dockerfile !== undefined ? readAbs(`${dockerfile}.dockerignore`, [root, dirname(resolve(dockerfile))]) : undefined)
+          ?? readAbs(join(context, '.dockerignore'), [root, context]);
         dockerignore = text === undefined ? undefined : parseDockerignore(text);
       }
       return dockerignore;
@@ -163,7 +179,7 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
           if (parent === dir) break;
           dir = parent;
         }
-        repo = found === undefined || found === root ? project : loadProject(found, found);
+        repo = found === undefined || found === root ? project : loadProject(found, found, undefined, skipped);
       }
       return repo;
     },

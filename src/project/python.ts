@@ -367,7 +367,7 @@ export function requirementsTree(read: (path: string) => string | undefined, pat
 
 type Toml = Record<string, unknown>;
 
-function tomlParse(text: string, file: string): { data: Toml | undefined; problem: FileProblem | undefined } {
+export function tomlParse(text: string, file: string): { data: Toml | undefined; problem: FileProblem | undefined } {
   try {
     return { data: parseToml(text) as Toml, problem: undefined };
   } catch (e) {
@@ -377,7 +377,7 @@ function tomlParse(text: string, file: string): { data: Toml | undefined; proble
       for (let k = 0; k < e.line - 1 && k < lines.length; k++) offset += lines[k]!.length + 1;
       offset += Math.max(0, e.column - 1);
     }
-    const msg = (e as Error).message.split('\n')[0]!;
+    const msg = (e as Error).message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
     return { data: undefined, problem: { file, span: { start: Math.min(offset, text.length), end: Math.min(offset, text.length) }, message: `invalid TOML: ${msg}` } };
   }
 }

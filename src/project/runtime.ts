@@ -204,7 +204,7 @@ function rootRelative(p: string): string | undefined {
 }
 
 function yamlProblems(file: string, doc: Document): RuntimeProblem[] {
-  return doc.errors.map((e) => ({ file, span: { start: e.pos[0], end: e.pos[1] }, message: `${file}: invalid YAML: ${e.message.split('\n')[0]}` }));
+  return doc.errors.map((e) => ({ file, span: { start: e.pos[0], end: e.pos[1] }, message: `${file}: invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` }));
 }
 
 function parseCompose(file: string, text: string, problems: RuntimeProblem[]): ComposeFile {

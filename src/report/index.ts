@@ -5,6 +5,7 @@ import { formatJunit } from './junit.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 import type { ReportInput } from './types.js';
+import { redact } from '../redact.js';
 
 export type Format = 'text' | 'json' | 'sarif' | 'github' | 'junit';
 
@@ -15,7 +16,8 @@ export function isFormat(value: string): value is Format {
 }
 
 /** Colour applies to the text format only; the others are read by machines. */
-export function formatReport(format: Format, input: ReportInput, opts: { color: boolean }): string {
+export function formatReport(format: Format, raw: ReportInput, opts: { color: boolean }): string {
+  const input = redactFindings(raw);
   switch (format) {
     case 'text':
       return formatText(input, opts);
@@ -28,6 +30,25 @@ export function formatReport(format: Format, input: ReportInput, opts: { color: 
     case 'junit':
       return formatJunit(input);
   }
+}
+
+/**
+ * Messages may quote what a file or a container printed, and a fix's text is file text: every format gets them with
+ * secret values masked (text.ts masks its code frames itself; `--fix` itself still writes the real text).
+ */
+function redactFindings(input: ReportInput): ReportInput {
+  return {
+    ...input,
+    results: input.results.map((r) => ({
+      ...r,
+      findings: r.findings.map((f) => ({
+        ...f,
+        message: redact(f.message),
+        // a masked edit would write *** into the file if a tool applied it: such a fix is shown without its edits
+        fix: f.fix && { ...f.fix, description: redact(f.fix.description), edits: f.fix.edits.some((e) => redact(e.text, { source: true }) !== e.text) ? [] : f.fix.edits },
+      })),
+    })),
+  };
 }
 
 export type { FileResult, ReportInput, RuleMeta } from './types.js';

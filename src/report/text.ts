@@ -2,6 +2,8 @@
 import pc from 'picocolors';
 import type { Finding, Severity } from '../lint/rule.js';
 import { LineIndex } from './lines.js';
+import { maskSlice, secretSpans, widenToSpans } from '../redact.js';
+import type { Span } from '../dockerfile/model.js';
 import { sortFindings, tally, type ReportInput } from './types.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -81,7 +83,7 @@ function tint(c: Colors, s: Severity, text: string): string {
   return s === 'error' ? c.red(text) : s === 'warning' ? c.yellow(text) : c.blue(text);
 }
 
-function frame(c: Colors, index: LineIndex, f: Finding): string[] {
+function frame(c: Colors, index: LineIndex, secrets: readonly Span[], f: Finding): string[] {
   const r = index.displayRange(f.span);
   const last = Math.min(r.endLine, r.line + MAX_FRAME_LINES - 1);
   const gutterWidth = String(last).length;
@@ -91,7 +93,9 @@ function frame(c: Colors, index: LineIndex, f: Finding): string[] {
     const raw = index.lineText(line);
     // lineText drops a BOM on line 1; offsets into `raw` start where the content starts.
     const base = index.lineEnd(line) - raw.length;
-    const shown = clean(raw).trimEnd();
+    // secret values are shown as *** (the carets measure the masked text)
+    const masked = (a: number, b: number): string => maskSlice(index.text, secrets, base + a, base + b);
+    const shown = clean(masked(0, raw.length)).trimEnd();
     const num = String(line).padStart(gutterWidth);
     out.push(shown ? `${c.dim(`${num} |`)} ${shown}` : c.dim(`${num} |`));
 
@@ -106,8 +110,12 @@ function frame(c: Colors, index: LineIndex, f: Finding): string[] {
     }
     from = Math.max(0, Math.min(from, raw.length));
     to = Math.max(from, Math.min(to, raw.length));
-    const pad = render(raw.slice(0, from)).width;
-    const len = Math.max(1, render(raw.slice(from, to)).width);
+    ({ from, to } = widenToSpans(secrets, base + from, base + to));
+    // a key body masked over several lines is one *** per line: stay on this line
+    from = Math.max(0, from - base);
+    to = Math.min(raw.length, to - base);
+    const pad = render(masked(0, from)).width;
+    const len = Math.max(1, render(masked(from, to)).width);
     out.push(`${blankGutter} ${' '.repeat(pad)}${tint(c, f.severity, '^'.repeat(len))}`);
   }
   if (last < r.endLine) out.push(`${blankGutter} ${c.dim('...')}`);
@@ -124,6 +132,7 @@ export function formatText(input: ReportInput, opts: { color: boolean }): string
   for (const result of input.results) {
     if (result.findings.length === 0) continue;
     const index = new LineIndex(result.text);
+    const secrets = secretSpans(result.text, { source: true });
     const lines = [c.bold(c.underline(clean(result.file)))];
     for (const f of sortFindings(result.findings)) {
       const p = index.position(f.span.start);
@@ -131,7 +140,7 @@ export function formatText(input: ReportInput, opts: { color: boolean }): string
         `${clean(f.file)}:${p.line}:${p.column}  ${severityLabel(c, f.severity)}  ${c.bold(f.code)}  ${clean(f.message)}`,
       );
       // image and runtime findings may come without a source text: no frame to show then
-      if (result.text !== '') lines.push(...frame(c, index, f));
+      if (result.text !== '') lines.push(...frame(c, index, secrets, f));
       if (f.fix) {
         lines.push(
           c.dim(f.fix.safety === 'safe' ? '  fix available (safe)' : '  fix available (unsafe, use --unsafe-fixes)'),

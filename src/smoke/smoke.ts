@@ -250,6 +250,19 @@ function published(engine: Engine, id: string): Record<number, number> {
   return out;
 }
 
+/** The container could not be created or its command not started: the image's fault (a bad CMD), not the engine's. */
+class StartError extends SmokeError {}
+
+/** What `docker run` said, without its "Run 'docker run --help'" trailer, in the image's terms where they are known. */
+export function runFailure(stderr: string, code: number): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^(Run|See) '\S+ run --help'/.test(l));
+  const said = (lines.find((l) => /error/i.test(l)) ?? lines.pop() ?? `exit ${code}`).replace(/^docker: /, '');
+  const missing = /exec: "([^"]+)": (executable file not found in \$PATH|no such file or directory|permission denied)/i.exec(said);
+  if (missing) return `its command \`${missing[1]}\` cannot run: ${missing[2]}`;
+  if (/no command specified/i.test(said)) return 'the image has no CMD or ENTRYPOINT: nothing to run (add a CMD, or pass --cmd)';
+  return lastLine(said);
+}
+
 function start(engine: Engine, image: string, opts: { cmd?: string[]; env?: Record<string, string>; network?: string; ports?: number[]; readOnly?: boolean; hardened?: boolean }): Container {
   const ports: Record<number, number> = {};
   for (const p of opts.ports ?? []) ports[p] = 0;
@@ -266,7 +279,8 @@ function start(engine: Engine, image: string, opts: { cmd?: string[]; env?: Reco
   }, { timeoutMs: 60_000 });
   const id = r.stdout.trim().split('\n').pop()?.trim() ?? '';
   if (r.code !== 0 || !/^[0-9a-f]{12,64}$/.test(id)) {
-    throw new SmokeError(`could not start a container from ${image}: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+    const message = `could not start a container from ${image}: ${runFailure(r.stderr, r.code)}`;
+    throw /OCI runtime|executable file not found|no command specified|exec format error/i.test(r.stderr) ? new StartError(message) : new SmokeError(message);
   }
   return new Container(engine, id, opts.network !== undefined);
 }
@@ -388,7 +402,14 @@ export function smokeImage(engine: Engine, image: string, options: SmokeOptions 
       ...(env ? [`${Object.keys(env).length} --env`] : []),
     ];
     progress(`starting ${image} (--cap-drop=ALL, no-new-privileges${extras.map((x) => `, ${x}`).join('')})`);
-    const main = start(engine, image, { cmd: o.cmd, env, network, ports: cfg.exposed, readOnly: o.readOnly });
+    let main: Container;
+    try {
+      main = start(engine, image, { cmd: o.cmd, env, network, ports: cfg.exposed, readOnly: o.readOnly });
+    } catch (e) {
+      if (!(e instanceof StartError)) throw e;
+      problems.push(e.message);
+      return { findings, figures, notes, problems };
+    }
     containers.push(main);
     // APP008's container starts now so it boots while the main one is checked; the port is inside its own namespace.
     const portEnv = 20000 + Math.floor(Math.random() * 20000);

@@ -181,6 +181,22 @@ describe('write failures are messages naming the file, exit 2, no temp file left
     expect(tempFilesIn(dir)).toEqual([]);
   });
 
+  it.runIf(canDrop)('one file whose fixes cannot be written does not stop the others: they are fixed, the run ends with exit 2', () => {
+    const dir = temp({ 'a/Dockerfile': BEFORE.join('\n'), 'b/Dockerfile': BEFORE.join('\n') });
+    chmodSync(dir, 0o777);
+    chmodSync(join(dir, 'b'), 0o777);
+    chmodSync(join(dir, 'b', 'Dockerfile'), 0o666);
+    readOnlyDir(join(dir, 'a'));
+    chmodSync(join(dir, 'a', 'Dockerfile'), 0o666);
+    const r = pyship(['check', '.', ...FIX], dir, unprivileged());
+    chmodSync(join(dir, 'a'), 0o755);
+    expect(r.err).toMatch(/^pyship: a\/Dockerfile: cannot write it: permission denied/m);
+    expect(r.err).toMatch(/^pyship: not fixed: a\/Dockerfile /m);
+    expect(r.code).toBe(2);
+    expect(readFileSync(join(dir, 'a', 'Dockerfile'), 'utf8')).toBe(BEFORE.join('\n'));
+    expect(readFileSync(join(dir, 'b', 'Dockerfile'), 'utf8')).not.toBe(BEFORE.join('\n'));
+  });
+
   it.runIf(canDrop)('init in a directory the user cannot write (EACCES)', () => {
     const dir = temp();
     cpSync(join(ROOT, 'test/init/fixtures/pip-flask'), dir, { recursive: true });

@@ -56,7 +56,13 @@ parse error for BuildKit: it silently falls back to the shell form and runs \`/b
 which fails when the container starts. pyship reports it here too.
 
 The most common cause in real files is a missing \`\\\` at the end of a continued \`RUN\` line: the next line then
-starts a new "instruction" named after a shell command.`,
+starts a new "instruction" named after a shell command.
+
+A file pyship will not read is reported here as "not checked", and the other files are still checked: a symbolic link
+that leaves the project (a committed \`Dockerfile.ci -> ~/.aws/credentials\` is never read or printed), a file over
+2 MiB (real Dockerfiles are kilobytes), one pyship may not read (permissions), a dangling link, or a FIFO, device or
+socket named on the command line (one found in a directory is skipped with a note). The last three also make \`check\`
+exit 2.`,
   examples: [
     {
       bad: 'FROM python:3.13-slim-trixie\nRUN apt-get update &&\n    apt-get install -y --no-install-recommends curl\n',
@@ -93,6 +99,11 @@ starts a new "instruction" named after a shell command.`,
       }
       // a problem span is never inverted, whatever the input
       report({ span: { start: p.span.start, end: Math.max(p.span.start, p.span.end) }, message });
+    }
+    // Only ARGs, or instructions with no FROM ever: BuildKit stops with "no build stage" (docker 20.10's crashes)
+    if (df.stages.length === 0 && df.instructions.length > 0) {
+      const add = df.instructions.every((i) => i.keyword === 'ARG') ? 'add `FROM <image>` after the `ARG`s' : 'add a `FROM <image>` line';
+      report({ span: df.instructions[0]!.keywordSpan, message: `no \`FROM\`: the file has no build stage, so there is nothing to build; ${add}` });
     }
     // `CMD ["python", "app.py"` or `CMD ['python', 'app.py']`: not JSON, so BuildKit silently runs it as a shell command
     for (const top of df.instructions) {

@@ -4,6 +4,7 @@ import type { Project } from '../../project/project.js';
 import { ciProblems } from '../../project/ci.js';
 import { pythonProblems } from '../../project/python.js';
 import { runtimeProblems } from '../../project/runtime.js';
+import { brokenFileProblems } from '../../project/broken-files.js';
 
 export default defineProjectRule({
   code: 'DF026',
@@ -15,9 +16,11 @@ export default defineProjectRule({
   scope: ['P'],
   sources: [],
   why: `pyship reads the files around the Dockerfile — requirements files, \`pyproject.toml\`, lock files, CI workflows,
-compose files, Kubernetes manifests — to judge the project. A file it cannot parse is reported here with the position
+compose files, Kubernetes manifests, \`.dockerignore\` files — to judge the project. A file it cannot parse is reported here with the position
 of the error, instead of silently weakening every check that depends on it. The same file usually breaks the tool
-that owns it too (pip, the CI runner, \`docker compose\`).`,
+that owns it too (pip, the CI runner, \`docker compose\`); a \`.dockerignore\` line Go's \`filepath.Match\` refuses
+(\`[\`, \`a[b\`, a trailing \`\\\`) fails every build of its context with "syntax error in pattern", and pyship judges
+the other lines as if it were gone.`,
   examples: [
     {
       bad: { 'pyproject.toml': '[project\nname = "x"\n' },
@@ -28,13 +31,17 @@ that owns it too (pip, the CI runner, \`docker compose\`).`,
       good: { '.github/workflows/docker.yml': 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build .\n' },
     },
     {
+      bad: { '.dockerignore': '.git\n.env\n[\n' },
+      good: { '.dockerignore': '.git\n.env\n\\[\n' },
+    },
+    {
       bad: { 'compose.yaml': 'services:\n  web:\n    build: .\n   ports: ["8000:8000"]\n' },
       good: { 'compose.yaml': 'services:\n  web:\n    build: .\n    ports: ["8000:8000"]\n' },
     },
   ],
   check({ project, report }) {
     const p = project as Project;
-    for (const problem of [...pythonProblems(p), ...ciProblems(p), ...runtimeProblems(p)]) {
+    for (const problem of [...pythonProblems(p), ...ciProblems(p), ...runtimeProblems(p), ...brokenFileProblems(p)]) {
       report({ file: problem.file, span: problem.span, message: problem.message });
     }
   },

@@ -7,7 +7,7 @@ import { buildContexts, contextFiles } from '../../project/contexts.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { runScript } from '../../dockerfile/shell.js';
-import { isSecretName, NOT_A_SECRET, PLACEHOLDER, secretFile, URL_PASSWORD } from '../../secrets.js';
+import { AUTH_HEADER, isSecretName, NOT_A_SECRET, PLACEHOLDER, PRIVATE_KEY_HEADER, secretFile, TOKEN_SHAPE, tokenKind, URL_PASSWORD } from '../../secrets.js';
 
 function isLiteral(v: string): boolean {
   return v !== '' && !v.includes('$') && !v.includes('`');
@@ -34,7 +34,10 @@ pyship flags \`ARG\`/\`ENV\` whose name has a secret word as a \`_\`-separated p
 \`PUBLIC_*\`, \`GPG_KEY\`), variables front-end build tools publish by design (\`VITE_*\`, \`REACT_APP_*\`,
 \`NEXT_PUBLIC_*\`) and \`ENV\` values that are switches (\`true\`, \`0\`) or empty. It also flags URLs with a literal
 \`user:password@\`, secret-named variables given literal values inside RUN (except obvious placeholders such as
-\`SECRET_KEY=dummy python manage.py collectstatic\`), and COPY/ADD of credential files (\`id_rsa\`, \`.netrc\`,
+\`SECRET_KEY=dummy python manage.py collectstatic\`), credentials known by their shape wherever they appear in
+RUN, CMD, ENTRYPOINT, ARG/ENV values and heredocs (COPY heredocs too): PEM private keys (\`-----BEGIN … PRIVATE
+KEY-----\`), GitHub (\`ghp_…\`, \`github_pat_…\`), GitLab (\`glpat-…\`) and Slack (\`xox?-…\`) tokens, AWS key ids
+(\`AKIA…\`), \`sk-…\` API keys, JWTs and literal \`Authorization:\` header credentials, and COPY/ADD of credential files (\`id_rsa\`, \`.netrc\`,
 \`.pypirc\`, \`.env\`, \`*.key\`, \`*key*.pem\`, \`.aws/credentials\`, \`.docker/config.json\`) — but not CA bundles
 (\`ca.pem\`, \`cert.pem\`, \`*.crt\`), \`settings.py\` or \`pkg=version\` lines, dockle's best-known false positives.
 Findings never print the secret.
@@ -56,6 +59,10 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
       bad: 'FROM python:3.13-slim-trixie\nCOPY id_rsa /root/.ssh/id_rsa\nRUN export GITHUB_TOKEN=ghp_0123456789abcdef && pip install --no-cache-dir -r requirements.txt\n',
       good: 'FROM python:3.13-slim-trixie\nRUN SECRET_KEY=dummy python manage.py collectstatic --noinput\nRUN --mount=type=secret,id=github_token,env=GITHUB_TOKEN pip install --no-cache-dir -r requirements.txt\n',
     },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nRUN curl -fsSL -H "Authorization: Bearer ghp_EXAMPLE0123456789EXAMPLE0123456789" -o /app/lib.tar.gz https://api.github.com/repos/acme/lib/tarball\nCOPY <<EOF /root/.ssh/id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\nEOF\n',
+      good: 'FROM python:3.13-slim-trixie\nRUN --mount=type=secret,id=gh_token,env=GH_TOKEN curl -fsSL -H "Authorization: Bearer $GH_TOKEN" -o /app/lib.tar.gz https://api.github.com/repos/acme/lib/tarball\nRUN --mount=type=ssh git clone git@github.com:acme/lib.git /src/lib\n',
+    },
   ],
   check({ dockerfile: df, report }) {
     const urlsIn = (text: string, at: (i: number) => number, where: string): void => {
@@ -66,9 +73,33 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
         report({ span: { start, end: at(m.index! + m[0].length - 1) + 1 }, message: `a URL with an embedded password in \`${where}\`: it is stored in the image; use a build secret (\`RUN --mount=type=secret\`) or pass it at run time` });
       }
     };
+    // credentials known by their shape, whatever holds them; `taken` (this instruction's reports) keeps a token
+    // already reported by its variable's name from being reported twice
+    const taken: Span[] = [];
+    const credentialsIn = (text: string, at: (i: number) => number, where: string, stored: string): void => {
+      const hit = (i: number, len: number, message: string): void => {
+        const span = { start: at(i), end: at(i + len - 1) + 1 };
+        if (taken.some((t) => t.start < span.end && span.start < t.end)) return;
+        taken.push(span);
+        report({ span, message });
+      };
+      for (const m of text.matchAll(PRIVATE_KEY_HEADER)) {
+        hit(m.index!, m[0].length, `a private key (PEM \`${m[0].replace(/^-+|-+$/g, '')}\`) in \`${where}\`: ${stored}; use \`RUN --mount=type=secret,id=…\` (or \`--mount=type=ssh\`)`);
+      }
+      for (const m of text.matchAll(TOKEN_SHAPE)) {
+        hit(m.index!, m[0].length, `${tokenKind(m[0])} in \`${where}\` (value hidden): ${stored}; revoke it, and use \`RUN --mount=type=secret,id=…\``);
+      }
+      for (const m of text.matchAll(AUTH_HEADER)) {
+        const cred = m[1]!;
+        if (!isLiteral(cred) || cred.length < 8 || /^(\*+|x+|\.\.\.|<.*>|\{.*\}|%.*%)$/i.test(cred)) continue;
+        hit(m.index! + m[0].length - cred.length, cred.length, `an \`Authorization\` header with a literal credential in \`${where}\` (value hidden): ${stored}; use \`RUN --mount=type=secret,id=…\``);
+      }
+    };
+    const history = 'the command line is recorded in the image history';
     for (const outer of df.instructions) {
       const instr: Instruction = outer.onbuild ?? outer;
       if (instr.stage < 0) continue;
+      taken.length = 0;
       const kw = instr.keyword;
       if (kw === 'ARG' || kw === 'ENV') {
         for (const kv of keyValues(instr, df.escape)) {
@@ -86,6 +117,7 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
             const vs = kv.valueSpan;
             const raw = kv.rawValue;
             urlsIn(raw, (i) => Math.min(vs.start + i, vs.end), `${kw} ${kv.key}`);
+            credentialsIn(raw, (i) => Math.min(vs.start + i, vs.end), `${kw} ${kv.key}`, kw === 'ARG' ? 'a build argument is recorded in the image history' : 'an `ENV` value is stored in the image config');
           }
         }
         continue;
@@ -106,9 +138,17 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
           }
           for (const a of found) {
             if (!isSecretName(a.name) || !isLiteral(a.value) || NOT_A_SECRET.test(a.value) || PLACEHOLDER.test(a.value)) continue;
-            report({ span: a.span, message: `\`${a.name}\` is given a literal value in \`RUN\`: the command line is recorded in the image history; use \`RUN --mount=type=secret,id=…,env=${a.name}\`` });
+            taken.push(a.span);
+            report({ span: a.span, message: `\`${a.name}\` is given a literal value in \`RUN\`: ${history}; use \`RUN --mount=type=secret,id=…,env=${a.name}\`` });
           }
         }
+      }
+      if (kw === 'RUN' || kw === 'CMD' || kw === 'ENTRYPOINT') {
+        credentialsIn(instr.args, instr.argOffset, kw, history);
+        for (const h of instr.heredocs) credentialsIn(h.content, (i) => h.contentSpan.start + i, kw, history);
+      }
+      if ((kw === 'COPY' || kw === 'ADD') && !instr.json) {
+        for (const h of instr.heredocs) credentialsIn(h.content, (i) => h.contentSpan.start + i, `${kw} <<${h.name}`, 'the file stays in the image layer');
       }
       if (kw === 'COPY' || kw === 'ADD') {
         const words = instr.words;
