@@ -138,7 +138,7 @@ add({ name: 'read-only: init --force over a 0444 Dockerfile', args: ['init', '--
 const crlf = (t) => t.replace(/\n/g, '\r\n');
 const enc = {
   'CRLF': crlf(DF_FIX), 'BOM': '\ufeff' + DF_FIX, 'CRLF + BOM': '\ufeff' + crlf(DF_FIX),
-  'mixed endings': DF_FIX.split('\n').map((l, i) => l + (i % 2 ? '\r\n' : '\n')).join('').replace(/\r?\n$/, '\n'),
+  'mixed endings': (DF_FIX + 'EXPOSE 8000\nLABEL a=b\nUSER 10001\n').split('\n').slice(0, -1).map((l, i) => l + (i % 2 ? '\r\n' : '\n')).join(''),
   'lone CR endings': DF_FIX.replace(/\n/g, '\r'), 'no final newline': DF_FIX.trimEnd(),
 };
 for (const [what, text] of Object.entries(enc)) add({ name: `--unsafe-fixes: ${what}`, args: ['check', '--unsafe-fixes', '.'], files: { Dockerfile: text }, mayChange: ['Dockerfile'], keepForm: true });

@@ -137,7 +137,13 @@ function formProblems(p, old, now) {
   if (old.startsWith('\ufeff') && !now.startsWith('\ufeff')) out.push(`${p}: BOM dropped`);
   const bareLf = (t) => /(^|[^\r])\n/.test(t);
   if (old.includes('\r\n') && !bareLf(old) && bareLf(now)) out.push(`${p}: CRLF file now has LF lines`);
-  if (old.includes('\r\n') && bareLf(old) && !(now.includes('\r\n') && bareLf(now))) out.push(`${p}: mixed endings flattened`);
+  if (old.includes('\r\n') && bareLf(old)) {
+    // a mixed file: each line the fixes left alone keeps its own ending
+    const ending = (t) => new Map(t.split(/(?<=\n)/).map((l) => [l.replace(/\r?\n$/, ''), l.endsWith('\r\n') ? 'CRLF' : 'LF']));
+    const was = ending(old);
+    const lost = [...ending(now)].filter(([l, e]) => l.trim() && was.has(l) && was.get(l) !== e);
+    if (lost.length) out.push(`${p}: untouched lines changed endings (${lost[0][0].slice(0, 30)}…)`);
+  }
   if (!old.includes('\r') && now.includes('\r')) out.push(`${p}: CR added to an LF file`);
   return out;
 }
