@@ -61,3 +61,10 @@ describe('fuzz regressions: --fix', () => {
     expect(lint(fixed, rule)).toEqual([]);
   });
 });
+
+describe('fuzz regressions: rules', () => {
+  it('REP004 survives a COPY source with an unterminated `[` (it built an invalid RegExp)', () => {
+    const text = 'FROM python:3.13-slim-trixie\nARG CONF=["sh", "-c"conf.yaml\nCOPY ${CONF} /app/${CONF}\nRUN pip install poetry==2.3.2 && poetry install --no-root --only=main\n';
+    for (const f of lint(text, allRules)) expect(f.message).not.toMatch(/internal error/);
+  });
+});

@@ -25,8 +25,13 @@ function basename(p: string): string {
 }
 
 function globRe(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\[!/g, '[^');
-  return new RegExp(`^${body}$`);
+  const wild = (escaped: string) => escaped.replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  try {
+    return new RegExp(`^${wild(glob.replace(/[.+^${}()|\\]/g, '\\$&')).replace(/\[!/g, '[^')}$`);
+  } catch {
+    // an unterminated `[` (a pattern Docker refuses): match it literally rather than crash the rule
+    return new RegExp(`^${wild(glob.replace(/[.+^${}()|[\]\\]/g, '\\$&'))}$`);
+  }
 }
 
 const isGlob = (s: string): boolean => /[*?[]/.test(s);
