@@ -6,6 +6,7 @@ import fc from 'fast-check';
 
 export const CORPUS_DIR = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'real-world');
 export const corpusPresent = existsSync(CORPUS_DIR);
+if (!corpusPresent) console.warn(`NOTE: ${CORPUS_DIR} is absent: the mutated-corpus properties are skipped (the grammar ones still run)`);
 
 /** The real-world Dockerfiles, sorted by name so an index means the same file on every machine. */
 export const corpus: readonly { name: string; text: string }[] = corpusPresent
@@ -169,7 +170,8 @@ const copyFlags = fc.array(fc.constantFrom('--from=builder', '--from=0', '--chow
 const heredoc = fc.tuple(fc.constantFrom('EOF', 'SCRIPT', '"EOF"', '-EOF'), script).map(([m, s]) => ({ marker: m, body: s }));
 const sp = (parts: string[]) => parts.filter((p) => p !== '').join(' ');
 
-const instruction: fc.Arbitrary<[string, string]> = fc.oneof(
+// (keyword, arguments); keyword '' is a comment or blank line
+const instruction = fc.oneof(
   fc.tuple(fc.constantFrom('', '--platform=$BUILDPLATFORM', '--platform=linux/amd64'), image, fc.constantFrom('', 'AS builder', 'as runtime', 'AS 0bad'))
     .map(([f, i, a]) => ['FROM', sp([f, i, a])]),
   fc.tuple(runFlags, fc.oneof(script, jsonArray)).map(([f, s]) => ['RUN', sp([...f, s])]),
@@ -192,7 +194,7 @@ const instruction: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.constantFrom('RUN pip install x', 'COPY . /app', 'ONBUILD RUN x').map((i) => ['ONBUILD', i]),
   fc.constant(['MAINTAINER', 'someone <a@b.c>'] as [string, string]),
   fc.constantFrom('# a comment', '# pyship: ignore=SEC001', '# hadolint ignore=DL3008,DL3013', '#', '').map((c) => ['', c]),
-);
+) as fc.Arbitrary<[string, string]>;
 
 const caseOf = (k: string, mode: number) => (mode === 0 ? k : mode === 1 ? k.toLowerCase() : k.charAt(0) + k.slice(1).toLowerCase());
 
@@ -208,7 +210,7 @@ export const grammarArb: fc.Arbitrary<Case> = fc
   })
   .map((g) => {
     const escape = g.directives.includes('# escape=`') ? '`' : '\\';
-    const lines = [...g.directives];
+    const lines: string[] = [...g.directives];
     if (g.from !== null) lines.push(`FROM ${g.from}`);
     for (const [[k, a], c] of g.body) lines.push(k === '' ? a : `${caseOf(k, c % 3)} ${escape === '`' ? a.replace(/\\\n/g, '`\n') : a}`);
     const text = (g.bom ? '\ufeff' : '') + lines.join('\n').replace(/\n/g, g.eol) + (g.finalEol ? g.eol : '');

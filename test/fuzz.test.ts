@@ -5,12 +5,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkText } from '../src/lint/check.js';
 import { allRules } from '../src/rules/index.js';
-import { CORPUS_DIR, corpusPresent, dockerfileArb, grammarArb, mutatedCorpusArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
+import { corpusPresent, dockerfileArb, grammarArb, mutatedCorpusArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
 import { assertFindingsSane, assertParsedSane, bounded, excerpt, params, renderAll, startWatchdog, stats, stopWatchdog } from './fuzz-harness.js';
 import { memoryProject } from './helpers.js';
 
 const enabled = new Set(allRules.map((r) => r.code)); // opt-in rules too
-if (!corpusPresent) console.warn(`NOTE: ${CORPUS_DIR} is absent: the mutated-corpus properties are skipped (grammar ones still run)`);
 
 /** Parse, run every rule, render every format: the whole path a Dockerfile takes through `pyship check`. */
 function checkCase(c: Case, files?: Record<string, string>): void {
