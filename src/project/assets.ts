@@ -86,7 +86,7 @@ function configOutputs(p: Project, dir: string): { path: string; evidence: strin
   const out: { path: string; evidence: string }[] = [];
   const files = p.find((f) => dirname(f) === dir && /^(rollup|vite|webpack|esbuild|rspack)\.config\.[cm]?[jt]s$|^esbuild\.[\w.]*[cm]?js$/.test(f.slice(f.lastIndexOf('/') + 1)));
   for (const f of files) {
-    const text = p.file(f)!.text;
+    const text = p.textOf(f);
     const base = f.slice(f.lastIndexOf('/') + 1);
     const keys = base.startsWith('vite') ? ['outDir'] : base.startsWith('rollup') ? ['file', 'dir'] : base.startsWith('webpack') || base.startsWith('rspack') ? ['path'] : ['outdir', 'outfile'];
     for (const k of keys) {
@@ -110,8 +110,8 @@ function nodeMajor(p: Project, dir: string, pkg: Record<string, unknown>): { maj
   }
   const engine = (pkg.engines as Record<string, string> | undefined)?.node;
   const em = engine ? /(\d+)/.exec(engine) : null;
-  const at = p.file(dir ? `${dir}/package.json` : 'package.json')!.text.search(/"engines"/);
-  if (em) return { major: em[1]!, evidence: `${dir ? `${dir}/` : ''}package.json:${lineOf(p.file(dir ? `${dir}/package.json` : 'package.json')!.text, at)} engines.node ${engine}` };
+  const at = p.textOf(dir ? `${dir}/package.json` : 'package.json').search(/"engines"/);
+  if (em) return { major: em[1]!, evidence: `${dir ? `${dir}/` : ''}package.json:${lineOf(p.textOf(dir ? `${dir}/package.json` : 'package.json'), at)} engines.node ${engine}` };
   for (const { path: f, text } of shallowDockerfiles(p)) {
     const m = /^FROM\s+(?:--platform=\S+\s+)?(?:docker\.io\/)?(?:library\/)?node:(\d+)/im.exec(text);
     if (m) return { major: m[1]!, evidence: `${f}:${lineOf(text, m.index)} FROM node:${m[1]}` };
@@ -162,7 +162,7 @@ export const detectAssets = projectFact((p: Project): AssetBuild[] => {
   const out: AssetBuild[] = [];
   const fromDockerfile = dockerfileOutputs(p);
   for (const f of p.find((x) => x.endsWith('package.json') && (x === 'package.json' || x.endsWith('/package.json')) && x.split('/').length <= 4 && !/(^|\/)(docs?|tests?|e2e)\//.test(x)).slice(0, 6)) {
-    const text = p.file(f)!.text;
+    const text = p.textOf(f);
     let pkg: Record<string, unknown>;
     try {
       pkg = JSON.parse(text) as Record<string, unknown>;

@@ -137,7 +137,7 @@ export function chooseSettings(p: Project, d: DjangoApp): SettingsChoice | undef
   }
   // (4) an __init__ that tries a dev module first and falls back to another
   if (isPackage) {
-    const text = p.file(pkgInit!)!.text;
+    const text = p.textOf(pkgInit!);
     const m = /try:\s*\n\s*from\s+\.(\w+)\s+import\s+\*[\s\S]*?except[^\n]*:\s*\n\s*from\s+\.(\w+)\s+import\s+\*/.exec(text);
     if (m && DEVISH.test(m[1]!)) {
       const f = moduleFile(p, base, `${pkg}.${m[2]}`);
@@ -205,7 +205,7 @@ export function readSettings(p: Project, d: DjangoApp, choice: SettingsChoice): 
   const inits: { file: string; st: Statement }[] = [];
   for (let i = 1; i < parts.length; i++) {
     const f = `${base ? `${base}/` : ''}${parts.slice(0, i).join('/')}/__init__.py`;
-    if (f !== choice.file && p.file(f)) for (const st of statements(p.file(f)!.text)) if (!/^from\s+\.\w*\s+import\s+\*/.test(st.text)) inits.push({ file: f, st });
+    if (f !== choice.file && p.file(f)) for (const st of statements(p.textOf(f))) if (!/^from\s+\.\w*\s+import\s+\*/.test(st.text)) inits.push({ file: f, st });
   }
   const own = settingsStatements(p, base, choice.file, seen);
   const all = [...inits, ...own];

@@ -287,7 +287,7 @@ export function detectEnv(p: Project, starts: readonly string[], roots: readonly
       }
       seen.add(f);
       files.push(f);
-      next.push(...importedFiles(p, f, p.file(f)!.text, roots));
+      next.push(...importedFiles(p, f, p.textOf(f), roots));
     }
     queue = next;
     if (hop === MAX_HOPS && next.some((f) => !seen.has(f))) truncated = true;
@@ -295,10 +295,10 @@ export function detectEnv(p: Project, starts: readonly string[], roots: readonly
   const settingsChain = new Set(djangoSettings);
   const byName = new Map<string, EnvRead>();
   const imported = new Map<string, ReaderKind>();
-  for (const f of files) for (const [k, v] of readersOf(p.file(f)!.text)) imported.set(k, v);
+  for (const f of files) for (const [k, v] of readersOf(p.textOf(f))) imported.set(k, v);
   for (const f of files) {
     const djangoish = settingsChain.has(f) || (settingsChain.size > 0 && /(^|\/)settings(\/|\.py$)/.test(f));
-    for (const r of envReadsOf(f, p.file(f)!.text, { djangoSettings: djangoish, imported })) {
+    for (const r of envReadsOf(f, p.textOf(f), { djangoSettings: djangoish, imported })) {
       const had = byName.get(r.name);
       if (!had || (r.required && !had.required)) byName.set(r.name, had && !r.type ? { ...r, type: had.type } : r);
       else if (!had.type && r.type) had.type = r.type;
@@ -306,6 +306,6 @@ export function detectEnv(p: Project, starts: readonly string[], roots: readonly
   }
   const vars = [...byName.values()];
   vars.sort((a, b) => Number(b.required) - Number(a.required));
-  const configFiles = files.flatMap((f) => configFilesOf(f, p.file(f)!.text));
+  const configFiles = files.flatMap((f) => configFilesOf(f, p.textOf(f)));
   return { vars, files, truncated, configFiles };
 }

@@ -34,6 +34,8 @@ export interface Project extends ProjectFiles {
   skipped: ReadonlyMap<string, string>;
   /** A project file by root-relative path (text files up to 2 MB, regular files inside the root only). */
   file(path: string): SourceFile | undefined;
+  /** The text of a file `find` listed: '' when it cannot be read (a link out of the project, a device, too large: see `skipped`). */
+  textOf(path: string): string;
   /** Root-relative paths of every project file passing `test`, from one walk that skips .git, node_modules and venvs. */
   find(test: (path: string) => boolean): string[];
   /** Root-relative path of a context-relative path. */
@@ -138,6 +140,7 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
       return file(fromContext(p))?.text;
     },
     file,
+    textOf: (path) => file(path)?.text ?? '',
     fromContext,
     find(test) {
       if (!walked) {

@@ -210,7 +210,7 @@ function scanShell(w: Walk, text: string, file: string, lineBase: number, source
     const target = ref && !ref.includes('$') ? projectFile(w.p, ref, base) : undefined;
     if (target && depth < MAX_SCRIPT_DEPTH && !w.seen.has(target)) {
       w.seen.add(target);
-      scanShell(w, w.p.file(target)!.text, target, 1, source === 'procfile' ? 'procfile' : 'script', dev, depth + 1, env);
+      scanShell(w, w.p.textOf(target), target, 1, source === 'procfile' ? 'procfile' : 'script', dev, depth + 1, env);
       continue;
     }
     if (argv[0] === 'make' && argv[1] && depth < MAX_SCRIPT_DEPTH) {
@@ -259,7 +259,7 @@ function fromDockerfiles(w: Walk, installs: ServerInstall[]): void {
       const file = ref && !ref.includes('$') ? projectFile(w.p, ref, path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '') : undefined;
       if (file && !w.seen.has(file)) {
         w.seen.add(file);
-        scanShell(w, w.p.file(file)!.text, file, 1, 'script', dev, 1, env);
+        scanShell(w, w.p.textOf(file), file, 1, 'script', dev, 1, env);
       }
     }
   }

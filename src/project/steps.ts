@@ -221,7 +221,7 @@ function makeTargets(ctx: Ctx, argv: string[], from: string, when: StepWhen, dep
   const mf = [`${dirOf(from)}/Makefile`.replace(/^\//, ''), 'Makefile'].find((f) => ctx.p.file(f));
   if (!mf) return;
   const targets = positional(argv.slice(1), new Set(['-C', '-f', '-j']));
-  const text = ctx.p.file(mf)!.text;
+  const text = ctx.p.textOf(mf);
   for (const t of targets) {
     const m = new RegExp(`^${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:(?!=)`, 'm').exec(text);
     if (!m) continue;
@@ -268,7 +268,7 @@ function scriptFile(ctx: Ctx, path: string, when: StepWhen, depth: number): void
 }
 
 function procfiles(ctx: Ctx): void {
-  const found = ctx.p.find((x) => /(^|\/)Procfile$/.test(x) && x.split('/').length <= 2).map((f) => ({ f, text: ctx.p.file(f)!.text }));
+  const found = ctx.p.find((x) => /(^|\/)Procfile$/.test(x) && x.split('/').length <= 2).map((f) => ({ f, text: ctx.p.textOf(f) }));
   // a monorepo's Procfile sits at the repository root, above the service: Heroku-like platforms read it there
   const repo = ctx.p.repository();
   const up = relative(ctx.p.root, repo.root).split(sep).join('/');
@@ -317,7 +317,7 @@ function dockerfiles(ctx: Ctx): void {
 function composeFiles(ctx: Ctx): void {
   const files = ctx.p.find((x) => /(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/.test(x) && x.split('/').length <= 5).slice(0, 12);
   for (const f of files) {
-    const text = ctx.p.file(f)!.text;
+    const text = ctx.p.textOf(f);
     let doc;
     try {
       doc = yaml().parseDocument(text);
@@ -352,7 +352,7 @@ function composeFiles(ctx: Ctx): void {
 /** Makefile targets and start-like scripts nothing else names: the project's own tasks. */
 function tasks(ctx: Ctx): void {
   for (const mf of ctx.p.find((x) => /(^|\/)(GNU)?[Mm]akefile$/.test(x) && x.split('/').length <= 3 && !/(^|\/)docs\//.test(x)).slice(0, 5)) {
-    ctx.p.file(mf)!.text.split('\n').forEach((l, i) => {
+    ctx.p.textOf(mf).split('\n').forEach((l, i) => {
       if (l.startsWith('\t')) shell(ctx, l.slice(1).replace(/^[@-]+/, ''), mf, i + 1, 'task', 3);
     });
   }
@@ -363,7 +363,7 @@ function tasks(ctx: Ctx): void {
 /** pyproject scripts named like schema creators (`init_db = "blog:init_db"`): setup steps a user runs. */
 function pyprojectScripts(ctx: Ctx): void {
   for (const f of ctx.p.find((x) => basename(x) === 'pyproject.toml' && x.split('/').length <= 3)) {
-    const text = ctx.p.file(f)!.text;
+    const text = ctx.p.textOf(f);
     const re = /^\[(tool\.poetry\.scripts|project\.scripts)\]\s*$/gm;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const body = text.slice(m.index + m[0].length).split(/^\[/m)[0]!;
@@ -392,14 +392,14 @@ function present(ctx: Ctx): void {
   const djangoMig = p.find((f) => /\/migrations\/0001_\w+\.py$/.test(f) && shallow(f, 6))[0];
   if (manage.length > 0 && djangoMig && /django/i.test(p.file(manage[0]!)?.text ?? '')) push('migration', 'manage.py migrate', ['python', 'manage.py', 'migrate'], `${djangoMig}:1`);
   for (const ini of p.find((f) => basename(f) === 'alembic.ini' && shallow(f, 4)).slice(0, 3)) {
-    const text = p.file(ini)!.text;
+    const text = p.textOf(ini);
     const i = text.search(/^script_location/m);
     // Flask-Migrate keeps its alembic.ini inside migrations/: `flask db upgrade` runs it
     if (/(^|\/)migrations\/alembic\.ini$/.test(ini)) push('migration', 'flask db upgrade', ['flask', 'db', 'upgrade'], `${ini}:1`);
     else push('migration', 'alembic upgrade', ['alembic', 'upgrade', 'head'], `${ini}:${i >= 0 ? lineAt(text, i) : 1}`);
   }
   for (const f of p.find((x) => basename(x) === 'pyproject.toml' && shallow(x, 3))) {
-    const text = p.file(f)!.text;
+    const text = p.textOf(f);
     const i = text.search(/^\[tool\.aerich\]/m);
     if (i >= 0) push('migration', 'aerich upgrade', ['aerich', 'upgrade'], `${f}:${lineAt(text, i)}`);
   }

@@ -109,6 +109,15 @@ describe('check on a hostile tree (real CLI)', () => {
     expect(c.code).toBe(2);
   });
 
+  it('init on a project whose manifests, Procfile, package.json and settings are links to devices: no hang, no internal error', { timeout: 60_000 }, () => {
+    const dir = tree({ 'app.py': 'from flask import Flask\napp = Flask(__name__)\n', 'requirements.txt': 'flask==3.0.0\ngunicorn==23.0.0\n' });
+    for (const f of ['pyproject.toml', 'Procfile', 'package.json', 'Makefile', 'setup.cfg', 'manage.py']) symlinkSync('/dev/zero', join(dir, f));
+    const r = cli(['init', '--no-input', '--dry-run', '.'], dir);
+    expect(r.timedOut).toBe(false);
+    expect(r.err).not.toMatch(/internal error/);
+    expect(r.code === 0 || r.code === 2).toBe(true);
+  });
+
   it('a FIFO or device named on the command line is a clear error on that file, not a hang', { timeout: 30_000 }, () => {
     const dir = tree({ Dockerfile: GOOD });
     mkfifo(join(dir, 'Dockerfile.pipe'));
