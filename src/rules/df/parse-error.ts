@@ -1,5 +1,5 @@
 // DF022: the file must parse the way BuildKit parses it: syntax errors and unknown instructions are findings, never crashes.
-import { KEYWORDS } from '../../dockerfile/model.js';
+import { KEYWORDS, type Instruction } from '../../dockerfile/model.js';
 import { defineRule } from '../../lint/rule.js';
 import { editDistance } from './_util.js';
 
@@ -16,6 +16,25 @@ function suggestion(word: string): string {
     }
   }
   return best && bestD <= (w.length >= 5 ? 2 : 1) ? ` (did you mean \`${best}\`?)` : '';
+}
+
+/** BuildKit's argument counts (frontend/dockerfile/instructions/parse.go): a wrong count fails the build. */
+const EXACTLY_ONE = new Set(['MAINTAINER', 'WORKDIR', 'USER', 'STOPSIGNAL']);
+const AT_LEAST_ONE = new Set(['ENV', 'LABEL', 'ONBUILD', 'HEALTHCHECK', 'EXPOSE', 'VOLUME', 'ARG', 'SHELL']);
+
+/** Why BuildKit refuses this instruction's arguments, or undefined when their count is right. */
+function badArgumentCount(instr: Instruction): string | undefined {
+  const kw = instr.keyword;
+  const count = instr.json ? instr.json.length : instr.args.trim() === '' ? 0 : instr.words.length;
+  if (EXACTLY_ONE.has(kw) && count === 0) return `\`${kw}\` needs exactly one argument`;
+  if (AT_LEAST_ONE.has(kw) && count === 0) return `\`${kw}\` needs at least one argument`;
+  if ((kw === 'COPY' || kw === 'ADD') && count < 2) return `\`${kw}\` needs at least a source and a destination`;
+  if (kw === 'FROM') {
+    const w = instr.words.map((x) => x.value);
+    if (count === 0) return '`FROM` needs an image: write `FROM <image>` (or `FROM <image> AS <name>`)';
+    if (!(count === 1 || (count === 3 && w[1]!.toUpperCase() === 'AS'))) return '`FROM` takes an image and an optional `AS <name>`, nothing else';
+  }
+  return undefined;
 }
 
 const EXEC_FORM = new Set(['CMD', 'ENTRYPOINT', 'RUN', 'SHELL', 'HEALTHCHECK', 'COPY', 'ADD', 'VOLUME']);
@@ -48,8 +67,9 @@ export default defineRule({
   sources: ['hadolint:DL1000'],
   why: `A Dockerfile BuildKit cannot parse does not build: an unknown instruction (\`FORM\`, \`RUN\` misspelt, a shell
 line that lost its \`\\\` continuation), \`ENV NAME\` without a value, nested JSON in an exec-form argument, a heredoc
-that is never closed, or a file with no instructions at all. pyship parses like BuildKit and reports each problem at
-its position instead of failing, so the other rules still check the rest of the file.
+that is never closed, an instruction with the wrong number of arguments (\`FROM\` with no image, \`COPY\` with
+no destination, an empty \`WORKDIR\`), or a file with no instructions at all. pyship parses like BuildKit and reports
+each problem at its position instead of failing, so the other rules still check the rest of the file.
 
 An exec-form argument that is not valid JSON (\`CMD ['python', 'app.py']\` with single quotes, a missing \`]\`) is not a
 parse error for BuildKit: it silently falls back to the shell form and runs \`/bin/sh -c "['python', 'app.py']"\`,
@@ -77,6 +97,10 @@ exit 2.`,
       bad: 'FROM python:3.13-slim-trixie\nCOPY <<EOF /app/start.sh\nexec python app.py\n',
       good: 'FROM python:3.13-slim-trixie\nCOPY <<EOF /app/start.sh\nexec python app.py\nEOF\n',
     },
+    {
+      bad: 'FROM python:3.13-slim-trixie\nWORKDIR\nCOPY requirements.txt\n',
+      good: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY requirements.txt .\n',
+    },
   ],
   check({ dockerfile: df, report }) {
     for (const p of df.problems) {
@@ -99,6 +123,13 @@ exit 2.`,
       }
       // a problem span is never inverted, whatever the input
       report({ span: { start: p.span.start, end: Math.max(p.span.start, p.span.end) }, message });
+    }
+    for (const top of df.instructions) {
+      const instr = top.onbuild ?? top;
+      const why = instr.known ? badArgumentCount(instr) : undefined;
+      if (!why) continue;
+      const template = /\{[{%#]/.test(instr.args) ? ': this looks like template syntax (Jinja, cookiecutter); lint the rendered Dockerfile' : ': BuildKit stops the build here';
+      report({ span: instr.keywordSpan, message: why + template });
     }
     // Only ARGs, or instructions with no FROM ever: BuildKit stops with "no build stage" (docker 20.10's crashes)
     if (df.stages.length === 0 && df.instructions.length > 0) {
