@@ -554,8 +554,18 @@ function buildIndex(layers: Layer[]): FsIndex {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Read an image from its source. Throws ImageSourceError for unreadable input (the CLI exits 2). */
+/** Read an image from its source. Throws ImageSourceError for unreadable input, naming the source (the CLI exits 2). */
 export async function readImage(source: ImageSource, opts: ReadOptions = {}): Promise<ImageData> {
+  try {
+    return await readFrom(source, opts);
+  } catch (e) {
+    const name = source.kind === 'stream' ? source.ref : source.path;
+    if (e instanceof ImageSourceError && !e.message.startsWith(name)) throw new ImageSourceError(`${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+async function readFrom(source: ImageSource, opts: ReadOptions): Promise<ImageData> {
   let collected: Collected;
   let ref: string;
   if (source.kind === 'oci') {

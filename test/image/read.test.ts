@@ -145,6 +145,9 @@ describe('readImage', () => {
     const cut = join(tmp(), 'cut.tar');
     writeFileSync(cut, dockerSave(goodImage()).subarray(0, 3000));
     await expect(readImage({ kind: 'tar', path: cut })).rejects.toThrow(/truncated/);
+    // the message names the archive: `audit junk.tar` said only "not a readable image archive"
+    await expect(readImage({ kind: 'tar', path: cut })).rejects.toThrow(new RegExp(`^${cut}: not a readable image archive: truncated`));
+    await expect(readImage({ kind: 'tar', path: file })).rejects.toThrow(new RegExp(`^${file}: `));
     const failing = new Readable({ read() { this.destroy(new Error('docker save nope:1 failed (exit 1): No such image')); } });
     await expect(readImage({ kind: 'stream', stream: failing, ref: 'nope:1' })).rejects.toThrow(/No such image/);
   });
