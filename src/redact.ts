@@ -168,3 +168,28 @@ export function redact(text: string, opts: { source?: boolean } = {}): string {
   const spans = secretSpans(text, opts);
   return spans.length === 0 ? text : maskSlice(text, spans);
 }
+
+/**
+ * The secret values of a file, line by line (a key's body is one value per line): a message that quotes the file out
+ * of context (DF022's "unknown instruction `MIIE…`" for a key line a broken heredoc left outside) has no name or
+ * header around the value for secretSpans to see, so the file's own spans say what to hide. Short pieces are left
+ * out: masking every "1" or "app" in messages would hide more than secrets.
+ */
+export function secretValuesOf(text: string): string[] {
+  const values = new Set<string>();
+  for (const s of secretSpans(text, { source: true })) {
+    for (const line of text.slice(s.start, s.end).split('\n')) {
+      const v = line.trim();
+      if (v.length >= 8) values.add(v);
+    }
+  }
+  // longest first, so a value containing another is masked whole
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** `redact(text)`, and every one of `values` (from secretValuesOf) masked wherever it appears. */
+export function redactWith(text: string, values: readonly string[]): string {
+  let out = redact(text);
+  for (const v of values) if (out.includes(v)) out = out.split(v).join(MASK);
+  return out;
+}

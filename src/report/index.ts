@@ -5,7 +5,7 @@ import { formatJunit } from './junit.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 import type { ReportInput } from './types.js';
-import { redact } from '../redact.js';
+import { redact, redactWith, secretValuesOf } from '../redact.js';
 
 export type Format = 'text' | 'json' | 'sarif' | 'github' | 'junit';
 
@@ -39,15 +39,18 @@ export function formatReport(format: Format, raw: ReportInput, opts: { color: bo
 function redactFindings(input: ReportInput): ReportInput {
   return {
     ...input,
-    results: input.results.map((r) => ({
-      ...r,
-      findings: r.findings.map((f) => ({
-        ...f,
-        message: redact(f.message),
-        // a masked edit would write *** into the file if a tool applied it: such a fix is shown without its edits
-        fix: f.fix && { ...f.fix, description: redact(f.fix.description), edits: f.fix.edits.some((e) => redact(e.text, { source: true }) !== e.text) ? [] : f.fix.edits },
-      })),
-    })),
+    results: input.results.map((r) => {
+      const values = r.findings.length > 0 ? secretValuesOf(r.text) : [];
+      return {
+        ...r,
+        findings: r.findings.map((f) => ({
+          ...f,
+          message: redactWith(f.message, values),
+          // a masked edit would write *** into the file if a tool applied it: such a fix is shown without its edits
+          fix: f.fix && { ...f.fix, description: redactWith(f.fix.description, values), edits: f.fix.edits.some((e) => redact(e.text, { source: true }) !== e.text) ? [] : f.fix.edits },
+        })),
+      };
+    }),
   };
 }
 
