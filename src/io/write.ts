@@ -4,7 +4,7 @@
 // refused unless the caller was told to write them; every failure is a WriteError that names the file and what to do.
 import {
   accessSync, chmodSync, closeSync, constants, fchownSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync,
-  renameSync, statSync, unlinkSync, writeSync, type Stats,
+  readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from './read.js';
@@ -103,6 +103,7 @@ export function writeAtomic(path: string, text: string, options: WriteOptions = 
     }
   }
   const mode = stats ? stats.mode & 0o7777 : 0o644;
+  removeStaleTemps(file);
   const tmp = join(dirname(file), `.${basename(file)}.pyship-${process.pid}-${Date.now()}.tmp`);
   let fd: number | undefined;
   try {
@@ -129,6 +130,39 @@ export function writeAtomic(path: string, text: string, options: WriteOptions = 
       // never created
     }
     throw failure(shown, file, e);
+  }
+}
+
+/**
+ * A signal ends pyship at once (no JS handler runs inside its synchronous work), so one killed between creating its
+ * temp file and the rename leaves that temp file beside the target, the target itself old and whole. The next write of
+ * the same file removes the temp files of pyship processes that are gone.
+ */
+function removeStaleTemps(file: string): void {
+  const prefix = `.${basename(file)}.pyship-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file)).filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const pid = Number(/^(\d+)-\d+\.tmp$/.exec(n.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    try {
+      unlinkSync(join(dirname(file), n));
+    } catch {
+      // another run removed it, or it is not ours to remove
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

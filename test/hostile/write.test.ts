@@ -167,6 +167,18 @@ const canDrop = process.getuid?.() !== 0 || spawnSync('setpriv', ['--reuid', '65
 /** A user and mount namespace (unshare -rm) lets a test mount its own tmpfs: read-only (EROFS) or full (ENOSPC). */
 const canMount = spawnSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=4k tmpfs "$d" && umount "$d"; s=$?; rmdir "$d"; exit $s'], { timeout: 10_000 }).status === 0;
 
+describe('a temp file left by a killed run', () => {
+  it('is removed by the next write of the same file (a dead pid only; a live run keeps its own)', () => {
+    const dir = temp({ Dockerfile: BEFORE.join('\n') });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(join(dir, `.Dockerfile.pyship-${dead}-1.tmp`), 'half of a fix');
+    writeFileSync(join(dir, `.Dockerfile.pyship-${process.pid}-2.tmp`), 'a live run is writing');
+    const r = pyship(['check', 'Dockerfile', ...FIX], dir);
+    expect(r.code).toBe(0);
+    expect(tempFilesIn(dir)).toEqual([`.Dockerfile.pyship-${process.pid}-2.tmp`]);
+  });
+});
+
 describe('write failures are messages naming the file, exit 2, no temp file left', () => {
   it.runIf(canDrop)('--fix in a directory the user cannot write (EACCES, the real errno)', () => {
     const dir = temp({ Dockerfile: BEFORE.join('\n') });
