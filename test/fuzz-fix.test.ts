@@ -2,11 +2,11 @@
 // every rule, as test/helpers.ts fixes) never crashes or hangs, is idempotent, and its output re-parses with no new
 // parse errors and no lost instructions. Seeded and bounded: see fuzz-harness.ts.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FixSafety } from '../src/lint/rule.js';
 import { allRules } from '../src/rules/index.js';
 import { corpusPresent, dockerfileArb, grammarArb, mutatedCorpusArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
-import { assertFindingsSane, bounded, excerpt, instructionKinds, params, parseErrors, startWatchdog, stats, stopWatchdog } from './fuzz-harness.js';
+import { assertFindingsSane, bounded, fuzzFile, instructionKinds, params, parseErrors, withInput } from './fuzz-harness.js';
 import { fix, lint } from './helpers.js';
 
 const ALL: FixSafety[] = ['safe', 'unsafe'];
@@ -25,17 +25,12 @@ function fixCase(c: Case, allow: FixSafety[], files?: Record<string, string>): v
       assertFindingsSane(fixed, lint(fixed, allRules, files));
       if (c.text.startsWith('\ufeff')) expect(fixed.startsWith('\ufeff'), 'the BOM is kept').toBe(true);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\ninput: ${excerpt(c.text)}${files ? `\nfiles: ${JSON.stringify(files)}` : ''}`, { cause: e });
+      throw withInput(e, c.text, files);
     }
   });
 }
 
-const started = performance.now();
-beforeAll(startWatchdog);
-afterAll(async () => {
-  await stopWatchdog();
-  console.log(`fuzz-fix.test.ts: ${stats.cases} cases in ${Math.round(performance.now() - started)} ms`);
-});
+fuzzFile('fuzz-fix.test.ts');
 
 describe('fuzz: --fix', () => {
   it.skipIf(!corpusPresent)('on mutated real Dockerfiles (safe and unsafe fixes): idempotent, re-parses, loses nothing', () => {

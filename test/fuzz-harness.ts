@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ruleMetas } from '../src/commands/check.js';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { runScript } from '../src/dockerfile/shell.js';
@@ -162,3 +162,18 @@ export const parseErrors = (text: string): number => parseDockerfile(text).probl
 
 /** A short view of a long input for failure messages. */
 export const excerpt = (text: string): string => JSON.stringify(text.length > 3000 ? text.slice(0, 3000) + '…' : text);
+
+/** The watchdog around a fuzz file, and its case count and time printed at the end (the figures issue 13 asks for). */
+export function fuzzFile(name: string): void {
+  const started = performance.now();
+  beforeAll(startWatchdog);
+  afterAll(async () => {
+    await stopWatchdog();
+    console.log(`${name}: ${stats.cases} cases in ${Math.round(performance.now() - started)} ms`);
+  });
+}
+
+/** A failed property's error with the input that failed (shortened) and the project files beside it. */
+export function withInput(e: unknown, text: string, files?: Record<string, string>): Error {
+  return new Error(`${(e as Error).message}\ninput: ${excerpt(text)}${files ? `\nfiles: ${JSON.stringify(files)}` : ''}`, { cause: e });
+}

@@ -6,10 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkFiles, ConfigError, InputError } from '../src/lint/files.js';
 import { dockerfileArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
-import { assertFindingsSane, bounded, excerpt, params, renderAll, startWatchdog, stats, stopWatchdog } from './fuzz-harness.js';
+import { assertFindingsSane, bounded, fuzzFile, params, renderAll, withInput } from './fuzz-harness.js';
 
 type Files = Record<string, string>;
 
@@ -55,18 +55,13 @@ function projectCase(c: Case, files: Files): void {
       expect(readFileSync(join(dir, 'Dockerfile'), 'utf8'), '--fix on the fixed file changes nothing').toBe(now);
     });
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nDockerfile: ${excerpt(c.text)}\nfiles: ${JSON.stringify(files)}`, { cause: e });
+    throw withInput(e, c.text, files);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const started = performance.now();
-beforeAll(startWatchdog);
-afterAll(async () => {
-  await stopWatchdog();
-  console.log(`fuzz-project.test.ts: ${stats.cases} cases in ${Math.round(performance.now() - started)} ms`);
-});
+fuzzFile('fuzz-project.test.ts');
 
 describe('fuzz: projects on disk', () => {
   it('check and --unsafe-fixes survive mutated project files, write only the Dockerfile, keep its endings and BOM', () => {

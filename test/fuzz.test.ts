@@ -2,11 +2,11 @@
 // a grammar, and mutated project files never crash, never hang, keep spans inside the text, and never print a secret.
 // Seeded and bounded (see fuzz-harness.ts for PYSHIP_FUZZ_RUNS / PYSHIP_FUZZ_SEED); fix properties: fuzz-fix.test.ts.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkText } from '../src/lint/check.js';
 import { allRules } from '../src/rules/index.js';
 import { corpusPresent, dockerfileArb, grammarArb, mutatedCorpusArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
-import { assertFindingsSane, assertParsedSane, bounded, excerpt, params, renderAll, startWatchdog, stats, stopWatchdog } from './fuzz-harness.js';
+import { assertFindingsSane, assertParsedSane, bounded, fuzzFile, params, renderAll, withInput } from './fuzz-harness.js';
 import { memoryProject } from './helpers.js';
 
 const enabled = new Set(allRules.map((r) => r.code)); // opt-in rules too
@@ -20,17 +20,12 @@ function checkCase(c: Case, files?: Record<string, string>): void {
       assertFindingsSane(c.text, findings);
       renderAll('Dockerfile', c.text, findings);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\ninput: ${excerpt(c.text)}${files ? `\nfiles: ${JSON.stringify(files)}` : ''}`, { cause: e });
+      throw withInput(e, c.text, files);
     }
   });
 }
 
-const started = performance.now();
-beforeAll(startWatchdog);
-afterAll(async () => {
-  await stopWatchdog();
-  console.log(`fuzz.test.ts: ${stats.cases} cases in ${Math.round(performance.now() - started)} ms`);
-});
+fuzzFile('fuzz.test.ts');
 
 describe('fuzz: parser, rules and report formats', () => {
   it('a continuation with no instruction gives sane spans', () => checkCase({ label: 'fixed', text: 'FROM x\n\\\n\\\n' }));
