@@ -152,18 +152,9 @@ export class TarParser {
         case 'done':
           this.offset += n - i;
           return;
-        case 'header': {
-          const take = Math.min(BLOCK - this.headFill, n - i);
-          chunk.copy(this.head, this.headFill, i, i + take);
-          this.headFill += take;
-          i += take;
-          this.offset += take;
-          if (this.headFill === BLOCK) {
-            this.headFill = 0;
-            this.header(this.head);
-          }
+        case 'header':
+          i = this.fillBlock(chunk, i, n, () => this.header(this.head));
           break;
-        }
         case 'data': {
           const take = Math.min(this.remaining, n - i);
           if (this.sink) this.sink(chunk.subarray(i, i + take));
@@ -182,19 +173,12 @@ export class TarParser {
           if (this.remaining === 0) this.endMeta();
           break;
         }
-        case 'sparse-ext': {
+        case 'sparse-ext':
           // old GNU sparse: 512-byte map extension blocks between the header and the data, not counted in its size
-          const take = Math.min(BLOCK - this.headFill, n - i);
-          chunk.copy(this.head, this.headFill, i, i + take);
-          this.headFill += take;
-          i += take;
-          this.offset += take;
-          if (this.headFill === BLOCK) {
-            this.headFill = 0;
+          i = this.fillBlock(chunk, i, n, () => {
             if (this.head[EXT_ISEXTENDED] === 0) this.startData();
-          }
+          });
           break;
-        }
         case 'padding': {
           const take = Math.min(this.padding, n - i);
           i += take;
@@ -208,6 +192,19 @@ export class TarParser {
   }
 
   /** The input ended: an archive cut short in the middle of an entry is an error. */
+  /** Copy the chunk's bytes from `i` into the 512-byte header buffer; `full` runs once it holds a whole block. */
+  private fillBlock(chunk: Buffer, i: number, n: number, full: () => void): number {
+    const take = Math.min(BLOCK - this.headFill, n - i);
+    chunk.copy(this.head, this.headFill, i, i + take);
+    this.headFill += take;
+    this.offset += take;
+    if (this.headFill === BLOCK) {
+      this.headFill = 0;
+      full();
+    }
+    return i + take;
+  }
+
   end(): void {
     if (this.state === 'data' || this.state === 'meta' || this.state === 'sparse-ext' || (this.state === 'header' && this.headFill > 0)) {
       throw new TarError(`truncated tar archive (ended at byte ${this.offset} inside ${this.current?.path ?? 'a header'})`);
