@@ -95,18 +95,19 @@ left to the shell, as in BuildKit.`,
       const root = rootBase(df, stage);
       const known = root.base.scratch;
       const prefixes = imagePrefixes(root.base.repository);
-      const defined = new Set<string>([...instr.state.env.keys(), ...instr.state.args.keys()]);
+      // get/has on the state, never its keys: copying them for every instruction was quadratic in the ENV count
+      const { env, args } = instr.state;
       const { texts, defines } = textsOf(df, instr);
       texts.forEach((t, i) => {
         const local = new Set(defines[i]);
         for (const ref of varRefs(t.raw, df.escape)) {
           const name = ref.name;
-          if (ref.modifier !== undefined || defined.has(name) || local.has(name) || isPredefinedArg(name)) continue;
+          if (ref.modifier !== undefined || env.has(name) || args.has(name) || local.has(name) || isPredefinedArg(name)) continue;
           if (name === 'PATH' || name === 'HOME') continue;
           const baseMayDefine = !known && (COMMON_IMAGE_ENV.has(name) || name.startsWith('LC_') || prefixes.some((p) => name.startsWith(p)));
           if (baseMayDefine) continue;
           let message: string | undefined;
-          const near = closeMatch(name, [...defined, ...local]);
+          const near = closeMatch(name, [...env.keys(), ...args.keys(), ...local]);
           if (near) message = `\`$${name}\` is not defined (did you mean \`$${near}\`?): it expands to an empty string`;
           else if (df.globalArgs.has(name)) {
             message = `\`$${name}\` is a global \`ARG\`, not visible inside a stage: add \`ARG ${name}\` after this stage's \`FROM\``;
