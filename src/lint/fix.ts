@@ -86,7 +86,7 @@ function lowerBound(values: readonly number[], x: number): number {
 }
 
 /** Choose the fixes whose edits don't clash with an earlier chosen one; later ones wait for the next pass. */
-function chooseEdits(findings: readonly Finding[], allow: ReadonlySet<FixSafety>): { edits: Edit[]; applied: number } {
+export function chooseEdits(findings: readonly Finding[], allow: ReadonlySet<FixSafety>): { edits: Edit[]; applied: number } {
   const taken = new TakenEdits();
   let applied = 0;
   for (const f of findings) {
