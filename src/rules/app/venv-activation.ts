@@ -114,14 +114,33 @@ function pathEntries(path: string | undefined, uncertain: boolean): { entries: s
 }
 
 function uncertainPath(df: Dockerfile, instrs: Instruction[]): boolean {
+  // The PATH a `PATH=/x:$PATH` line reads grows with each such line, and splitting it for each was quadratic in their
+  // number. Once a PATH is known to hold only absolute or empty entries, a short stand-in with the same first and last
+  // entry (empty or absolute) gives the same verdict and the same shape of result, so the value is never split again.
+  // The parser expands every pair of an ENV with the state before it, as this does, so the last PATH pair is the value
+  // it stored; the stand-in carries over only within one FROM chain.
+  let stand: string | undefined;
+  let stage: number | undefined;
   for (const i of instrs) {
+    if (i.stage !== stage) {
+      // into a stage built FROM the one before, which inherits its ENV
+      if (stage === undefined || df.stages[i.stage]?.base.stage !== stage) stand = undefined;
+      stage = i.stage;
+    }
     if (i.keyword !== 'ENV') continue;
     const lookup = lookupOf(i);
-    for (const kv of keyValues(i, df.escape)) {
-      if (kv.key !== 'PATH' || kv.rawValue === undefined) continue;
-      const e = expandWord(kv.rawValue, lookup, df.escape);
+    const kvs = keyValues(i, df.escape);
+    const before = stand;
+    for (const kv of kvs) {
+      if (kv.key !== 'PATH') continue;
+      stand = undefined;
+      if (kv.rawValue === undefined) continue;
+      const e = expandWord(kv.rawValue, before === undefined ? lookup : (n) => (n === 'PATH' ? before : lookup(n)), df.escape);
       if (e.unresolved.some((n) => n !== 'PATH')) return true;
-      if (e.value.split(':').some((p) => p !== '' && !p.startsWith('/'))) return true;
+      const parts = e.value.split(':');
+      if (parts.some((p) => p !== '' && !p.startsWith('/'))) return true;
+      const end = (p: string): string => (p === '' ? '' : '/x');
+      stand = parts.length === 1 ? end(parts[0]!) : `${end(parts[0]!)}:${end(parts[parts.length - 1]!)}`;
     }
   }
   return false;
