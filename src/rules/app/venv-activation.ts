@@ -342,10 +342,12 @@ installs into the system Python. Activating in each RUN that needs it and callin
       if (!officialBase(df, stage)) continue;
       const chainOfStage = chainInstructions(df, stage);
       const later = (s: Stage) => fromChain(df, s).some((x) => x.index === stage.index);
-      const laterStages = df.stages.filter(later);
+      // the stages built on this one, found only for a stage that creates a venv (each search walks every stage)
+      let laterStagesOnce: Stage[] | undefined;
       for (const { instr, script, cmd } of runCommands(stage.instructions)) {
         const created = creation(cmd);
         if (!created || created === 'default') continue;
+        const laterStages = (laterStagesOnce ??= df.stages.filter(later));
         const dir = pathOf(instr, created, scriptMarks(script).firstCd < cmd.span.start);
         if (!dir) continue;
         const raw = created.raw.replace(/^["']|["']$/g, '');
@@ -355,8 +357,13 @@ installs into the system Python. Activating in each RUN that needs it and callin
         // mentioned after the creating command in its own RUN, or in any later instruction of the file
         const restOfRun = df.text.slice(cmd.span.end, instr.span.end);
         if (mentions(restOfRun)) continue;
-        const laterInstrs = df.instructions.filter((i) => i.index > instr.index);
-        if (laterInstrs.some((i) => mentions(i.args) || i.flags.some((f) => mentions(f.raw)))) continue;
+        // from the next instruction on, stopping at the first mention (a venv is usually used soon after)
+        let mentioned = false;
+        for (let k = instr.index + 1; k < df.instructions.length && !mentioned; k++) {
+          const i = df.instructions[k]!;
+          mentioned = mentions(i.args) || i.flags.some((f) => mentions(f.raw));
+        }
+        if (mentioned) continue;
         // a project tool may pick up an in-project .venv by itself
         const laterCmds = runCommands(laterStages.flatMap((s) => s.instructions).filter((i) => i.index > instr.index));
         const sameRun = script.commands.filter((c) => c.span.start > cmd.span.end).map((c) => ({ instr, script, cmd: c }));
