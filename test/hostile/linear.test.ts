@@ -35,6 +35,7 @@ const SHAPES: Record<string, (n: number) => string> = {
   runs: (n) => `FROM python:3.13-slim\n${Array.from({ length: n }, (_, i) => `RUN apt-get update && \\\n    apt-get install -y curl${i} && \\\n    cd /x && pip install p${i}\n`).join('')}`,
   'huge-run': (n) => `FROM python:3.13-slim\nRUN set -eux; \\\n${Array.from({ length: n }, (_, i) => `    echo ${i} >> /l; \\\n`).join('')}    true\n`,
   label: (n) => `FROM python:3.13-slim\n${Array.from({ length: n }, (_, i) => `LABEL org.example.k${i}="v${i}"\n`).join('')}`,
+  unknown: (n) => `FROM python:3.13-slim\n${Array.from({ length: n }, (_, i) => `RUN echo ${i}\nfoo${i} bar\n`).join('')}`,
   copy: (n) => `FROM python:3.13-slim\nWORKDIR /app\n${Array.from({ length: n }, (_, i) => `COPY f${i} /app/f${i}\nCMD python f${i}\n`).join('')}`,
 };
 

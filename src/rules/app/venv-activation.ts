@@ -1,4 +1,5 @@
 // APP001: `source venv/bin/activate` in a RUN doesn't persist; a venv the image never puts on PATH isn't the one that runs.
+import { memo } from '../../dockerfile/memo.js';
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
@@ -144,6 +145,29 @@ function uncertainPath(df: Dockerfile, instrs: Instruction[]): boolean {
     }
   }
   return false;
+}
+
+/** The stages built FROM each stage (directly), once per file. */
+const childStages = memo((df: Dockerfile): Stage[][] => {
+  const out: Stage[][] = df.stages.map(() => []);
+  for (const s of df.stages) if (s.base.stage !== undefined && s.base.stage < s.index) out[s.base.stage]!.push(s);
+  return out;
+});
+
+/**
+ * The stages whose FROM chain holds this one (itself included), in file order: its descendants through childStages,
+ * instead of walking the chain of every stage of the file for each stage asked about.
+ */
+function stagesBuiltOn(df: Dockerfile, stage: Stage): Stage[] {
+  const children = childStages(df);
+  const out: Stage[] = [];
+  const todo = [stage];
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    out.push(s);
+    todo.push(...children[s.index]!);
+  }
+  return out.sort((a, b) => a.index - b.index);
 }
 
 /** Is the stage's FROM chain rooted in an official image (python, debian…), whose PATH holds no venv of this Dockerfile? */
@@ -341,13 +365,11 @@ installs into the system Python. Activating in each RUN that needs it and callin
     for (const stage of df.stages) {
       if (!officialBase(df, stage)) continue;
       const chainOfStage = chainInstructions(df, stage);
-      const later = (s: Stage) => fromChain(df, s).some((x) => x.index === stage.index);
-      // the stages built on this one, found only for a stage that creates a venv (each search walks every stage)
       let laterStagesOnce: Stage[] | undefined;
       for (const { instr, script, cmd } of runCommands(stage.instructions)) {
         const created = creation(cmd);
         if (!created || created === 'default') continue;
-        const laterStages = (laterStagesOnce ??= df.stages.filter(later));
+        const laterStages = (laterStagesOnce ??= stagesBuiltOn(df, stage));
         const dir = pathOf(instr, created, scriptMarks(script).firstCd < cmd.span.start);
         if (!dir) continue;
         const raw = created.raw.replace(/^["']|["']$/g, '');
