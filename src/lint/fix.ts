@@ -7,6 +7,8 @@ import type { Edit, Finding, FixSafety } from './rule.js';
 export interface FixResult {
   text: string;
   applied: number;
+  /** What `lint` found in `text` (the result), when its last call was on it: a caller need not lint it again. */
+  findings?: Finding[];
 }
 
 /**
@@ -184,19 +186,23 @@ function verifyParsed(old: Dockerfile, edits: readonly Edit[], now: Dockerfile):
 /**
  * Lint → fix → lint again until nothing changes (at most `maxPasses`). A pass whose result fails verification is
  * dropped and the last good text kept. Each pass parses the new text once for verification (and `lint` once more);
- * the parse that verified a pass is the "before" of the next.
+ * the parse that verified a pass is the "before" of the next. `first`: what `lint` finds in `text`, when the caller
+ * has it already (checking a file before fixing it), so the whole-file lint is not run twice on one text.
  */
 export function fixUntilStable(
   text: string,
   lint: (text: string) => Finding[],
   allow: ReadonlySet<FixSafety>,
   maxPasses = 10,
+  first?: Finding[],
 ): FixResult {
   let current = text;
   let parsed: Dockerfile | undefined;
   let total = 0;
+  let findings: Finding[] | undefined = first;
   for (let pass = 0; pass < maxPasses; pass++) {
-    const { edits, applied } = chooseEdits(lint(current), allow);
+    findings ??= lint(current);
+    const { edits, applied } = chooseEdits(findings, allow);
     if (applied === 0) break;
     const next = applyEdits(current, edits);
     if (next === current) break;
@@ -205,6 +211,7 @@ export function fixUntilStable(
     current = next;
     parsed = now;
     total += applied;
+    findings = undefined;
   }
-  return { text: current, applied: total };
+  return { text: current, applied: total, ...(findings ? { findings } : {}) };
 }

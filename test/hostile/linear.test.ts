@@ -243,6 +243,24 @@ describe('fixes', () => {
     expect(lints).toBe(7);
   });
 
+  it('lint each text once: the findings the caller has of the first text are reused, and those of the result returned', () => {
+    const text = `FROM python:3.13-slim\n${Array.from({ length: 3 }, (_, i) => `FROM x${i}`).join('\n')}\n`;
+    const linted: string[] = [];
+    const lint = (t: string): Finding[] => {
+      linted.push(t);
+      const m = /^FROM x/m.exec(t);
+      return m ? [finding([{ start: m.index + 5, end: m.index + 6, text: 'y' }])] : [];
+    };
+    const first = lint(text);
+    linted.length = 0;
+    const r = fixUntilStable(text, lint, new Set(['safe']), 10, first);
+    expect(r.applied).toBe(3);
+    expect(new Set(linted).size).toBe(linted.length);
+    expect(linted).not.toContain(text);
+    expect(r.findings).toEqual([]);
+    expect(linted[linted.length - 1]).toBe(r.text);
+  });
+
   it('verifyEdits still rejects an edit that swallows the next instruction', () => {
     const before = 'FROM a\nRUN x\nRUN y\n';
     const edits = [{ start: 12, end: 12, text: ' \\' }];
