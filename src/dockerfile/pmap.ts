@@ -127,6 +127,11 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
     return find(this.root, hashOf(key), key) !== undefined;
   }
 
+  /** Where the key comes in iteration order, comparable between keys of one map (undefined when absent). */
+  order(key: string): number | undefined {
+    return find(this.root, hashOf(key), key)?.seq;
+  }
+
   with(key: string, value: V): PersistentMap<V> {
     const added = { yes: false };
     const root = insert(this.root, hashOf(key), key, value, 0, added);
