@@ -32,9 +32,15 @@ const fromChainMemo = memo2((stage: Stage, df: Dockerfile) => fromChainUncached(
 
 /** The image a stage's FROM chain starts from (not a stage of this file). */
 export function rootBase(df: Dockerfile, stage: Stage): Stage {
-  const chain = fromChain(df, stage);
-  return chain[chain.length - 1]!;
+  return rootsOf(df)[stage.index] ?? stage;
 }
+
+/** Each stage's root, from its base's (a FROM names only earlier stages): no chain is built per stage. */
+const rootsOf = memo((df: Dockerfile): Stage[] => {
+  const roots: Stage[] = [];
+  for (const s of df.stages) roots.push(s.base.stage !== undefined && s.base.stage < s.index ? roots[s.base.stage]! : s);
+  return roots;
+});
 
 /** Stages whose output reaches the final image: its FROM chain plus everything copied with COPY --from, transitively. */
 export function stagesInFinalImage(df: Dockerfile): Set<number> {

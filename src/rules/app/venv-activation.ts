@@ -364,7 +364,7 @@ installs into the system Python. Activating in each RUN that needs it and callin
     // 4. A venv created and never used again, while pip installs into the system Python after it.
     for (const stage of df.stages) {
       if (!officialBase(df, stage)) continue;
-      const chainOfStage = chainInstructions(df, stage);
+      let chainOfStageOnce: Instruction[] | undefined;
       let laterStagesOnce: Stage[] | undefined;
       for (const { instr, script, cmd } of runCommands(stage.instructions)) {
         const created = creation(cmd);
@@ -397,6 +397,7 @@ installs into the system Python. Activating in each RUN that needs it and callin
           if (c.cmd.assignments.some((a) => a.name === 'PATH' || a.name === 'VIRTUAL_ENV')) return false;
           const entries = (c.instr.state.env.get('PATH') ?? '').split(':').map((e) => e.replace(/\/+$/, ''));
           if (entries.includes(dir + '/bin')) return false;
+          const chainOfStage = (chainOfStageOnce ??= chainInstructions(df, stage));
           const upTo = chainOfStage.concat(laterStages.flatMap((s) => s.instructions)).filter((i) => i.index < c.instr.index);
           return !uncertainPath(df, upTo);
         });
