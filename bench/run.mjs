@@ -168,3 +168,6 @@ console.log(`\nlarge context (100,000 files, 90% under ignored node_modules/ and
 // Issue 6: pyship as users install it (npm pack, npm install -g into a clean prefix): the tarball's size and the
 // single-file cold start through the installed bin.
 await import('./installed.mjs');
+
+// Issue 13: check and --fix of a generated N-line and 2N-line Dockerfile; the time ratio shows linearity.
+await import('./linear.mjs');

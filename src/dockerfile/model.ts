@@ -1,4 +1,5 @@
 // The Dockerfile model every rule reads: stages, instructions with exact spans, flags, heredocs, effective state.
+import type { PersistentMap } from './pmap.js';
 
 /** Half-open [start, end) offsets into the original text (UTF-16 code units). */
 export interface Span {
@@ -86,10 +87,10 @@ export const KEYWORDS: ReadonlySet<string> = new Set<Keyword>([
 
 /** What was in effect when an instruction ran (before it took effect itself). */
 export interface BuildState {
-  /** ENV values, expanded. */
-  env: ReadonlyMap<string, string>;
+  /** ENV values, expanded. A snapshot shared with the instructions before it while nothing changes it. */
+  env: PersistentMap<string>;
   /** ARG values visible in the stage (default or undefined when declared without one). */
-  args: ReadonlyMap<string, string | undefined>;
+  args: PersistentMap<string | undefined>;
   /** Effective USER, or undefined when none was set in this stage's FROM chain. */
   user: string | undefined;
   /** Effective WORKDIR (absolute when known), or undefined. */

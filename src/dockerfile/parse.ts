@@ -6,6 +6,8 @@ import {
 } from './model.js';
 import { buildkitWords, expandWord, isSpace, splitWords, unquote, type Lookup } from './words.js';
 import { resolveIn } from './paths.js';
+import { PersistentMap } from './pmap.js';
+import { memo2 } from './memo.js';
 
 interface Segment {
   norm: number; // index into the joined line
@@ -385,7 +387,7 @@ function isSep(c: number): boolean {
   return c === 32 || c === 9 || c === 11 || c === 12 || c === 13;
 }
 
-const EMPTY_STATE: BuildState = { env: new Map(), args: new Map(), user: undefined, workdir: undefined, shell: ['/bin/sh', '-c'] };
+const EMPTY_STATE: BuildState = { env: PersistentMap.empty(), args: PersistentMap.empty(), user: undefined, workdir: undefined, shell: ['/bin/sh', '-c'] };
 
 function buildInstruction(p: Pending, line: string, from: number, df: Dockerfile, problems: ParseProblem[]): Instruction {
   const { map } = p;
@@ -650,8 +652,9 @@ function buildStages(df: Dockerfile): void {
   const esc = df.escape;
   const stages: Stage[] = [];
   const stageByName = new Map<string, number>();
-  let env = new Map<string, string>();
-  let args = new Map<string, string | undefined>();
+  // persistent maps: each instruction's state is a snapshot that costs O(log n) to derive from the one before
+  let env = PersistentMap.empty<string>();
+  let args = PersistentMap.empty<string | undefined>();
   let user: string | undefined;
   let workdir: string | undefined;
   let shell: readonly string[] = ['/bin/sh', '-c'];
@@ -695,21 +698,21 @@ function buildStages(df: Dockerfile): void {
         const parent = stages[stageIdx]!;
         const last = parent.instructions[parent.instructions.length - 1]!;
         const ps = endState(last, df);
-        env = new Map(ps.env);
+        env = ps.env;
         user = ps.user;
         workdir = ps.workdir;
         shell = ps.shell;
       } else {
-        env = new Map();
+        env = PersistentMap.empty();
         user = undefined;
         workdir = undefined;
         shell = ['/bin/sh', '-c'];
       }
-      args = new Map();
+      args = PersistentMap.empty();
     }
-    // Instructions share one state object until something changes it: copying maps per instruction was the parser's main cost.
+    // instructions share one state object until something changes it
     if (!state || instr.keyword === 'FROM' || dirty) {
-      state = { env: new Map(env), args: new Map(args), user, workdir, shell };
+      state = { env, args, user, workdir, shell };
       dirty = false;
     }
     instr.state = state;
@@ -725,11 +728,11 @@ function buildStages(df: Dockerfile): void {
       case 'ARG':
         for (const kv of keyValues(instr, esc, current ? lookup : (n) => globalArgs.get(n))) {
           if (!current) globalArgs.set(kv.key, kv.value);
-          else args.set(kv.key, kv.value ?? globalArgs.get(kv.key));
+          else args = args.with(kv.key, kv.value ?? globalArgs.get(kv.key));
         }
         break;
       case 'ENV':
-        for (const kv of keyValues(instr, esc, lookup)) env.set(kv.key, kv.value ?? '');
+        for (const kv of keyValues(instr, esc, lookup)) env = env.with(kv.key, kv.value ?? '');
         break;
       case 'USER':
         user = expandWord(instr.args, lookup, esc).value;
@@ -746,19 +749,21 @@ function buildStages(df: Dockerfile): void {
   df.globalArgs = globalArgs;
 }
 
-/** The state after an instruction has applied (used for FROM <stage> inheritance). */
+/** The state after an instruction has applied (used for FROM <stage> inheritance). Memoized: rules ask per stage. */
 export function endState(instr: Instruction, df: Dockerfile): BuildState {
+  return endStateMemo(instr, df);
+}
+
+const endStateMemo = memo2((instr: Instruction, df: Dockerfile): BuildState => {
   const s = instr.state;
-  const env = new Map(s.env);
-  const args = new Map(s.args);
-  let { user, workdir, shell } = s;
+  let { env, args, user, workdir, shell } = s;
   const lookup: Lookup = (name) => env.get(name) ?? args.get(name);
   switch (instr.keyword) {
     case 'ENV':
-      for (const kv of keyValues(instr, df.escape, lookup)) env.set(kv.key, kv.value ?? '');
+      for (const kv of keyValues(instr, df.escape, lookup)) env = env.with(kv.key, kv.value ?? '');
       break;
     case 'ARG':
-      for (const kv of keyValues(instr, df.escape, lookup)) args.set(kv.key, kv.value);
+      for (const kv of keyValues(instr, df.escape, lookup)) args = args.with(kv.key, kv.value);
       break;
     case 'USER':
       user = expandWord(instr.args, lookup, df.escape).value;
@@ -771,4 +776,4 @@ export function endState(instr: Instruction, df: Dockerfile): BuildState {
       break;
   }
   return { env, args, user, workdir, shell };
-}
+});

@@ -1,5 +1,5 @@
 // Questions rules ask about the image a Dockerfile builds: final stage, FROM chain, the start command, the server it runs.
-import { memo2 } from './memo.js';
+import { memo, memo2 } from './memo.js';
 import { imagePath } from './paths.js';
 import type { Dockerfile, Instruction, Stage } from './model.js';
 import { runScript, type ShCommand } from './shell.js';
@@ -32,9 +32,15 @@ const fromChainMemo = memo2((stage: Stage, df: Dockerfile) => fromChainUncached(
 
 /** The image a stage's FROM chain starts from (not a stage of this file). */
 export function rootBase(df: Dockerfile, stage: Stage): Stage {
-  const chain = fromChain(df, stage);
-  return chain[chain.length - 1]!;
+  return rootsOf(df)[stage.index] ?? stage;
 }
+
+/** Each stage's root, from its base's (a FROM names only earlier stages): no chain is built per stage. */
+const rootsOf = memo((df: Dockerfile): Stage[] => {
+  const roots: Stage[] = [];
+  for (const s of df.stages) roots.push(s.base.stage !== undefined && s.base.stage < s.index ? roots[s.base.stage]! : s);
+  return roots;
+});
 
 /** Stages whose output reaches the final image: its FROM chain plus everything copied with COPY --from, transitively. */
 export function stagesInFinalImage(df: Dockerfile): Set<number> {
@@ -212,8 +218,8 @@ function copyOperandsUncached(df: Dockerfile, instr: Instruction): CopyOperands 
   const from = fromFlag?.value ?? undefined;
   let fromStage: Stage | undefined;
   if (from !== undefined) {
-    const earlier = df.stages.filter((s) => s.index < instr.stage);
-    fromStage = /^\d+$/.test(from) ? earlier[Number(from)] : earlier.find((s) => s.name !== undefined && s.name.toLowerCase() === from.toLowerCase());
+    const at = /^\d+$/.test(from) ? Number(from) : stagesByName(df).get(from.toLowerCase());
+    fromStage = at !== undefined && at < instr.stage ? df.stages[at] : undefined;
   }
   return {
     from,
@@ -225,6 +231,13 @@ function copyOperandsUncached(df: Dockerfile, instr: Instruction): CopyOperands 
     destSpan: last.span,
   };
 }
+
+/** The first stage of each (lower-case) name: one map per file instead of a scan of the stages per COPY --from. */
+const stagesByName = memo((df: Dockerfile): Map<string, number> => {
+  const out = new Map<string, number>();
+  for (const s of df.stages) if (s.name !== undefined && !out.has(s.name.toLowerCase())) out.set(s.name.toLowerCase(), s.index);
+  return out;
+});
 
 /** Memoized: see copyOperandsUncached. */
 export function copyOperands(df: Dockerfile, instr: Instruction): CopyOperands | undefined {

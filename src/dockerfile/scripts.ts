@@ -1,6 +1,7 @@
 // Files in the image and the scripts its start command runs: which COPY wrote a path (a `COPY <<EOF` body, a context
 // file in project mode) and the shell scripts ENTRYPOINT/CMD run, for every rule family.
-import { memo3, memo4 } from './memo.js';
+import { lineOf } from './lines.js';
+import { memo2, memo3, memo4 } from './memo.js';
 import { normalizePosix, resolveIn } from './paths.js';
 import type { Dockerfile, Heredoc, Instruction, Span, Stage, Word } from './model.js';
 import { parseShell, type ShCommand, type ShellScript, type ShWord } from './shell.js';
@@ -104,7 +105,7 @@ function copyWrites(df: Dockerfile, instr: Instruction, target: string): Writer 
  */
 function imageFileUncached(df: Dockerfile, stage: Stage, path: string, project?: ContextReader): ImageFile | undefined {
   const target = normalizePosix(path);
-  const all = chainInstructions(df, stage);
+  const all = chainCopies(stage, df);
   for (let i = all.length - 1; i >= 0; i--) {
     const instr = all[i]!;
     const w = copyWrites(df, instr, target);
@@ -122,6 +123,10 @@ function imageFileUncached(df: Dockerfile, stage: Stage, path: string, project?:
   return undefined;
 }
 
+/** The COPY/ADD instructions of the stage's FROM chain: each looked-up path (one per PATH entry) scans only these. */
+const chainCopies = memo2((stage: Stage, df: Dockerfile): Instruction[] =>
+  chainInstructions(df, stage).filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD'));
+
 /** Memoized: see imageFileUncached. */
 export function imageFile(df: Dockerfile, stage: Stage, path: string, project?: ContextReader): ImageFile | undefined {
   return imageFileMemo(stage, project, path, df);
@@ -138,7 +143,7 @@ export function mayBeCopied(df: Dockerfile, stage: Stage, path: string, contextK
   const target = normalizePosix(path);
   const name = target.slice(target.lastIndexOf('/') + 1);
   const FILE_NAMES = /^(Pipfile|Makefile|Dockerfile|Containerfile|LICEN[CS]E|README|Procfile|VERSION|NOTICE|AUTHORS|COPYING|Justfile)$/i;
-  for (const instr of chainInstructions(df, stage)) {
+  for (const instr of chainCopies(stage, df)) {
     const ops = copyOperands(df, instr);
     if (!ops) continue;
     if (ops.destPath === undefined) return true;
@@ -265,7 +270,7 @@ export function providerOf(df: Dockerfile, stage: Stage, target: string, project
 const providerMemo = memo4((stage: Stage, project: ContextReader | undefined, target: string, df: Dockerfile) => providerOfUncached(df, stage, target, project));
 
 function providerOfUncached(df: Dockerfile, stage: Stage, target: string, project?: ContextReader): Provider | undefined {
-  const all = chainInstructions(df, stage).filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
+  const all = chainCopies(stage, df);
   for (let k = all.length - 1; k >= 0; k--) {
     const copy = all[k]!;
     const p = provides(copy, df.escape, target, project);
@@ -323,9 +328,7 @@ function withSpans<T extends Omit<StartScript, 'spanOf' | 'describe'>>(s: T): T 
 }
 
 /** 1-based line of an offset into a text (a script, the Dockerfile). */
-export function lineOf(text: string, index: number): number {
-  return text.slice(0, Math.max(0, index)).split('\n').length;
-}
+export { lineOf } from './lines.js';
 
 // the shells startScripts knows (shellStartScripts knows SHELLS): widening it would change the findings of its rules
 const SH = new Set(['sh', 'bash', 'dash', 'ash', 'zsh']);

@@ -416,7 +416,9 @@ function shellQuote(s: string): string {
 
 /** Every command of every RUN in a stage (or a whole file), in order. */
 export function* stageCommands(df: Dockerfile, stage?: number): Generator<{ instr: Instruction; cmd: ShCommand; script: ShellScript }> {
-  for (const instr of df.instructions) {
+  // a stage's own list, not the whole file filtered: rules ask this once per stage
+  const list = stage !== undefined && stage >= 0 ? (df.stages[stage]?.instructions ?? []) : df.instructions;
+  for (const instr of list) {
     if (stage !== undefined && instr.stage !== stage) continue;
     const target = instr.onbuild ?? instr;
     if (target.keyword !== 'RUN') continue;

@@ -207,8 +207,6 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
       parsed = r.dockerfile;
       return r.findings;
     };
-    // fixes edit the Dockerfile only: findings in other files don't take part
-    const lint = (text: string): Finding[] => lintAll(text).filter((f) => f.projectPath === undefined);
     let text = read.text;
     let findings: Finding[];
     if (read.problem && read.text === '') {
@@ -220,7 +218,8 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
         if (read.lossy) {
           notes.push(`${t.display}: not fixed: the file is not valid UTF-8`);
         } else {
-          const fixed = fixUntilStable(text, lint, allow);
+          // findings in other files have no fix, so they don't take part; the findings of the text are reused
+          const fixed = fixUntilStable(text, lintAll, allow, undefined, findings);
           if (fixed.text !== text) {
             if (options.diff) diffs.push(createTwoFilesPatch(t.display, t.display, onDisk(read, text), onDisk(read, fixed.text), '', '', { context: 3 }));
             else if (t.path) {
@@ -232,7 +231,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
                 });
                 fixedFiles.push(t.display);
                 text = fixed.text;
-                findings = lintAll(text);
+                findings = fixed.findings ?? lintAll(text);
               } catch (e) {
                 if (e instanceof WriteRefused) notes.push(`${t.display}: not fixed: ${e.reason}`);
                 else if (e instanceof WriteError) {

@@ -19,20 +19,19 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
   // one context per file; `report` reads the current rule (rules run one after another, synchronously)
   let rule: Rule = rules[0]!;
   let severity: Severity = 'error';
-  let first = 0;
+  // this rule's findings so far by span start: the duplicate check must not compare each report with all of them
+  let seen = new Map<number, Finding[]>();
   const ctx: RuleContext = {
     dockerfile: df,
     mode: options.mode,
     project: options.mode === 'project' ? options.project : undefined,
     report(r) {
       // the same span and message twice from one rule is one finding
-      for (let k = first; k < findings.length; k++) {
-        const f = findings[k]!;
-        if (f.span.start === r.span.start && f.span.end === r.span.end && f.message === r.message && f.projectPath === r.file) return;
-      }
+      const same = seen.get(r.span.start);
+      if (same?.some((f) => f.span.end === r.span.end && f.message === r.message && f.projectPath === r.file)) return;
       const code = r.code && SUBCODE.test(r.code) ? r.code : rule.code;
       if (code !== rule.code && options.enabled && !options.enabled(code)) return;
-      findings.push({
+      const finding: Finding = {
         code,
         // a report's own severity (ShellCheck's level, a worse secret) is the default that config can still override
         severity: r.severity ? (options.severityOf ? options.severityOf(code, r.severity) : r.severity) : severity,
@@ -41,14 +40,17 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
         message: r.message,
         fix: r.fix && rule.fix && !r.file ? { safety: r.fix.safety ?? rule.fix, description: r.fix.description, edits: r.fix.edits } : null,
         ...(r.file ? { projectPath: r.file } : {}),
-      });
+      };
+      findings.push(finding);
+      if (same) same.push(finding);
+      else seen.set(r.span.start, [finding]);
     },
   };
   for (const r of rules) {
     if (options.enabled ? !options.enabled(r.code) : r.optIn) continue;
     rule = r;
     severity = options.severityOf ? options.severityOf(r.code, r.severity) : r.severity;
-    first = findings.length;
+    seen = new Map();
     try {
       r.check(ctx);
     } catch (e) {
@@ -81,6 +83,8 @@ export function runProjectRules(
   settings: Readonly<Record<string, unknown>> = {},
 ): Finding[] {
   const findings: Finding[] = [];
+  // by span start, for the duplicate check (comparing each report with every finding so far was quadratic)
+  const byStart = new Map<number, Finding[]>();
   for (const rule of rules) {
     const severity = severityOf ? severityOf(rule.code, rule.severity) : rule.severity;
     // a project rule's check, or a Dockerfile rule's project part
@@ -92,9 +96,10 @@ export function runProjectRules(
         dockerfiles,
         settings,
         report(r) {
-          if (findings.some((f) => (f.code === rule.code || f.code === r.code) && f.projectPath === r.file && f.span.start === r.span.start && f.message === r.message)) return;
+          const same = byStart.get(r.span.start);
+          if (same?.some((f) => (f.code === rule.code || f.code === r.code) && f.projectPath === r.file && f.message === r.message)) return;
           const code = r.code && SUBCODE.test(r.code) ? r.code : rule.code;
-          findings.push({
+          const finding: Finding = {
             code,
             severity: r.severity ? (severityOf ? severityOf(code, r.severity) : r.severity) : severity,
             file: r.file,
@@ -102,7 +107,10 @@ export function runProjectRules(
             message: r.message,
             fix: null,
             projectPath: r.file,
-          });
+          };
+          findings.push(finding);
+          if (same) same.push(finding);
+          else byStart.set(r.span.start, [finding]);
         },
       });
     } catch (e) {

@@ -1,5 +1,6 @@
 // APP002: `conda activate` in RUN doesn't persist, and an image that created an environment must start in it.
 import { defineRule } from '../../lint/rule.js';
+import { lineOf } from '../../dockerfile/lines.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { flagValue, isPython, positionals } from '../../dockerfile/commands.js';
@@ -147,7 +148,7 @@ commands: an exec-form \`CMD ["python", …]\` still runs the base environment.`
       const which = c.name ?? c.prefix ? `\`${envName}\`` : 'the environment';
       report({
         span: prog.span,
-        message: `\`${prog.value}\` in ${instr.keyword} runs in conda's base environment, not in ${which} created in line ${df.text.slice(0, c.cmd.span.start).split('\n').length}: start it with \`ENTRYPOINT ["tini", "--", "conda", "run", "--no-capture-output", "-n", "${envName}"]\` and the app in \`CMD\``,
+        message: `\`${prog.value}\` in ${instr.keyword} runs in conda's base environment, not in ${which} created in line ${lineOf(df.text, c.cmd.span.start)}: start it with \`ENTRYPOINT ["tini", "--", "conda", "run", "--no-capture-output", "-n", "${envName}"]\` and the app in \`CMD\``,
       });
       break;
     }

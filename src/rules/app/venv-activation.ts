@@ -1,4 +1,5 @@
 // APP001: `source venv/bin/activate` in a RUN doesn't persist; a venv the image never puts on PATH isn't the one that runs.
+import { memo } from '../../dockerfile/memo.js';
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
@@ -114,17 +115,59 @@ function pathEntries(path: string | undefined, uncertain: boolean): { entries: s
 }
 
 function uncertainPath(df: Dockerfile, instrs: Instruction[]): boolean {
+  // The PATH a `PATH=/x:$PATH` line reads grows with each such line, and splitting it for each was quadratic in their
+  // number. Once a PATH is known to hold only absolute or empty entries, a short stand-in with the same first and last
+  // entry (empty or absolute) gives the same verdict and the same shape of result, so the value is never split again.
+  // The parser expands every pair of an ENV with the state before it, as this does, so the last PATH pair is the value
+  // it stored; the stand-in carries over only within one FROM chain.
+  let stand: string | undefined;
+  let stage: number | undefined;
   for (const i of instrs) {
+    if (i.stage !== stage) {
+      // into a stage built FROM the one before, which inherits its ENV
+      if (stage === undefined || df.stages[i.stage]?.base.stage !== stage) stand = undefined;
+      stage = i.stage;
+    }
     if (i.keyword !== 'ENV') continue;
     const lookup = lookupOf(i);
-    for (const kv of keyValues(i, df.escape)) {
-      if (kv.key !== 'PATH' || kv.rawValue === undefined) continue;
-      const e = expandWord(kv.rawValue, lookup, df.escape);
+    const kvs = keyValues(i, df.escape);
+    const before = stand;
+    for (const kv of kvs) {
+      if (kv.key !== 'PATH') continue;
+      stand = undefined;
+      if (kv.rawValue === undefined) continue;
+      const e = expandWord(kv.rawValue, before === undefined ? lookup : (n) => (n === 'PATH' ? before : lookup(n)), df.escape);
       if (e.unresolved.some((n) => n !== 'PATH')) return true;
-      if (e.value.split(':').some((p) => p !== '' && !p.startsWith('/'))) return true;
+      const parts = e.value.split(':');
+      if (parts.some((p) => p !== '' && !p.startsWith('/'))) return true;
+      const end = (p: string): string => (p === '' ? '' : '/x');
+      stand = parts.length === 1 ? end(parts[0]!) : `${end(parts[0]!)}:${end(parts[parts.length - 1]!)}`;
     }
   }
   return false;
+}
+
+/** The stages built FROM each stage (directly), once per file. */
+const childStages = memo((df: Dockerfile): Stage[][] => {
+  const out: Stage[][] = df.stages.map(() => []);
+  for (const s of df.stages) if (s.base.stage !== undefined && s.base.stage < s.index) out[s.base.stage]!.push(s);
+  return out;
+});
+
+/**
+ * The stages whose FROM chain holds this one (itself included), in file order: its descendants through childStages,
+ * instead of walking the chain of every stage of the file for each stage asked about.
+ */
+function stagesBuiltOn(df: Dockerfile, stage: Stage): Stage[] {
+  const children = childStages(df);
+  const out: Stage[] = [];
+  const todo = [stage];
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    out.push(s);
+    todo.push(...children[s.index]!);
+  }
+  return out.sort((a, b) => a.index - b.index);
 }
 
 /** Is the stage's FROM chain rooted in an official image (python, debian…), whose PATH holds no venv of this Dockerfile? */
@@ -321,12 +364,12 @@ installs into the system Python. Activating in each RUN that needs it and callin
     // 4. A venv created and never used again, while pip installs into the system Python after it.
     for (const stage of df.stages) {
       if (!officialBase(df, stage)) continue;
-      const chainOfStage = chainInstructions(df, stage);
-      const later = (s: Stage) => fromChain(df, s).some((x) => x.index === stage.index);
-      const laterStages = df.stages.filter(later);
+      let chainOfStageOnce: Instruction[] | undefined;
+      let laterStagesOnce: Stage[] | undefined;
       for (const { instr, script, cmd } of runCommands(stage.instructions)) {
         const created = creation(cmd);
         if (!created || created === 'default') continue;
+        const laterStages = (laterStagesOnce ??= stagesBuiltOn(df, stage));
         const dir = pathOf(instr, created, scriptMarks(script).firstCd < cmd.span.start);
         if (!dir) continue;
         const raw = created.raw.replace(/^["']|["']$/g, '');
@@ -336,8 +379,13 @@ installs into the system Python. Activating in each RUN that needs it and callin
         // mentioned after the creating command in its own RUN, or in any later instruction of the file
         const restOfRun = df.text.slice(cmd.span.end, instr.span.end);
         if (mentions(restOfRun)) continue;
-        const laterInstrs = df.instructions.filter((i) => i.index > instr.index);
-        if (laterInstrs.some((i) => mentions(i.args) || i.flags.some((f) => mentions(f.raw)))) continue;
+        // from the next instruction on, stopping at the first mention (a venv is usually used soon after)
+        let mentioned = false;
+        for (let k = instr.index + 1; k < df.instructions.length && !mentioned; k++) {
+          const i = df.instructions[k]!;
+          mentioned = mentions(i.args) || i.flags.some((f) => mentions(f.raw));
+        }
+        if (mentioned) continue;
         // a project tool may pick up an in-project .venv by itself
         const laterCmds = runCommands(laterStages.flatMap((s) => s.instructions).filter((i) => i.index > instr.index));
         const sameRun = script.commands.filter((c) => c.span.start > cmd.span.end).map((c) => ({ instr, script, cmd: c }));
@@ -349,6 +397,7 @@ installs into the system Python. Activating in each RUN that needs it and callin
           if (c.cmd.assignments.some((a) => a.name === 'PATH' || a.name === 'VIRTUAL_ENV')) return false;
           const entries = (c.instr.state.env.get('PATH') ?? '').split(':').map((e) => e.replace(/\/+$/, ''));
           if (entries.includes(dir + '/bin')) return false;
+          const chainOfStage = (chainOfStageOnce ??= chainInstructions(df, stage));
           const upTo = chainOfStage.concat(laterStages.flatMap((s) => s.instructions)).filter((i) => i.index < c.instr.index);
           return !uncertainPath(df, upTo);
         });

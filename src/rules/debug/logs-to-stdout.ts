@@ -1,5 +1,6 @@
 // DBG001: the app logs to stdout/stderr, not to files inside the container.
 import { defineRule } from '../../lint/rule.js';
+import { lineOf } from '../../dockerfile/lines.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
 import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
 import { isPython } from '../../dockerfile/commands.js';
@@ -199,7 +200,7 @@ flagged where they are written. No peer linter checks this.`,
       for (const m of file.text.matchAll(GUNICORN_LOG)) {
         const value = m[3]!;
         if (value === '' || STREAM.test(value)) continue;
-        const line = file.text.slice(0, m.index).split('\n').length;
+        const line = lineOf(file.text, m.index);
         const span = file.heredoc
           ? { start: file.heredoc.contentSpan.start + m.index!, end: file.heredoc.contentSpan.start + m.index! + m[0].length }
           : file.word!.span;

@@ -102,6 +102,8 @@ export function closeMatch(name: string, candidates: Iterable<string>): string |
     if (c.toLowerCase() === name.toLowerCase()) return c;
     const n = Math.min(c.length, name.length);
     const limit = n >= 8 ? 2 : n >= 4 ? 1 : 0;
+    // the distance is at least the difference in length: skip the table when that alone is too far
+    if (Math.abs(c.length - name.length) > limit) continue;
     const d = editDistance(c, name);
     if (d <= limit && d < bestD) {
       best = c;

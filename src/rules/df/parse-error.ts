@@ -57,6 +57,18 @@ function hint(args: string): string {
   return 'check the brackets and commas';
 }
 
+/** The last instruction that ends at or before `offset` (they are in file order): a search, not a scan per problem. */
+function lastEndingBy(instrs: readonly Instruction[], offset: number): Instruction | undefined {
+  let lo = 0;
+  let hi = instrs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (instrs[mid]!.span.end <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return instrs[lo - 1];
+}
+
 export default defineRule({
   code: 'DF022',
   name: 'parse-error',
@@ -110,7 +122,7 @@ exit 2.`,
         const word = df.text.slice(p.span.start, p.span.end);
         const hint = suggestion(word);
         message = `unknown instruction \`${word}\`${hint}`;
-        const prev = df.instructions.filter((i) => i.span.end <= p.span.start).pop();
+        const prev = lastEndingBy(df.instructions, p.span.start);
         if (/^\{[{%#]/.test(word)) {
           message += ': this looks like template syntax (Jinja, cookiecutter); lint the rendered Dockerfile';
         } else if (!hint && prev && (prev.keyword === 'RUN' || prev.onbuild?.keyword === 'RUN') && /^[A-Za-z0-9_./-]+$/.test(word)) {

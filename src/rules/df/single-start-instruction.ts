@@ -1,5 +1,6 @@
 // DF009: one CMD, one ENTRYPOINT and one HEALTHCHECK per stage — only the last of each takes effect.
 import { defineRule } from '../../lint/rule.js';
+import { lineOf } from '../../dockerfile/lines.js';
 
 const KINDS = ['CMD', 'ENTRYPOINT', 'HEALTHCHECK'] as const;
 
@@ -35,7 +36,7 @@ and the \`CMD\` inside \`HEALTHCHECK … CMD\` don't count.`,
         for (const instr of list.slice(0, -1)) {
           report({
             span: instr.keywordSpan,
-            message: `several \`${kind}\` instructions in this stage: only the last one (line ${df.text.slice(0, last!.span.start).split('\n').length}) takes effect`,
+            message: `several \`${kind}\` instructions in this stage: only the last one (line ${lineOf(df.text, last!.span.start)}) takes effect`,
           });
         }
       }

@@ -4,6 +4,8 @@ import type { Dockerfile, Instruction, Span } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { rootBase } from '../../dockerfile/query.js';
 import { closeMatch, isPredefinedArg, varRefs } from './_util.js';
+import { NearNames } from './_near.js';
+import { memo } from '../../dockerfile/memo.js';
 
 /** Instructions whose arguments BuildKit expands (RUN/CMD/ENTRYPOINT are left to the shell). */
 const EXPANDED = new Set(['ADD', 'COPY', 'ENV', 'ARG', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
@@ -47,6 +49,32 @@ function textsOf(df: Dockerfile, instr: Instruction): { texts: Text[]; defines: 
   }
   const words = instr.words.filter((w) => !(instr.heredocs.length > 0 && /^\d*<<-?/.test(w.raw)));
   return { texts: words.map((w) => ({ raw: w.raw, span: w.span })), defines: words.map(() => []) };
+}
+
+/** Every ENV and ARG name of the file, indexed for near misses, built once per file when first needed. */
+const namesOf = memo((df: Dockerfile): NearNames => {
+  const names: string[] = [];
+  for (const i of df.instructions) if (i.keyword === 'ENV' || i.keyword === 'ARG') for (const kv of keyValues(i, df.escape)) names.push(kv.key);
+  return new NearNames(names);
+});
+
+/**
+ * The names closeMatch could pick among those defined for this instruction (ENV, then ARG, then the earlier pairs of
+ * the instruction itself), in that order: the same answer as offering it all of them, without listing them all for
+ * each reference.
+ */
+function nearCandidates(df: Dockerfile, name: string, instr: Instruction, local: readonly string[]): string[] {
+  const { env, args } = instr.state;
+  const ranked: { name: string; group: number; order: number }[] = [];
+  for (const n of namesOf(df).candidates(name)) {
+    const e = env.order(n);
+    const a = args.order(n);
+    const l = local.indexOf(n);
+    if (e !== undefined) ranked.push({ name: n, group: 0, order: e });
+    else if (a !== undefined) ranked.push({ name: n, group: 1, order: a });
+    else if (l >= 0) ranked.push({ name: n, group: 2, order: l });
+  }
+  return ranked.sort((x, y) => x.group - y.group || x.order - y.order).map((r) => r.name);
 }
 
 export default defineRule({
@@ -95,18 +123,19 @@ left to the shell, as in BuildKit.`,
       const root = rootBase(df, stage);
       const known = root.base.scratch;
       const prefixes = imagePrefixes(root.base.repository);
-      const defined = new Set<string>([...instr.state.env.keys(), ...instr.state.args.keys()]);
+      // get/has on the state, never its keys: copying them for every instruction was quadratic in the ENV count
+      const { env, args } = instr.state;
       const { texts, defines } = textsOf(df, instr);
       texts.forEach((t, i) => {
         const local = new Set(defines[i]);
         for (const ref of varRefs(t.raw, df.escape)) {
           const name = ref.name;
-          if (ref.modifier !== undefined || defined.has(name) || local.has(name) || isPredefinedArg(name)) continue;
+          if (ref.modifier !== undefined || env.has(name) || args.has(name) || local.has(name) || isPredefinedArg(name)) continue;
           if (name === 'PATH' || name === 'HOME') continue;
           const baseMayDefine = !known && (COMMON_IMAGE_ENV.has(name) || name.startsWith('LC_') || prefixes.some((p) => name.startsWith(p)));
           if (baseMayDefine) continue;
           let message: string | undefined;
-          const near = closeMatch(name, [...defined, ...local]);
+          const near = closeMatch(name, nearCandidates(df, name, instr, defines[i]!));
           if (near) message = `\`$${name}\` is not defined (did you mean \`$${near}\`?): it expands to an empty string`;
           else if (df.globalArgs.has(name)) {
             message = `\`$${name}\` is a global \`ARG\`, not visible inside a stage: add \`ARG ${name}\` after this stage's \`FROM\``;

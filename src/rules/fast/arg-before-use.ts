@@ -1,6 +1,6 @@
 // FAST003: an ARG declared long before its first use makes every value change rerun the RUN steps in between.
 import { defineRule } from '../../lint/rule.js';
-import type { Instruction } from '../../dockerfile/model.js';
+import type { Instruction, KeyValue } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { lineOf } from '../../dockerfile/scripts.js';
 
@@ -17,8 +17,24 @@ function lineEnd(text: string, offset: number): number {
   return i < 0 ? text.length : i + 1;
 }
 
-function refRe(name: string): RegExp {
-  return new RegExp(`\\$(\\{${name}(?![A-Za-z0-9_])|${name}(?![A-Za-z0-9_]))`);
+/**
+ * The names text[from, to) refers to as `$NAME` or `${NAME…`: the whole word after the `$` or `${`, so `$AB` in
+ * `$ABC` is no reference to AB.
+ */
+function refsIn(text: string, from: number, to: number): Set<string> {
+  const out = new Set<string>();
+  for (let i = text.indexOf('$', from); i >= 0 && i < to; i = text.indexOf('$', i + 1)) {
+    let s = i + 1;
+    if (s < to && text.charCodeAt(s) === 123) s++;
+    let e = s;
+    while (e < to && isWordChar(text.charCodeAt(e))) e++;
+    if (e > s) out.add(text.slice(s, e));
+  }
+  return out;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 export default defineRule({
@@ -56,57 +72,58 @@ single-name \`ARG\` line down; it is unsafe because a script run in between migh
   ],
   check({ dockerfile: df, report }) {
     const text = df.text;
+    const found: { kv: KeyValue; arg: Instruction; kvs: KeyValue[]; use: Instruction; runs: number }[] = [];
+    for (const stage of df.stages) {
+      const list = stage.instructions;
+      // One walk from the stage's end: for each name, the nearest later instruction that uses or redeclares it, so
+      // an ARG is judged without scanning the rest of the stage (which made thousands of ARGs quadratic).
+      const runsBefore = [0];
+      for (const i of list) runsBefore.push(runsBefore[runsBefore.length - 1]! + (i.keyword === 'RUN' && !i.onbuild ? 1 : 0));
+      const next = new Map<string, { at: number; use: boolean }>();
+      const inStage: typeof found = [];
+      for (let k = list.length - 1; k >= 0; k--) {
+        const arg = list[k]!;
+        const kvs = arg.keyword === 'ARG' ? keyValues(arg, df.escape) : [];
+        for (const kv of kvs) {
+          if (IMPLICIT.test(kv.key) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) continue;
+          // a redeclaration starts over (it is judged on its own)
+          const event = next.get(kv.key);
+          if (!event?.use) continue;
+          const runs = runsBefore[event.at]! - runsBefore[k + 1]!;
+          if (runs > 0) inStage.push({ kv, arg, kvs, use: list[event.at]!, runs });
+        }
+        for (const name of refsIn(text, arg.keywordSpan.end, arg.span.end)) next.set(name, { at: k, use: true });
+        for (const kv of kvs) next.set(kv.key, { at: k, use: false });
+      }
+      found.push(...inStage.reverse());
+    }
     // moves by the offset they go to: ARGs bound for one place move in one fix, since insertions at one offset clash
     // and one fix per ARG would take a --fix pass each (a stage with more ARGs than passes never got fixed whole)
     const moves = new Map<number, { key: string; from: number; to: number; body: string }[]>();
-    const found: { span: { start: number; end: number }; message: string; anchor?: number; key: string }[] = [];
-    for (const stage of df.stages) {
-      const list = stage.instructions;
-      list.forEach((arg, k) => {
-        if (arg.keyword !== 'ARG') return;
-        const kvs = keyValues(arg, df.escape);
-        for (const kv of kvs) {
-          if (IMPLICIT.test(kv.key) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) continue;
-          const re = refRe(kv.key);
-          let runs = 0;
-          let use: Instruction | undefined;
-          for (const next of list.slice(k + 1)) {
-            if (next.keyword === 'ARG' && keyValues(next, df.escape).some((x) => x.key === kv.key)) break;
-            if (re.test(text.slice(next.keywordSpan.end, next.span.end))) {
-              use = next;
-              break;
-            }
-            if ((next.onbuild ?? next).keyword === 'RUN' && !next.onbuild) runs++;
-          }
-          if (!use || runs === 0) continue;
-          const line = lineOf(text, use.span.start);
-          const movable = kvs.length === 1 && arg.comments.length === 0 && !arg.onbuild;
-          let anchor: number | undefined;
-          if (movable) {
-            const from = lineStart(text, arg.span.start);
-            const to = lineEnd(text, arg.span.end);
-            anchor = lineStart(text, use.comments[0]?.span.start ?? use.span.start);
-            const body = text.slice(from, to);
-            const group = moves.get(anchor) ?? [];
-            moves.set(anchor, group);
-            group.push({ key: kv.key, from, to, body: body.endsWith('\n') ? body : body + '\n' });
-          }
-          found.push({
-            span: kv.keySpan,
-            key: kv.key,
-            anchor,
-            message: `\`ARG ${kv.key}\` comes ${runs} \`RUN\` step${runs === 1 ? '' : 's'} before its first use (line ${line}): a new value reruns ${runs === 1 ? 'it' : 'them all'}; declare it just before line ${line}`,
-          });
-        }
-      });
-    }
-    for (const f of found) {
-      const group = f.anchor === undefined ? undefined : moves.get(f.anchor)!;
+    const anchors = found.map(({ kv, arg, kvs, use }) => {
+      if (kvs.length !== 1 || arg.comments.length > 0 || arg.onbuild) return undefined;
+      const from = lineStart(text, arg.span.start);
+      const to = lineEnd(text, arg.span.end);
+      const anchor = lineStart(text, use.comments[0]?.span.start ?? use.span.start);
+      const body = text.slice(from, to);
+      const group = moves.get(anchor) ?? [];
+      moves.set(anchor, group);
+      group.push({ key: kv.key, from, to, body: body.endsWith('\n') ? body : body + '\n' });
+      return anchor;
+    });
+    found.forEach(({ kv, use, runs }, n) => {
+      const anchor = anchors[n];
+      const group = anchor === undefined ? undefined : moves.get(anchor)!;
       const fix = group && {
-        description: group.length === 1 ? `move \`ARG ${f.key}\` down to just before its first use` : `move ${group.map((m) => `\`ARG ${m.key}\``).join(', ')} down to just before their first use`,
-        edits: [...group.map((m) => ({ start: m.from, end: m.to, text: '' })), { start: f.anchor!, end: f.anchor!, text: group.map((m) => m.body).join('') }],
+        description: group.length === 1 ? `move \`ARG ${kv.key}\` down to just before its first use` : `move ${group.map((m) => `\`ARG ${m.key}\``).join(', ')} down to just before their first use`,
+        edits: [...group.map((m) => ({ start: m.from, end: m.to, text: '' })), { start: anchor!, end: anchor!, text: group.map((m) => m.body).join('') }],
       };
-      report({ span: f.span, message: f.message, fix });
-    }
+      const line = lineOf(text, use.span.start);
+      report({
+        span: kv.keySpan,
+        message: `\`ARG ${kv.key}\` comes ${runs} \`RUN\` step${runs === 1 ? '' : 's'} before its first use (line ${line}): a new value reruns ${runs === 1 ? 'it' : 'them all'}; declare it just before line ${line}`,
+        fix,
+      });
+    });
   },
 });

@@ -1,9 +1,10 @@
 // FAST004: the dependency install must come before the source tree is copied, or every code change reinstalls everything.
 import { defineRule } from '../../lint/rule.js';
-import type { Instruction, Span } from '../../dockerfile/model.js';
+import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
+import { memo } from '../../dockerfile/memo.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag, pythonInstall } from '../../dockerfile/commands.js';
-import { chainInstructions, copyOperands, imagePath, pathWithin } from '../../dockerfile/query.js';
+import { copyOperands, imagePath, pathWithin } from '../../dockerfile/query.js';
 import { lineOf } from '../../dockerfile/scripts.js';
 
 type Kind = 'deps' | 'deps+project' | 'project';
@@ -71,6 +72,26 @@ function installsDeps(instrs: Instruction[]): boolean {
     const k = installKind(c);
     return k === 'deps' || k === 'deps+project';
   }));
+}
+
+/**
+ * Per stage index: whether its FROM chain installs dependencies. One pass in stage order (a FROM names only earlier
+ * stages), instead of walking each stage's whole chain: a chain of thousands of stages made that quadratic.
+ */
+const chainInstallsDeps = memo((df: Dockerfile): boolean[] => {
+  const out: boolean[] = [];
+  for (const s of df.stages) out.push(installsDeps(s.instructions) || (s.base.stage !== undefined && s.base.stage < s.index && out[s.base.stage]!));
+  return out;
+});
+
+/** Each word a RUN of the stage passes to chmod, with the index of the last such RUN: once per stage, not per COPY. */
+function chmodTargets(stage: Stage): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const i of stage.instructions) {
+    if (i.keyword !== 'RUN') continue;
+    for (const c of runScript(i)?.commands ?? []) if (c.name === 'chmod') for (const w of c.argv) out.set(w.value, i.index);
+  }
+  return out;
 }
 
 interface TreeCopy {
@@ -141,22 +162,22 @@ then \`uv sync\`, \`poetry install --no-root\` then \`poetry install\`. A copied
       return d === '.' || d === '' || (dest !== undefined && basename(dest) === b);
     };
     for (const stage of df.stages) {
-      const chain = chainInstructions(df, stage);
       // dependencies installed by the stages this one is built FROM
-      let depsEarlier = installsDeps(chain.slice(0, chain.length - stage.instructions.length));
+      const parent = stage.base.stage;
+      let depsEarlier = parent !== undefined && chainInstallsDeps(df)[parent] === true;
+      const chmodded = chmodTargets(stage);
       const trees: TreeCopy[] = [];
       const done = new Set<Instruction>();
       for (const instr of stage.instructions) {
         if (instr.keyword === 'COPY' || instr.keyword === 'ADD') {
           const ops = copyOperands(df, instr);
           // dependencies installed in another stage and copied in count as an earlier install step
-          if (ops?.fromStage && trees.length === 0 && installsDeps(chainInstructions(df, ops.fromStage))) depsEarlier = true;
+          if (ops?.fromStage && trees.length === 0 && chainInstallsDeps(df)[ops.fromStage.index]) depsEarlier = true;
           if (!ops || ops.from !== undefined || ops.sources.length === 0 || ops.sources.some((s) => s.value === undefined)) continue;
           if (ops.destPath !== undefined && SYSTEM_DEST.test(ops.destPath)) continue;
           // a destination made executable later is a script, not a directory of code
-          const chmodded = ops.destPath !== undefined && stage.instructions.some((i) => i.index > instr.index && i.keyword === 'RUN' &&
-            (runScript(i)?.commands ?? []).some((c) => c.name === 'chmod' && c.argv.some((w) => w.value === ops.destPath)));
-          const tree = chmodded ? [] : ops.sources.filter((s) => isTree(s.value!, ops.destPath, ops.dest));
+          const laterChmod = ops.destPath !== undefined && (chmodded.get(ops.destPath) ?? -1) > instr.index;
+          const tree = laterChmod ? [] : ops.sources.filter((s) => isTree(s.value!, ops.destPath, ops.dest));
           if (tree.length === 0) continue;
           const whole = tree.some((s) => isWhole(s.value!));
           trees.push({

@@ -1,6 +1,7 @@
 // OPS007: apt never waits for an answer in a build: `-y` and DEBIAN_FRONTEND=noninteractive, the latter not baked into the image.
 import { defineRule } from '../../lint/rule.js';
-import type { Instruction } from '../../dockerfile/model.js';
+import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
+import { memo, memo2 } from '../../dockerfile/memo.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { stageCommands, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
@@ -45,23 +46,37 @@ function frontendSet(instr: Instruction, script: ShellScript, cmd: ShCommand): b
   const ok = (v: string | undefined): boolean => v !== undefined && (v === 'noninteractive' || v.includes('$'));
   if (cmd.assignments.some((a) => a.name === 'DEBIAN_FRONTEND' && ok(a.value))) return true;
   if (ok(instr.state.env.get('DEBIAN_FRONTEND')) || ok(instr.state.args.get('DEBIAN_FRONTEND'))) return true;
-  for (const c of script.commands) {
-    if (c === cmd) break;
-    if (c.name === 'export' && c.argv.slice(1).some((w) => /^DEBIAN_FRONTEND=/.test(w.value) && ok(w.value.slice('DEBIAN_FRONTEND='.length)))) return true;
-    // `export DEBIAN_FRONTEND` after `DEBIAN_FRONTEND=noninteractive`, or `set -a` style: accept any later export of it
-    if (c.name === 'export' && c.argv.slice(1).some((w) => w.value === 'DEBIAN_FRONTEND')) return true;
-  }
-  return false;
+  const { firstExport, position } = exportsOf(script);
+  return firstExport < (position.get(cmd) ?? Infinity);
 }
 
-/** debconf told to be non-interactive for good (`debconf-set-selections` / `dpkg-reconfigure`) earlier in the chain. */
-function debconfNoninteractive(chain: Instruction[], upTo: Instruction): boolean {
-  for (const i of chain) {
-    if (i.index > upTo.index) break;
-    if (i.keyword === 'RUN' && /debconf\/frontend/.test(i.args) && /noninteractive/i.test(i.args)) return true;
+/**
+ * Where the script first exports DEBIAN_FRONTEND (`export DEBIAN_FRONTEND=noninteractive`, or a bare `export
+ * DEBIAN_FRONTEND` after an assignment: any export of it counts), and each command's position: once per script,
+ * not a walk from its start for each apt-get in it.
+ */
+const exportsOf = memo((script: ShellScript): { firstExport: number; position: Map<ShCommand, number> } => {
+  const ok = (v: string): boolean => v === 'noninteractive' || v.includes('$');
+  let firstExport = Infinity;
+  const position = new Map<ShCommand, number>();
+  script.commands.forEach((c, k) => {
+    if (!position.has(c)) position.set(c, k);
+    if (firstExport === Infinity && c.name === 'export' &&
+        c.argv.slice(1).some((w) => (/^DEBIAN_FRONTEND=/.test(w.value) && ok(w.value.slice('DEBIAN_FRONTEND='.length))) || w.value === 'DEBIAN_FRONTEND')) firstExport = k;
+  });
+  return { firstExport, position };
+});
+
+/** Index of the first instruction of the stage's FROM chain that configures apt (or debconf) non-interactive. */
+const firstConfig = memo2((stage: Stage, df: Dockerfile): { assumeYes: number; debconf: number } => {
+  let assumeYes = Infinity;
+  let debconf = Infinity;
+  for (const i of chainInstructions(df, stage)) {
+    if (assumeYes === Infinity && (i.keyword === 'RUN' || i.keyword === 'COPY') && /Assume-Yes/i.test(i.args)) assumeYes = i.index;
+    if (debconf === Infinity && i.keyword === 'RUN' && /debconf\/frontend/.test(i.args) && /noninteractive/i.test(i.args)) debconf = i.index;
   }
-  return false;
-}
+  return { assumeYes, debconf };
+});
 
 export default defineRule({
   code: 'OPS007',
@@ -121,8 +136,7 @@ Turning \`ENV DEBIAN_FRONTEND\` into an \`ARG\` is offered as an unsafe fix (an 
       const tool = call.tool;
       if (!assumesYes(instr, cmd) && !(cmd.pipeIndex > 0)) {
         const sub = cmd.argv.find((w, k) => k > 0 && w.value === 'install');
-        const chain = chainInstructions(df, stage);
-        const aptConf = chain.some((i) => i.index <= instr.index && (i.keyword === 'RUN' || i.keyword === 'COPY') && /Assume-Yes/i.test(i.args));
+        const aptConf = firstConfig(stage, df).assumeYes <= instr.index;
         if (!aptConf) {
           const fixable = editable && sub !== undefined && sub.raw === 'install';
           if (fixable) addEdit(instr, { start: sub.span.end, end: sub.span.end, text: ' -y' });
@@ -132,7 +146,7 @@ Turning \`ENV DEBIAN_FRONTEND\` into an \`ARG\` is offered as an unsafe fix (an 
           });
         }
       }
-      if (!frontendSet(instr, script, cmd) && !debconfNoninteractive(chainInstructions(df, stage), instr)) {
+      if (!frontendSet(instr, script, cmd) && !(firstConfig(stage, df).debconf <= instr.index)) {
         const first = cmd.argv[0]!;
         const fixable = editable && cmd.assignments.length === 0 && df.text.slice(first.span.start, first.span.end) === first.raw;
         if (fixable) addEdit(instr, { start: first.span.start, end: first.span.start, text: 'DEBIAN_FRONTEND=noninteractive ' });
