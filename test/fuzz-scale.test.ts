@@ -1,6 +1,7 @@
-// Property: check and --fix stay fast on big inputs. Blocks from the Dockerfile grammar are repeated to 20,000 lines
-// and checked (and fixed) in a child process with a hard timeout and a heap cap, so a quadratic path fails this test
-// instead of hanging or exhausting the runner. Uses the compiled dist/ (npm test builds it first).
+// Property: check and --fix finish on big inputs within a heap cap. Blocks from the Dockerfile grammar are repeated
+// to 20,000 lines and checked (and fixed) in a child process with a heap cap and a hang guard, so a quadratic memory
+// path fails this test instead of exhausting the runner. Not a timing: speed is `npm run bench` (bench/linear.mjs),
+// and linearity is proven by counting work in test/hostile/linear.test.ts. Uses the compiled dist/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +16,8 @@ const built = existsSync(join(DIST, 'lint', 'check.js'));
 if (!built) console.warn('NOTE: dist/ is absent (npm run build): the scale properties are skipped');
 
 const LINES = 20_000;
-// issue 13's targets are 2 s / 300 MB to check and 5 s to fix; twice that here, since CI machines are shared
-const LIMIT = { check: 4_000, fix: 10_000 };
+/** A hang guard (seconds of work take milliseconds here), far above any loaded runner's time. */
+const HANG_MS = 60_000;
 const HEAP_MB = 600;
 
 const CHILD = `
@@ -39,9 +40,9 @@ function measure(text: string, mode: 'check' | 'fix'): { ms: number; rssMb: numb
     const file = join(dir, 'Dockerfile');
     writeFileSync(file, text);
     const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--input-type=module', '-e', CHILD, file, mode, DIST], {
-      encoding: 'utf8', timeout: LIMIT[mode] * 2, killSignal: 'SIGKILL',
+      encoding: 'utf8', timeout: HANG_MS, killSignal: 'SIGKILL',
     });
-    if (r.error || r.status !== 0) return `${mode}: ${r.signal ? `killed (${r.signal}) after ${LIMIT[mode] * 2} ms` : `exit ${r.status}`} ${(r.stderr ?? '').split('\n').find((l) => /heap|Error/.test(l)) ?? ''}`;
+    if (r.error || r.status !== 0) return `${mode}: ${r.signal ? `killed (${r.signal}) after ${HANG_MS} ms` : `exit ${r.status}`} ${(r.stderr ?? '').split('\n').find((l) => /heap|Error/.test(l)) ?? ''}`;
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; rssMb: number };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -60,16 +61,14 @@ const bigArb = grammarArb
 
 describe.skipIf(!built)(`fuzz: ${LINES.toLocaleString('en')}-line Dockerfiles`, () => {
   for (const mode of ['check', 'fix'] as const) {
-    it(`${mode} stays under ${LIMIT[mode]} ms and ${HEAP_MB} MB of heap`, () => {
+    it(`${mode} finishes within ${HEAP_MB} MB of heap`, () => {
       fc.assert(
         fc.property(bigArb, ({ label, text }) => {
           const m = measure(text, mode);
           expect(typeof m === 'string' ? m : '', label).toBe('');
-          const { ms } = m as { ms: number };
-          expect(ms, `${mode} of ${text.split('\n').length} lines: ${label}`).toBeLessThan(LIMIT[mode]);
         }),
         { ...params(3), endOnFailure: true },
       );
-    }, 120_000);
+    }, 4 * HANG_MS);
   }
 });

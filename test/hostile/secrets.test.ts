@@ -107,8 +107,9 @@ describe('redaction: one mask for every printed text', () => {
       '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(n / 10), 'ENV A_TOKEN=abcdefgh\n'.repeat(n / 10), 'Authorization: '.repeat(n)];
     const t = performance.now();
     for (const h of hostile) redact(h, { source: true });
-    expect(performance.now() - t).toBeLessThan(3000);
-  }, 20_000);
+    // a guard against the quadratic kind (minutes), not a timing: it takes well under a second
+    expect(performance.now() - t).toBeLessThan(15_000);
+  }, 30_000);
 
   it('messages keep their wording: `ENV NAME holds…` is not a legacy ENV line', () => {
     const m = 'ENV AWS_SECRET_ACCESS_KEY holds a secret-named value in the image config (value hidden)';
