@@ -15,6 +15,7 @@ import type { Engine } from '../engine/types.js';
 import type { LockRunner } from '../init/lock.js';
 import { VERSION } from '../meta.js';
 import { UsageError, type Io } from './io.js';
+import { withSignalsHeld } from '../io/signals.js';
 
 export interface InitFlags {
   packageManager?: string;
@@ -210,7 +211,8 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     }
     return 0;
   }
-  writePlans(plans, root);
+  // killed between a temp file and its rename, init would leave the temp file: the writes finish first
+  await withSignalsHeld(() => writePlans(plans, root));
   const check = checkFiles({ paths: [dir], cwd: io.cwd, cli: {} });
   const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
   if (json) {
