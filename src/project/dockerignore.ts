@@ -81,6 +81,15 @@ export function badPattern(pattern: string): string | undefined {
 const refused = (pattern: string, why: string): string =>
   `\`${pattern}\` is not a valid .dockerignore pattern (${why}): Docker refuses the whole file, so every build of this context fails with "syntax error in pattern"; escape the character (\`\\[\`) or remove the line`;
 
+function compiles(pattern: string): boolean {
+  try {
+    createIgnore().add(pattern).ignores('x');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function parseDockerignore(text: string): Dockerignore {
   const entries: DockerignoreEntry[] = [];
   const problems: DockerignoreProblem[] = [];
@@ -106,21 +115,16 @@ export function parseDockerignore(text: string): Dockerignore {
     }
     entries.push({ pattern, negated, line: i + 1, span });
   });
-  // Go accepts a few classes JavaScript's regexps refuse (`[z-a]`); Go's regexp refuses them too, at match time
-  const single: Ignore[] = [];
-  for (const e of [...entries]) {
-    try {
-      const one = createIgnore().add(e.pattern);
-      one.ignores('x');
-      single.push(one);
-    } catch {
-      entries.splice(entries.indexOf(e), 1);
-      problems.push({ line: e.line, span: e.span, message: refused(e.pattern, 'a malformed `[...]` class') });
-    }
-  }
+  // Go accepts a few classes JavaScript's regexps refuse (`[z-a]`); Go's regexp refuses them too, at match time. Only
+  // a pattern with a class can be one, so only those are compiled here (a 100,000-line file compiled each line twice)
+  const malformed = new Set(entries.filter((e) => e.pattern.includes('[') && !compiles(e.pattern)));
+  for (const e of malformed) problems.push({ line: e.line, span: e.span, message: refused(e.pattern, 'a malformed `[...]` class') });
+  if (malformed.size > 0) entries.splice(0, entries.length, ...entries.filter((e) => !malformed.has(e)));
   problems.sort((a, b) => a.line - b.line);
   const all = createIgnore().add(entries.map((e) => (e.negated ? '!' : '') + e.pattern));
   const cache = new Map<string, boolean>();
+  // one matcher per entry, made when decidedBy first needs it (most runs never ask)
+  const single: (Ignore | undefined)[] = [];
   return {
     text,
     entries,
@@ -137,7 +141,7 @@ export function parseDockerignore(text: string): Dockerignore {
     },
     decidedBy(path) {
       const p = clean(path);
-      for (let k = entries.length - 1; k >= 0; k--) if (single[k]!.ignores(p)) return entries[k];
+      for (let k = entries.length - 1; k >= 0; k--) if ((single[k] ??= createIgnore().add(entries[k]!.pattern)).ignores(p)) return entries[k];
       return undefined;
     },
     mayReinclude(dir) {
