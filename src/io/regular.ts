@@ -24,9 +24,10 @@ export type ReadBytes = { bytes: Buffer; refusal?: undefined } | { bytes?: undef
 export interface ReadOptions {
   /**
    * Directories the file must resolve into once every link is followed; undefined: anywhere (the user named the file
-   * itself, e.g. `--config`). A path that is not a link anywhere is inside whenever its directory is.
+   * itself, e.g. `--config`). A path that is not a link anywhere is inside whenever its directory is, so a function
+   * (finding the bounds walks up the tree) is only called for a path that goes through a link.
    */
-  within?: readonly string[];
+  within?: readonly string[] | (() => readonly string[]);
   maxBytes?: number;
 }
 
@@ -99,7 +100,8 @@ export function readRegular(path: string, options: ReadOptions = {}): ReadBytes 
     if (code === 'ENOENT' || code === 'ENOTDIR') return refuse('missing', link === undefined ? 'no such file' : `a symbolic link to ${link}, which does not exist`);
     return refuse('unreadable', errnoReason(e));
   }
-  if (options.within && !insideAny(real, options.within)) {
+  const within = options.within;
+  if (within && real !== resolve(path) && !insideAny(real, typeof within === 'function' ? within() : within)) {
     return refuse('outside', `a symbolic link to ${linkText(path) ?? real}, outside the project`);
   }
   let st: Stats;

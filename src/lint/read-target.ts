@@ -34,7 +34,7 @@ export function targetBounds(path: string, base: string | undefined): string[] {
 export function readTarget(path: string | undefined, display: string, base: string | undefined): TargetRead {
   if (path === undefined) return { read: readStdin() };
   try {
-    return { read: readText(path, { within: targetBounds(path, base) }) };
+    return { read: readText(path, { within: () => targetBounds(path, base) }) };
   } catch (e) {
     if (!(e instanceof ReadRefused)) throw e;
     const reason = e.reason;
