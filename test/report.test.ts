@@ -236,6 +236,13 @@ describe('github', () => {
     );
   });
 
+  it('percent-encodes control characters, so a file name with an ESC sequence cannot drive the job log', () => {
+    const text = 'FROM x\n';
+    const file = 'Dockerfile.\x1b[2J\x07\t';
+    const out = formatGithub(input([{ file, text, findings: [at(text, 'FROM', { code: 'SEC001', severity: 'error', file, message: 'a \x1b]0;t\x07 b' })] }]));
+    expect(out).toBe('::error file=Dockerfile.%1B[2J%07%09,line=1,col=1,endLine=1,endColumn=5,title=SEC001::a %1B]0;t%07 b\n');
+  });
+
   it('drops columns on multi-line annotations (GitHub rejects them)', () => {
     const f = at(MULTI, 'apt-get update', { through: 'vim' });
     expect(formatGithub(input([{ file: 'Dockerfile', text: MULTI, findings: [f] }]))).toBe(

@@ -5,9 +5,13 @@ import type { Severity } from '../lint/rule.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
-/** Same rules as @actions/core escapeData. */
+/**
+ * @actions/core's escapeData, and every other control character percent-encoded too: a file named with an ESC
+ * sequence (`Dockerfile.\x1b[2J`) would otherwise reach the job log raw and drive its terminal.
+ */
 export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[%\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /** Same rules as @actions/core escapeProperty: ':' and ',' would end the property. */
