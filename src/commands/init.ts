@@ -138,6 +138,10 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   const dir = located.projectDir;
   let project = loadProject(dir, dir);
   const opts: InitOptions = { ...options(flags), repoRoot: located.repoRoot, projectDirEvidence: dir === given ? undefined : located.evidence };
+  // a manifest that is a link out of the project (or a device) was not read: say so, or "no requirements file" misleads
+  const sayNotRead = (): void => {
+    for (const [abs, reason] of project.skipped) io.err(`note: ${relative(dir, abs) || abs}: ${reason}: not read\n`);
+  };
   let spec;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -154,6 +158,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
         }
       }
       if (flags.format === 'json') io.out(`${JSON.stringify({ error: e.message, hint: e.hint, choices: e.choices }, null, 2)}\n`);
+      sayNotRead();
       io.err(`pyship init: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`);
       return 2;
     }
@@ -197,6 +202,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     files: plans.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.how ? { how: p.how } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
     notes: spec.notes, ...extra,
   }, null, 2)}\n`);
+  if (!json) sayNotRead();
   if (!json) io.err(`Decided for ${where}:\n${spec.decisions.map((d) => `  ${d.field}: ${d.value}${d.evidence.length > 0 ? `  (${d.evidence.join('; ')})` : ''}\n`).join('')}`);
   if (flags.dryRun && json) {
     report({ dryRun: true });

@@ -118,6 +118,15 @@ describe('check on a hostile tree (real CLI)', () => {
     expect(r.code === 0 || r.code === 2).toBe(true);
   });
 
+  it('init names a manifest that links out of the project as not read, and never prints its target', { timeout: 30_000 }, () => {
+    const dir = tree({ 'app.py': 'from flask import Flask\napp = Flask(__name__)\n' });
+    symlinkSync('/etc/passwd', join(dir, 'requirements.txt'));
+    const r = cli(['init', '--no-input', '--dry-run', '.'], dir);
+    expect(r.err).toContain('note: requirements.txt: a symbolic link to /etc/passwd, outside the project: not read');
+    expect(r.out + r.err).not.toMatch(/root:x:0/);
+    expect(r.err).not.toMatch(/internal error/);
+  });
+
   it('a FIFO or device named on the command line is a clear error on that file, not a hang', { timeout: 30_000 }, () => {
     const dir = tree({ Dockerfile: GOOD });
     mkfifo(join(dir, 'Dockerfile.pipe'));
