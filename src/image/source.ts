@@ -41,5 +41,9 @@ export function classifyImageArg(arg: string, cwd: string): { kind: 'tar' | 'oci
     }
     return { kind: 'tar', path: p };
   }
+  // an image reference never starts with / or . and `docker save` archives end in .tar: a path that is not there
+  if (/^\.{0,2}\//.test(arg) || /\.(tar|tar\.gz|tgz)$/i.test(arg)) {
+    throw new ImageSourceError(`${arg}: no such file (audit reads an image by reference, a \`docker save\` archive or an OCI layout directory)`);
+  }
   return { kind: 'ref', ref: arg };
 }

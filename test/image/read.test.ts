@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { TarParser, type TarEntry } from '../../src/image/tar.js';
 import { readImage } from '../../src/image/read.js';
-import { ImageSourceError } from '../../src/image/source.js';
+import { classifyImageArg, ImageSourceError } from '../../src/image/source.js';
 import { dockerSave, ociTar, tar, writeOciDir } from './archive.js';
 import { badImage, goodImage } from './fixtures.js';
 
@@ -135,6 +135,14 @@ describe('readImage', () => {
     const img = await readImage({ kind: 'stream', stream: Readable.from(chunks()), ref: 'big' });
     expect(img.files.get('big/blob')?.entry.size).toBe(64 * 1024 * 1024);
     expect(img.totalSize).toBe(64 * 1024 * 1024 + 1);
+  });
+
+  it('a path that is not there is "no such file", never an image reference for the engine', () => {
+    for (const arg of ['/nonexistent.tar', './missing', '../x/img.tar.gz', 'build/app.tar']) {
+      expect(() => classifyImageArg(arg, tmp()), arg).toThrow(new RegExp(`^${arg.replace(/[.]/g, '\\.')}: no such file`));
+    }
+    expect(classifyImageArg('python:3.13-slim', tmp())).toEqual({ kind: 'ref', ref: 'python:3.13-slim' });
+    expect(classifyImageArg('ghcr.io/acme/app:v1', tmp())).toEqual({ kind: 'ref', ref: 'ghcr.io/acme/app:v1' });
   });
 
   it('fails clearly on input that is not an image', async () => {
