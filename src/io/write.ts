@@ -8,6 +8,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from './read.js';
+import { announceTemp, clearTemp } from './temp-guard.js';
 
 /** A file could not be written (or was refused): the message names it and says what to do. Exit 2, never a crash. */
 export class WriteError extends InputError {}
@@ -106,6 +107,7 @@ export function writeAtomic(path: string, text: string, options: WriteOptions = 
   removeStaleTemps(file);
   const tmp = join(dirname(file), `.${basename(file)}.pyship-${process.pid}-${Date.now()}.tmp`);
   let fd: number | undefined;
+  announceTemp(tmp);
   try {
     fd = openSync(tmp, 'wx', mode);
     writeSync(fd, text);
@@ -116,6 +118,7 @@ export function writeAtomic(path: string, text: string, options: WriteOptions = 
     fd = undefined;
     chmodSync(tmp, mode);
     renameSync(tmp, file);
+    clearTemp();
   } catch (e) {
     if (fd !== undefined) {
       try {
@@ -129,6 +132,7 @@ export function writeAtomic(path: string, text: string, options: WriteOptions = 
     } catch {
       // never created
     }
+    clearTemp();
     throw failure(shown, file, e);
   }
 }

@@ -40,3 +40,47 @@ describe('withSignalsHeld', () => {
     expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });
+
+describe('the temp-file guard', () => {
+  /** A child that creates `name`, announces it (and clears it when `clear`), then dies by SIGKILL before any rename. */
+  function killedWhileWriting(dir: string, name: string, clear: boolean): void {
+    const file = join(dir, name);
+    const child = `
+      const { writeFileSync } = await import('node:fs');
+      const { announceTemp, clearTemp } = await import(${JSON.stringify(join(DIST, 'io', 'temp-guard.js'))});
+      writeFileSync(${JSON.stringify(file)}, 'half of a fix');
+      announceTemp(${JSON.stringify(file)});
+      ${clear ? 'clearTemp();' : ''}
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { timeout: 10_000 });
+    expect(r.signal).toBe('SIGKILL');
+  }
+  const gone = async (path: string): Promise<boolean> => {
+    for (let i = 0; i < 100 && existsSync(path); i++) await new Promise((r) => setTimeout(r, 20));
+    return !existsSync(path);
+  };
+
+  it('removes the temp file a killed write left (the probe\'s "SIGINT to --fix" case)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyship-temp-guard-'));
+    try {
+      killedWhileWriting(dir, '.Dockerfile.pyship-1-2.tmp', false);
+      expect(await gone(join(dir, '.Dockerfile.pyship-1-2.tmp'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a cleared temp file, and never removes a path that is not a pyship temp file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyship-temp-guard-'));
+    try {
+      killedWhileWriting(dir, '.Dockerfile.pyship-1-3.tmp', true);
+      killedWhileWriting(dir, 'Dockerfile', false);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(join(dir, '.Dockerfile.pyship-1-3.tmp'))).toBe(true);
+      expect(existsSync(join(dir, 'Dockerfile'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
