@@ -1,6 +1,6 @@
 // The one redaction every output path applies before printing text it did not write itself (code frames, diffs,
 // messages, fix texts, audit listings): a secret's name stays visible, its value becomes `***`.
-import type { Span } from './dockerfile/model.js';
+import { firstEndAfter, type Span } from './dockerfile/model.js';
 import { AUTH_HEADER, isSecretName, NOT_A_SECRET, PRIVATE_KEY_HEADER, TOKEN_SHAPE, URL_PASSWORD } from './secrets.js';
 
 export const MASK = '***';
@@ -127,7 +127,7 @@ function merge(spans: Span[]): Span[] {
 export function maskSlice(text: string, spans: readonly Span[], from = 0, to = text.length): string {
   let out = '';
   let at = from;
-  for (let i = firstEndingAfter(spans, from); i < spans.length; i++) {
+  for (let i = firstEndAfter(spans, from); i < spans.length; i++) {
     const s = spans[i]!;
     if (s.start >= to) break;
     const a = Math.max(s.start, from);
@@ -140,21 +140,9 @@ export function maskSlice(text: string, spans: readonly Span[], from = 0, to = t
   return out + text.slice(at, to);
 }
 
-/** Index of the first span that ends after `pos` (spans are sorted and disjoint): frames ask per line. */
-function firstEndingAfter(spans: readonly Span[], pos: number): number {
-  let lo = 0;
-  let hi = spans.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid]!.end <= pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Move a range's ends out of secret spans, so the masked text on each side of them is whole. */
 export function widenToSpans(spans: readonly Span[], from: number, to: number): { from: number; to: number } {
-  for (let i = firstEndingAfter(spans, Math.min(from, to)); i < spans.length; i++) {
+  for (let i = firstEndAfter(spans, Math.min(from, to)); i < spans.length; i++) {
     const s = spans[i]!;
     if (s.start >= to) break;
     if (from > s.start && from < s.end) from = s.start;

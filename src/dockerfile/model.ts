@@ -7,6 +7,18 @@ export interface Span {
   end: number;
 }
 
+/** Index of the first span whose end is > `offset`, in disjoint spans sorted by position (a binary search). */
+export function firstEndAfter(spans: readonly Span[], offset: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.end <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export interface Directive {
   name: string; // lower-case: escape, syntax, check
   value: string;

@@ -1,7 +1,7 @@
 // Applies fixes as text edits: non-overlapping, in passes until stable, and only when the result re-parses as expected.
 // Every step is O(size + edits log edits): a file with thousands of fixable findings must not make --fix quadratic.
 import { parseDockerfile } from '../dockerfile/parse.js';
-import type { Dockerfile, Span } from '../dockerfile/model.js';
+import { firstEndAfter, type Dockerfile, type Span } from '../dockerfile/model.js';
 import { insertsLanded } from './fix-inserts.js';
 import type { Edit, Finding, FixSafety } from './rule.js';
 
@@ -62,18 +62,6 @@ class TakenEdits {
     // findings come in file order, so this is nearly always an append
     this.covered.splice(k, n, { start: s, end: f });
   }
-}
-
-/** Index of the first range whose end is > `offset` (ranges are disjoint and in order). */
-function firstEndAfter(ranges: readonly Span[], offset: number): number {
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ranges[mid]!.end <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Index of the first value >= `x` in a sorted array. */

@@ -1,26 +1,14 @@
 // Python source read as text, never imported or run: statements, lines, string literals and call arguments.
+import { lineOf } from '../../dockerfile/lines.js';
 
-/** 1-based line of an offset. */
+/** 1-based line of an offset (the cached line index of dockerfile/lines.ts, not a count from the start per call). */
 export function lineAt(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+  return lineOf(text, offset);
 }
 
-/** offset → 1-based line, by binary search over the line starts (built once per text): for many lookups in one text. */
+/** offset → 1-based line, by binary search over the line starts (dockerfile/lines.ts, built once per text). */
 export function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  return (offset) => lineOf(text, offset);
 }
 
 /**
