@@ -11,7 +11,7 @@ import { loadProject, type Project } from '../project/project.js';
 import { excludedNeeds, neededFiles } from './ignore-needs.js';
 import type { GeneratedFile } from './types.js';
 import type { InitSpec } from './types.js';
-import { readRegularText } from '../io/regular.js';
+import { present, readRegularText } from '../io/regular.js';
 
 export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged' | 'skip';
 
@@ -208,15 +208,6 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
 
 const LINK_KEPT = 'init writes neither through the link nor over it, with or without --force';
 
-/** Whether anything is at `full`, a dangling symlink included (existsSync follows links and says no). */
-function present(full: string): boolean {
-  try {
-    lstatSync(full);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isLink(full: string): boolean {
   try {

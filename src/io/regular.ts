@@ -174,3 +174,13 @@ export function projectBounds(dir: string): string[] {
     if (dirname(d) === d) return [root];
   }
 }
+
+/** Whether anything is at `path`, a dangling symlink included (existsSync follows links and says no). */
+export function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,12 +1,12 @@
 // The project around a Dockerfile, read from disk once: the build context, the project root, any file by path, git
 // facts. Parsed facts (requirements, compose, workflows…) are memoized functions of a Project in src/project/*.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { ProjectFiles } from '../lint/rule.js';
 import { parseDockerignore, type Dockerignore } from './dockerignore.js';
 import { isDockerfileName, walkFiles } from '../io/discover.js';
-import { readRegular } from '../io/regular.js';
+import { present, readRegular } from '../io/regular.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 
@@ -71,14 +71,6 @@ export function findProjectRoot(start: string): string {
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
-function lstatOk(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function loadProject(contextDir: string, rootDir?: string, dockerfile?: string, skipped = new Map<string, string>()): Project {
   const context = resolve(contextDir);
@@ -95,7 +87,7 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
     const r = readRegular(full, { within });
     if (r.refusal) {
       // rules probe many names: one that cannot even be looked at (its directory is not searchable) is no news
-      if (r.refusal.kind !== 'missing' && r.refusal.kind !== 'directory' && lstatOk(full)) skipped.set(full, r.refusal.reason);
+      if (r.refusal.kind !== 'missing' && r.refusal.kind !== 'directory' && present(full)) skipped.set(full, r.refusal.reason);
       return undefined;
     }
     if (r.bytes.subarray(0, 8192).includes(0)) return undefined;
