@@ -82,7 +82,17 @@ export interface RuleExample {
   files?: Record<string, string>;
 }
 
-export interface RuleDefinition {
+/**
+ * The checks of one code in the scopes beyond the Dockerfile and the project: a built image (`pyship audit`, scope I)
+ * and a running container (`pyship smoke`, scope R). A code keeps one rule file whatever it reads; each scope's check is
+ * pure and its examples run as tests without an engine.
+ */
+export interface ScopeChecks {
+  // image scope (I): checkImage + imageExamples
+  // runtime scope (R): checkRuntime + runtimeExamples
+}
+
+export interface RuleDefinition extends ScopeChecks {
   /** Stable code from practices.md (SEC001…), never reused. */
   code: string;
   /** kebab-case, equals the file name. */
