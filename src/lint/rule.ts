@@ -1,5 +1,6 @@
 // The rule contract every check, audit and smoke rule implements: one object per rule, pure check().
 import type { Dockerfile, Span } from '../dockerfile/model.js';
+import type { RuntimeRecord, RuntimeSettings, SmokeFigures } from '../runtime/record.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Scope = 'D' | 'P' | 'I' | 'R';
@@ -90,6 +91,50 @@ export interface RuleExample {
 export interface ScopeChecks {
   // image scope (I): checkImage + imageExamples
   // runtime scope (R): checkRuntime + runtimeExamples
+  /** Judges what `pyship smoke` measured in a running container: the record is filled before any rule runs. */
+  checkRuntime?(ctx: RuntimeRuleContext): void;
+  /** The line(s) this code shows in smoke's summary table, in its order: what was measured and whether it was judged. */
+  runtimeRows?(ctx: RuntimeRowContext): RuntimeRow[];
+  /** Records that must be flagged and records that pass, run as tests like the other examples. */
+  runtimeExamples?: RuntimeRuleExample[];
+}
+
+/** What a runtime rule sees: the measurements, the limits, and where its findings and notes go. */
+export interface RuntimeRuleContext {
+  record: Readonly<RuntimeRecord>;
+  settings: Readonly<RuntimeSettings>;
+  /** A finding about the image (no span: the container is the subject). */
+  report(message: string, severity?: Severity): void;
+  /** A fact worth a line in smoke's output: a check skipped and why. */
+  note(text: string): void;
+}
+
+/** What a summary row is built from: the figures (as smoke returned them), the limits, and whether the code failed. */
+export interface RuntimeRowContext {
+  figures: Readonly<SmokeFigures>;
+  settings: { healthPath: string; stopTimeout: number; liveness?: boolean };
+  /** A finding of this code survived the configuration. */
+  failed: boolean;
+}
+
+export interface RuntimeRow {
+  /** What was measured, e.g. "uid of PID 1 (gunicorn)". */
+  label: string;
+  /** The figure, e.g. "10001". */
+  value: string;
+  /** false: nothing was measured for this check (shown as skipped). */
+  judged?: boolean;
+  /** Still shown when the container exited in its start window (otherwise "-", skipped). */
+  afterExit?: boolean;
+}
+
+export interface RuntimeRuleExample {
+  /** Measurements laid over a record where nothing was measured (runtimeRecord) that must be flagged… */
+  bad: Partial<RuntimeRecord>;
+  /** …and that must pass. */
+  good: Partial<RuntimeRecord>;
+  /** Limits other than the defaults (DEFAULT_RUNTIME_SETTINGS). */
+  settings?: Partial<RuntimeSettings>;
 }
 
 export interface RuleDefinition extends ScopeChecks {

@@ -3,6 +3,7 @@ import { defineRule } from '../../lint/rule.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
 import { isPython } from '../../dockerfile/commands.js';
 import { finalStage, runTarget, serverOf, startCommand } from '../../dockerfile/query.js';
+import type { ScopeChecks } from '../../lint/rule.js';
 
 /** What this ENTRYPOINT command starts that is the app itself: python, or a known server. */
 function appProgram(start: ShCommand): string | undefined {
@@ -11,6 +12,30 @@ function appProgram(start: ShCommand): string | undefined {
   if (isPython(cmd)) return cmd.name;
   return serverOf(cmd) ? cmd.name : undefined;
 }
+
+/** In a running container (`pyship smoke` runs `IMAGE python -c 'print(1)'`): whether another command runs instead of the app. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report }) {
+    const one = r.otherCommand;
+    if (r.exited || !one || one.stdout.split('\n').some((l) => l.trim() === '1')) return;
+    const what = one.timedOut ? `did not finish within ${one.timeoutSeconds} s` : `printed ${JSON.stringify(one.said) || 'nothing'} (exit ${one.code})`;
+    report(`\`docker run ${r.image} python -c 'print(1)'\` ${what}: the ENTRYPOINT does not hand over to other commands`);
+  },
+  runtimeRows: ({ figures: f }) => [{
+    label: "python -c 'print(1)'",
+    value: f.otherCommandOutput === undefined ? '-' : JSON.stringify(f.otherCommandOutput),
+    judged: f.otherCommandOutput !== undefined,
+  }],
+  runtimeExamples: [
+    {
+      bad: {
+        otherCommandOutput: '[INFO] Listening at: http://0.0.0.0:8000',
+        otherCommand: { stdout: '', said: '[INFO] Listening at: http://0.0.0.0:8000', code: -1, timedOut: true, timeoutSeconds: 20 },
+      },
+      good: { otherCommandOutput: '1', otherCommand: { stdout: '1\n', said: '1', code: 0, timedOut: false, timeoutSeconds: 20 } },
+    },
+  ],
+};
 
 export default defineRule({
   code: 'APP005',
@@ -44,6 +69,7 @@ behind \`conda run\`/\`poetry run\`/\`uv run\`. A CLI tool's own executable as \
       good: 'FROM continuumio/miniconda3:25.1.1-2\nENTRYPOINT ["tini", "--", "conda", "run", "--no-capture-output", "-n", "app"]\nCMD ["python", "app.py"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, report }) {
     const final = finalStage(df);
     if (!final) return;

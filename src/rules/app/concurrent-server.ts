@@ -5,6 +5,8 @@ import {
 } from '../../dockerfile/query.js';
 import { startScripts } from '../../dockerfile/scripts.js';
 import { gunicornSettings, startedServers, uwsgiSettings, type ServerSettings } from '../../dockerfile/servers.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { NOT_HTTP_ROW, seconds } from '../../runtime/record.js';
 
 /** Sync-style gunicorn worker classes: one request per thread. */
 const SYNC_CLASSES = new Set(['sync', 'gthread', 'gunicorn.workers.sync.SyncWorker', 'gunicorn.workers.gthread.ThreadWorker', 'egg:gunicorn#sync', 'egg:gunicorn#gthread']);
@@ -41,6 +43,35 @@ function uwsgiSingle(s: ServerSettings): string | undefined {
   }
   return 'one process and no threads';
 }
+
+/** In a running container (`pyship smoke`): the health path asked while another client holds a half-sent request. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, settings, report, note }) {
+    if (r.exited || !r.http) return;
+    const held = r.heldRequest;
+    if (!held) {
+      const where = r.reachablePort === undefined && r.sockets.length > 0 ? ` (listening on ${r.listening.join(', ')})` : '';
+      note(`APP004 skipped: the health path is not reachable from the host${where}`);
+    } else if (held.status === 0 || held.seconds > 2) {
+      report(`while one client held a half-sent request open, GET ${settings.healthPath} ${held.status ? `took ${held.seconds.toFixed(1)} s` : `got no answer within 2 s (${held.error ?? 'timeout'})`}`);
+    }
+  },
+  runtimeRows: ({ figures: f }) => [
+    f.http
+      ? {
+        label: 'health while a request is held',
+        value: f.heldRequestSeconds === undefined ? '-' : `${seconds(f.heldRequestSeconds)}${f.heldRequestStatus ? ` (HTTP ${f.heldRequestStatus})` : ' (no answer)'}`,
+        judged: f.heldRequestSeconds !== undefined,
+      }
+      : NOT_HTTP_ROW,
+  ],
+  runtimeExamples: [
+    {
+      bad: { http: true, heldRequest: { status: 0, seconds: 2.01, error: 'timeout' }, heldRequestSeconds: 2.01, heldRequestStatus: 0 },
+      good: { http: true, heldRequest: { status: 200, seconds: 0.012 }, heldRequestSeconds: 0.01, heldRequestStatus: 200 },
+    },
+  ],
+};
 
 export default defineRule({
   code: 'APP004',
@@ -85,6 +116,7 @@ checks this. \`pyship smoke\` measures it: the health endpoint must answer while
       good: 'FROM python:3.13-slim-trixie\nENV WEB_CONCURRENCY=1\nCMD ["gunicorn", "-b", "0.0.0.0:8000", "-k", "uvicorn.workers.UvicornWorker", "app:app"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, mode, project, report }) {
     const final = finalStage(df);
     if (!final) return;

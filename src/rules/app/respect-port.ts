@@ -6,6 +6,8 @@ import { finalStage, serverOf, type Server } from '../../dockerfile/query.js';
 import { gunicornSettings, startedServers } from '../../dockerfile/servers.js';
 import type { Project } from '../../project/project.js';
 import { paasTargetsOf, type PaasTarget } from '../../project/runtime.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { NOT_HTTP_ROW, secs } from '../../runtime/record.js';
 
 interface PortUse {
   server: Server;
@@ -96,6 +98,30 @@ function confBind(project: Project, path: string): { file: string; span: Span; p
   return { file: f.path, span: { start: m.index, end: m.index + m[0].length }, port: m[3]!, value: m[2]! };
 }
 
+/** In a running container (`pyship smoke` starts a second one with PORT set): whether the app listens on that port. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report }) {
+    const p = r.portEnv;
+    if (r.exited || !p || p.listening) return;
+    report(`with PORT=${p.port} the app ${p.sockets.length > 0 ? `listens on ${p.sockets.join(', ')} instead` : 'listened on nothing'} within ${secs(r.portProbeMs ?? 0)} s`);
+  },
+  runtimeRows: ({ figures: f }) => [
+    f.http
+      ? {
+        label: f.portEnv ? `PORT=${f.portEnv.port}` : 'PORT',
+        value: f.portEnv ? (f.portEnv.listening ? 'listens there' : `listens on ${f.portEnv.sockets.join(', ') || 'nothing'}`) : '-',
+        judged: f.portEnv !== undefined,
+      }
+      : NOT_HTTP_ROW,
+  ],
+  runtimeExamples: [
+    {
+      bad: { http: true, portEnv: { port: 23456, listening: false, sockets: ['0.0.0.0:8000'] }, portProbeMs: 5200 },
+      good: { http: true, portEnv: { port: 23456, listening: true, sockets: ['0.0.0.0:23456'] }, portProbeMs: 900 },
+    },
+  ],
+};
+
 export default defineProjectRule({
   level: 'project',
   code: 'APP008',
@@ -147,6 +173,7 @@ command loads, and — when the platform builds the Dockerfile — in the image'
       },
     },
   ],
+  ...runtime,
   check({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
     const targets = paasTargetsOf(project);
     if (targets.length === 0) return;

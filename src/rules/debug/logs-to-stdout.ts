@@ -10,6 +10,8 @@ import { imageFile, startScripts } from '../../dockerfile/scripts.js';
 import type { ProjectRuleContext } from '../../lint/rule.js';
 import type { Project } from '../../project/project.js';
 import { fileLogging } from '../../project/runtime.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { secs } from '../../runtime/record.js';
 
 /** Targets that are the container's own output streams (or deliberately nothing). */
 const STREAM = /^(-|\/dev\/(stdout|stderr|null|tty|console)|\/dev\/fd\/[12]|\/proc\/(1|self)\/fd\/[12])$/;
@@ -86,6 +88,15 @@ function logRedirects(cmd: ShCommand, isMain: boolean): { span: Span; target: st
 
 const GUNICORN_LOG = /^[ \t]*(accesslog|errorlog)[ \t]*=[ \t]*(['"])([^'"\n]*)\2/gm;
 
+/** In a running container (`pyship smoke`): whether it printed anything while starting. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report }) {
+    if (!r.exited && r.logBytes === 0) report(`printed nothing to stdout/stderr in the first ${secs(r.windowMs)} s`);
+  },
+  runtimeRows: ({ figures: f }) => [{ label: 'printed at start', value: `${f.logBytes ?? 0} bytes`, afterExit: true }],
+  runtimeExamples: [{ bad: { logBytes: 0, windowMs: 5000 }, good: { logBytes: 420, windowMs: 800 } }],
+};
+
 export default defineRule({
   code: 'DBG001',
   name: 'logs-to-stdout',
@@ -150,6 +161,7 @@ flagged where they are written. No peer linter checks this.`,
       });
     }
   },
+  ...runtime,
   check({ dockerfile: df, mode, project, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;

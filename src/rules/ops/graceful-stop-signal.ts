@@ -8,6 +8,8 @@ import { expandWord } from '../../dockerfile/words.js';
 import { providerOf } from '../../dockerfile/scripts.js';
 import { startSites } from './_scripts.js';
 import { resolveIn } from '../../dockerfile/paths.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { seconds, secs } from '../../runtime/record.js';
 
 const KILL = /^(SIG)?KILL$|^9$/i;
 /** Signals gunicorn and uvicorn stop on. */
@@ -38,6 +40,27 @@ function dieOnTerm(text: string): boolean | undefined {
   if (/^\s*die[-_]on[-_]term\s*$/im.test(text)) return true;
   return undefined;
 }
+
+/** In a running container (`pyship smoke` ends it with `docker stop`): how long stopping took. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, settings, report }) {
+    const stop = r.stop;
+    if (r.exited || !stop || stop.ms / 1000 <= settings.stopTimeout) return;
+    const killed = r.stopExitCode === 137 || stop.ms >= stop.graceSeconds * 1000 - 500 ? `: SIGTERM was ignored and it was killed (SIGKILL after ${stop.graceSeconds} s)` : '';
+    report(`docker stop took ${secs(stop.ms)} s (> ${settings.stopTimeout} s)${r.pid1 ? `, PID 1 is ${r.pid1}` : ''}${killed}`);
+  },
+  runtimeRows: ({ figures: f, settings }) => [{
+    label: 'seconds to stop',
+    value: f.secondsToStop === undefined ? '-' : `${seconds(f.secondsToStop)} (limit ${settings.stopTimeout} s${f.stopExitCode !== undefined ? `, exit ${f.stopExitCode}` : ''})`,
+    judged: f.secondsToStop !== undefined,
+  }],
+  runtimeExamples: [
+    {
+      bad: { pid1: 'sh', stop: { ms: 10_240, graceSeconds: 10 }, secondsToStop: 10.24, stopExitCode: 137 },
+      good: { pid1: 'tini', stop: { ms: 310, graceSeconds: 10 }, secondsToStop: 0.31, stopExitCode: 0 },
+    },
+  ],
+};
 
 export default defineRule({
   code: 'OPS005',
@@ -74,6 +97,7 @@ treats SIGTERM as "reload" and never exits on \`docker stop\`. Add \`--die-on-te
       files: { 'uwsgi.ini': '[uwsgi]\nhttp = :8000\nmodule = app.wsgi\nmaster = true\n' },
     },
   ],
+  ...runtime,
   check({ dockerfile: df, project, report }) {
     const final = finalStage(df);
     if (!final) return;

@@ -9,6 +9,8 @@ import { osFamily, startSites } from './_scripts.js';
 import { asProject, deploymentsOf } from '../../project/runtime.js';
 import { healthRoutes, routeTable } from '../../project/routes.js';
 import type { ProjectFiles } from '../../lint/rule.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { NOT_HTTP_ROW, seconds, secs } from '../../runtime/record.js';
 
 /** Servers that answer HTTP (celery is a worker, not a server). */
 const HTTP = new Set(['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'waitress', 'granian', 'http.server', 'runserver', 'flask-run', 'streamlit', 'fastapi-run']);
@@ -74,6 +76,53 @@ function hcPort(chain: Instruction[]): string {
   return '8000';
 }
 
+/**
+ * In a running container (`pyship smoke`): the image's HEALTHCHECK run once, and an HTTP server's health path asked
+ * from the host. An image with nothing listening is no HTTP server: its HEALTHCHECK alone decides, and the HTTP checks
+ * are skipped.
+ */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, settings, report, note }) {
+    if (r.exited) return;
+    const hc = r.healthcheckRun;
+    if (hc && hc.code !== 0) report(`the HEALTHCHECK command ${hc.timedOut ? 'timed out' : `exits ${hc.code}`}${hc.output ? `: ${hc.output}` : ''}`);
+    if (!r.http) {
+      const what = `${r.customCmd ? 'with --cmd, ' : 'no EXPOSE and '}nothing listening within ${secs(r.windowMs)} s: a non-HTTP image`;
+      if (r.hasHealthcheck && !r.customCmd) {
+        note(`${what}; OPS008 judged by its HEALTHCHECK${r.readyMs === undefined ? ' (not healthy in that time)' : ''}, HTTP checks (OPS009, APP004, APP008) skipped`);
+      } else {
+        const own = r.hasHealthcheck ? "; the image's HEALTHCHECK is not judged with --cmd (it may belong to the image's own CMD)" : '';
+        note(`${what}; HTTP checks (OPS008, OPS009, APP004, APP008) skipped${own}`);
+      }
+    } else if (r.readyMs === undefined && r.healthcheckExit === undefined) {
+      const last = r.lastAnswer ? (r.lastAnswer.status ? `HTTP ${r.lastAnswer.status}` : r.lastAnswer.error ?? 'no answer') : 'no published port to ask';
+      const wanted = settings.liveness ? 'answer below 500 (no health path is configured: any answer says the server is up)' : '2xx answer';
+      report(`health path ${settings.healthPath} gave no ${wanted} from 127.0.0.1 within ${secs(r.windowMs)} s (last: ${last})`);
+    }
+  },
+  runtimeRows({ figures: f, settings }) {
+    if (f.http) {
+      const via = f.healthyVia === 'http' ? `GET ${settings.healthPath} answered ${settings.liveness ? 'below 500' : '2xx'}` : f.healthyVia === 'healthcheck' ? 'HEALTHCHECK passed' : 'never';
+      const hc = f.healthcheckExit !== undefined ? `; HEALTHCHECK command exit ${f.healthcheckExit}` : '';
+      return [{ label: 'healthy', value: `${via}${hc}` }];
+    }
+    if (f.healthcheckExit === undefined) return [NOT_HTTP_ROW];
+    const via = f.healthyVia === 'healthcheck' ? `HEALTHCHECK passed after ${seconds(f.secondsToHealthy)}` : 'not healthy in the start window';
+    return [{ label: 'healthy (HEALTHCHECK)', value: `${via}; command exit ${f.healthcheckExit}${f.healthStatus ? `; engine: ${f.healthStatus}` : ''}` }];
+  },
+  runtimeExamples: [
+    {
+      bad: { http: true, windowMs: 30_000, lastAnswer: { status: 503 } },
+      good: { http: true, readyMs: 620, secondsToHealthy: 0.62, healthyVia: 'http' },
+    },
+    {
+      // a worker: no EXPOSE, nothing listening; its HEALTHCHECK decides
+      bad: { hasHealthcheck: true, healthcheckExit: 1, healthcheckRun: { code: 1, timedOut: false, output: 'heartbeat is stale' }, windowMs: 30_000 },
+      good: { hasHealthcheck: true, readyMs: 810, healthcheckExit: 0, healthcheckRun: { code: 0, timedOut: false, output: '' }, windowMs: 810 },
+    },
+  ],
+};
+
 export default defineRule({
   code: 'OPS008',
   name: 'healthcheck',
@@ -130,6 +179,7 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
       good: 'FROM python:3.13-slim-trixie\nEXPOSE 8000\nHEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen(\'http://localhost:8000/up\')"\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, project, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;

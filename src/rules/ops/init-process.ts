@@ -9,6 +9,7 @@ import { normalizePosix } from '../../dockerfile/paths.js';
 import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
 import { asProject, deploymentsOf } from '../../project/runtime.js';
+import type { ScopeChecks } from '../../lint/rule.js';
 
 /** Bases known to set no ENTRYPOINT of their own, so CMD really is PID 1. */
 function knownNoEntrypoint(df: Dockerfile, stage: Stage): boolean {
@@ -40,6 +41,31 @@ function firstWords(instr: Instruction): { words: string[]; span: { start: numbe
   if (rest.length === 0) return undefined;
   return { words: rest.map((w) => w.value), span: rest[0]!.span };
 }
+
+/** In a running container (`pyship smoke` orphans a child that exits): whether PID 1 reaps it within 2 s. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report, note }) {
+    if (r.exited) return;
+    const zombies = r.zombies;
+    if (!zombies) note('OPS006 skipped: could not start a process in the container (no python or sh)');
+    else if (zombies.length > 0) {
+      const orphan = r.orphans?.reaped === 0 ? ', the orphan among them' : '';
+      const pid1 = r.pid1 ? ` (PID 1: ${r.pid1})` : '';
+      report(`${zombies.length} zombie process${zombies.length === 1 ? '' : 'es'} 2 s after an orphaned child exited${orphan}${pid1}: ${zombies.slice(0, 5).map((z) => `${z.pid} ${z.comm}`).join(', ')}`);
+    }
+  },
+  runtimeRows: ({ figures: f }) => [{
+    label: 'orphans reaped',
+    value: f.orphans ? `${f.orphans.reaped}/${f.orphans.created} (${f.orphans.zombies} zombie${f.orphans.zombies === 1 ? '' : 's'})` : '-',
+    judged: f.orphans !== undefined,
+  }],
+  runtimeExamples: [
+    {
+      bad: { pid1: 'python', zombies: [{ pid: 23, comm: 'python3' }], orphans: { created: 1, reaped: 0, zombies: 1 } },
+      good: { pid1: 'tini', zombies: [], orphans: { created: 1, reaped: 1, zombies: 0 } },
+    },
+  ],
+};
 
 export default defineRule({
   code: 'OPS006',
@@ -93,6 +119,7 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
       good: 'FROM python:3.13-slim-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\nENTRYPOINT ["tini", "--"]\nCMD ["sh", "-c", "app migrate && exec app serve --port 8000"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, project, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;

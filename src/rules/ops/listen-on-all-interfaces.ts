@@ -10,6 +10,7 @@ import { expandWord } from '../../dockerfile/words.js';
 import { providerOf } from '../../dockerfile/scripts.js';
 import { gunicornSettings } from '../../dockerfile/servers.js';
 import { startSites, type StartSite } from './_scripts.js';
+import type { ScopeChecks } from '../../lint/rule.js';
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|ip6-localhost|::1|\[::1\])$/i;
 /** Reverse proxies and process managers: a loopback bind behind them is deliberate. */
@@ -109,6 +110,25 @@ function gunicornConfigNearby(df: Dockerfile, stage: Stage, workdir: string | un
   return true;
 }
 
+/** In a running container (`pyship smoke`): whether anything listens beyond loopback. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report }) {
+    if (r.exited || r.sockets.length === 0 || !r.sockets.every((s) => s.loopback)) return;
+    report(`listens on ${r.sockets.map((s) => s.endpoint).join(', ')} only: loopback, unreachable from outside the container`);
+  },
+  runtimeRows: ({ figures: f }) => [{
+    label: 'reachable from outside',
+    value: f.listening.length ? (f.listening.some((a) => !/^(127\.|\[::1\]|::ffff:127\.)/.test(a)) ? 'yes' : 'no (loopback only)') : 'nothing listens',
+    judged: f.listening.length > 0,
+  }],
+  runtimeExamples: [
+    {
+      bad: { sockets: [{ endpoint: '127.0.0.1:8000', port: 8000, loopback: true }] },
+      good: { sockets: [{ endpoint: '0.0.0.0:8000', port: 8000, loopback: false }, { endpoint: '127.0.0.1:9191', port: 9191, loopback: true }] },
+    },
+  ],
+};
+
 export default defineRule({
   code: 'OPS001',
   name: 'listen-on-all-interfaces',
@@ -156,6 +176,7 @@ where it is deliberate, and unix sockets are never flagged. No peer linter check
       good: 'FROM python:3.13-slim-trixie\nENV FLASK_RUN_HOST=0.0.0.0\nCMD ["flask", "run", "--port", "8000"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, project, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;

@@ -6,6 +6,8 @@ import { findFlag, isPython, pipInstall, subcommand } from '../../dockerfile/com
 import { chainInstructions, finalStage, fromChain, serverOf, startCommand } from '../../dockerfile/query.js';
 import { copyParts } from '../../dockerfile/scripts.js';
 import { osFamily, startSites } from './_scripts.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { NOT_HTTP_ROW, seconds, secs } from '../../runtime/record.js';
 
 function truthy(v: string | undefined): boolean {
   return v !== undefined && !/^(0|false|no|off|)$/i.test(v.trim());
@@ -82,6 +84,23 @@ function isPythonImage(df: Dockerfile, final: Stage, chain: Instruction[], proje
   return startSites(df, project).some((s) => isPython(s.cmd) || serverOf(s.cmd) !== undefined);
 }
 
+/** In a running container (`pyship smoke`): seconds to the first healthy answer, against the startup budget. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, settings, report }) {
+    if (r.exited || !r.http || r.readyMs === undefined || r.secondsToHealthy === undefined) return;
+    if (r.secondsToHealthy > settings.startupBudget) report(`first healthy answer after ${secs(r.readyMs)} s (> ${settings.startupBudget} s)`);
+  },
+  runtimeRows: ({ figures: f }) => [
+    f.http ? { label: 'seconds to healthy', value: seconds(f.secondsToHealthy), judged: f.secondsToHealthy !== undefined } : NOT_HTTP_ROW,
+  ],
+  runtimeExamples: [
+    {
+      bad: { http: true, readyMs: 7340, secondsToHealthy: 7.34, healthyVia: 'http' },
+      good: { http: true, readyMs: 620, secondsToHealthy: 0.62, healthyVia: 'http' },
+    },
+  ],
+};
+
 export default defineRule({
   code: 'OPS009',
   name: 'precompiled-bytecode',
@@ -113,6 +132,7 @@ the image a little larger), hence \`info\`.`,
       good: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\nCMD ["python", "-m", "app"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, project, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;

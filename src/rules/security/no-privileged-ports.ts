@@ -5,6 +5,7 @@ import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { chainInstructions, finalStage, serverOf, startServers, type Server } from '../../dockerfile/query.js';
 import { startScripts } from '../../dockerfile/scripts.js';
+import type { ScopeChecks } from '../../lint/rule.js';
 
 interface Valued {
   /** The word holding the value and the literal text before the value in it (`--port=`, or '' for a word of its own). */
@@ -105,6 +106,22 @@ function runtimeValue(instr: Instruction, w: ShWord): string | undefined {
   return e.unresolved.length > 0 ? undefined : e.value;
 }
 
+/** In a running container (`pyship smoke`): the ports its sockets really listen on. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report }) {
+    if (r.exited) return;
+    const low = r.sockets.filter((s) => s.port < 1024);
+    if (low.length > 0) report(`listens on ${low.map((s) => s.endpoint).join(', ')} (port < 1024)`);
+  },
+  runtimeRows: ({ figures: f }) => [{ label: 'listening addresses', value: f.listening.length ? f.listening.join(', ') : 'none' }],
+  runtimeExamples: [
+    {
+      bad: { sockets: [{ endpoint: '0.0.0.0:80', port: 80, loopback: false }] },
+      good: { sockets: [{ endpoint: '0.0.0.0:8000', port: 8000, loopback: false }] },
+    },
+  ],
+};
+
 export default defineRule({
   code: 'SEC003',
   name: 'no-privileged-ports',
@@ -136,6 +153,7 @@ http.server PORT\`, \`manage.py runserver ADDR:PORT\` and streamlit's \`--server
       good: 'FROM python:3.13-slim-trixie AS build\nEXPOSE 80\nFROM python:3.13-slim-trixie\nCMD ["gunicorn", "--bind", "unix:/run/app.sock", "app.wsgi"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, mode, project, report }) {
     const final = finalStage(df);
     if (!final) return;

@@ -2,8 +2,23 @@
 import { defineRule } from '../../lint/rule.js';
 import { chainInstructions, finalStage } from '../../dockerfile/query.js';
 import { expandWord } from '../../dockerfile/words.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { secs } from '../../runtime/record.js';
 
 const ROOT = /^(root|0)(:.*)?$/;
+
+/** In a running container (`pyship smoke`): the uid PID 1 really has. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report, note }) {
+    if (r.exited) return;
+    if (r.uid === 0) report(`PID 1${r.pid1 ? ` (${r.pid1})` : ''} runs as uid 0 (root) in the container`);
+    else if (r.uid === undefined) note('SEC001: could not read the uid of PID 1 (no cat, python or id in the image)');
+  },
+  runtimeRows: ({ figures: f }) => [
+    { label: `uid of PID 1${f.pid1 ? ` (${f.pid1})` : ''}`, value: f.uid === undefined ? 'unknown' : String(f.uid), judged: f.uid !== undefined },
+  ],
+  runtimeExamples: [{ bad: { uid: 0, pid1: 'gunicorn' }, good: { uid: 10001, pid1: 'gunicorn' } }],
+};
 
 export default defineRule({
   code: 'SEC001',
@@ -34,6 +49,7 @@ the app writes at run time must be writable by that user.`,
       good: 'FROM python:3.13-slim-trixie AS base\nUSER root\nFROM base\nUSER 10001:10001\nCMD ["python", "app.py"]\n',
     },
   ],
+  ...runtime,
   check({ dockerfile: df, report }) {
     const final = finalStage(df);
     if (!final || final.base.scratch) return;

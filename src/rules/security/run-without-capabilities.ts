@@ -2,8 +2,32 @@
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
 import type { Project } from '../../project/project.js';
 import { isProjectImage, k8sContainers, productionServices } from '../../project/runtime.js';
+import type { ScopeChecks } from '../../lint/rule.js';
+import { exitDetail } from '../../runtime/record.js';
 
 const dropsAll = (caps: string[] | undefined): boolean => caps?.some((c) => /^(CAP_)?ALL$/i.test(c.trim())) ?? false;
+
+/** In a running container (`pyship smoke` runs it with --cap-drop=ALL): an early exit that a rerun with the default capabilities does not repeat. */
+const runtime: ScopeChecks = {
+  checkRuntime({ record: r, report }) {
+    if (!r.exited || !r.earlyExit?.runsUnhardened) return;
+    report(`under --cap-drop=ALL and no-new-privileges it ${exitDetail(r.exited.code, r.earlyExit)}, but keeps running with the default capabilities`);
+  },
+  runtimeRows: ({ figures: f, failed }) => [{
+    label: 'serves with --cap-drop=ALL',
+    value: failed ? 'no (runs with capabilities)' : f.secondsToHealthy !== undefined ? 'yes' : 'runs (no healthy answer)',
+    afterExit: failed,
+  }],
+  runtimeExamples: [
+    {
+      bad: {
+        exited: { code: 1, seconds: 0.41 },
+        earlyExit: { ms: 410, lastLog: 'PermissionError: [Errno 1] Operation not permitted', runsUnhardened: true },
+      },
+      good: { secondsToHealthy: 0.62, healthyVia: 'http' },
+    },
+  ],
+};
 
 export default defineProjectRule({
   level: 'project',
@@ -44,6 +68,7 @@ images (postgres, redis, nginx…) and compose files for development or tests (\
       good: { 'docker-compose.dev.yml': 'services:\n  web:\n    build: .\n' },
     },
   ],
+  ...runtime,
   check({ project, report }: ProjectRuleContext<Project>) {
     for (const { file: c, service: s } of productionServices(project)) {
       if (dropsAll(s.capDrop?.value)) continue;
