@@ -8,7 +8,7 @@ import {
 import type { Finding, Severity } from '../lint/rule.js';
 import { redact } from '../redact.js';
 import { formatReport, isFormat, type Format } from '../report/index.js';
-import { everyRule } from '../rules/index.js';
+import { everyRule, runtimeTable } from '../rules/index.js';
 import { VERSION } from '../meta.js';
 import { networkProblem, parseSeconds, smokeImage, SmokeError, type SmokeResult } from '../smoke/smoke.js';
 import { ruleMetas } from './check.js';
@@ -79,42 +79,20 @@ export function parseNetwork(value: string | undefined): string | undefined {
   return value.trim();
 }
 
-const seconds = (s: number | undefined): string => (s === undefined ? '-' : `${s.toFixed(2)} s`);
-
-/** One line per check with its figure: what was measured, and whether the check passed. */
+/** One line per check with its figure: what was measured, and whether the check passed. Each rule says its rows. */
 export function summarize(r: SmokeResult, o: { healthPath: string; stopTimeout: number; liveness?: boolean }): string {
   const f = r.figures;
   const failed = new Set(r.findings.map((x) => x.code));
-  // A non-HTTP image skips the HTTP checks; its HEALTHCHECK, when smoke ran it, still decides OPS008.
-  const hcJudged = !f.http && f.healthcheckExit !== undefined;
-  const skipped = (code: string): boolean => r.notes.some((n) => n.startsWith(`${code} skipped`)) || (!f.http && ['OPS008', 'OPS009', 'APP004', 'APP008'].includes(code) && !(hcJudged && code === 'OPS008'));
   const rows: [string, string, string, string][] = [];
-  const row = (code: string, what: string, figure: string, measured = true): void => {
-    const exitedEarly = f.exited !== undefined && code !== 'DBG001' && !(code === 'SEC004' && failed.has(code));
-    rows.push([code, what, exitedEarly ? '-' : figure, failed.has(code) ? 'FAIL' : !measured || skipped(code) || exitedEarly ? 'skipped' : 'ok']);
-  };
-  row('SEC001', `uid of PID 1${f.pid1 ? ` (${f.pid1})` : ''}`, f.uid === undefined ? 'unknown' : String(f.uid), f.uid !== undefined);
-  row('SEC003', 'listening addresses', f.listening.length ? f.listening.join(', ') : 'none');
-  row('OPS001', 'reachable from outside', f.listening.length ? (f.listening.some((a) => !/^(127\.|\[::1\]|::ffff:127\.)/.test(a)) ? 'yes' : 'no (loopback only)') : 'nothing listens', f.listening.length > 0);
-  row('SEC004', 'serves with --cap-drop=ALL', failed.has('SEC004') ? 'no (runs with capabilities)' : f.secondsToHealthy !== undefined ? 'yes' : 'runs (no healthy answer)');
-  row('DBG001', 'printed at start', `${f.logBytes ?? 0} bytes`);
-  if (f.http) {
-    const via = f.healthyVia === 'http' ? `GET ${o.healthPath} answered ${o.liveness ? 'below 500' : '2xx'}` : f.healthyVia === 'healthcheck' ? 'HEALTHCHECK passed' : 'never';
-    const hc = f.healthcheckExit !== undefined ? `; HEALTHCHECK command exit ${f.healthcheckExit}` : '';
-    row('OPS008', 'healthy', `${via}${hc}`);
-    row('OPS009', 'seconds to healthy', seconds(f.secondsToHealthy), f.secondsToHealthy !== undefined);
-    row('APP004', 'health while a request is held', f.heldRequestSeconds === undefined ? '-' : `${seconds(f.heldRequestSeconds)}${f.heldRequestStatus ? ` (HTTP ${f.heldRequestStatus})` : ' (no answer)'}`, f.heldRequestSeconds !== undefined);
-    row('APP008', f.portEnv ? `PORT=${f.portEnv.port}` : 'PORT', f.portEnv ? (f.portEnv.listening ? 'listens there' : `listens on ${f.portEnv.sockets.join(', ') || 'nothing'}`) : '-', f.portEnv !== undefined);
-  } else {
-    if (hcJudged) {
-      const via = f.healthyVia === 'healthcheck' ? `HEALTHCHECK passed after ${seconds(f.secondsToHealthy)}` : 'not healthy in the start window';
-      row('OPS008', 'healthy (HEALTHCHECK)', `${via}; command exit ${f.healthcheckExit}${f.healthStatus ? `; engine: ${f.healthStatus}` : ''}`);
+  for (const rule of runtimeTable) {
+    const skipped = r.notes.some((n) => n.startsWith(`${rule.code} skipped`));
+    for (const row of rule.runtimeRows?.({ figures: f, settings: o, failed: failed.has(rule.code) }) ?? []) {
+      // after an early exit nothing was measured, except what a row says it still shows
+      const unmeasured = f.exited !== undefined && !row.afterExit;
+      const status = failed.has(rule.code) ? 'FAIL' : row.judged === false || skipped || unmeasured ? 'skipped' : 'ok';
+      rows.push([rule.code, row.label, unmeasured ? '-' : row.value, status]);
     }
-    for (const code of ['OPS008', 'OPS009', 'APP004', 'APP008']) if (!(hcJudged && code === 'OPS008')) row(code, 'HTTP check', 'non-HTTP image', false);
   }
-  row('OPS006', 'orphans reaped', f.orphans ? `${f.orphans.reaped}/${f.orphans.created} (${f.orphans.zombies} zombie${f.orphans.zombies === 1 ? '' : 's'})` : '-', f.orphans !== undefined);
-  row('OPS005', 'seconds to stop', f.secondsToStop === undefined ? '-' : `${seconds(f.secondsToStop)} (limit ${o.stopTimeout} s${f.stopExitCode !== undefined ? `, exit ${f.stopExitCode}` : ''})`, f.secondsToStop !== undefined);
-  row('APP005', "python -c 'print(1)'", f.otherCommandOutput === undefined ? '-' : JSON.stringify(f.otherCommandOutput), f.otherCommandOutput !== undefined);
   const w1 = Math.max(...rows.map((x) => x[1].length));
   const w2 = Math.max(...rows.map((x) => x[2].length));
   const lines = [`smoke ${f.image}: ${Object.entries(f.published).map(([c, h]) => `${c}/tcp → 127.0.0.1:${h}`).join(', ') || 'no published ports'}`];

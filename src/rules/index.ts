@@ -28,10 +28,14 @@ export const imageRules: readonly ImageRule[] = every.filter(isImageRule);
 
 export const rulesByCode: ReadonlyMap<string, AnyRule> = new Map(every.map((r) => [r.code, r]));
 
-/**
- * Rules that judge a running container (`pyship smoke`), in the order of smoke's summary table, which is also the
- * order of its findings and notes. A runtime rule missing from this list follows the listed ones, by code.
- */
-const SMOKE_TABLE = ['SEC001', 'SEC003', 'OPS001', 'SEC004', 'DBG001', 'OPS008', 'OPS009', 'APP004', 'APP008', 'OPS006', 'OPS005', 'APP005'];
-const tableIndex = (r: AnyRule): number => (SMOKE_TABLE.includes(r.code) ? SMOKE_TABLE.indexOf(r.code) : SMOKE_TABLE.length);
-export const runtimeRules: readonly AnyRule[] = every.filter((r) => r.checkRuntime).sort((a, b) => tableIndex(a) - tableIndex(b));
+/** Rules that judge a running container (`pyship smoke`), ordered by a list of codes; the unlisted follow, by code. */
+function runtimeOrder(codes: readonly string[]): readonly AnyRule[] {
+  const at = (r: AnyRule): number => (codes.includes(r.code) ? codes.indexOf(r.code) : codes.length);
+  return every.filter((r) => r.checkRuntime).sort((a, b) => at(a) - at(b));
+}
+
+/** The runtime rules in the order smoke measures what they read: the order of their findings and notes. */
+export const runtimeRules = runtimeOrder(['SEC004', 'DBG001', 'SEC001', 'SEC003', 'OPS001', 'OPS009', 'OPS008', 'APP004', 'OPS006', 'APP008', 'OPS005', 'APP005']);
+
+/** The runtime rules in the order of smoke's summary table. */
+export const runtimeTable = runtimeOrder(['SEC001', 'SEC003', 'OPS001', 'SEC004', 'DBG001', 'OPS008', 'OPS009', 'APP004', 'APP008', 'OPS006', 'OPS005', 'APP005']);
