@@ -23,6 +23,18 @@ function projectFiles(files: Record<string, string>): string[] {
   return out;
 }
 
+/** A runtime rule's examples: the measurements `pyship smoke` flags and those it passes. */
+function runtimeExamples(rule: AnyRule): string[] {
+  const examples = rule.runtimeExamples ?? [];
+  // one measurement a line, its value on that line
+  const json = (facts: object): string => `\`\`\`json\n{\n${Object.entries(facts).map(([k, v]) => `  "${k}": ${JSON.stringify(v)}`).join(',\n')}\n}\n\`\`\``;
+  return examples.flatMap((ex, i) => [
+    `## Running container example${examples.length > 1 ? ` ${i + 1}` : ''}`, '',
+    ...(ex.settings ? ['With these settings:', '', json(ex.settings), ''] : []),
+    'Flagged by `pyship smoke`, which measured:', '', json(ex.bad), '', 'Passes:', '', json(ex.good), '',
+  ]);
+}
+
 export function ruleDoc(rule: AnyRule): string {
   const lines: string[] = [];
   lines.push(`# ${rule.code}: ${rule.title}`, '');
@@ -41,6 +53,7 @@ export function ruleDoc(rule: AnyRule): string {
       const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
       lines.push(`## Example${n}`, '', 'Flagged:', '', ...projectFiles(ex.bad), 'Passes:', '', ...projectFiles(ex.good));
     });
+    lines.push(...runtimeExamples(rule));
     lines.push('## Suppress', '', `\`ignore = ["${rule.code}"]\` in \`[tool.pyship]\`, or \`per-file-ignores\` for one file.`, '');
     return lines.join('\n');
   }
@@ -65,6 +78,7 @@ export function ruleDoc(rule: AnyRule): string {
       lines.push('');
     }
   });
+  lines.push(...runtimeExamples(rule));
   lines.push('## Suppress', '', `\`\`\`dockerfile\n# pyship: ignore=${rule.code} -- reason\n\`\`\``, '');
   return lines.join('\n');
 }
