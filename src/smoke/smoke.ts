@@ -3,7 +3,7 @@
 import type { Engine } from '../engine/types.js';
 import type { AnyRule, Finding } from '../lint/rule.js';
 import { runtimeRules } from '../rules/index.js';
-import { figuresOf, runtimeRecord, type RuntimeSettings, type SmokeFigures } from '../runtime/record.js';
+import { DEFAULT_RUNTIME_SETTINGS, figuresOf, runtimeRecord, type RuntimeSettings, type SmokeFigures } from '../runtime/record.js';
 import { imageConfig, SmokeError } from './inspect.js';
 import { judgeRuntime } from './judge.js';
 import { measure } from './measure.js';
@@ -61,7 +61,8 @@ export function networkProblem(network: string): string | undefined {
   return undefined;
 }
 
-const DEFAULTS = { healthPath: '/', stopTimeout: 5, startTimeoutMs: 30_000, listenWindowMs: 5_000, startupBudget: 5 };
+const { healthPath, stopTimeout, startupBudget } = DEFAULT_RUNTIME_SETTINGS;
+const DEFAULTS = { healthPath, stopTimeout, startTimeoutMs: 30_000, listenWindowMs: 5_000, startupBudget };
 
 /** Smoke one image: see SmokeOptions; throws SmokeError when the image cannot be inspected or started at all. */
 export function smokeImage(engine: Engine, image: string, options: SmokeOptions = {}): SmokeResult {
