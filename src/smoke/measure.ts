@@ -2,7 +2,7 @@
 // Nothing is judged here: the runtime rules (checkRuntime) read the record once the containers are gone.
 import type { Engine } from '../engine/types.js';
 import { exitDetail, type RuntimeRecord, type RuntimeSocket } from '../runtime/record.js';
-import { Container, HARDENING, lastLine, now, POLL_MS, published, sleep, start, StartError } from './container.js';
+import { HARDENING, lastLine, now, POLL_MS, published, sleep, start, StartError, type Container } from './container.js';
 import { getWhileHeld } from './http.js';
 import { healthcheckArgv, obj, type ImageConfig } from './inspect.js';
 import { formatSocket, parseProcStat, parseStatusUid, type ListeningSocket } from './procfs.js';
