@@ -2,7 +2,7 @@
 import type { Engine } from '../engine/types.js';
 import type { Finding, Severity } from '../lint/rule.js';
 import { parseSeconds, SmokeError, smokeImage } from '../smoke/smoke.js';
-import { auditImage } from '../image/audit.js';
+import { auditImage } from '../audit/audit.js';
 import { readImage } from '../image/read.js';
 import { engineSource } from '../image/source.js';
 import { loadProject } from '../project/project.js';

@@ -1,5 +1,6 @@
 // Generates docs/rules/CODE.md and docs/rules.md from the rule objects, so the docs cannot drift from the code.
-import { isImageRule, isProjectRule, type AnyRule } from '../lint/rule.js';
+import { isImageRule, isProjectRule, type AnyRule, type ImageExample, type ImageExampleFile, type ImageRuleExample } from '../lint/rule.js';
+import { formatBytes } from '../image/facts.js';
 
 const AREA_TITLES: Record<string, string> = {
   security: 'Security', ci: 'Running in CI', debug: 'Debugging', ops: 'Correct operation', rep: 'Reproducible builds',
@@ -35,6 +36,51 @@ function runtimeExamples(rule: AnyRule): string[] {
   ]);
 }
 
+function fileLine(f: ImageExampleFile): string {
+  const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+  if (name.startsWith('.wh.')) return `- /${f.path.slice(0, f.path.length - name.length)}${name.slice(4)} (deleted)`;
+  if (f.type === 'dir') return `/${f.path}/`;
+  if (f.type === 'symlink' || f.type === 'hardlink') return `/${f.path} -> ${f.linkname}`;
+  const about = [f.data !== undefined ? JSON.stringify(f.data) : f.size ? formatBytes(f.size) : ''];
+  if (f.mode !== undefined) about.push(`mode ${f.mode.toString(8)}`);
+  if (f.uid !== undefined) about.push(`owner ${f.uid}:${f.gid ?? 0}`);
+  for (const k of Object.keys(f.xattrs ?? {})) about.push(k);
+  return `/${f.path}  ${about.filter(Boolean).join(', ')}`.trimEnd();
+}
+
+/** An example image as the audit reads it: its config as Dockerfile lines, then its history with each layer's files. */
+function imageSketch(ex: ImageExample): string {
+  const c = ex.config ?? {};
+  const lines: string[] = [];
+  if (ex.ageDays) lines.push(`# created ${ex.ageDays} days before the audit`);
+  if (c.user !== undefined) lines.push(`USER ${c.user === '' ? '(none: root)' : c.user}`);
+  for (const p of c.exposedPorts ?? []) lines.push(`EXPOSE ${p}`);
+  for (const e of c.env ?? []) lines.push(`ENV ${e}`);
+  if (c.labels) lines.push(`LABEL ${Object.entries(c.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  if (c.entrypoint) lines.push(`ENTRYPOINT ${JSON.stringify(c.entrypoint)}`);
+  if (c.cmd) lines.push(`CMD ${JSON.stringify(c.cmd)}`);
+  if (c.healthcheck) lines.push(`HEALTHCHECK ${JSON.stringify(c.healthcheck.test)}`);
+  if (c.workingDir) lines.push(`WORKDIR ${c.workingDir}`);
+  lines.push('# history, oldest first (with the files of each layer)');
+  ex.history.forEach((h, i) => {
+    lines.push(`#${i + 1} ${h.by}`);
+    for (const f of h.files ?? []) lines.push(`     ${fileLine(f)}`);
+  });
+  return `\`\`\`text\n${lines.join('\n')}\n\`\`\``;
+}
+
+function imageExamples(examples: readonly ImageRuleExample[], title: string): string[] {
+  const lines: string[] = [];
+  examples.forEach((ex, i) => {
+    const n = examples.length > 1 ? ` ${i + 1}` : '';
+    const settings = Object.entries(ex.settings ?? {}).map(([k, v]) => `\`${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} = ${String(v)}\``);
+    lines.push(`## ${title}${n}`, '');
+    if (settings.length > 0) lines.push(`With ${settings.join(', ')}.`, '');
+    lines.push('Flagged by `pyship audit`:', '', imageSketch(ex.bad), '', 'Passes:', '', imageSketch(ex.good), '');
+  });
+  return lines;
+}
+
 export function ruleDoc(rule: AnyRule): string {
   const lines: string[] = [];
   lines.push(`# ${rule.code}: ${rule.title}`, '');
@@ -53,15 +99,13 @@ export function ruleDoc(rule: AnyRule): string {
       const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
       lines.push(`## Example${n}`, '', 'Flagged:', '', ...projectFiles(ex.bad), 'Passes:', '', ...projectFiles(ex.good));
     });
+    lines.push(...imageExamples(rule.imageExamples ?? [], 'Built image example'));
     lines.push(...runtimeExamples(rule));
     lines.push('## Suppress', '', `\`ignore = ["${rule.code}"]\` in \`[tool.pyship]\`, or \`per-file-ignores\` for one file.`, '');
     return lines.join('\n');
   }
   if (isImageRule(rule)) {
-    rule.examples.forEach((ex, i) => {
-      const n = rule.examples.length > 1 ? ` ${i + 1}` : '';
-      lines.push(`## Example${n}`, '', `Flagged by \`pyship audit\`: ${ex.bad}`, '', `Passes: ${ex.good}`, '');
-    });
+    lines.push(...imageExamples(rule.examples, 'Example'));
     lines.push('## Suppress', '', `\`ignore = ["${rule.code}"]\` in \`[tool.pyship]\`, or \`pyship audit --ignore ${rule.code}\`.`, '');
     return lines.join('\n');
   }
@@ -78,6 +122,7 @@ export function ruleDoc(rule: AnyRule): string {
       lines.push('');
     }
   });
+  lines.push(...imageExamples(rule.imageExamples ?? [], 'Built image example'));
   lines.push(...runtimeExamples(rule));
   lines.push('## Suppress', '', `\`\`\`dockerfile\n# pyship: ignore=${rule.code} -- reason\n\`\`\``, '');
   return lines.join('\n');

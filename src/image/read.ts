@@ -7,87 +7,9 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
-import { TarError, TarParser, type EntryType, type TarEntry } from './tar.js';
+import { TarError, TarParser } from './tar.js';
 import { ImageSourceError, type ImageSource } from './source.js';
-
-export interface Healthcheck {
-  /** `["CMD", …]`, `["CMD-SHELL", "…"]` or `["NONE"]`. */
-  test: string[];
-  intervalNs?: number;
-  timeoutNs?: number;
-  retries?: number;
-}
-
-export interface ImageConfig {
-  user: string;
-  exposedPorts: string[];
-  env: string[];
-  entrypoint: string[];
-  cmd: string[];
-  healthcheck: Healthcheck | undefined;
-  labels: Record<string, string>;
-  stopSignal: string | undefined;
-  workingDir: string;
-}
-
-export interface HistoryEntry {
-  created: string | undefined;
-  createdBy: string;
-  emptyLayer: boolean;
-  comment: string | undefined;
-  /** Index of the layer this entry made (undefined for metadata-only entries). */
-  layer: number | undefined;
-}
-
-export type LayerEntry = Omit<TarEntry, 'mtime'>;
-
-export interface Layer {
-  index: number;
-  /** Path of the layer in the archive (`<id>/layer.tar`, `blobs/sha256/<hex>`). */
-  key: string;
-  diffId: string | undefined;
-  compressed: boolean;
-  /** Every entry of the layer tar except whiteout markers. */
-  entries: LayerEntry[];
-  /** Paths this layer deletes (`.wh.<name>`). */
-  whiteouts: string[];
-  /** Directories whose lower contents this layer hides (`.wh..wh..opq`). */
-  opaques: string[];
-  /** Bytes of regular files in the layer. */
-  size: number;
-  history: HistoryEntry | undefined;
-  /** Bytes of this layer's files that later layers overwrite or delete. */
-  wasted: number;
-  /** Bytes this layer rewrites with the same size and only owner/mode changed (chown/chmod -R copies). */
-  metadataRewrites: number;
-}
-
-export interface IndexedFile {
-  entry: LayerEntry;
-  /** Index of the layer that wrote the visible version. */
-  layer: number;
-}
-
-export interface ImageData {
-  ref: string;
-  config: ImageConfig;
-  created: string | undefined;
-  architecture: string | undefined;
-  os: string | undefined;
-  history: HistoryEntry[];
-  layers: Layer[];
-  /** The final filesystem after whiteouts: path (no leading slash) → entry and writing layer. */
-  files: Map<string, IndexedFile>;
-  /** Children of each directory in `files` ('' is the root). */
-  children: Map<string, Set<string>>;
-  /** Sum of layer sizes. */
-  totalSize: number;
-  /** Bytes in layers that the final filesystem does not show. */
-  wastedBytes: number;
-  /** Contents of small files pyship reads (passwd, os-release, pyvenv.cfg) as the final filesystem shows them. */
-  contents: Map<string, Buffer>;
-  notes: string[];
-}
+import type { HistoryEntry, ImageConfig, ImageData, IndexedFile, Layer, LayerEntry } from './model.js';
 
 export interface ReadOptions {
   /** Pick this image from a multi-image archive (a RepoTag or OCI ref name). */
@@ -639,4 +561,3 @@ async function readFrom(source: ImageSource, opts: ReadOptions): Promise<ImageDa
   };
 }
 
-export type { EntryType };

@@ -3,7 +3,7 @@
 // in constant memory. Hand-written rather than a dependency: tar headers are simple, and a synchronous push parser
 // lets one layer tar nest inside another archive's entry without a stream per entry.
 
-export type EntryType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo' | 'other';
+import type { EntryType } from './model.js';
 
 export interface TarEntry {
   path: string;

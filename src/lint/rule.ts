@@ -1,11 +1,15 @@
 // The rule contract every check, audit and smoke rule implements: one object per rule, pure check().
 import type { Dockerfile, Span } from '../dockerfile/model.js';
+import type { ImageFacts } from '../image/facts.js';
+import type { ImageConfig } from '../image/model.js';
 import type { RuntimeRecord, RuntimeSettings, SmokeFigures } from '../runtime/record.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Scope = 'D' | 'P' | 'I' | 'R';
 export type FixSafety = 'safe' | 'unsafe';
-export type Area = 'security' | 'ci' | 'debug' | 'ops' | 'rep' | 'fast' | 'size' | 'app' | 'ms' | 'df';
+/** The areas in practices.md's order: its sections, and the order the audit runs its checks in. */
+export const AREAS = ['security', 'ci', 'debug', 'ops', 'rep', 'fast', 'size', 'app', 'ms', 'df'] as const;
+export type Area = (typeof AREAS)[number];
 
 /** A text edit at offsets into the original file: replace [start, end) with text. */
 export interface Edit {
@@ -89,7 +93,10 @@ export interface RuleExample {
  * pure and its examples run as tests without an engine.
  */
 export interface ScopeChecks {
-  // image scope (I): checkImage + imageExamples
+  /** The image part (`pyship audit`, scope I): judges the image's config, history and files. */
+  checkImage?(ctx: ImageRuleContext): void;
+  /** Examples for `checkImage`, run as tests on small images built in memory. */
+  imageExamples?: ImageRuleExample[];
   // runtime scope (R): checkRuntime + runtimeExamples
   /** Judges what `pyship smoke` measured in a running container: the record is filled before any rule runs. */
   checkRuntime?(ctx: RuntimeRuleContext): void;
@@ -135,6 +142,69 @@ export interface RuntimeRuleExample {
   good: Partial<RuntimeRecord>;
   /** Limits other than the defaults (DEFAULT_RUNTIME_SETTINGS). */
   settings?: Partial<RuntimeSettings>;
+}
+
+/**
+ * What an image finding points at, named rather than placed: the audit maps it to the line of its listing of the
+ * image (`USER …`, `EXPOSE 80/tcp`, the history entry that made a layer…). `image` is the listing's head line.
+ */
+export type ImageAnchor =
+  | 'image' | 'user' | 'labels' | 'entrypoint' | 'cmd' | 'healthcheck'
+  | { port: string } | { env: string } | { layer: number } | { history: number };
+
+export interface ImageReport {
+  at: ImageAnchor;
+  message: string;
+  /** Severity override for this one finding. */
+  severity?: Severity;
+}
+
+/** The audit's settings an image rule may read (`[tool.pyship]` keys or `pyship audit` flags); unset means the rule's default. */
+export interface ImageSettings {
+  /** The audit's clock. */
+  now: Date;
+  staleDays?: number;
+  minEfficiency?: number;
+  maxWastedBytes?: number;
+  maxImageSize?: number;
+  siteTestsMinBytes?: number;
+  /** The project's .dockerignore (`--project`): what it leaves out of the build context cannot have been copied. */
+  dockerignore?: { ignores(path: string): boolean };
+}
+
+export interface ImageRuleContext {
+  image: ImageFacts;
+  settings: ImageSettings;
+  report(report: ImageReport): void;
+}
+
+/** A file of an example image's layer; `.wh.<name>` deletes `<name>` from the layers below. */
+export interface ImageExampleFile {
+  path: string;
+  type?: 'file' | 'dir' | 'symlink' | 'hardlink';
+  /** Content (else `size` zero bytes). */
+  data?: string;
+  size?: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  linkname?: string;
+  xattrs?: Record<string, string>;
+}
+
+/** A small image described as its build left it: config, and history entries oldest first (with `files`, a layer). */
+export interface ImageExample {
+  config?: Partial<ImageConfig>;
+  history: { by: string; files?: ImageExampleFile[] }[];
+  /** Days between the image's creation and the audit (default 0). */
+  ageDays?: number;
+}
+
+export interface ImageRuleExample {
+  bad: ImageExample;
+  good: ImageExample;
+  /** Audit settings both images are judged with. */
+  settings?: Omit<ImageSettings, 'now' | 'dockerignore'>;
 }
 
 export interface RuleDefinition extends ScopeChecks {
@@ -215,14 +285,13 @@ export function defineProjectRule(rule: ProjectRuleDefinition): ProjectRule {
 }
 
 /**
- * A rule seen only in a built image (SIZE001's layer table, SIZE006's build artefacts, DBG004's debug tools): its
- * check lives in the image audit (src/image/audit.ts), which is tested with real and synthetic images. The object
- * carries the code's documentation, severity and default, like every other rule.
+ * A rule seen only in a built image (SIZE001's layer table, SIZE006's build artefacts, DBG004's debug tools): its one
+ * check is `checkImage`, and its examples are images.
  */
-export interface ImageRuleDefinition extends Omit<RuleDefinition, 'examples' | 'check' | 'checkProject' | 'projectExamples'> {
+export interface ImageRuleDefinition extends Omit<RuleDefinition, 'examples' | 'check' | 'checkProject' | 'projectExamples' | 'checkImage' | 'imageExamples'> {
   level: 'image';
-  /** What the audit flags and what passes, in words (there is no Dockerfile to show). */
-  examples: { bad: string; good: string }[];
+  examples: ImageRuleExample[];
+  checkImage(ctx: ImageRuleContext): void;
 }
 
 export type ImageRule = Readonly<ImageRuleDefinition>;

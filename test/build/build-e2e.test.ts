@@ -1,5 +1,5 @@
 // e2e: `pyship build` really builds a tiny multi-stage image in a temp git repo; tags and labels checked with `docker image inspect`.
-import { auditImage } from '../../src/image/audit.js';
+import { auditImage } from '../../src/audit/audit.js';
 import { readImage } from '../../src/image/read.js';
 import { engineSource } from '../../src/image/source.js';
 import type { Engine } from '../../src/engine/types.js';

@@ -12,7 +12,7 @@ import { checkText } from '../../src/lint/check.js';
 import { PYSHIP_LABEL } from '../../src/engine/types.js';
 import { readImage } from '../../src/image/read.js';
 import { TarParser, type TarEntry } from '../../src/image/tar.js';
-import { auditImage } from '../../src/image/audit.js';
+import { auditImage } from '../../src/audit/audit.js';
 import { tar } from '../image/archive.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { readImage, type ImageData } from '../../src/image/read.js';
-import { auditImage, pythonTags, type AuditOptions } from '../../src/image/audit.js';
+import { auditImage, type AuditOptions } from '../../src/audit/audit.js';
+import { pythonTags } from '../../src/image/python.js';
 import { parseDockerignore } from '../../src/project/dockerignore.js';
 import { dockerSave, type ImageSpec, type TarSpec } from './archive.js';
 import { baseHistory, baseLayers, goodImage, NOW } from './fixtures.js';

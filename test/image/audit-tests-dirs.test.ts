@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { readImage } from '../../src/image/read.js';
-import { APP_TESTS_MIN_BYTES, auditImage, SITE_TESTS_MIN_BYTES, type AuditOptions } from '../../src/image/audit.js';
+import { auditImage, type AuditOptions } from '../../src/audit/audit.js';
+import { APP_TESTS_MIN_BYTES, SITE_TESTS_MIN_BYTES } from '../../src/rules/size/no-build-artefacts.js';
 import { dockerSave, type ImageSpec, type TarSpec } from './archive.js';
 import { goodImage, NOW } from './fixtures.js';
 

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readImage, type ImageData } from '../../src/image/read.js';
-import { AUDIT_CODES, auditImage, baseBoundary, maskSecrets, type AuditOptions } from '../../src/image/audit.js';
+import { auditImage, type AuditOptions } from '../../src/audit/audit.js';
+import { baseBoundary } from '../../src/image/history.js';
+import { maskSecrets } from '../../src/image/facts.js';
 import { runAudit } from '../../src/commands/audit.js';
 import type { Io } from '../../src/commands/io.js';
 import { rulesByCode } from '../../src/rules/index.js';
@@ -105,7 +107,7 @@ describe('auditImage', () => {
     ]);
     const only = await audit(badImage(), { enabled: new Set(['SIZE005']), severity: () => 'error' });
     expect(only.findings.map((f) => [f.code, f.severity])).toEqual([['SIZE005', 'error']]);
-    const withPs = await audit(goodImage(), { enabled: new Set(AUDIT_CODES) });
+    const withPs = await audit(goodImage(), { enabled: new Set(rulesByCode.keys()) });
     expect(codes(withPs)).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
 import type { Project } from '../../project/project.js';
 import { lintersRun } from '../../project/ci.js';
 import { buildName, ciBuilds } from './_ci.js';
+import { formatBytes } from '../../image/facts.js';
 
 const WF = (steps: string): string => `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n${steps}      - run: docker build -t app:\${{ github.sha }} .\n`;
 
@@ -28,5 +29,17 @@ building the image are not judged. The image-size half of this practice is check
     const b = ciBuilds(project)[0];
     if (!b || lintersRun(project).some((l) => l.ci)) return;
     report({ file: b.file, span: b.span, message: `CI builds the image (\`${buildName(b)}\`) but never lints the Dockerfile: add \`pyship check\` (or hadolint) to CI` });
+  },
+  imageExamples: [
+    {
+      settings: { maxImageSize: 1_000_000 },
+      bad: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }, { path: 'app/model.bin', size: 3_000_000 }] }] },
+      good: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }] },
+    },
+  ],
+  checkImage({ image, settings, report }) {
+    if (settings.maxImageSize !== undefined && image.totalSize > settings.maxImageSize) {
+      report({ at: 'image', message: `the image is ${formatBytes(image.totalSize)} (> max-image-size ${formatBytes(settings.maxImageSize)})` });
+    }
   },
 });

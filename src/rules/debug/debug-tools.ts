@@ -17,8 +17,16 @@ is off by default: turn it on with \`extend-select = ["DBG004"]\`, and \`pyship 
 \`ps\` (procps).`,
   examples: [
     {
-      bad: 'A `python:3.13-slim-trixie` image with no `ps` on PATH.',
-      good: 'The runtime stage installs `procps` with `--no-install-recommends` in its one apt RUN.',
+      bad: { history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/python3', size: 5000, mode: 0o755 }] }] },
+      good: {
+        history: [
+          { by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/python3', size: 5000, mode: 0o755 }] },
+          { by: 'RUN /bin/sh -c apt-get install -y --no-install-recommends procps', files: [{ path: 'usr/bin/ps', size: 100, mode: 0o755 }] },
+        ],
+      },
     },
   ],
+  checkImage({ image, report }) {
+    if (image.resolveBinary('ps') === undefined) report({ at: 'image', message: 'no ps in the image (procps): debugging a running container is harder' });
+  },
 });

@@ -107,4 +107,17 @@ peer linter checks this.`,
       fix: setInChain ? undefined : { description: 'add `ENV PYTHONFAULTHANDLER=1` after the final `FROM`', edits: [{ start: final.from.span.end, end: final.from.span.end, text: '\nENV PYTHONFAULTHANDLER=1' }] },
     });
   },
+  imageExamples: [
+    {
+      bad: { history: [{ by: 'RUN /bin/sh -c apt-get install -y python3', files: [{ path: 'usr/bin/python3', size: 5000, mode: 0o755 }] }] },
+      good: { config: { env: ['PYTHONFAULTHANDLER=1'] }, history: [{ by: 'RUN /bin/sh -c apt-get install -y python3', files: [{ path: 'usr/bin/python3', size: 5000, mode: 0o755 }] }, { by: 'ENV PYTHONFAULTHANDLER=1' }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    if (!['python3', 'python'].some((c) => image.resolveBinary(c) !== undefined)) return;
+    const fh = image.env.get('PYTHONFAULTHANDLER');
+    const command = image.command;
+    const xflag = command.some((a, i) => (a === '-X' && command[i + 1] === 'faulthandler') || a === '-Xfaulthandler');
+    if ((fh === undefined || fh === '') && !xflag) report({ at: { env: 'PYTHONFAULTHANDLER' }, message: 'PYTHONFAULTHANDLER is not set in the image: add ENV PYTHONFAULTHANDLER=1 so C crashes print a traceback' });
+  },
 });

@@ -5,6 +5,9 @@ import { keyValues } from '../../dockerfile/parse.js';
 import { buildCommands, type BuildCommand } from '../../project/ci.js';
 import { buildName, dockerfileOf, type CtxDockerfile } from '../ci/_ci.js';
 
+/** Labels that record the git revision an image was built from (OCI's, and older conventions). */
+const REVISION_LABELS = ['org.opencontainers.image.revision', 'git-commit', 'vcs-ref', 'org.label-schema.vcs-ref'];
+
 const REVISION = /COMMIT|REVISION|VCS[_-]?REF|SHA/i;
 
 /** How to add the revision label to this kind of build: a flag on a command line, an input of an action, a compose key. */
@@ -65,6 +68,17 @@ publish anything). The advice fits the build: a \`--label\` flag for \`docker bu
       // next to them is not (when none publishes, each build is all there is)
       const pushed = mine.filter((b) => b.push);
       for (const b of pushed.length > 0 ? pushed : mine) report({ file: b.file, span: b.span, message: `\`${buildName(b)}\` records no git revision: ${howToLabel(b)}` });
+    }
+  },
+  imageExamples: [
+    {
+      bad: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }] },
+      good: { config: { labels: { 'org.opencontainers.image.revision': '8f3c2a1' } }, history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    if (!REVISION_LABELS.some((l) => (image.config.labels[l] ?? '') !== '')) {
+      report({ at: 'labels', message: `no revision label (${REVISION_LABELS.join(', ')}): build with pyship build, or --label org.opencontainers.image.revision=$(git rev-parse HEAD)` });
     }
   },
 });

@@ -4,6 +4,7 @@ import type { Instruction, Stage } from '../../dockerfile/model.js';
 import { chainInstructions, finalStage, fromChain, shellWordValue } from '../../dockerfile/query.js';
 import { runScript, type ShWord } from '../../dockerfile/shell.js';
 import { flagValue, positionals } from '../../dockerfile/commands.js';
+import { absPath, baseName } from '../../image/filesystem.js';
 
 const APT_VALUE_FLAGS = new Set(['-o', '--option', '-c', '--config-file', '-t', '--target-release', '--default-release', '-a', '--host-architecture']);
 const APK_VALUE_FLAGS = new Set(['-X', '--repository', '-p', '--root', '-t', '--virtual', '--arch', '--cache-dir', '--keys-dir', '--repositories-file']);
@@ -187,5 +188,29 @@ image based on a full \`python\` tag. No general linter checks this.`,
         message: `${shown} installed in the final image and not removed in the same RUN: compile in a build stage and copy the venv`,
       });
     }
+  },
+  imageExamples: [
+    {
+      bad: {
+        history: [
+          { by: 'RUN /bin/sh -c apt-get install -y gcc && pip install psycopg2', files: [{ path: 'usr/bin/gcc-14', size: 3000, mode: 0o755 }, { path: 'usr/bin/gcc', type: 'symlink', linkname: 'gcc-14' }] },
+        ],
+      },
+      good: { history: [{ by: 'COPY /opt/venv /opt/venv # buildkit', files: [{ path: 'opt/venv/lib/python3.13/site-packages/psycopg2/__init__.py', size: 300 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    const compilers: string[] = [];
+    let layer: number | undefined;
+    const targets = new Set<string>();
+    for (const name of ['gcc', 'cc', 'g++', 'c++', 'clang']) {
+      const hit = image.resolveBinary(name);
+      if (hit && !targets.has(hit)) {
+        targets.add(hit);
+        compilers.push(baseName(hit) === name ? absPath(hit) : `${name} (${absPath(hit)})`);
+        layer ??= image.files.get(hit)?.layer;
+      }
+    }
+    if (compilers.length > 0) report({ at: layer !== undefined ? { layer } : 'image', message: `build tools in the runtime image: ${compilers.join(', ')}${layer !== undefined ? ` (from ${image.layerName(layer)})` : ''}: compile in a build stage and copy the venv` });
   },
 });

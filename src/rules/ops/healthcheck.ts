@@ -12,6 +12,9 @@ import type { ProjectFiles } from '../../lint/rule.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { NOT_HTTP_ROW, seconds, secs } from '../../runtime/record.js';
 
+/** A server in an image's command line (its ENTRYPOINT and CMD joined). */
+const IMAGE_SERVERS = /(^|[\s/"'])(gunicorn|uvicorn|uwsgi|hypercorn|daphne|waitress-serve|granian|runserver|http\.server|flask)(\s|$|["'])/;
+
 /** Servers that answer HTTP (celery is a worker, not a server). */
 const HTTP = new Set(['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'waitress', 'granian', 'http.server', 'runserver', 'flask-run', 'streamlit', 'fastapi-run']);
 
@@ -239,6 +242,41 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
         span: use.argv[0]?.span ?? use.span,
         message: `\`HEALTHCHECK\` runs \`${tool}\`, which \`${baseName}\` does not include and no RUN installs: the check always fails; use Python's standard library (${pyCheck(hcPort(chain), healthRouteOf(project))}) or install ${tool}`,
       });
+    }
+  },
+  imageExamples: [
+    {
+      bad: { config: { exposedPorts: ['8000/tcp'], cmd: ['gunicorn', '-b', '0.0.0.0:8000', 'app:app'] }, history: [{ by: 'COPY . /app', files: [{ path: 'app/app.py', size: 100 }] }] },
+      good: {
+        config: { exposedPorts: ['8000/tcp'], cmd: ['gunicorn', '-b', '0.0.0.0:8000', 'app:app'], healthcheck: { test: ['CMD', 'python', '-c', 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8000/")'] } },
+        history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/python', size: 5000, mode: 0o755 }] }, { by: 'COPY . /app', files: [{ path: 'app/app.py', size: 100 }] }],
+      },
+    },
+    {
+      bad: { config: { healthcheck: { test: ['CMD', 'curl', '-f', 'http://localhost:8000/'] } }, history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/python', size: 5000, mode: 0o755 }] }] },
+      good: { config: { healthcheck: { test: ['CMD', 'python', '-c', 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8000/")'] } }, history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/python', size: 5000, mode: 0o755 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    const cfg = image.config;
+    const server = cfg.exposedPorts.length > 0 || IMAGE_SERVERS.test(image.command.join(' '));
+    const hc = cfg.healthcheck;
+    if (!hc || hc.test.length === 0) {
+      if (server) report({ at: 'healthcheck', message: `server image (${cfg.exposedPorts.length > 0 ? `exposes ${cfg.exposedPorts.join(', ')}` : 'runs a server'}) without a HEALTHCHECK: add one in exec form with python's urllib` });
+      return;
+    }
+    if (hc.test[0] === 'NONE') return;
+    const shell = hc.test[0] === 'CMD-SHELL';
+    const words = shell ? (hc.test[1] ?? '').split(/[\s;&|()]+/).filter(Boolean) : hc.test.slice(1);
+    const bins = new Set<string>();
+    if (!shell && words[0]) bins.add(words[0]);
+    for (const w of words) if (w === 'curl' || w === 'wget' || /\/(curl|wget)$/.test(w)) bins.add(w);
+    for (const b of bins) {
+      if (image.resolveBinary(b) === undefined) report({ at: 'healthcheck', message: `HEALTHCHECK runs ${b}, which the image does not contain: the check always fails (use python -c with urllib)` });
+    }
+    if (shell) {
+      if (image.resolveBinary('/bin/sh') === undefined) report({ at: 'healthcheck', message: 'HEALTHCHECK in shell form, but the image has no /bin/sh' });
+      else report({ at: 'healthcheck', message: 'HEALTHCHECK in shell form (CMD-SHELL): use the exec form ["CMD", …]', severity: 'info' });
     }
   },
 });

@@ -10,6 +10,10 @@ import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
 import { asProject, deploymentsOf } from '../../project/runtime.js';
 import type { ScopeChecks } from '../../lint/rule.js';
+import { absPath, baseName } from '../../image/filesystem.js';
+
+/** The small inits an image can run as PID 1 (its ENTRYPOINT's first word). */
+const IMAGE_INITS = new Set(['tini', 'tini-static', 'dumb-init', 'catatonit', 'docker-init']);
 
 /** Bases known to set no ENTRYPOINT of their own, so CMD really is PID 1. */
 function knownNoEntrypoint(df: Dockerfile, stage: Stage): boolean {
@@ -207,6 +211,30 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
       ? `use \`ENTRYPOINT ${JSON.stringify(['tini', '--', ...fw.words]).replace(/","/g, '", "')}\``
       : 'use `ENTRYPOINT ["tini", "--"]` and the app in `CMD`';
     report({ span: fw.span, message: `${what}, not an init (tini, dumb-init): ${why}; ${fix}` });
+  },
+  imageExamples: [
+    {
+      bad: { config: { cmd: ['gunicorn', 'app:app'] }, history: [{ by: 'RUN /bin/sh -c pip install gunicorn', files: [{ path: 'usr/local/bin/gunicorn', size: 200, mode: 0o755 }] }] },
+      good: {
+        config: { entrypoint: ['tini', '--'], cmd: ['gunicorn', 'app:app'] },
+        history: [{ by: 'RUN /bin/sh -c apt-get install -y tini && pip install gunicorn', files: [{ path: 'usr/bin/tini', size: 800, mode: 0o755 }, { path: 'usr/local/bin/gunicorn', size: 200, mode: 0o755 }] }],
+      },
+    },
+    {
+      bad: { config: { entrypoint: ['dumb-init', '--'], cmd: ['python', '-m', 'app'] }, history: [{ by: 'COPY . /app', files: [{ path: 'app/__main__.py', size: 100 }] }] },
+      good: { config: { entrypoint: ['dumb-init', '--'], cmd: ['python', '-m', 'app'] }, history: [{ by: 'RUN /bin/sh -c pip install dumb-init', files: [{ path: 'usr/local/bin/dumb-init', size: 800, mode: 0o755 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    const pid1 = image.command[0];
+    const pid1Base = pid1 !== undefined ? baseName(pid1) : undefined;
+    const installed = [...IMAGE_INITS].map((n) => image.resolveBinary(n)).find((x) => x !== undefined);
+    const at = image.config.entrypoint.length > 0 ? 'entrypoint' : 'cmd';
+    if (pid1Base !== undefined && IMAGE_INITS.has(pid1Base)) {
+      if (image.resolveBinary(pid1!) === undefined) report({ at, message: `PID 1 is ${pid1}, which the image does not contain: install it (apt-get install tini)` });
+    } else {
+      report({ at, message: `no init process as PID 1 (it runs ${pid1 === undefined ? 'nothing' : JSON.stringify(pid1)})${installed ? `; ${absPath(installed)} is installed but not the ENTRYPOINT` : ''}: ENTRYPOINT ["tini", "--"] reaps zombies and forwards signals` });
+    }
   },
 });
 

@@ -210,4 +210,29 @@ the image a little larger), hence \`info\`.`,
       }
     }
   },
+  imageExamples: [
+    {
+      bad: {
+        history: [{
+          by: 'RUN /bin/sh -c pip install --no-compile flask # buildkit',
+          files: [{ path: 'usr/local/lib/python3.13/site-packages/flask/__init__.py', size: 300 }, { path: 'usr/local/lib/python3.13/site-packages/flask/app.py', size: 300 }],
+        }],
+      },
+      good: {
+        history: [{
+          by: 'RUN /bin/sh -c pip install flask # buildkit',
+          files: [
+            { path: 'usr/local/lib/python3.13/site-packages/flask/__init__.py', size: 300 },
+            { path: 'usr/local/lib/python3.13/site-packages/flask/__pycache__/__init__.cpython-313.pyc', size: 300 },
+            { path: 'usr/local/lib/python3.13/site-packages/flask/app.py', size: 300 },
+            { path: 'usr/local/lib/python3.13/site-packages/flask/__pycache__/app.cpython-313.pyc', size: 300 },
+          ],
+        }],
+      },
+    },
+  ],
+  checkImage({ image, report }) {
+    const { py, share } = image.bytecode;
+    if (share !== undefined && share < 0.9) report({ at: 'image', message: `${(share * 100).toFixed(0)}% of the ${py} .py files in site-packages have a .pyc (< 90%): each start compiles the rest (python -m compileall, or pip without --no-compile)` });
+  },
 });

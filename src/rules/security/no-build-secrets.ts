@@ -8,6 +8,8 @@ import type { Instruction, Span } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { runScript } from '../../dockerfile/shell.js';
 import { AUTH_HEADER, isSecretName, NOT_A_SECRET, PLACEHOLDER, PRIVATE_KEY_HEADER, secretFile, TOKEN_SHAPE, tokenKind, URL_PASSWORD } from '../../secrets.js';
+import { absPath, baseName, inSitePackages } from '../../image/filesystem.js';
+import { historyInstruction } from '../../image/history.js';
 
 function isLiteral(v: string): boolean {
   return v !== '' && !v.includes('$') && !v.includes('`');
@@ -223,6 +225,53 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
             report({ file: d.path, span: { start: 0, end: 0 }, message: `\`${rel}\` is sent in ${where}: a credential file can end up in the image (\`COPY . .\`); create \`${ignore}\` and list it there` });
           }
         }
+      }
+    }
+  },
+  imageExamples: [
+    {
+      bad: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }, { path: 'app/.env', data: 'SECRET_KEY=x7Hq2mVb9Lr4\n' }] }] },
+      good: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }] },
+    },
+    {
+      bad: { config: { env: ['API_TOKEN=x7Hq2mVb9Lr4'] }, history: [{ by: '|1 PIP_INDEX_URL=https://ci:x7Hq2mVb9Lr4@pypi.example.com/simple /bin/sh -c pip install app', files: [{ path: 'usr/local/bin/app', size: 100 }] }] },
+      good: { config: { env: ['API_TOKEN_FILE=/run/secrets/api_token'] }, history: [{ by: 'RUN /bin/sh -c pip install app # buildkit', files: [{ path: 'usr/local/bin/app', size: 100 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    const urlPassword = new RegExp(URL_PASSWORD.source, 'i');
+    for (const [name, value] of image.env) {
+      if (isSecretName(name) && value !== '' && !NOT_A_SECRET.test(value) && !PLACEHOLDER.test(value)) {
+        report({ at: { env: name }, message: `ENV ${name} holds a secret-named value in the image config (value hidden): pass it at run time or use a secret mount` });
+      } else if (urlPassword.test(value)) {
+        report({ at: { env: name }, message: `ENV ${name} holds a URL with a password in the image config (value hidden)` });
+      }
+    }
+    image.history.forEach((h, i) => {
+      const by = h.createdBy;
+      const names = new Set<string>();
+      for (const m of by.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s"';&|]+)/g)) {
+        const v = m[2]!.replace(/^["']|["']$/g, '');
+        if (isSecretName(m[1]!) && v !== '' && !v.startsWith('$') && !NOT_A_SECRET.test(v) && !PLACEHOLDER.test(v)) names.add(m[1]!);
+      }
+      // the config's own ENV lines repeat in history: reported once, above
+      const isEnv = historyInstruction(by) === 'ENV';
+      for (const n of names) if (!(isEnv && image.env.has(n))) report({ at: { history: i }, message: `history #${i + 1} records secret-named variable ${n} with a value (hidden): build secrets belong in RUN --mount=type=secret` });
+      if (urlPassword.test(by) && !isEnv) report({ at: { history: i }, message: `history #${i + 1} records a URL with a password (hidden)` });
+    });
+    // secret files in the image's own layers, also those a later layer deletes (the layer still ships them)
+    const seen = new Set<string>();
+    for (const layer of image.layers) {
+      if (!image.own(layer.index)) continue;
+      for (const e of layer.entries) {
+        if (e.type !== 'file' || inSitePackages(e.path) || /(^|\/)node_modules\//.test(e.path) || /(^|\/)(usr\/share|usr\/lib\/python3[.\d]*\/test)\//.test(e.path)) continue;
+        const s = secretFile(e.path);
+        if (!s || (baseName(e.path) === '.env' && e.size === 0)) continue;
+        const key = `${e.path}\0${layer.index}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const visible = image.files.get(e.path)?.layer === layer.index;
+        report({ at: { layer: layer.index }, message: `secret file ${absPath(e.path)} (${s}) is in ${image.layerName(layer.index)}${visible ? '' : ', deleted by a later layer but still shipped in this one'}: use RUN --mount=type=secret and .dockerignore it` });
       }
     }
   },

@@ -204,4 +204,16 @@ http.server PORT\`, \`manage.py runserver ADDR:PORT\` and streamlit's \`--server
       }
     }
   },
+  imageExamples: [
+    {
+      bad: { config: { exposedPorts: ['80/tcp'] }, history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }, { by: 'EXPOSE map[80/tcp:{}]' }] },
+      good: { config: { exposedPorts: ['8000/tcp'] }, history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }, { by: 'EXPOSE map[8000/tcp:{}]' }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    for (const p of image.config.exposedPorts) {
+      const n = Number(p.split('/')[0]);
+      if (Number.isFinite(n) && n < 1024) report({ at: { port: p }, message: `the image exposes port ${p} (< 1024): listen on 8000/8080 and map it with -p 80:8000` });
+    }
+  },
 });

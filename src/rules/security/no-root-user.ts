@@ -4,8 +4,24 @@ import { chainInstructions, finalStage } from '../../dockerfile/query.js';
 import { expandWord } from '../../dockerfile/words.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { secs } from '../../runtime/record.js';
+import type { ImageFacts } from '../../image/facts.js';
 
-const ROOT = /^(root|0)(:.*)?$/;
+/** Is this `USER` value (`name[:group]`, `uid[:gid]`) root by name or uid? The one test every SEC001 check makes. */
+export const isRootUser = (user: string): boolean => /^(root|0)(:.*)?$/.test(user.trim());
+
+/** The uid a user name has in the image's /etc/passwd (a number is its own uid). */
+function uidOf(image: ImageFacts, user: string): number | undefined {
+  const name = user.split(':')[0]!;
+  if (/^\d+$/.test(name)) return Number(name);
+  const passwd = image.contents.get('etc/passwd')?.toString('utf8') ?? '';
+  for (const line of passwd.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f[2] !== undefined && /^\d+$/.test(f[2])) return Number(f[2]);
+  }
+  return undefined;
+}
+
+const PASSWD = 'root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/home/app:/bin/sh\n';
 
 /** In a running container (`pyship smoke`): the uid PID 1 really has. */
 const runtime: ScopeChecks = {
@@ -57,7 +73,7 @@ the app writes at run time must be writable by that user.`,
     const lastUser = [...chain].reverse().find((i) => i.keyword === 'USER');
     if (lastUser) {
       const { value, unresolved } = expandWord(lastUser.args, (n) => lastUser.state.env.get(n) ?? lastUser.state.args.get(n) ?? undefined, df.escape);
-      if (unresolved.length === 0 && ROOT.test(value.trim())) {
+      if (unresolved.length === 0 && isRootUser(value)) {
         report({ span: lastUser.argsSpan, message: `the final image runs as \`${value.trim()}\`: switch to a non-root user after the installs` });
       }
       return;
@@ -70,5 +86,23 @@ the app writes at run time must be writable by that user.`,
       message: 'no `USER` in the final stage: the container runs as root',
       fix: { description: 'add a non-root user and `USER app` after the last install step', edits: [{ start: anchor.span.end, end: anchor.span.end, text: `\n${add}\nUSER app` }] },
     });
+  },
+  imageExamples: [
+    {
+      bad: { config: { user: '' }, history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'etc/passwd', data: PASSWD }] }] },
+      good: { config: { user: 'app' }, history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'etc/passwd', data: PASSWD }] }] },
+    },
+    {
+      bad: { config: { user: 'admin' }, history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'etc/passwd', data: PASSWD + 'admin:x:0:0::/root:/bin/sh\n' }] }] },
+      good: { config: { user: '10001:10001' }, history: [{ by: 'ADD file:4a1b in /', files: [{ path: 'etc/passwd', data: PASSWD }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    const user = image.config.user.trim();
+    if (user === '' || isRootUser(user)) {
+      report({ at: 'user', message: user === '' ? 'the image runs as root: Config.User is empty' : `the image runs as root: Config.User is "${user}"` });
+    } else if (uidOf(image, user) === 0) {
+      report({ at: 'user', message: `the image runs as root: user "${user.split(':')[0]}" has uid 0 in /etc/passwd` });
+    }
   },
 });

@@ -49,4 +49,15 @@ only one of \`--pull\`/\`--no-cache\` is flagged at that build. The image half (
     const at = scheduled[0] ? { file: scheduled[0].file, span: scheduled[0].span } : anchor(project, dockerfiles as CtxDockerfile[]);
     report({ ...at, message: 'no scheduled CI job rebuilds the image with `--pull --no-cache` (or `pyship build --fresh`): add a weekly one so security fixes land' });
   },
+  imageExamples: [
+    {
+      bad: { ageDays: 30, history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }] },
+      good: { ageDays: 2, history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }] },
+    },
+  ],
+  checkImage({ image, settings, report }) {
+    if (image.ageDays === undefined) return;
+    const limit = settings.staleDays ?? 7;
+    if (image.ageDays > limit) report({ at: 'image', message: `stale image: created ${image.ageDays.toFixed(1)} days ago (${image.created}; > ${limit} days): rebuild weekly with --pull --no-cache (pyship build --fresh)` });
+  },
 });

@@ -4,6 +4,7 @@ import type { Project } from '../../project/project.js';
 import { isProjectImage, k8sContainers, productionServices } from '../../project/runtime.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { exitDetail } from '../../runtime/record.js';
+import { absPath } from '../../image/filesystem.js';
 
 const dropsAll = (caps: string[] | undefined): boolean => caps?.some((c) => /^(CAP_)?ALL$/i.test(c.trim())) ?? false;
 
@@ -91,5 +92,40 @@ images (postgres, redis, nginx…) and compose files for development or tests (\
           : `${where} runs with the default capabilities: add \`securityContext.capabilities.drop: ["ALL"]\``,
       });
     }
+  },
+  imageExamples: [
+    {
+      bad: {
+        history: [
+          { by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/passwd', size: 2000, mode: 0o4755 }] },
+          { by: 'COPY tool /usr/local/bin/tool', files: [{ path: 'usr/local/bin/tool', size: 500, mode: 0o4755 }] },
+        ],
+      },
+      good: {
+        history: [
+          { by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/passwd', size: 2000, mode: 0o4755 }] },
+          { by: 'COPY tool /usr/local/bin/tool', files: [{ path: 'usr/local/bin/tool', size: 500, mode: 0o755 }] },
+        ],
+      },
+    },
+    {
+      bad: { history: [{ by: 'RUN setcap cap_net_bind_service=+ep /usr/local/bin/server', files: [{ path: 'usr/local/bin/server', size: 500, mode: 0o755, xattrs: { 'security.capability': '\u0001\u0000\u0000\u0002' } }] }] },
+      good: { history: [{ by: 'COPY server /usr/local/bin/server', files: [{ path: 'usr/local/bin/server', size: 500, mode: 0o755 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    // only what the image's own layers add and still show: the base's setuid tools are its maintainers' choice
+    const hits: string[] = [];
+    for (const [p, f] of image.files) {
+      if (!image.own(f.layer) || f.entry.type !== 'file') continue;
+      const what: string[] = [];
+      if (f.entry.mode & 0o4000) what.push(`setuid${f.entry.uid === 0 ? ' root' : ''}`);
+      if (f.entry.mode & 0o2000) what.push('setgid');
+      if (f.entry.xattrs?.['security.capability']) what.push('file capabilities (security.capability)');
+      if (what.length === 0) continue;
+      hits.push(p);
+      if (hits.length <= 20) report({ at: { layer: f.layer }, message: `${absPath(p)} has ${what.join(', ')} (mode ${(f.entry.mode & 0o7777).toString(8)}), added by ${image.layerName(f.layer)}: remove the bit (chmod u-s,g-s) or the capability (setcap -r) so the app runs with --cap-drop=ALL` });
+    }
+    if (hits.length > 20) report({ at: 'image', message: `${hits.length - 20} more setuid/setgid/capability files in the image's own layers` });
   },
 });

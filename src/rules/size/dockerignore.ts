@@ -1,12 +1,60 @@
 // SIZE002: copying the whole build context needs a .dockerignore that leaves out local clutter and secrets but keeps
 // what the build needs (project mode only).
-import { defineRule, type ProjectFiles } from '../../lint/rule.js';
+import { defineRule, type ImageAnchor, type ImageSettings, type ProjectFiles } from '../../lint/rule.js';
 import { copyOperands } from '../../dockerfile/query.js';
 import { mounts } from '../../dockerfile/parse.js';
 import type { Dockerfile, Span } from '../../dockerfile/model.js';
 import type { Project } from '../../project/project.js';
 import { parseDockerignore, type Dockerignore } from '../../project/dockerignore.js';
 import { parsePyproject } from '../../project/python.js';
+import type { ImageFacts } from '../../image/facts.js';
+import { absPath, baseName, inSitePackages } from '../../image/filesystem.js';
+import { historyInstruction } from '../../image/history.js';
+import { dirnamePosix } from '../../dockerfile/paths.js';
+
+/**
+ * Is this `__pycache__` what `python -m compileall` makes with the image's own Python (not a cache from another
+ * machine)? Every entry is a `.pyc` with one of the image's tags whose `.py` is beside the directory, and every `.py`
+ * module there has one. Leaked caches carry another Python's tag, or cover only the modules that happened to be
+ * imported, or outlive their sources.
+ */
+function compiledInImage(image: ImageFacts, pycache: string): boolean {
+  const parent = dirnamePosix(pycache);
+  const at = (name: string): string => (parent === '' ? name : `${parent}/${name}`);
+  const compiled = new Set<string>();
+  for (const k of image.children.get(pycache) ?? []) {
+    const m = /^(.+)\.(cpython-\d+)(?:\.opt-[12])?\.pyc$/.exec(baseName(k));
+    if (image.files.get(k)?.entry.type !== 'file' || !m || !image.pythonTags.has(m[2]!)) return false;
+    const src = image.files.get(at(`${m[1]}.py`));
+    if (!src || src.entry.type === 'dir') return false;
+    compiled.add(m[1]!);
+  }
+  if (compiled.size === 0) return false;
+  for (const k of image.children.get(parent) ?? []) {
+    const b = baseName(k);
+    if (b.endsWith('.py') && image.files.get(k)?.entry.type !== 'dir' && !compiled.has(b.slice(0, -3))) return false;
+  }
+  return true;
+}
+
+/**
+ * Does the .dockerignore keep the contents of this image `__pycache__` out of the build context, wherever the context
+ * maps to it? A COPY maps some context directory onto some image directory, and Python writes caches as
+ * `<dir>/__pycache__/<module>.pyc`, so each tail of an image path down to `__pycache__/<file>` is tried both at the
+ * context root and below another directory; all must be ignored.
+ */
+function ignoredByContext(image: ImageFacts, pycache: string, di: NonNullable<ImageSettings['dockerignore']>): boolean {
+  const kids = [...(image.children.get(pycache) ?? [])];
+  const last = pycache.split('/').length - 1;
+  for (const p of kids.length > 0 ? kids : [pycache]) {
+    const parts = p.split('/');
+    for (let i = 0; i <= last; i++) {
+      const tail = parts.slice(i).join('/');
+      if (!di.ignores(tail) || !di.ignores(`any-context-dir/${tail}`)) return false;
+    }
+  }
+  return true;
+}
 
 /** A source that names the whole build context: `.`, `./`, `./.`, `/` (BuildKit roots sources at the context). */
 function wholeContext(src: string): boolean {
@@ -113,6 +161,57 @@ cannot see. Copying named files and directories (\`COPY src/ ./src/\`) is not af
       });
       return; // one finding: the missing file is one problem
     }
+  },
+  imageExamples: [
+    {
+      bad: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }, { path: 'app/.git', type: 'dir' }, { path: 'app/.git/HEAD', data: 'ref: refs/heads/main\n' }, { path: 'app/.git/config', size: 100 }] }] },
+      good: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }] }] },
+    },
+    {
+      bad: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }, { path: 'app/__pycache__', type: 'dir' }, { path: 'app/__pycache__/main.cpython-312.pyc', size: 100 }] }] },
+      good: {
+        history: [
+          { by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/python3.13', size: 5000, mode: 0o755 }, { path: 'usr/bin/python3', type: 'symlink', linkname: 'python3.13' }] },
+          { by: 'COPY /app /app # buildkit', files: [{ path: 'app/main.py', size: 100 }, { path: 'app/__pycache__', type: 'dir' }, { path: 'app/__pycache__/main.cpython-313.pyc', size: 100 }] },
+        ],
+      },
+    },
+    {
+      bad: { history: [{ by: 'COPY . /app', files: [{ path: 'app/main.py', size: 100 }, { path: 'app/.venv/pyvenv.cfg', data: 'home = /Users/dev/.pyenv/versions/3.13.1/bin\n' }] }] },
+      good: {
+        history: [
+          { by: 'ADD file:4a1b in /', files: [{ path: 'usr/bin/python3', size: 5000, mode: 0o755 }] },
+          { by: 'RUN /bin/sh -c python3 -m venv /opt/venv', files: [{ path: 'opt/venv/pyvenv.cfg', data: 'home = /usr/bin\n' }] },
+        ],
+      },
+    },
+  ],
+  checkImage({ image, settings, report }) {
+    const isCopyLayer = (l: number): boolean => {
+      const ins = historyInstruction(image.layers[l]?.history?.createdBy ?? '');
+      return ins === 'COPY' || ins === 'ADD';
+    };
+    const gitDirs: string[] = [];
+    const pycacheDirs: string[] = [];
+    const venvs: string[] = [];
+    for (const [p, f] of image.files) {
+      if (!image.own(f.layer) || inSitePackages(p)) continue;
+      const b = baseName(p);
+      if (b === '.git' && (image.children.get(p)?.has(`${p}/HEAD`) || f.entry.type === 'file')) gitDirs.push(p);
+      else if (b === '__pycache__' && f.entry.type === 'dir' && isCopyLayer(f.layer)) pycacheDirs.push(p);
+      else if (b === 'pyvenv.cfg') {
+        const home = /^\s*home\s*=\s*(.+?)\s*$/m.exec(image.contents.get(p)?.toString('utf8') ?? '')?.[1];
+        if (home && !['python3', 'python'].some((c) => image.lookup(`${home}/${c}`) !== undefined)) venvs.push(`${absPath(dirnamePosix(p))} (home = ${home}, not in the image)`);
+      }
+    }
+    // __pycache__ in a COPY layer is a leak unless the image's own Python compiled it (`COPY --from=build` after the
+    // build stage ran compileall: the history shows only `COPY /app /app`), or the project's .dockerignore keeps it
+    // out of the build context
+    const leaked = pycacheDirs.filter((p) => !compiledInImage(image, p) && !(settings.dockerignore && ignoredByContext(image, p, settings.dockerignore)));
+    const firstLayer = (paths: string[]): ImageAnchor => ({ layer: image.files.get(paths[0]!.split(' ')[0]!.replace(/^\//, ''))?.layer ?? 0 });
+    if (gitDirs.length > 0) report({ at: firstLayer(gitDirs), message: `.git directory in the image: ${gitDirs.slice(0, 3).map(absPath).join(', ')}${gitDirs.length > 3 ? ` and ${gitDirs.length - 3} more` : ''}: exclude .git in .dockerignore` });
+    if (leaked.length > 0) report({ at: firstLayer(leaked), message: `__pycache__ copied from the build context: ${leaked.slice(0, 3).map(absPath).join(', ')}${leaked.length > 3 ? ` and ${leaked.length - 3} more` : ''}: exclude __pycache__ and *.pyc in .dockerignore` });
+    if (venvs.length > 0) report({ at: 'image', message: `virtualenv copied from the host: ${venvs.slice(0, 3).join(', ')}: exclude .venv/venv in .dockerignore and install in the image` });
   },
 });
 

@@ -5,6 +5,8 @@ import { mounts } from '../../dockerfile/parse.js';
 import { chainInstructions, copyOperands, finalStage, imagePath, instructionEdit, pathWithin, shellWordValue } from '../../dockerfile/query.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { hasFlag, positionals } from '../../dockerfile/commands.js';
+import { formatBytes } from '../../image/facts.js';
+import { baseName } from '../../image/filesystem.js';
 
 const APT_VALUE_FLAGS = new Set(['-o', '--option', '-c', '--config-file', '-t', '--target-release', '--default-release', '-a', '--host-architecture']);
 const APT_INSTALLS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'reinstall', 'source', 'satisfy']);
@@ -233,5 +235,32 @@ The fix adds \`--no-install-recommends\` (unsafe: a recommended package the app 
       });
       reportAll(noCache, '--no-cache', 'safe');
     }
+  },
+  imageExamples: [
+    {
+      bad: { history: [{ by: 'RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends libpq5', files: [{ path: 'usr/lib/libpq.so.5', size: 300 }, { path: 'var/lib/apt/lists/deb.debian.org_debian_dists_trixie_InRelease', size: 100_000 }, { path: 'var/cache/apt/archives/libpq5_17.5-1_amd64.deb', size: 200_000 }] }] },
+      good: { history: [{ by: 'RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*', files: [{ path: 'usr/lib/libpq.so.5', size: 300 }, { path: 'var/lib/apt/lists/lock' }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    let listBytes = 0;
+    let lists = 0;
+    let debBytes = 0;
+    let debs = 0;
+    let layer: number | undefined;
+    for (const [p, f] of image.files) {
+      if (f.entry.type !== 'file') continue;
+      if (p.startsWith('var/lib/apt/lists/') && !p.startsWith('var/lib/apt/lists/partial/') && baseName(p) !== 'lock' && !p.startsWith('var/lib/apt/lists/auxfiles/')) {
+        lists++;
+        listBytes += f.entry.size;
+        layer ??= f.layer;
+      } else if (p.startsWith('var/cache/apt/') && (p.endsWith('.deb') || p.endsWith('.bin'))) {
+        debs++;
+        debBytes += f.entry.size;
+        layer ??= f.layer;
+      }
+    }
+    if (lists > 0) report({ at: { layer: layer! }, message: `/var/lib/apt/lists holds ${lists} files (${formatBytes(listBytes)}): rm -rf /var/lib/apt/lists/* in the RUN that runs apt-get update` });
+    if (debs > 0) report({ at: { layer: layer! }, message: `/var/cache/apt holds ${debs} package files (${formatBytes(debBytes)}): apt-get clean in the same RUN` });
   },
 });

@@ -7,6 +7,8 @@ import {
 } from '../../dockerfile/query.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { flagValue, hasFlag, pipInstall, positionals } from '../../dockerfile/commands.js';
+import { formatBytes } from '../../image/facts.js';
+import { absPath } from '../../image/filesystem.js';
 
 type Tool = 'pip' | 'uv' | 'poetry' | 'pipenv';
 
@@ -258,6 +260,25 @@ a builder stage's cache never reaches the image.`,
       const fix: Report['fix'] = inserts.length > 0 ? { description: `add ${flags}`, edits: [instructionEdit(df, instr, inserts)] } : undefined;
       for (const f of found) report({ span: f.span, message: f.message, fix: f.insert ? fix : undefined });
     }
+  },
+  imageExamples: [
+    {
+      bad: { history: [{ by: 'RUN /bin/sh -c pip install flask', files: [{ path: 'usr/local/lib/python3.13/site-packages/flask/__init__.py', size: 300 }, { path: 'root/.cache/pip/http-v2/a/b/c', size: 5000 }] }] },
+      good: { history: [{ by: 'RUN /bin/sh -c pip install --no-cache-dir flask', files: [{ path: 'usr/local/lib/python3.13/site-packages/flask/__init__.py', size: 300 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    const caches = new Map<string, { files: number; bytes: number; layer: number }>();
+    for (const [p, f] of image.files) {
+      if (f.entry.type !== 'file') continue;
+      const m = /^(.*?\.cache\/(pip|pypoetry|uv|pipenv|pdm))\//.exec(p);
+      if (!m) continue;
+      const c = caches.get(m[1]!) ?? { files: 0, bytes: 0, layer: f.layer };
+      c.files++;
+      c.bytes += f.entry.size;
+      caches.set(m[1]!, c);
+    }
+    for (const [p, c] of caches) report({ at: { layer: c.layer }, message: `${absPath(p)} is in the image: ${c.files} files, ${formatBytes(c.bytes)} (pip --no-cache-dir / PIP_NO_CACHE_DIR=1, or a cache mount)` });
   },
 });
 

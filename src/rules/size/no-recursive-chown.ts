@@ -5,6 +5,7 @@ import { chainInstructions, copyOperands, finalStage, imagePath, pathWithin, she
 import { runScript, type ShCommand, type ShWord } from '../../dockerfile/shell.js';
 import { hasFlag } from '../../dockerfile/commands.js';
 import { lineOf } from '../../dockerfile/scripts.js';
+import { formatBytes } from '../../image/facts.js';
 
 const TOOLS = new Set(['chown', 'chmod', 'chgrp']);
 
@@ -106,6 +107,24 @@ in the same RUN (\`mkdir -p /app/data && chown -R app /app/data\`) are fine.`,
           span: cmd.span,
           message: `\`${cmd.name} -R ${target}\` rewrites files that \`${hit.instr.keyword}\` (line ${lineOf(df.text, hit.instr.span.start)}) put in an earlier layer: each is stored twice; use \`${hit.instr.keyword} ${flag}=…\``,
         });
+      }
+    }
+  },
+  imageExamples: [
+    {
+      bad: {
+        history: [
+          { by: 'COPY data /opt/data', files: [{ path: 'opt/data/model.bin', size: 1_500_000 }] },
+          { by: 'RUN /bin/sh -c chown -R app:app /opt/data', files: [{ path: 'opt/data/model.bin', size: 1_500_000, uid: 10001, gid: 10001 }] },
+        ],
+      },
+      good: { history: [{ by: 'COPY --chown=app:app data /opt/data', files: [{ path: 'opt/data/model.bin', size: 1_500_000, uid: 10001, gid: 10001 }] }] },
+    },
+  ],
+  checkImage({ image, report }) {
+    for (const l of image.layers) {
+      if (image.own(l.index) && l.metadataRewrites >= 1_000_000) {
+        report({ at: { layer: l.index }, message: `${image.layerName(l.index)} rewrites ${formatBytes(l.metadataRewrites)} of files only to change owner or mode: use COPY --chown / --chmod` });
       }
     }
   },
