@@ -3,7 +3,7 @@
 
 export type EntryType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo' | 'other';
 
-/** A layer tar's entry as the image keeps it (no mtime: nothing judges it). */
+/** A layer tar's entry as the image keeps it (the tar's mtime dropped: nothing judges it). */
 export interface LayerEntry {
   path: string;
   type: EntryType;
@@ -14,7 +14,10 @@ export interface LayerEntry {
   linkname: string;
   /** Extended attributes from pax headers (`SCHILY.xattr.*`, `LIBARCHIVE.xattr.*`), raw values. */
   xattrs?: Record<string, Buffer>;
-  /** A GNU sparse file: the bytes its layer stores, while `size` is its real size (undefined for every other entry). */
+  /**
+   * A GNU sparse file: the bytes the archive stores for it (its data regions, plus the map for pax 1.0), while `size`
+   * is its real (apparent) size, holes included. Undefined for every other entry (stored = size).
+   */
   stored?: number;
 }
 

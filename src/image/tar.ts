@@ -3,25 +3,12 @@
 // in constant memory. Hand-written rather than a dependency: tar headers are simple, and a synchronous push parser
 // lets one layer tar nest inside another archive's entry without a stream per entry.
 
-import type { EntryType } from './model.js';
+import type { EntryType, LayerEntry } from './model.js';
 
-export interface TarEntry {
-  path: string;
-  type: EntryType;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
+/** A tar entry: what a layer keeps of it, and its modification time. */
+export interface TarEntry extends LayerEntry {
   /** Seconds since the epoch. */
   mtime: number;
-  linkname: string;
-  /** Extended attributes from pax headers (`SCHILY.xattr.*`, `LIBARCHIVE.xattr.*`), raw values. */
-  xattrs?: Record<string, Buffer>;
-  /**
-   * A GNU sparse file: the bytes the archive stores for it (its data regions, plus the map for pax 1.0), while `size`
-   * is its real (apparent) size, holes included. Undefined for every other entry (stored = size).
-   */
-  stored?: number;
 }
 
 /** Receives entries; returns a function for the entry's data, or undefined to skip the data. */
