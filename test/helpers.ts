@@ -9,15 +9,28 @@ import { checkFiles } from '../src/lint/files.js';
 import { main } from '../src/cli.js';
 import type { Io } from '../src/commands/io.js';
 import { isDockerfileName } from '../src/io/discover.js';
-import type { AnyRule, Finding, FixSafety, ProjectFiles, Rule } from '../src/lint/rule.js';
+import type { AnyRule, Finding, FixSafety, Rule } from '../src/lint/rule.js';
+import { loadProject, type Project } from '../src/project/project.js';
 
-export function memoryProject(files: Record<string, string>): ProjectFiles {
-  const norm = (p: string) => p.replace(/^\.\//, '').replace(/\/+$/, '');
-  const map = new Map(Object.entries(files).map(([k, v]) => [norm(k), v]));
-  return {
-    exists: (p) => map.has(norm(p)) || [...map.keys()].some((k) => k.startsWith(norm(p) + '/')),
-    read: (p) => map.get(norm(p)),
-  };
+const projects = new WeakMap<Record<string, string>, Project>();
+
+/**
+ * A real Project holding these files (context-relative path → content) as its context and root: written to a temporary
+ * directory once per files object and loaded by the loader every run uses, so rule examples see what a run sees.
+ */
+export function memoryProject(files: Record<string, string>): Project {
+  let project = projects.get(files);
+  if (!project) {
+    const dir = mkdtempSync(join(tmpdir(), 'pyship-files-'));
+    for (const [p, c] of Object.entries(files)) {
+      const full = join(dir, p.replace(/^\.\//, ''));
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, c);
+    }
+    project = loadProject(dir, dir);
+    projects.set(files, project);
+  }
+  return project;
 }
 
 export function lint(text: string, rules: readonly Rule[], files?: Record<string, string>): Finding[] {

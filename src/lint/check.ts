@@ -3,7 +3,8 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { allRules, everyRule, rulesByCode } from '../rules/index.js';
 import { applySuppressions, parseSuppressions, unusedSuppressions } from './ignore.js';
-import { SUBCODE, type Finding, type Mode, type ProjectFiles, type Rule, type Severity } from './rule.js';
+import type { Project } from '../project/model.js';
+import { SUBCODE, type Finding, type Mode, type Rule, type Severity } from './rule.js';
 import { runRules } from './run.js';
 
 /** Code of the rule that reports malformed and unused suppression comments (like Ruff's RUF100). */
@@ -21,7 +22,7 @@ export const HADOLINT_MAP: ReadonlyMap<string, string> = (() => {
 export interface CheckTextOptions {
   path: string;
   mode: Mode;
-  project?: ProjectFiles;
+  project?: Project;
   /** Enabled codes; default every rule that is not opt-in. */
   enabled?: ReadonlySet<string>;
   /** Whether a passed-through tool code (SC2086) is on; default: yes. */

@@ -3,6 +3,9 @@ import type { Dockerfile, Span } from '../dockerfile/model.js';
 import type { ImageFacts } from '../image/facts.js';
 import type { ImageConfig } from '../image/model.js';
 import type { RuntimeRecord, RuntimeSettings, SmokeFigures } from '../runtime/record.js';
+import type { Project, ProjectFiles } from '../project/model.js';
+
+export type { ProjectFiles };
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Scope = 'D' | 'P' | 'I' | 'R';
@@ -61,20 +64,12 @@ export interface Finding {
 
 export type Mode = 'project' | 'dockerfile';
 
-/** Facts about files around the Dockerfile; filled by src/project in project mode. */
-export interface ProjectFiles {
-  /** Does a path (relative to the build context, POSIX separators) exist in the context? */
-  exists(path: string): boolean;
-  /** Text of a context file, or undefined when absent or unreadable. */
-  read(path: string): string | undefined;
-}
-
 export interface RuleContext {
   dockerfile: Dockerfile;
   /** 'dockerfile' for stdin / --no-project: never guess about files that cannot be seen. */
   mode: Mode;
-  /** Present in project mode only. */
-  project?: ProjectFiles;
+  /** The project around the Dockerfile (its build context): present in project mode only. */
+  project?: Project;
   report(report: Report): void;
 }
 
@@ -231,8 +226,7 @@ export interface RuleDefinition extends ScopeChecks {
    * The project part of a code whose practice is seen in Dockerfiles and project files alike (SEC009's secrets in
    * CI scripts, OPS006's compose `init: true`…): runs once per project in project mode, like a project rule.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  checkProject?(ctx: ProjectRuleContext<any>): void;
+  checkProject?(ctx: ProjectRuleContext): void;
   /** Examples for `checkProject`, run as tests like a project rule's. */
   projectExamples?: ProjectRuleExample[];
 }
@@ -250,10 +244,10 @@ export interface ProjectSource {
 }
 
 /** What a project-level rule sees: the project (files, parsed facts) and the Dockerfiles checked in it. */
-export interface ProjectRuleContext<P = unknown> {
-  project: P;
-  /** The Dockerfiles checked in the project: root-relative path, model, and their build context's files. */
-  dockerfiles: { path: string; dockerfile: Dockerfile; context: ProjectFiles }[];
+export interface ProjectRuleContext {
+  project: Project;
+  /** The Dockerfiles checked in the project: root-relative path, model, and the project of their build context. */
+  dockerfiles: { path: string; dockerfile: Dockerfile; context: Project }[];
   /** `[tool.pyship]` settings beyond rule selection, by key (`production-tag`, `health-path`…). */
   settings: Readonly<Record<string, unknown>>;
   report(report: Report & { file: string }): void;
@@ -274,8 +268,7 @@ export interface ProjectRuleExample {
 export interface ProjectRuleDefinition extends Omit<RuleDefinition, 'examples' | 'check'> {
   level: 'project';
   examples: ProjectRuleExample[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  check(ctx: ProjectRuleContext<any>): void;
+  check(ctx: ProjectRuleContext): void;
 }
 
 export type ProjectRule = Readonly<ProjectRuleDefinition>;

@@ -1,11 +1,12 @@
 // Runs rules over one parsed Dockerfile: the only place that turns rule reports into findings.
 import type { Dockerfile } from '../dockerfile/model.js';
-import { SUBCODE, type Finding, type Mode, type ProjectFiles, type ProjectRule, type Rule, type RuleContext, type Severity } from './rule.js';
+import type { Project } from '../project/model.js';
+import { SUBCODE, type Finding, type Mode, type ProjectRule, type Rule, type RuleContext, type Severity } from './rule.js';
 
 export interface RunOptions {
   file?: string;
   mode: Mode;
-  project?: ProjectFiles;
+  project?: Project;
   /** Which codes run; default: every rule that is not opt-in. */
   enabled?: (code: string) => boolean;
   /** Severity after config overrides. */
@@ -67,16 +68,16 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
   return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));
 }
 
-/** A Dockerfile as project rules see it: root-relative path, model, and the project view of its build context. */
+/** A Dockerfile as project rules see it: root-relative path, model, and the project of its build context. */
 export interface ProjectDockerfile {
   path: string;
   dockerfile: Dockerfile;
-  context: ProjectFiles;
+  context: Project;
 }
 
 /** Run project-level rules once over a project; findings carry `projectPath` (root-relative). */
 export function runProjectRules(
-  project: unknown,
+  project: Project,
   dockerfiles: ProjectDockerfile[],
   rules: readonly (ProjectRule | Rule)[],
   severityOf?: (code: string, fallback: Severity) => Severity,

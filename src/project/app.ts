@@ -3,7 +3,7 @@
 // are routes.ts's). Read from source text with light patterns: nothing is imported or executed. Used by `pyship init`.
 import { parseShell, type ShCommand } from '../dockerfile/shell.js';
 import { pyprojects, type Pyproject } from './python.js';
-import { projectFact, type Project } from './project.js';
+import { projectFact, type Project } from './model.js';
 import { appObjects } from './factories.js';
 import type { AppCandidate, AppInterface } from './app-object.js';
 

@@ -2,7 +2,7 @@
 // lock for an exact install, the build command, where the output goes (read from the bundler's config or the build
 // command's flags), and the Node major to build with. Text only; bounded to shallow package.json files.
 import { parseShell } from '../dockerfile/shell.js';
-import { projectDockerfiles, projectFact, type Project, type ProjectDockerfile } from './project.js';
+import { projectDockerfiles, projectFact, type Project, type ProjectDockerfile } from './model.js';
 
 /** The Dockerfiles an asset build is read from: the first ten, up to three folders deep. */
 const shallowDockerfiles = (p: Project): ProjectDockerfile[] => projectDockerfiles(p).filter((d) => d.path.split('/').length <= 4).slice(0, 10);

@@ -5,7 +5,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { yaml } from './yaml.js';
 import type { Span } from '../dockerfile/model.js';
 import { parseShell, type ShCommand, type ShWord } from '../dockerfile/shell.js';
-import { projectFact, type Project } from './project.js';
+import { projectFact, type Project } from './model.js';
 
 export type CiKind = 'github' | 'gitlab' | 'script' | 'makefile';
 

@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { buildCommands } from './ci.js';
-import { parseDockerignore, type Dockerignore } from './dockerignore.js';
-import { projectFact, sentFilesIn, type Project } from './project.js';
+import { parseDockerignore, sentFilesIn, type Dockerignore } from './dockerignore.js';
+import { projectFact, type Project } from './model.js';
 import { composeServices, isDevCompose } from './runtime.js';
 
 export interface BuildContext {

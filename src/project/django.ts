@@ -2,7 +2,7 @@
 // stated order), what those settings need to import at build time, and how they serve static files and translations.
 // `pyship init` turns these facts into the settings module of the image and its collectstatic/compilemessages steps.
 import type { DjangoApp } from './app.js';
-import type { Project } from './project.js';
+import type { Project } from './model.js';
 import { PathEval } from './py/paths.js';
 import { callArgs, kwarg, lineAt, literal, positional, statements, type Statement } from './py/source.js';
 

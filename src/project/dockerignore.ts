@@ -1,5 +1,7 @@
 // .dockerignore with Docker's own matching (a port of moby's matcher), plus which line decided, for messages and fixes.
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Ignore } from '@balena/dockerignore';
 
 // a CommonJS module whose typings declare an ES default export: load it as what it is
@@ -149,4 +151,33 @@ export function parseDockerignore(text: string): Dockerignore {
       return entries.some((e) => e.negated && (e.pattern.includes('*') || clean(e.pattern).startsWith(d + '/') || clean(e.pattern) === d));
     },
   };
+}
+
+/** A walk of a context or a project stops after this many files. */
+export const MAX_WALK = 50_000;
+
+/**
+ * Context-relative paths of the files `docker build` sends from the context directory `context` (absolute) with this
+ * .dockerignore. Ignored directories are not walked unless a `!` exception could re-include something inside.
+ */
+export function sentFilesIn(context: string, di: Dockerignore | undefined): string[] {
+  const sent: string[] = [];
+  const stack = [''];
+  while (stack.length > 0 && sent.length < MAX_WALK) {
+    const rel = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(join(context, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (di && di.ignores(p) && !di.mayReinclude(p)) continue;
+        stack.push(p);
+      } else if (!di || !di.ignores(p)) sent.push(p);
+    }
+  }
+  return sent.sort();
 }

@@ -2,7 +2,7 @@
 // (`os.environ['X']`, django-environ/starlette/decouple/everett readers without a default, pydantic-settings fields
 // without one, a default that crashes): read from the source text of the modules the entry imports, nothing executed,
 // so compose, CI's smoke test and k8s can provide them instead of shipping a container that crashes on import.
-import type { Project } from './project.js';
+import type { Project } from './model.js';
 import { importedFiles } from './py/modules.js';
 import { callArgs, kwarg, positional, statements } from './py/source.js';
 

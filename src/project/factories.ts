@@ -2,7 +2,7 @@
 // `application = get_app()`, `async def init_app()` of aiohttp), resolved through the project's own imports and its
 // subclasses of framework classes. Source text only: nothing is imported or executed.
 import type { AppCandidate, AppInterface } from './app-object.js';
-import type { Project } from './project.js';
+import type { Project } from './model.js';
 import { importsOf } from './py/modules.js';
 import { lineAt } from './py/source.js';
 

@@ -3,7 +3,7 @@
 // (Heroku's DYNO) is set. Read from the modules the entry imports and the config files they name; never a value that
 // could be a secret (URLs are shown as host:port only).
 import { statements as logicalLines } from './py/source.js';
-import type { Project } from './project.js';
+import type { Project } from './model.js';
 
 export interface LocalService {
   /** database, cache, broker… */

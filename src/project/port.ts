@@ -6,7 +6,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { lineAt } from './py/source.js';
 import { readRegularText } from '../io/regular.js';
 import { routeFiles } from './routes.js';
-import { loadProject, projectFact, type Project } from './project.js';
+import { projectFact, type Project } from './model.js';
 import { composeServices, isDevCompose } from './runtime.js';
 
 export interface PortEvidence {
@@ -90,7 +90,7 @@ function composeHome(p: Project): Project {
       const text = readRegularText(join(dir, n), { within: [dir] });
       return text !== undefined && new RegExp(`(^|[\\s'"=:/.])${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/?(['"\\s]|$)`, 'm').test(text.slice(0, 200_000));
     });
-    if (builds) return loadProject(dir, dir);
+    if (builds) return p.open(dir);
   }
   return p;
 }

@@ -1,63 +1,17 @@
 // The project around a Dockerfile, read from disk once: the build context, the project root, any file by path, git
-// facts. Parsed facts (requirements, compose, workflows…) are memoized functions of a Project in src/project/*.ts.
+// facts, and the tools its scripts are checked with. What a Project is (and its memoized facts) is in model.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
-import type { ProjectFiles } from '../lint/rule.js';
-import { parseDockerignore, type Dockerignore } from './dockerignore.js';
-import { isDockerfileName, walkFiles } from '../io/discover.js';
+import type { Project, SourceFile } from './model.js';
+import { MAX_WALK, parseDockerignore, sentFilesIn, type Dockerignore } from './dockerignore.js';
+import { walkFiles } from '../io/discover.js';
 import { present, readRegular } from '../io/regular.js';
-import { parseDockerfile } from '../dockerfile/parse.js';
-import type { Dockerfile } from '../dockerfile/model.js';
+import { shellcheckRunner, type ShellCheckRunner } from './shellcheck.js';
 
-/** A text file of the project, addressed by its path relative to the project root (POSIX). */
-export interface SourceFile {
-  path: string;
-  text: string;
-}
-
-export interface Project extends ProjectFiles {
-  /** Absolute: the nearest ancestor of the context with pyproject.toml or .git (else the context itself). */
-  root: string;
-  /** Absolute build context directory. */
-  contextDir: string;
-  /** The context relative to the root, POSIX ('' when they are the same). */
-  contextPath: string;
-  /** The ignore file the build applies (`<Dockerfile>.dockerignore`, else the context's .dockerignore), parsed; undefined when there is none. */
-  dockerignore: Dockerignore | undefined;
-  /** Absolute path of the Dockerfile this context is loaded for, when known (it may sit outside the context's top). */
-  dockerfile?: string;
-  /**
-   * Files that exist but were not read (a link out of the root, a FIFO or device, past the byte cap, no permission),
-   * absolute path → why; shared with `repository()`. What is absent is not here.
-   */
-  skipped: ReadonlyMap<string, string>;
-  /** A project file by root-relative path (text files up to 2 MB, regular files inside the root only). */
-  file(path: string): SourceFile | undefined;
-  /** The text of a file `find` listed: '' when it cannot be read (a link out of the project, a device, too large: see `skipped`). */
-  textOf(path: string): string;
-  /** Root-relative paths of every project file passing `test`, from one walk that skips .git, node_modules and venvs. */
-  find(test: (path: string) => boolean): string[];
-  /** Root-relative path of a context-relative path. */
-  fromContext(path: string): string;
-  /** Unix time (seconds) of the last commit touching a root-relative path; undefined without git or history. */
-  lastCommitTime(path: string): number | undefined;
-  /** Whether the root is a git work tree with git available. */
-  hasGit: boolean;
-  /**
-   * Context-relative paths of the files `docker build` sends (not excluded by .dockerignore). Ignored directories are
-   * not walked unless a `!` exception could re-include something inside, so a huge ignored node_modules costs nothing.
-   */
-  sentFiles(): string[];
-  /**
-   * The repository this project lives in (the nearest ancestor with `.git`; the project itself when that is its root
-   * or there is none): monorepos keep compose files, manifests and CI at the top, above a service's pyproject.toml.
-   */
-  repository(): Project;
-}
+export type { Project, ProjectDockerfile, ProjectFiles, SourceFile } from './model.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '.tox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.hg', '.svn']);
-const MAX_WALK = 50_000;
 
 export function findProjectRoot(start: string): string {
   let dir = resolve(start);
@@ -72,7 +26,13 @@ export function findProjectRoot(start: string): string {
 const toPosix = (p: string): string => p.split(sep).join('/');
 
 
-export function loadProject(contextDir: string, rootDir?: string, dockerfile?: string, skipped = new Map<string, string>()): Project {
+/**
+ * Load the project around a build context. `skipped` collects files that exist but were not read (shared with the
+ * repository's project); `shellcheck` is the ShellCheck runner its scripts are checked with (shared likewise).
+ */
+export function loadProject(
+  contextDir: string, rootDir?: string, dockerfile?: string, skipped = new Map<string, string>(), shellcheck: ShellCheckRunner = shellcheckRunner(),
+): Project {
   const context = resolve(contextDir);
   const root = rootDir ? resolve(rootDir) : findProjectRoot(context);
   const contextPath = toPosix(relative(root, context));
@@ -174,10 +134,12 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
           if (parent === dir) break;
           dir = parent;
         }
-        repo = found === undefined || found === root ? project : loadProject(found, found, undefined, skipped);
+        repo = found === undefined || found === root ? project : loadProject(found, found, undefined, skipped, shellcheck);
       }
       return repo;
     },
+    open: (dir) => loadProject(dir, dir, undefined, new Map(), shellcheck),
+    shellcheck,
     lastCommitTime(path) {
       if (!project.hasGit) return undefined;
       if (commitTimes.has(path)) return commitTimes.get(path);
@@ -194,68 +156,3 @@ export function loadProject(contextDir: string, rootDir?: string, dockerfile?: s
   };
   return project;
 }
-
-/**
- * Context-relative paths of the files `docker build` sends from the context directory `context` (absolute) with this
- * .dockerignore. Ignored directories are not walked unless a `!` exception could re-include something inside.
- */
-export function sentFilesIn(context: string, di: Dockerignore | undefined): string[] {
-  const sent: string[] = [];
-  const stack = [''];
-  while (stack.length > 0 && sent.length < MAX_WALK) {
-    const rel = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(join(context, rel), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (di && di.ignores(p) && !di.mayReinclude(p)) continue;
-        stack.push(p);
-      } else if (!di || !di.ignores(p)) sent.push(p);
-    }
-  }
-  return sent.sort();
-}
-
-/** Memoize a fact computed from a project (each fact module parses its files once per run). */
-export function projectFact<T>(compute: (p: Project) => T): (p: Project) => T {
-  const cache = new WeakMap<Project, T>();
-  return (p) => {
-    if (!cache.has(p)) cache.set(p, compute(p));
-    return cache.get(p)!;
-  };
-}
-
-/** A Dockerfile of the project: its text, and its parse made once, when first asked for (undefined if it does not parse). */
-export interface ProjectDockerfile {
-  path: string;
-  text: string;
-  parsed(): Dockerfile | undefined;
-}
-
-/**
- * The project's Dockerfiles (the names `isDockerfileName` knows: `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`,
- * `Containerfile`…, never a `*.dockerignore` or a doc) up to 4 folders deep, outside node_modules, in `find` order;
- * each reader applies its own depth and count. One list and one parse per project, however many readers ask.
- */
-export const projectDockerfiles = projectFact((p: Project): ProjectDockerfile[] =>
-  p.find((f) => isDockerfileName(f.slice(f.lastIndexOf('/') + 1)) && f.split('/').length <= 5 && !/(^|\/)node_modules\//.test(f))
-    .map((path) => {
-      const text = p.file(path)?.text ?? '';
-      let df: Dockerfile | undefined | null = null;
-      const parsed = (): Dockerfile | undefined => {
-        if (df === null) {
-          try {
-            df = parseDockerfile(text);
-          } catch {
-            df = undefined;
-          }
-        }
-        return df;
-      };
-      return { path, text, parsed };
-    }));

@@ -2,7 +2,7 @@
 // well-known compiled packages for plain pins), the Python its Dockerfiles ship and its CI/classifiers test, and when
 // its lock was last changed. Pure reading of file text; init decides from these (src/init/python-choice.ts).
 import { detectPython, lockPins } from './python.js';
-import { projectDockerfiles, projectFact, type Project } from './project.js';
+import { projectDockerfiles, projectFact, type Project } from './model.js';
 import { knownCeiling, lockCeilings, nameSource, type PackageCeiling } from './wheel-support.js';
 import { minorNumber } from './python-releases.js';
 

@@ -5,7 +5,7 @@ import { dirnamePosix, joinRelative } from '../dockerfile/paths.js';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { yaml } from './yaml.js';
 import type { Span } from '../dockerfile/model.js';
-import { projectFact, type Project } from './project.js';
+import { projectFact, type Project } from './model.js';
 
 /** A parse problem in a project file (reported under DF026). */
 export interface FileProblem {

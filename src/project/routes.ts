@@ -2,7 +2,7 @@
 // with its file:line, so a health check requests a path that exists. Read from source text (py/source.ts, py/modules.ts), bounded.
 import { ConstEval, PyIndex, importsOf } from './py/modules.js';
 import { callArgs, kwarg, lineAt, literal, positional } from './py/source.js';
-import { projectFact, type Project } from './project.js';
+import { projectFact, type Project } from './model.js';
 
 export interface Route {
   /** The full path as far as the code shows it, starting with `/`. */

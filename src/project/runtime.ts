@@ -6,8 +6,7 @@ import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { yaml } from './yaml.js';
 import { parse as parseToml } from 'smol-toml';
 import type { Span } from '../dockerfile/model.js';
-import type { ProjectFiles } from '../lint/rule.js';
-import { projectFact, type Project } from './project.js';
+import { projectFact, type Project } from './model.js';
 import { callArgs } from './py/source.js';
 
 /** A value read from a file, with the span of its node (offsets into that file's text). */
@@ -557,12 +556,6 @@ export const runtimeProblems = (p: Project): RuntimeProblem[] => runtimeFacts(p)
 /** Compose files for development and tests (`docker-compose.dev.yml`, `compose.override.yaml`): not how the image runs in production. */
 export function isDevCompose(path: string): boolean {
   return /(^|[./-])(dev|development|local|test|tests|ci|debug|override)([./-]|$)/i.test(path.split('/').pop()!.replace(/\.ya?ml$/, ''));
-}
-
-/** The Project behind a rule's `project` in project mode (undefined for in-memory test files). */
-export function asProject(files: ProjectFiles | undefined): Project | undefined {
-  const p = files as Project | undefined;
-  return p && typeof p.find === 'function' && typeof p.file === 'function' && typeof p.fromContext === 'function' ? p : undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import { lineOf } from '../dockerfile/scripts.js';
 import { parseServerArgv, type ServerCommand } from './app.js';
 import { composeServices, isDevCompose } from './runtime.js';
 import { pyprojects } from './python.js';
-import { projectDockerfiles, projectFact, type Project } from './project.js';
+import { projectDockerfiles, projectFact, type Project } from './model.js';
 
 /** Servers a command may start: the ones pyship init configures, plus development servers. */
 export type StartServer = 'gunicorn' | 'uvicorn' | 'uwsgi' | 'hypercorn' | 'daphne' | 'granian' | 'waitress' | 'aiohttp' | 'dev';

@@ -3,7 +3,7 @@
 // hooks) so init can place each one instead of dropping it. Text only: nothing is executed; the work is bounded.
 import { parseShell, runScript, type ShCommand } from '../dockerfile/shell.js';
 import { parseProcfile } from './app.js';
-import { projectDockerfiles, projectFact, type Project } from './project.js';
+import { projectDockerfiles, projectFact, type Project } from './model.js';
 import { yaml } from './yaml.js';
 import { lineAt, lineIndex } from './py/source.js';
 import { relative, sep } from 'node:path';

@@ -3,7 +3,7 @@
 // compose and k8s must mount something writable there. Nothing is imported or run; names are resolved from the text.
 import { evalPath, pathDirname, pathJoin, type PathScope } from './py/paths.js';
 import { callArgs, kwarg, lineAt, logicalLine, positional } from './py/source.js';
-import type { Project } from './project.js';
+import type { Project } from './model.js';
 
 /** scratch: lost on restart is fine (logs, caches, pid files); data: must persist (SQLite, media, uploads). */
 export type WriteKind = 'scratch' | 'data';

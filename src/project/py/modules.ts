@@ -1,5 +1,5 @@
 // Python modules read as text: what a file imports, which project file a module is, and string constants' values.
-import type { Project } from '../project.js';
+import type { Project } from '../model.js';
 import { literal, statements } from './source.js';
 
 /** What a name imported into a file refers to: `from M import a as b` → b: { module: M, name: a }; `import M as N`. */

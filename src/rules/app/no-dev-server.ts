@@ -6,7 +6,6 @@ import { chainInstructions, finalStage, runTarget, serverOf, startCommand, type 
 import { startScripts } from '../../dockerfile/scripts.js';
 import { parseShell, type ShCommand } from '../../dockerfile/shell.js';
 import { expandWord } from '../../dockerfile/words.js';
-import type { Project } from '../../project/project.js';
 import { isProjectImage, k8sContainers, procfileEntries, productionServices } from '../../project/runtime.js';
 import type { Span } from '../../dockerfile/model.js';
 
@@ -160,7 +159,7 @@ Knative containers running the project's image. No peer linter checks this.`,
       },
     },
   ],
-  checkProject({ project, report }: ProjectRuleContext<Project>) {
+  checkProject({ project, report }: ProjectRuleContext) {
     // the platform's web process
     for (const e of procfileEntries(project)) {
       if (e.type !== 'web') continue;

@@ -4,7 +4,6 @@ import type { ShCommand } from '../../dockerfile/shell.js';
 import { isPython, positionals, pythonModule } from '../../dockerfile/commands.js';
 import { finalStage, runTarget, startCommand } from '../../dockerfile/query.js';
 import { startScripts } from '../../dockerfile/scripts.js';
-import type { Project } from '../../project/project.js';
 
 /** `manage.py migrate`, `django-admin migrate`, `alembic upgrade`, `flask db upgrade` in any spelling; the words to name. */
 function migration(start: ShCommand): string | undefined {
@@ -89,10 +88,7 @@ project mode, the entrypoint script copied from the project. No peer linter chec
     }
     for (const s of startScripts(df, final, mode === 'project' ? project : undefined)) {
       // a COPY'd context file: the finding goes into the script, at the migration command
-      const p = project as Partial<Project> | undefined;
-      const file = s.kind === 'file' && s.contextPath !== undefined && mode === 'project' && p
-        ? (typeof p.fromContext === 'function' ? p.fromContext(s.contextPath) : s.contextPath.replace(/^\.\/+/, ''))
-        : undefined;
+      const file = s.kind === 'file' && s.contextPath !== undefined && mode === 'project' && project ? project.fromContext(s.contextPath) : undefined;
       for (const cmd of s.script?.commands ?? []) {
         const m = migration(cmd);
         if (!m) continue;

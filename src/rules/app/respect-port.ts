@@ -174,7 +174,7 @@ command loads, and — when the platform builds the Dockerfile — in the image'
     },
   ],
   ...runtime,
-  check({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+  check({ project, dockerfiles, report }: ProjectRuleContext) {
     const targets = paasTargetsOf(project);
     if (targets.length === 0) return;
     const fly = targets.find((t) => t.kind === 'fly');

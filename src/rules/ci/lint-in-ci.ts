@@ -1,6 +1,5 @@
 // CI002 (project part): CI builds the image but runs no Dockerfile linter.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { lintersRun } from '../../project/ci.js';
 import { buildName, ciBuilds } from './_ci.js';
 import { formatBytes } from '../../image/facts.js';
@@ -25,7 +24,7 @@ building the image are not judged. The image-size half of this practice is check
     { bad: { '.github/workflows/ci.yml': WF('') }, good: { '.github/workflows/ci.yml': WF('      - run: pyship check .\n') } },
     { bad: { '.github/workflows/ci.yml': WF('      - run: ruff check .\n') }, good: { '.github/workflows/ci.yml': WF('      - uses: hadolint/hadolint-action@v3.1.0\n') } },
   ],
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report }: ProjectRuleContext) {
     const b = ciBuilds(project)[0];
     if (!b || lintersRun(project).some((l) => l.ci)) return;
     report({ file: b.file, span: b.span, message: `CI builds the image (\`${buildName(b)}\`) but never lints the Dockerfile: add \`pyship check\` (or hadolint) to CI` });

@@ -1,6 +1,5 @@
 // CI004: don't push only `latest` (or no tag).
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { buildName, buildsWhenCi } from './_ci.js';
 
 const WF = (run: string): string => `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          ${run.split('\n').join('\n          ')}\n`;
@@ -25,7 +24,7 @@ projects whose CI builds the image; a tag with a variable other than the literal
     { bad: { '.github/workflows/ci.yml': WF('docker build -t ghcr.io/acme/app .\ndocker push ghcr.io/acme/app') }, good: { '.github/workflows/ci.yml': WF('docker build -t ghcr.io/acme/app:${{ github.sha }} -t ghcr.io/acme/app:latest .\ndocker push --all-tags ghcr.io/acme/app') } },
     { bad: { '.github/workflows/ci.yml': WF('docker buildx build --push -t "$REGISTRY/app:latest" .') }, good: { '.github/workflows/ci.yml': WF('docker buildx build --push -t "$REGISTRY/app:$GITHUB_SHA" .') } },
   ],
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report }: ProjectRuleContext) {
     for (const b of buildsWhenCi(project)) {
       if (!b.push || !b.tagsKnown) continue;
       if (b.tags.length > 0 && !b.tags.every((t) => t.tag === 'latest')) continue;

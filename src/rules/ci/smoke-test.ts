@@ -1,6 +1,5 @@
 // CI001: every CI job that builds and pushes the image runs it first.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { runCommands, TOOL_IMAGE } from '../../project/ci.js';
 import { buildName, ciBuilds } from './_ci.js';
 
@@ -33,7 +32,7 @@ smokes by default) after its first build. Projects without CI building the image
       good: { '.github/workflows/image.yml': WF('      - uses: docker/build-push-action@v6\n        with:\n          load: true\n          tags: app:test\n      - run: pyship smoke app:test\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: ghcr.io/acme/app:${{ github.sha }}\n') },
     },
   ],
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report }: ProjectRuleContext) {
     const builds = ciBuilds(project);
     const runs = runCommands(project).filter((r) => r.ci && !(r.image && TOOL_IMAGE.test(r.image)));
     const done = new Set<unknown>();

@@ -1,6 +1,5 @@
 // CI003: CI and build scripts tag the image by branch and commit, not with one fixed tag.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { buildName, buildsWhenCi } from './_ci.js';
 
 const WF = (run: string): string => `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ${run}\n`;
@@ -30,7 +29,7 @@ are not judged.`,
       good: { '.github/workflows/ci.yml': WF('./build.sh'), 'build.sh': '#!/bin/sh\nset -eu\ndocker build -t "app:$(git rev-parse --short HEAD)" .\n' },
     },
   ],
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report }: ProjectRuleContext) {
     for (const b of buildsWhenCi(project)) {
       if (!b.tagsKnown || b.tags.length === 0 || b.tags.some((t) => t.dynamic)) continue;
       const t = b.tags[0]!;

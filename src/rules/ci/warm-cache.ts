@@ -1,6 +1,5 @@
 // CI005: CI builds warm the build cache (--cache-from/--cache-to), per-branch builds also from the production tag.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { buildName, ciBuilds } from './_ci.js';
 
 const WF = (step: string): string => `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n${step}`;
@@ -36,7 +35,7 @@ A tag named by \`[tool.pyship] production-tag\` counts too, besides \`production
       good: { '.github/workflows/ci.yml': WF('      - run: docker buildx build --cache-from ghcr.io/acme/app:${{ github.ref_name }} --cache-from ghcr.io/acme/app:production -t ghcr.io/acme/app:${{ github.ref_name }} .\n      - run: docker build --pull --no-cache -t app:fresh .\n') },
     },
   ],
-  check({ project, report, settings }: ProjectRuleContext<Project>) {
+  check({ project, report, settings }: ProjectRuleContext) {
     const configured = settings['production-tag'];
     const prodTag = typeof configured === 'string' && configured !== '' ? configured : undefined;
     for (const b of ciBuilds(project)) {

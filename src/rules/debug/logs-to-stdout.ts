@@ -8,7 +8,6 @@ import { expandWord } from '../../dockerfile/words.js';
 import { finalStage, serverOf, startCommand, type Server } from '../../dockerfile/query.js';
 import { imageFile, startScripts } from '../../dockerfile/scripts.js';
 import type { ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { fileLogging } from '../../project/runtime.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { secs } from '../../runtime/record.js';
@@ -149,7 +148,7 @@ flagged where they are written. No peer linter checks this.`,
       },
     },
   ],
-  checkProject({ project, report }: ProjectRuleContext<Project>) {
+  checkProject({ project, report }: ProjectRuleContext) {
     for (const f of fileLogging(project)) {
       report({
         file: f.file,

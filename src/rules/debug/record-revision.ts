@@ -1,6 +1,5 @@
 // DBG003 (project part): the image records its git revision (LABEL/ARG in the Dockerfile, or --label/--build-arg).
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { keyValues } from '../../dockerfile/parse.js';
 import { buildCommands, type BuildCommand } from '../../project/ci.js';
 import { buildName, dockerfileOf, type CtxDockerfile } from '../ci/_ci.js';
@@ -52,7 +51,7 @@ publish anything). The advice fits the build: a \`--label\` flag for \`docker bu
       good: { 'Dockerfile': 'FROM python:3.13-slim-trixie\n', '.github/workflows/ci.yml': 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: ghcr.io/acme/app:latest\n          labels: org.opencontainers.image.revision=${{ github.sha }}\n' },
     },
   ],
-  check({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+  check({ project, dockerfiles, report }: ProjectRuleContext) {
     const builds = buildCommands(project);
     if (builds.some((b) => b.tool === 'pyship' || b.labels.some((l) => REVISION.test(l.name)) || b.buildArgs.some((a) => REVISION.test(a.name)))) return;
     for (const d of dockerfiles as CtxDockerfile[]) {

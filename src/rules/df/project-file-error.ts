@@ -1,6 +1,5 @@
 // DF026: project files pyship reads (requirements, pyproject, workflows, compose, manifests) that it cannot parse.
 import { defineProjectRule } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { ciProblems } from '../../project/ci.js';
 import { pythonProblems } from '../../project/python.js';
 import { runtimeProblems } from '../../project/runtime.js';
@@ -40,8 +39,7 @@ the other lines as if it were gone.`,
     },
   ],
   check({ project, report }) {
-    const p = project as Project;
-    for (const problem of [...pythonProblems(p), ...ciProblems(p), ...runtimeProblems(p), ...brokenFileProblems(p)]) {
+    for (const problem of [...pythonProblems(project), ...ciProblems(project), ...runtimeProblems(project), ...brokenFileProblems(project)]) {
       report({ file: problem.file, span: problem.span, message: problem.message });
     }
   },

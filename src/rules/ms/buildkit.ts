@@ -1,7 +1,6 @@
 // MS004: a Dockerfile using BuildKit features is not built with BuildKit disabled or by docker-compose v1.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
 import type { Dockerfile } from '../../dockerfile/model.js';
-import type { Project } from '../../project/project.js';
 import { buildCommands } from '../../project/ci.js';
 import { buildName, dockerfileOf, type CtxDockerfile } from '../ci/_ci.js';
 
@@ -39,7 +38,7 @@ builds of a Dockerfile that uses those features; a \`# syntax=\` directive pinne
       good: { 'Dockerfile': DF, 'Makefile': 'build:\n\tdocker compose build\n' },
     },
   ],
-  check({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+  check({ project, dockerfiles, report }: ProjectRuleContext) {
     for (const b of buildCommands(project)) {
       const v1 = b.tool === 'compose-v1' && !(b.job.env.COMPOSE_DOCKER_CLI_BUILD === '1' && b.job.env.DOCKER_BUILDKIT === '1');
       if (!b.buildkitDisabled && !v1) continue;

@@ -1,6 +1,5 @@
 // MS003: CI caches every stage of a multi-stage build, not only the final image.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { buildName, ciBuilds, dockerfileOf, type CtxDockerfile } from '../ci/_ci.js';
 
 const DF = 'FROM python:3.13-slim-trixie AS build\nRUN python -m venv /venv\nFROM python:3.13-slim-trixie\nCOPY --from=build /venv /venv\n';
@@ -31,7 +30,7 @@ names a \`build\` cache tag.`,
       good: { 'Dockerfile': 'FROM python:3.13-slim-trixie\n', '.github/workflows/ci.yml': WF('docker build --cache-from ghcr.io/acme/app:main --build-arg BUILDKIT_INLINE_CACHE=1 -t ghcr.io/acme/app:main .') },
     },
   ],
-  check({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+  check({ project, dockerfiles, report }: ProjectRuleContext) {
     const builds = ciBuilds(project);
     for (const b of builds) {
       const d = dockerfileOf(b, dockerfiles as CtxDockerfile[]);

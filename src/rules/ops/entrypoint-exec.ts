@@ -5,14 +5,6 @@ import type { ShCommand } from '../../dockerfile/shell.js';
 import { finalStage, serverOf } from '../../dockerfile/query.js';
 import { shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
 import { isPython } from '../../dockerfile/commands.js';
-import type { ProjectFiles } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
-
-/** Root-relative path of a context path: the Project maps it; a context-only view (tests) is its own root. */
-function rootPath(project: ProjectFiles, contextPath: string): string {
-  const p = project as Partial<Project>;
-  return typeof p.fromContext === 'function' ? p.fromContext(contextPath) : contextPath.replace(/^\.\/+/, '');
-}
 
 /** Commands that are bookkeeping, not the app. */
 const TRIVIAL = new Set([
@@ -87,7 +79,7 @@ scripts; hadolint never does.`,
       const cmds = s.script.commands.filter((c) => !c.substitution);
       if (cmds.length === 0) return;
       // a COPY'd context file: the finding goes into the script, at the command (project mode)
-      const file = s.kind === 'file' && s.contextPath !== undefined && project ? rootPath(project, s.contextPath) : undefined;
+      const file = s.kind === 'file' && s.contextPath !== undefined && project ? project.fromContext(s.contextPath) : undefined;
       const where = (c: ShCommand): { loc: { span: Span; file?: string }; at: string } =>
         file !== undefined
           ? { loc: { file, span: c.span }, at: '' }

@@ -6,11 +6,11 @@ import { aptCall } from '../../dockerfile/commands.js';
 import { chainInstructions, finalStage, lastInChain, rootBase, serverOf } from '../../dockerfile/query.js';
 import { copyParts } from '../../dockerfile/scripts.js';
 import { osFamily, startSites } from './_scripts.js';
-import { asProject, deploymentsOf } from '../../project/runtime.js';
+import { deploymentsOf } from '../../project/runtime.js';
 import { healthRoutes, routeTable } from '../../project/routes.js';
-import type { ProjectFiles } from '../../lint/rule.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { NOT_HTTP_ROW, seconds, secs } from '../../runtime/record.js';
+import type { Project } from '../../project/model.js';
 
 /** A server in an image's command line (its ENTRYPOINT and CMD joined). */
 const IMAGE_SERVERS = /(^|[\s/"'])(gunicorn|uvicorn|uwsgi|hypercorn|daphne|waitress-serve|granian|runserver|http\.server|flask)(\s|$|["'])/;
@@ -30,11 +30,10 @@ function pyCheck(port: string, path?: string): string {
   return `\`HEALTHCHECK CMD ["python", "-c", "${code}"]\``;
 }
 
-/** The project's best health route (project mode with a real project), or undefined. */
-function healthRouteOf(project: unknown): string | undefined {
-  const proj = asProject(project as ProjectFiles | undefined);
-  if (!proj) return undefined;
-  return healthRoutes(routeTable(proj)).find((r) => r.resolved && !r.auth)?.path;
+/** The project's best health route (project mode), or undefined. */
+function healthRouteOf(project: Project | undefined): string | undefined {
+  if (!project) return undefined;
+  return healthRoutes(routeTable(project)).find((r) => r.resolved && !r.auth)?.path;
 }
 
 const SYSTEM_DIRS = /^\/(usr(\/local)?(\/s?bin)?|s?bin|opt)?\/?$/;
@@ -195,8 +194,7 @@ Unlike trivy DS-0026 and checkov CKV_DOCKER_2, pyship does not ask for a HEALTHC
     if (!hc) {
       if (!expose && !server) return;
       // project mode: Kubernetes / Knative / Cloud Run probes on the project's containers do the job
-      const proj = asProject(project);
-      if (proj && deploymentsOf(proj, df.path).containers.some((c) => c.probes.length > 0)) return;
+      if (project && deploymentsOf(project, df.path).containers.some((c) => c.probes.length > 0)) return;
       const why = server ? `starts \`${server === 'flask-run' ? 'flask run' : server === 'fastapi-run' ? 'fastapi run' : server}\`` : `EXPOSEs \`${expose!.args.trim()}\``;
       // suggest an HTTP probe only where HTTP is likely: a known HTTP server or a TCP port (on that port)
       const tcpPort = expose?.words.map((w) => /^(\d+)(\/tcp)?$/i.exec(w.value)?.[1]).find((p) => p !== undefined);

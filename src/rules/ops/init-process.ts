@@ -8,7 +8,7 @@ import { endState } from '../../dockerfile/parse.js';
 import { normalizePosix } from '../../dockerfile/paths.js';
 import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
-import { asProject, deploymentsOf } from '../../project/runtime.js';
+import { deploymentsOf } from '../../project/runtime.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { absPath, baseName } from '../../image/filesystem.js';
 
@@ -160,9 +160,8 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
       if (installs) return;
     }
     // project mode: everywhere the project runs this image, the runtime provides the init
-    const proj = asProject(project);
-    if (proj) {
-      const d = deploymentsOf(proj, df.path);
+    if (project) {
+      const d = deploymentsOf(project, df.path);
       if ((d.services.length > 0 || d.containers.length > 0) && d.services.every((s) => s.init?.value === true) &&
         d.containers.every((c) => c.shareProcessNamespace?.value === true)) return;
     }
@@ -190,8 +189,8 @@ child that dies, orphans included, and shuts down gracefully on SIGTERM.`,
     const pid1 = scripts.length > 0 ? execd?.target : (first.json && !shellKeeps) || shellExecs ? prog : undefined;
     if (pid1 !== undefined && REAPS_CHILDREN.has(pid1)) return;
     // `exec "$@"` with the command given where the image runs: every compose service that builds it starts gunicorn
-    if (execd && execd.target === undefined && proj) {
-      const services = deploymentsOf(proj, df.path).services;
+    if (execd && execd.target === undefined && project) {
+      const services = deploymentsOf(project, df.path).services;
       const progs = services.map((sv) => {
         const c = sv.command?.value;
         const first = Array.isArray(c) ? c[0] : c?.trim().split(/\s+/)[0];

@@ -5,9 +5,9 @@ import { runScript, type ShCommand, type ShellScript } from '../../dockerfile/sh
 import { lineOf, SHELLS, shebang, shellOptionsOf, shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
 import { copyOperands, finalEnv } from '../../dockerfile/query.js';
 import { scriptNeeds } from './_script-needs.js';
-import type { Project } from '../../project/project.js';
-import { shellcheck, type ShellCheckComment } from '../../project/shellcheck.js';
-import type { ProjectFiles, Report, Severity } from '../../lint/rule.js';
+import type { Project } from '../../project/model.js';
+import type { ShellCheckComment } from '../../project/shellcheck-json.js';
+import type { Report, Severity } from '../../lint/rule.js';
 import { binSh, strictOptions, supportsPipefail } from './_scripts.js';
 
 /** Left sides of a pipe that cannot fail in a way pipefail would catch (`yes` even dies of SIGPIPE under pipefail). */
@@ -118,12 +118,6 @@ function firstLine(text: string): Span {
   return { start: 0, end: end > 0 && text[end - 1] === '\r' ? end - 1 : end };
 }
 
-/** Root-relative path of a context path: the Project maps it; a context-only view (tests) is its own root. */
-function rootPath(project: ProjectFiles | undefined, contextPath: string): string {
-  const p = project as Partial<Project> | undefined;
-  return typeof p?.fromContext === 'function' ? p.fromContext(contextPath) : contextPath.replace(/^\.\/+/, '');
-}
-
 const SC_SEVERITY: Record<ShellCheckComment['level'], Severity> = { error: 'error', warning: 'warning', info: 'info', style: 'info' };
 
 /** A script ShellCheck looks at: its text, the shell that runs it, and where its findings go. */
@@ -141,9 +135,8 @@ interface CheckedScript {
 const GLOB = /[*?[]/;
 
 /** The `*.sh` files COPY/ADD bring from the build context (named or matched by a glob in the file name), and `COPY <<EOF x.sh`. */
-function copiedShellFiles(df: Dockerfile, project: ProjectFiles): CheckedScript[] {
+function copiedShellFiles(df: Dockerfile, project: Project): CheckedScript[] {
   const out: CheckedScript[] = [];
-  const p = project as Partial<Project>;
   for (const instr of df.instructions) {
     const ops = copyOperands(df, instr);
     if (!ops || ops.from !== undefined) continue;
@@ -161,29 +154,29 @@ function copiedShellFiles(df: Dockerfile, project: ProjectFiles): CheckedScript[
       const rel = v.split('/').filter((x) => x !== '' && x !== '.').join('/');
       let paths: string[] = [];
       if (!GLOB.test(rel)) paths = [rel];
-      else if (typeof p.find === 'function' && typeof p.fromContext === 'function' && !GLOB.test(rel.slice(0, rel.lastIndexOf('/') + 1))) {
+      else if (!GLOB.test(rel.slice(0, rel.lastIndexOf('/') + 1))) {
         const dir = rel.slice(0, rel.lastIndexOf('/') + 1);
         const re = new RegExp('^' + rel.slice(dir.length).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
-        const rootDir = p.fromContext(dir.replace(/\/+$/, '') || '.');
+        const rootDir = project.fromContext(dir.replace(/\/+$/, '') || '.');
         const prefix = rootDir === '' || rootDir === '.' ? '' : rootDir + '/';
-        paths = p.find((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/') && re.test(f.slice(prefix.length)))
+        paths = project.find((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/') && re.test(f.slice(prefix.length)))
           .slice(0, 50).map((f) => dir + f.slice(prefix.length));
       }
       for (const cp of paths) {
         const text = project.read(cp);
         if (text === undefined) continue;
         const bang = shebang(text);
-        out.push({ text, shell: bang ? bang.shell : 'sh', file: rootPath(project, cp), anchor: src.span, name: cp });
+        out.push({ text, shell: bang ? bang.shell : 'sh', file: project.fromContext(cp), anchor: src.span, name: cp });
       }
     }
   }
   return out;
 }
 
-/** ShellCheck's comments on one script as reports: in the script file, at the heredoc's line, or at the COPY. */
-function shellcheckReports(s: CheckedScript): Report[] {
+/** ShellCheck's comments on one script (the project's results) as reports: in the script file, at the heredoc's line, or at the COPY. */
+function shellcheckReports(s: CheckedScript, project: Project): Report[] {
   const out: Report[] = [];
-  for (const c of shellcheck(s.text, s.shell)) {
+  for (const c of project.shellcheck(s.text, s.shell)) {
     const wiki = `https://www.shellcheck.net/wiki/${c.code}`;
     const severity = SC_SEVERITY[c.level];
     if (s.file !== undefined) {
@@ -198,9 +191,9 @@ function shellcheckReports(s: CheckedScript): Report[] {
 }
 
 /** A start script as ShellCheck input. */
-function startScriptInput(s: ShellStartScript, project: ProjectFiles | undefined): CheckedScript | undefined {
+function startScriptInput(s: ShellStartScript, project: Project): CheckedScript | undefined {
   if (s.kind === 'file' && s.contextPath !== undefined) {
-    return { text: s.text, shell: s.shell, file: rootPath(project, s.contextPath), anchor: s.anchor, name: s.contextPath };
+    return { text: s.text, shell: s.shell, file: project.fromContext(s.contextPath), anchor: s.anchor, name: s.contextPath };
   }
   if (s.kind === 'heredoc' && s.heredoc) {
     return { text: s.text, shell: s.shell, base: s.exact ? s.heredoc.contentSpan.start : undefined, anchor: s.anchor, name: s.path ?? 'script' };
@@ -345,7 +338,7 @@ PATH (or in Dockerfile-only mode) this part is skipped; \`# shellcheck disable=S
       const name = s.contextPath ?? s.path ?? 'script';
       const what = s.kind === 'heredoc' ? `heredoc script \`${s.path}\`` : `\`${name}\` (run by ${s.runBy.keyword})`;
       // a COPY'd context file: the finding goes into the script itself (project mode)
-      const file = s.kind === 'file' && s.contextPath !== undefined && project ? rootPath(project, s.contextPath) : undefined;
+      const file = s.kind === 'file' && s.contextPath !== undefined && project ? project.fromContext(s.contextPath) : undefined;
       if (miss.length > 0) {
         const line = startSetLine(wantE, wantU, pipe || s.shell === 'bash', pf);
         const optional = miss.includes('u') && needs.optional.length > 0
@@ -379,7 +372,7 @@ PATH (or in Dockerfile-only mode) this part is skipped; \`# shellcheck disable=S
       const key = input.file ?? `${input.anchor.start}:${input.anchor.end}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      for (const r of shellcheckReports(input)) report(r);
+      for (const r of shellcheckReports(input, project)) report(r);
     }
   },
 });

@@ -8,7 +8,7 @@ import { chainInstructions, copyOperands, imagePath, pathWithin, shellWordValue 
 import { mounts } from '../../dockerfile/parse.js';
 import { referencedVars } from '../../dockerfile/words.js';
 import { requirementKind, requirementName, requirementsTree, type RequirementLine } from '../../project/python.js';
-import type { Project } from '../../project/project.js';
+import type { Project } from '../../project/model.js';
 
 const ARCHIVE = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg)$/i;
 
@@ -114,15 +114,15 @@ function landingDir(s: Source, file: boolean): string | undefined {
 }
 
 /** Is a context file there and sent to the builder (not left out by .dockerignore)? */
-function sent(project: ProjectFiles, path: string): boolean {
-  return project.exists(path) && !(project as Partial<Project>).dockerignore?.ignores(path);
+function sent(project: Project, path: string): boolean {
+  return project.exists(path) && !project.dockerignore?.ignores(path);
 }
 
 /**
  * Did the build bring a file named `file` (a lock file) into the stage before `instr`? `absent` only when a project
  * manifest (`manifest`, e.g. pyproject.toml) was visibly copied and nothing that lands next to it can hold the lock.
  */
-function filePresence(df: Dockerfile, instr: Instruction, file: string, manifest: string, mode: string, project: ProjectFiles | undefined): Presence {
+function filePresence(df: Dockerfile, instr: Instruction, file: string, manifest: string, mode: string, project: Project | undefined): Presence {
   const inProject = mode === 'project' && project !== undefined;
   const all: Source[] = [];
   let unknown = false;
@@ -436,10 +436,9 @@ Dockerfile-only mode pyship cannot see them and says nothing. hadolint's DL3013 
           }
         }
         // the finding is on the requirements line, in the requirements file (root-relative path)
-        const rootPath = (p: string): string => (typeof (project as Project).fromContext === 'function' ? (project as Project).fromContext(p) : p);
         for (const { file, line } of left) {
           report({
-            file: rootPath(file),
+            file: project!.fromContext(file),
             span: line.span,
             message: line.kind === 'vcs'
               ? `\`${line.spec}\` names no ref: the default branch is installed on every build; add \`@<tag or commit>\``

@@ -1,7 +1,5 @@
 // REP005: pinned requirements installed by a Dockerfile carry `--hash` entries (pip's hash-checking mode).
-import { defineProjectRule, type ProjectFiles } from '../../lint/rule.js';
-import type { Dockerfile } from '../../dockerfile/model.js';
-import type { Project } from '../../project/project.js';
+import { defineProjectRule } from '../../lint/rule.js';
 import { requirementsTree } from '../../project/python.js';
 import { installedRequirementFiles } from './pin-python-deps.js';
 
@@ -41,16 +39,14 @@ hashes from their lock files and are not reported.`,
       good: { Dockerfile: 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY app.py .\n', 'requirements.txt': 'flask==3.1.0\n', 'app.py': 'print(1)\n' },
     },
   ],
-  check({ project, dockerfiles, report }) {
-    const root = project as Project;
+  check({ dockerfiles, report }) {
     const seen = new Set<string>();
-    for (const d of dockerfiles as { path: string; dockerfile: Dockerfile; context?: ProjectFiles }[]) {
-      const context = (d.context ?? root) as Project;
-      for (const inst of installedRequirementFiles(d.dockerfile, context)) {
+    for (const { dockerfile, context } of dockerfiles) {
+      for (const inst of installedRequirementFiles(dockerfile, context)) {
         const tree = requirementsTree((p) => context.read(p), inst.path);
         for (const { file, role } of tree.files) {
           if (role !== 'requirements') continue;
-          const rootPath = typeof context.fromContext === 'function' ? context.fromContext(file.path) : file.path;
+          const rootPath = context.fromContext(file.path);
           if (seen.has(rootPath)) continue;
           seen.add(rootPath);
           const pinned = file.requirements.filter((r) => r.kind === 'pinned' && !r.editable && !r.dynamic && r.url === undefined);

@@ -1,6 +1,5 @@
 // REP006: lock files change at least every 60 days, or a dependency bot keeps them current.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { botCovers, dependencyBots } from '../../project/ci.js';
 
 const DAYS = 60;
@@ -28,7 +27,7 @@ cannot carry git history: the bad one is only flagged in a repository whose lock
       good: { 'requirements.txt': 'flask==3.1.0\n', '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: monthly}\n' },
     },
   ],
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report }: ProjectRuleContext) {
     if (!project.hasGit) return;
     const bots = dependencyBots(project);
     const now = Date.now() / 1000;

@@ -1,6 +1,5 @@
 // SEC007: Dependabot (pip and docker ecosystems) or Renovate tells the project about security fixes.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { botCovers, dependencyBots } from '../../project/ci.js';
 import { detectPython } from '../../project/python.js';
 import type { CtxDockerfile } from '../ci/_ci.js';
@@ -34,7 +33,7 @@ as Python; a repository without Python manifests needs only \`docker\`); a Renov
       good: { 'environment.yml': 'dependencies:\n  - python=3.12\n', '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: conda\n    directory: /\n    schedule: {interval: monthly}\n  - package-ecosystem: docker\n    directory: /\n    schedule: {interval: monthly}\n' },
     },
   ],
-  check({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+  check({ project, dockerfiles, report }: ProjectRuleContext) {
     const bots = dependencyBots(project);
     if (bots.length === 0) {
       report({ file: (dockerfiles as CtxDockerfile[])[0]?.path ?? 'Dockerfile', span: { start: 0, end: 0 }, message: 'no Dependabot or Renovate config: add `.github/dependabot.yml` with the `pip` and `docker` ecosystems so security fixes reach you' });

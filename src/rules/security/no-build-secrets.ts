@@ -1,6 +1,5 @@
 // SEC009: don't leak build secrets: secret-named ARG/ENV, passwords in URLs, literal secrets in RUN, copied key files.
 import { defineRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { relative, sep } from 'node:path';
 import { buildCommands } from '../../project/ci.js';
 import { buildContexts, contextFiles } from '../../project/contexts.js';
@@ -190,7 +189,7 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
       },
     },
   ],
-  checkProject({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+  checkProject({ project, dockerfiles, report }: ProjectRuleContext) {
     for (const b of buildCommands(project)) {
       for (const a of b.buildArgs) {
         if (!isSecretName(a.name)) continue;
@@ -204,9 +203,8 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
     // given), each with the ignore file Docker applies to it
     const seen = new Set<string>();
     for (const d of dockerfiles) {
-      const ctx = d.context as Partial<Project>;
-      const fallback = isProject(ctx) ? relative(project.root, ctx.contextDir).split(sep).join('/') : undefined;
-      for (const c of buildContexts(project, d.path, fallback !== undefined && !fallback.startsWith('..') ? fallback : undefined)) {
+      const fallback = relative(project.root, d.context.contextDir).split(sep).join('/');
+      for (const c of buildContexts(project, d.path, !fallback.startsWith('..') ? fallback : undefined)) {
         const key = `${c.dir}\0${c.ignoreFile ?? ''}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -276,7 +274,3 @@ the context's \`.dockerignore\`); a \`.dockerignore\` no build reads protects no
     }
   },
 });
-
-function isProject(ctx: Partial<Project> | undefined): ctx is Project {
-  return ctx !== undefined && typeof ctx.sentFiles === 'function' && typeof ctx.fromContext === 'function' && ctx.contextDir !== undefined;
-}

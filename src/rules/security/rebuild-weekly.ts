@@ -1,6 +1,5 @@
 // SEC006 (project part): a scheduled CI job rebuilds the image with --pull --no-cache (or pyship build --fresh).
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { buildCommands } from '../../project/ci.js';
 import { anchor, buildName, type CtxDockerfile } from '../ci/_ci.js';
 
@@ -37,7 +36,7 @@ only one of \`--pull\`/\`--no-cache\` is flagged at that build. The image half (
       good: { '.gitlab-ci.yml': 'weekly:\n  only: [schedules]\n  script:\n    - pyship build --fresh .\n' },
     },
   ],
-  check({ project, dockerfiles, report }: ProjectRuleContext<Project>) {
+  check({ project, dockerfiles, report }: ProjectRuleContext) {
     const scheduled = buildCommands(project).filter((b) => b.ci && b.job.scheduled);
     if (scheduled.some((b) => b.fresh || (b.pull && b.noCache))) return;
     const partial = scheduled.find((b) => b.pull || b.noCache);

@@ -1,6 +1,5 @@
 // SEC004: compose services and Kubernetes containers that run the project's image drop every Linux capability.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { isProjectImage, k8sContainers, productionServices } from '../../project/runtime.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { exitDetail } from '../../runtime/record.js';
@@ -70,7 +69,7 @@ images (postgres, redis, nginx…) and compose files for development or tests (\
     },
   ],
   ...runtime,
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report }: ProjectRuleContext) {
     for (const { file: c, service: s } of productionServices(project)) {
       if (dropsAll(s.capDrop?.value)) continue;
       report({

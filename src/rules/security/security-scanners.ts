@@ -1,6 +1,5 @@
 // SEC008: CI that builds the image runs a code scanner and a dependency/image scanner.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { Project } from '../../project/project.js';
 import { scannersRun } from '../../project/ci.js';
 import { ciBuilds } from '../ci/_ci.js';
 
@@ -24,7 +23,7 @@ pip-audit\`, and \`ruff check\` with \`S\` selected (on the command line or in \
     { bad: { '.github/workflows/ci.yml': WF('      - run: pip-audit -r requirements.txt\n') }, good: { '.github/workflows/ci.yml': WF('      - run: pip-audit -r requirements.txt\n      - run: bandit -r src\n') } },
     { bad: { '.github/workflows/ci.yml': WF('') }, good: { '.github/workflows/ci.yml': WF('      - run: ruff check --select S .\n      - uses: aquasecurity/trivy-action@0.28.0\n') } },
   ],
-  check({ project, report }: ProjectRuleContext<Project>) {
+  check({ project, report }: ProjectRuleContext) {
     const b = ciBuilds(project)[0];
     if (!b) return;
     const kinds = new Set(scannersRun(project).filter((s) => s.ci).map((s) => s.kind));

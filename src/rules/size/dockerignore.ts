@@ -1,10 +1,10 @@
 // SIZE002: copying the whole build context needs a .dockerignore that leaves out local clutter and secrets but keeps
 // what the build needs (project mode only).
-import { defineRule, type ImageAnchor, type ImageSettings, type ProjectFiles } from '../../lint/rule.js';
+import { defineRule, type ImageAnchor, type ImageSettings } from '../../lint/rule.js';
 import { copyOperands } from '../../dockerfile/query.js';
 import { mounts } from '../../dockerfile/parse.js';
 import type { Dockerfile, Span } from '../../dockerfile/model.js';
-import type { Project } from '../../project/project.js';
+import type { Project } from '../../project/model.js';
 import { parseDockerignore, type Dockerignore } from '../../project/dockerignore.js';
 import { parsePyproject } from '../../project/python.js';
 import type { ImageFacts } from '../../image/facts.js';
@@ -87,13 +87,13 @@ const SHOULD_EXCLUDE: { label: string; probes: string[]; always: boolean }[] = [
 const LOCKS = ['uv.lock', 'poetry.lock', 'pdm.lock', 'Pipfile.lock'];
 
 /** The ignore file BuildKit uses for this Dockerfile (context-relative path) and its parsed patterns. */
-function ignoreFile(df: Dockerfile, project: ProjectFiles): { path: string; di: Dockerignore } | undefined {
+function ignoreFile(df: Dockerfile, project: Project): { path: string; di: Dockerignore } | undefined {
   const name = basename(df.path);
   for (const path of name ? [`${df.path}.dockerignore`, `${name}.dockerignore`] : []) {
     const text = project.read(path);
     if (text !== undefined) return { path, di: parseDockerignore(text) };
   }
-  const own = (project as Partial<Project>).dockerignore;
+  const own = project.dockerignore;
   if (own) return { path: '.dockerignore', di: own };
   const text = project.read('.dockerignore');
   return text === undefined ? undefined : { path: '.dockerignore', di: parseDockerignore(text) };
@@ -216,9 +216,9 @@ cannot see. Copying named files and directories (\`COPY src/ ./src/\`) is not af
 });
 
 /** The .dockerignore's contents: clutter it should leave out, files the build needs that it must not. */
-function checkContent(df: Dockerfile, project: ProjectFiles, ignore: { path: string; di: Dockerignore }, report: (r: { span: Span; message: string; file?: string }) => void): void {
+function checkContent(df: Dockerfile, project: Project, ignore: { path: string; di: Dockerignore }, report: (r: { span: Span; message: string; file?: string }) => void): void {
   const { di } = ignore;
-  const file = typeof (project as Partial<Project>).fromContext === 'function' ? (project as Project).fromContext(ignore.path) : ignore.path;
+  const file = project.fromContext(ignore.path);
   // what the Dockerfile takes from the context
   let whole = false;
   const named = new Set<string>();
@@ -246,7 +246,7 @@ function checkContent(df: Dockerfile, project: ProjectFiles, ignore: { path: str
     const missing: string[] = [];
     for (const item of SHOULD_EXCLUDE) {
       // .git is there whenever the context is the repository's root
-      const always = item.always || (item.label === '.git' && (project as Partial<Project>).contextPath === '' && (project as Project).hasGit);
+      const always = item.always || (item.label === '.git' && project.contextPath === '' && project.hasGit);
       if (!always && !item.probes.some((p) => project.exists(p))) continue;
       if (item.probes.some((p) => !di.ignores(p))) missing.push(item.label);
     }
