@@ -2,8 +2,8 @@
 // app.json, heroku.yml, fly.toml, railway.json/toml, Cloud Run service.yaml), and Python code that logs to files.
 // Parsed once per project into typed facts whose spans are offsets into each file's text.
 import { basename, join, posix, relative, sep } from 'node:path';
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
-import { yaml } from './yaml.js';
+import type { Document, Node } from 'yaml';
+import { mergedEntries, rangeSpan, resolveAlias, scalarString, stringList, yaml, yamlBool } from './yaml.js';
 import { parse as parseToml } from 'smol-toml';
 import type { Span } from '../dockerfile/model.js';
 import { projectFact, type Project } from './model.js';
@@ -141,53 +141,6 @@ const COMPOSE_NAME = /^(docker-)?compose(\.[\w.-]+)?\.ya?ml$/;
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'Job', 'CronJob', 'ReplicaSet', 'ReplicationController']);
 const TEST_OR_VENV = /(^|\/)(tests?|testing|venv|\.venv|env|site-packages|node_modules|\.tox|\.nox|build|dist)(\/|$)/;
 
-const rangeSpan = (n: Node | null | undefined, fallback: Span = { start: 0, end: 0 }): Span =>
-  n?.range ? { start: n.range[0], end: n.range[1] } : fallback;
-
-/** `map` with `<<` merge keys resolved (later own keys win): key → [keyNode, valueNode]. */
-function entries(doc: Document, map: unknown, depth = 0): Map<string, { key: Node; value: Node | null }> {
-  const out = new Map<string, { key: Node; value: Node | null }>();
-  if (!yaml().isMap(map) || depth > 10) return out;
-  const merged: Map<string, { key: Node; value: Node | null }>[] = [];
-  for (const pair of (map as YAMLMap).items as Pair<Node, Node | null>[]) {
-    const k = !yaml().isScalar(pair.key) ? undefined : typeof pair.key.value === 'symbol' ? pair.key.source : String(pair.key.value);
-    if (k === undefined) continue;
-    if (k === '<<') {
-      const srcs = yaml().isSeq(pair.value) ? pair.value.items : [pair.value];
-      for (const s of srcs) merged.push(entries(doc, resolve(doc, s as Node | null), depth + 1));
-      continue;
-    }
-    out.set(k, { key: pair.key, value: resolve(doc, pair.value) });
-  }
-  for (const m of merged) for (const [k, v] of m) if (!out.has(k)) out.set(k, v);
-  return out;
-}
-
-function resolve(doc: Document, n: Node | null | undefined): Node | null {
-  if (!n) return null;
-  // an alias `*name` stands for its anchor's node
-  if (yaml().isAlias(n)) return (n.resolve(doc) as Node | undefined) ?? null;
-  return n;
-}
-
-function scalarString(n: Node | null | undefined): string | undefined {
-  if (!yaml().isScalar(n) || n.value === null || n.value === undefined) return undefined;
-  return String(n.value);
-}
-
-function stringList(doc: Document, n: Node | null | undefined): string[] | undefined {
-  if (yaml().isSeq(n)) return n.items.map((i) => scalarString(resolve(doc, i as Node)) ?? '');
-  const s = scalarString(n);
-  return s === undefined ? undefined : [s];
-}
-
-function bool(n: Node | null | undefined): boolean | undefined {
-  if (!yaml().isScalar(n)) return undefined;
-  if (typeof n.value === 'boolean') return n.value;
-  if (typeof n.value === 'string' && /^(true|false)$/i.test(n.value)) return n.value.toLowerCase() === 'true';
-  return undefined;
-}
-
 /** `${VAR:-default}` / `${VAR-default}` → default; other variables → undefined (unknown). */
 function composeVars(s: string): string | undefined {
   const out = s.replace(/\$\{[A-Za-z_]\w*:?-([^}]*)\}/g, '$1');
@@ -214,11 +167,11 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     problems.push(...yamlProblems(file, doc));
     return out;
   }
-  const top = entries(doc, doc.contents);
+  const top = mergedEntries(doc, doc.contents);
   const services = top.get('services')?.value;
   const dir = posix.dirname(file) === '.' ? '' : posix.dirname(file);
-  for (const [name, { key, value }] of entries(doc, services)) {
-    const e = entries(doc, value);
+  for (const [name, { key, value }] of mergedEntries(doc, services)) {
+    const e = mergedEntries(doc, value);
     const keys = new Map<string, Span>();
     for (const [k, v] of e) keys.set(k, rangeSpan(v.key));
     const svc: ComposeService = { file, name, span: rangeSpan(key), ports: [], bindMounts: [], keys };
@@ -233,23 +186,23 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     svc.entrypoint = loc('entrypoint', (n) => (yaml().isSeq(n) ? stringList(doc, n) : scalarString(n)));
     svc.capDrop = loc('cap_drop', (n) => stringList(doc, n));
     svc.capAdd = loc('cap_add', (n) => stringList(doc, n));
-    svc.init = loc('init', bool);
-    svc.readOnly = loc('read_only', bool);
+    svc.init = loc('init', yamlBool);
+    svc.readOnly = loc('read_only', yamlBool);
     svc.user = loc('user', scalarString);
     svc.securityOpt = loc('security_opt', (n) => stringList(doc, n));
     const ports = e.get('ports')?.value;
     if (yaml().isSeq(ports)) {
       for (const p of ports.items as Node[]) {
-        const r = resolve(doc, p);
-        const s = scalarString(r) ?? (yaml().isMap(r) ? scalarString(entries(doc, r).get('target')?.value) : undefined);
+        const r = resolveAlias(doc, p);
+        const s = scalarString(r) ?? (yaml().isMap(r) ? scalarString(mergedEntries(doc, r).get('target')?.value) : undefined);
         if (s !== undefined) svc.ports.push({ value: s, span: rangeSpan(r) });
       }
     }
     const vols = e.get('volumes')?.value;
     if (yaml().isSeq(vols)) {
       for (const v of vols.items as Node[]) {
-        const r = resolve(doc, v);
-        const long = yaml().isMap(r) ? entries(doc, r) : undefined;
+        const r = resolveAlias(doc, v);
+        const long = yaml().isMap(r) ? mergedEntries(doc, r) : undefined;
         const src = long ? (scalarString(long.get('type')?.value) === 'bind' ? scalarString(long.get('source')?.value) : undefined) : scalarString(r)?.split(':')[0];
         // only relative host paths are the project's files (named volumes have no `.` or `/`)
         if (src === undefined || !/^\.\.?(\/|$)/.test(src)) continue;
@@ -259,10 +212,10 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
     }
     const hc = e.get('healthcheck');
     if (hc) {
-      const h = entries(doc, hc.value);
+      const h = mergedEntries(doc, hc.value);
       const test = h.get('test')?.value;
       const t = yaml().isSeq(test) ? stringList(doc, test) : scalarString(test);
-      const disabled = bool(h.get('disable')?.value) === true || (Array.isArray(t) && t[0] === 'NONE');
+      const disabled = yamlBool(h.get('disable')?.value) === true || (Array.isArray(t) && t[0] === 'NONE');
       svc.healthcheck = { span: rangeSpan(hc.key), disabled, test: t };
     }
     const b = e.get('build');
@@ -271,13 +224,13 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
       let inline = false;
       if (yaml().isScalar(b.value)) build.context = scalarString(b.value);
       else {
-        const be = entries(doc, b.value);
+        const be = mergedEntries(doc, b.value);
         build.context = scalarString(be.get('context')?.value) ?? '.';
         build.dockerfile = scalarString(be.get('dockerfile')?.value);
         inline = be.has('dockerfile_inline');
         const args = be.get('args')?.value;
         if (yaml().isMap(args)) {
-          for (const [k, v] of entries(doc, args)) build.args.push({ name: k, value: scalarString(v.value), span: rangeSpan(v.key) });
+          for (const [k, v] of mergedEntries(doc, args)) build.args.push({ name: k, value: scalarString(v.value), span: rangeSpan(v.key) });
         } else if (yaml().isSeq(args)) {
           for (const a of args.items as Node[]) {
             const s = scalarString(a);
@@ -289,8 +242,8 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
         const secrets = be.get('secrets')?.value;
         if (yaml().isSeq(secrets)) {
           for (const s of secrets.items as Node[]) {
-            const r = resolve(doc, s);
-            const v = scalarString(r) ?? (yaml().isMap(r) ? scalarString(entries(doc, r).get('source')?.value) : undefined);
+            const r = resolveAlias(doc, s);
+            const v = scalarString(r) ?? (yaml().isMap(r) ? scalarString(mergedEntries(doc, r).get('source')?.value) : undefined);
             if (v !== undefined) build.secrets.push({ value: v, span: rangeSpan(r) });
           }
         }
@@ -312,11 +265,11 @@ function parseCompose(file: string, text: string, problems: RuntimeProblem[]): C
 
 /** The pod spec of a workload document, with where it sits. */
 function podSpec(doc: Document, kind: string, apiVersion: string): { spec: Node | null; pod: Map<string, { key: Node; value: Node | null }> } | undefined {
-  const top = entries(doc, doc.contents);
+  const top = mergedEntries(doc, doc.contents);
   const spec = top.get('spec')?.value ?? null;
   const get = (n: Node | null, ...path: string[]): Node | null => {
     let cur = n;
-    for (const p of path) cur = entries(doc, cur).get(p)?.value ?? null;
+    for (const p of path) cur = mergedEntries(doc, cur).get(p)?.value ?? null;
     return cur;
   };
   let pod: Node | null;
@@ -325,7 +278,7 @@ function podSpec(doc: Document, kind: string, apiVersion: string): { spec: Node 
   else if (kind === 'CronJob') pod = get(spec, 'jobTemplate', 'spec', 'template', 'spec');
   else pod = get(spec, 'template', 'spec');
   if (!pod) return undefined;
-  return { spec: pod, pod: entries(doc, pod) };
+  return { spec: pod, pod: mergedEntries(doc, pod) };
 }
 
 function parseManifest(file: string, text: string, problems: RuntimeProblem[]): K8sContainer[] {
@@ -338,7 +291,7 @@ function parseManifest(file: string, text: string, problems: RuntimeProblem[]): 
   }
   if (!Array.isArray(docs)) return out;
   for (const doc of docs) {
-    const top = entries(doc, doc.contents);
+    const top = mergedEntries(doc, doc.contents);
     const kind = scalarString(top.get('kind')?.value);
     const apiVersion = scalarString(top.get('apiVersion')?.value) ?? '';
     if (doc.errors.length > 0) {
@@ -351,24 +304,24 @@ function parseManifest(file: string, text: string, problems: RuntimeProblem[]): 
     if (!knative && !WORKLOADS.has(kind)) continue;
     const ps = podSpec(doc, kind, apiVersion);
     if (!ps) continue;
-    const workload = scalarString(entries(doc, top.get('metadata')?.value).get('name')?.value) ?? '';
-    const podSec = entries(doc, ps.pod.get('securityContext')?.value);
+    const workload = scalarString(mergedEntries(doc, top.get('metadata')?.value).get('name')?.value) ?? '';
+    const podSec = mergedEntries(doc, ps.pod.get('securityContext')?.value);
     const share = ps.pod.get('shareProcessNamespace');
-    const shareBool = share ? bool(share.value) : undefined;
+    const shareBool = share ? yamlBool(share.value) : undefined;
     for (const [list, initContainer] of [['containers', false], ['initContainers', true]] as const) {
       const seq = ps.pod.get(list)?.value;
       if (!yaml().isSeq(seq)) continue;
       for (const item of seq.items as Node[]) {
-        const c = resolve(doc, item);
-        const ce = entries(doc, c);
+        const c = resolveAlias(doc, item);
+        const ce = mergedEntries(doc, c);
         const nameNode = ce.get('name')?.value;
         const loc = <T>(n: { key: Node; value: Node | null } | undefined, f: (n: Node | null) => T | undefined): Located<T> | undefined => {
           if (!n) return undefined;
           const value = f(n.value);
           return value === undefined ? undefined : { value, span: rangeSpan(n.value, rangeSpan(n.key)) };
         };
-        const sec = entries(doc, ce.get('securityContext')?.value);
-        const caps = entries(doc, sec.get('capabilities')?.value);
+        const sec = mergedEntries(doc, ce.get('securityContext')?.value);
+        const caps = mergedEntries(doc, sec.get('capabilities')?.value);
         const probes: Probe[] = [];
         for (const p of ['liveness', 'readiness', 'startup'] as const) {
           const pr = ce.get(`${p}Probe`);
@@ -382,9 +335,9 @@ function parseManifest(file: string, text: string, problems: RuntimeProblem[]): 
           image: loc(ce.get('image'), scalarString),
           capDrop: loc(caps.get('drop'), (n) => stringList(doc, n)),
           capAdd: loc(caps.get('add'), (n) => stringList(doc, n)),
-          runAsNonRoot: loc(sec.get('runAsNonRoot'), bool) ?? loc(podSec.get('runAsNonRoot'), bool),
-          readOnlyRootFilesystem: loc(sec.get('readOnlyRootFilesystem'), bool),
-          allowPrivilegeEscalation: loc(sec.get('allowPrivilegeEscalation'), bool),
+          runAsNonRoot: loc(sec.get('runAsNonRoot'), yamlBool) ?? loc(podSec.get('runAsNonRoot'), yamlBool),
+          readOnlyRootFilesystem: loc(sec.get('readOnlyRootFilesystem'), yamlBool),
+          allowPrivilegeEscalation: loc(sec.get('allowPrivilegeEscalation'), yamlBool),
           probes,
           shareProcessNamespace: share && shareBool !== undefined ? { value: shareBool, span: rangeSpan(share.value) } : undefined,
           command: loc(ce.get('command'), (n) => stringList(doc, n)),
@@ -455,9 +408,9 @@ function paasTargets(p: Project, problems: RuntimeProblem[]): PaasTarget[] {
     if (doc.errors.length > 0) problems.push(...yamlProblems('heroku.yml', doc));
     const t: PaasTarget = { kind: 'heroku', file: 'heroku.yml', usesDockerfile: true, internalPorts: [], commands: [] };
     if (doc.errors.length === 0) {
-      const run = entries(doc, entries(doc, doc.contents).get('run')?.value);
+      const run = mergedEntries(doc, mergedEntries(doc, doc.contents).get('run')?.value);
       for (const [type, { value }] of run) {
-        const cmd = yaml().isMap(value) ? entries(doc, value).get('command')?.value : value;
+        const cmd = yaml().isMap(value) ? mergedEntries(doc, value).get('command')?.value : value;
         const list = yaml().isSeq(cmd) ? stringList(doc, cmd)?.join(' ') : scalarString(cmd);
         if (list !== undefined) t.commands.push({ command: list, span: rangeSpan(cmd), label: `heroku.yml \`run.${type}\`` });
       }
