@@ -7,7 +7,7 @@ import type { ShCommand } from '../dockerfile/shell.js';
 import { projectFact, type Project } from './model.js';
 import type { BuildCommand, RunCommand, ScannerUse, ToolUse } from './ci-model.js';
 import { jobSequences } from './ci-jobs.js';
-import { afterBuild, buildFromCommand, buildFromStep, dockerSub, RUN_VALUE_FLAGS } from './docker-cli.js';
+import { afterBuild, buildFromCommand, buildFromStep, dockerSub, runImage } from './docker-cli.js';
 
 export type * from './ci-model.js';
 export { ciFacts, ciProblems, hasCi, jobSequences, type CiFacts } from './ci-jobs.js';
@@ -103,17 +103,7 @@ const derived = projectFact((project: Project): Derived => {
       const s = name === 'docker' || name === 'podman' || name === 'nerdctl' ? dockerSub(cmd) : undefined;
       const sub = s?.sub.join(' ');
       if (sub === 'run' || sub === 'container run') {
-        let image: string | undefined;
-        for (let i = s!.rest; i < cmd.argv.length; i++) {
-          const v = c.value(cmd.argv[i]!);
-          if (v.startsWith('-')) {
-            if (RUN_VALUE_FLAGS.has(v)) i++;
-            continue;
-          }
-          image = v;
-          break;
-        }
-        out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: name === 'podman' ? 'podman-run' : 'docker-run', image });
+        out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: name === 'podman' ? 'podman-run' : 'docker-run', image: runImage(c, s!.rest) });
       }
       if (sub === 'compose run' || sub === 'compose up' || sub === 'compose exec') out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: 'compose-run' });
       if (name === 'docker-compose' && /^(run|up|exec)$/.test(a.find((x, i) => i > 0 && !x.startsWith('-')) ?? '')) out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: 'compose-run' });

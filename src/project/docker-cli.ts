@@ -9,7 +9,7 @@ import type { BuildCommand, BuildTool, CacheSpec, CiCommand, CiJob, CiStep, CiVa
 export const TOOL_IMAGE = /(^|\/)(hadolint|trivy|grype|syft|semgrep|bandit|postgres|postgis|redis|valkey|mysql|mariadb|mongo|memcached|rabbitmq|elasticsearch|opensearch|localstack|minio|selenium|busybox|alpine|docker|moby|tonistiigi|multiarch|qemu-user-static|aquasec|anchore|returntocorp|koalaman|shellcheck|node|nginx)(:|@|$)/i;
 
 /** `docker run` flags whose value is the next word. */
-export const RUN_VALUE_FLAGS = new Set([
+const RUN_VALUE_FLAGS = new Set([
   '-e', '--env', '-v', '--volume', '-p', '--publish', '--name', '--network', '--net', '-w', '--workdir', '--entrypoint', '-u',
   '--user', '--env-file', '--mount', '--platform', '-l', '--label', '--add-host', '--hostname', '-h', '--cap-add', '--cap-drop',
   '--memory', '-m', '--cpus', '--pull', '--tmpfs', '--health-cmd', '--stop-signal', '--ulimit', '--security-opt', '--link',
@@ -273,4 +273,18 @@ export function afterBuild(c: CiCommand, last: BuildCommand | undefined): void {
     const ref = args[1];
     last.tags.push(classifyTag(c.value(ref), ref.span));
   }
+}
+
+/** The image a `docker run …` starts (its first word after the options from `from` on), as written. */
+export function runImage(c: CiCommand, from: number): string | undefined {
+  const argv = c.cmd.argv;
+  for (let i = from; i < argv.length; i++) {
+    const v = c.value(argv[i]!);
+    if (v.startsWith('-')) {
+      if (RUN_VALUE_FLAGS.has(v)) i++;
+      continue;
+    }
+    return v;
+  }
+  return undefined;
 }

@@ -17,6 +17,11 @@ export function rangeSpan(n: YamlNode | null | undefined, fallback: Span = { sta
   return r ? { start: r[0], end: r[1] } : fallback;
 }
 
+/** A document's syntax errors as problems of `file` (compose files, manifests, heroku.yml). */
+export function yamlProblems(file: string, doc: Document): { file: string; span: Span; message: string }[] {
+  return doc.errors.map((e) => ({ file, span: { start: e.pos[0], end: e.pos[1] }, message: `${file}: invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` }));
+}
+
 /** A scalar's plain value (string, number, boolean) as a string; undefined for anything else. */
 export function str(n: unknown): string | undefined {
   if (yaml().isScalar(n) && n.value !== null && n.value !== undefined && typeof n.value !== 'object') return String(n.value);
