@@ -2,15 +2,13 @@
 // and the image builds, runs, linters, scanners and dependency bots found in them. Every span is an offset into the
 // named root-relative file.
 import type { Span } from '../dockerfile/model.js';
+import type { FileProblem } from './model.js';
 import type { ShCommand, ShWord } from '../dockerfile/shell.js';
 
 export type CiKind = 'github' | 'gitlab' | 'script' | 'makefile';
 
-export interface CiProblem {
-  file: string;
-  span: Span;
-  message: string;
-}
+/** A malformed file (reported under DF026). */
+export type CiProblem = FileProblem;
 
 /** A value in a YAML file with its span. */
 export interface CiValue {

@@ -4,7 +4,14 @@ import type { Dockerignore } from './dockerignore.js';
 import type { ShellCheckComment } from './shellcheck-json.js';
 import { isDockerfileName } from '../io/discover.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
-import type { Dockerfile } from '../dockerfile/model.js';
+import type { Dockerfile, Span } from '../dockerfile/model.js';
+
+/** A parse problem in a project file (reported under DF026). */
+export interface FileProblem {
+  file: string;
+  span: Span;
+  message: string;
+}
 
 /** Facts about files around the Dockerfile: what a Dockerfile's build context holds (a Project in project mode). */
 export interface ProjectFiles {

@@ -1,6 +1,7 @@
 // Where and how the project's image runs, as types: compose services, Kubernetes / Knative containers, PaaS targets,
 // Procfile entries and Python code that logs to files. Spans are offsets into each file's text.
 import type { Span } from '../dockerfile/model.js';
+import type { FileProblem } from './model.js';
 
 /** A value read from a file, with the span of its node (offsets into that file's text). */
 export interface Located<T> {
@@ -116,11 +117,8 @@ export interface FileLogging {
   alsoStream: boolean;
 }
 
-export interface RuntimeProblem {
-  file: string;
-  span: Span;
-  message: string;
-}
+/** A malformed file (reported under DF026). */
+export type RuntimeProblem = FileProblem;
 
 export interface RuntimeFacts {
   compose: ComposeFile[];

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type { Span } from '../dockerfile/model.js';
+import type { FileProblem } from './model.js';
 
 type YamlModule = typeof import('yaml');
 let mod: YamlModule | undefined;
@@ -18,7 +19,7 @@ export function rangeSpan(n: YamlNode | null | undefined, fallback: Span = { sta
 }
 
 /** A document's syntax errors as problems of `file` (compose files, manifests, heroku.yml). */
-export function yamlProblems(file: string, doc: Document): { file: string; span: Span; message: string }[] {
+export function yamlProblems(file: string, doc: Document): FileProblem[] {
   return doc.errors.map((e) => ({ file, span: { start: e.pos[0], end: e.pos[1] }, message: `${file}: invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` }));
 }
 
