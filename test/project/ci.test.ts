@@ -196,11 +196,23 @@ describe('dependency bots and problems', () => {
 
   it('malformed YAML is a problem with a position, not a crash', () => {
     const bad = 'on: push\njobs:\n  b:\n    steps: [\n';
-    const p = project({ '.github/workflows/x.yml': bad, '.github/dependabot.yml': 'updates: {: :\n' });
+    const files: Record<string, string> = { '.github/workflows/x.yml': bad, '.github/dependabot.yml': 'updates: {: :\n' };
+    const p = project(files);
     const probs = ciProblems(p);
-    expect(probs.length).toBeGreaterThan(0);
-    expect(probs.map((x) => x.file)).toContain('.github/workflows/x.yml');
-    for (const x of probs) expect(x.span.start).toBeGreaterThanOrEqual(0);
-    expect(() => buildCommands(p)).not.toThrow();
+    // each broken file is named, at the offending character, in a message that says which file
+    expect([...new Set(probs.map((x) => x.file))]).toEqual(['.github/workflows/x.yml', '.github/dependabot.yml']);
+    for (const x of probs) {
+      expect(x.span.start).toBeGreaterThan(0);
+      expect(x.span.start).toBeLessThanOrEqual(files[x.file]!.length);
+      expect(x.span.end).toBeGreaterThanOrEqual(x.span.start);
+      expect(x.message).toContain(`malformed YAML in ${x.file}`);
+    }
+    // the unclosed `[` is reported where its `]` is missing (the end), the stray `:` at itself
+    expect(probs[0]!.span.start).toBe(bad.length);
+    const bot = probs.find((x) => x.file === '.github/dependabot.yml')!;
+    expect(files[bot.file]!.slice(bot.span.start, bot.span.end)).toBe(':');
+    // what parses is still read (the job), and the facts built on it are empty, not a crash
+    expect(ciFacts(p).workflows.map((w) => w.jobs.map((j) => j.id))).toEqual([['b']]);
+    expect(buildCommands(p)).toEqual([]);
   });
 });
