@@ -7,7 +7,7 @@ import type { ShCommand } from '../dockerfile/shell.js';
 import { projectFact, type Project } from './model.js';
 import type { BuildCommand, RunCommand, ScannerUse, ToolUse } from './ci-model.js';
 import { jobSequences } from './ci-jobs.js';
-import { afterBuild, buildFromCommand, buildFromStep, dockerSub, runImage } from './docker-cli.js';
+import { afterBuild, buildFromCommand, buildFromStep, containerRun, dockerSub } from './docker-cli.js';
 
 export type * from './ci-model.js';
 export { ciFacts, ciProblems, hasCi, jobSequences, type CiFacts } from './ci-jobs.js';
@@ -102,11 +102,8 @@ const derived = projectFact((project: Project): Derived => {
       const name = cmd.name;
       const s = name === 'docker' || name === 'podman' || name === 'nerdctl' ? dockerSub(cmd) : undefined;
       const sub = s?.sub.join(' ');
-      if (sub === 'run' || sub === 'container run') {
-        out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: name === 'podman' ? 'podman-run' : 'docker-run', image: runImage(c, s!.rest) });
-      }
-      if (sub === 'compose run' || sub === 'compose up' || sub === 'compose exec') out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: 'compose-run' });
-      if (name === 'docker-compose' && /^(run|up|exec)$/.test(a.find((x, i) => i > 0 && !x.startsWith('-')) ?? '')) out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: 'compose-run' });
+      const run = containerRun(c, s);
+      if (run) out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, ...run });
       if (name === 'container-structure-test') out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: 'container-structure-test' });
       if (name === 'pyship' && a[1] === 'smoke') out.runs.push({ file: c.file, span: cmd.span, job, ci, order: e.order, tool: 'pyship-smoke' });
       if (name === 'pyship' && (a[1] === 'check' || a[1] === undefined || a[1] === 'lint')) add(out.linters, c.file, cmd.span, 'pyship');

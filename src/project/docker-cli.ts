@@ -275,8 +275,21 @@ export function afterBuild(c: CiCommand, last: BuildCommand | undefined): void {
   }
 }
 
+/**
+ * The container a command starts, with `s` its `dockerSub` (for docker, podman and nerdctl): `docker run IMAGE` and
+ * `podman run` with the image as written, `docker compose run/up/exec` and `docker-compose run/up/exec`.
+ */
+export function containerRun(c: CiCommand, s: { sub: string[]; rest: number } | undefined): { tool: 'docker-run' | 'podman-run' | 'compose-run'; image?: string } | undefined {
+  const sub = s?.sub.join(' ');
+  if (s && (sub === 'run' || sub === 'container run')) return { tool: c.cmd.name === 'podman' ? 'podman-run' : 'docker-run', image: runImage(c, s.rest) };
+  if (sub === 'compose run' || sub === 'compose up' || sub === 'compose exec') return { tool: 'compose-run' };
+  const a = c.cmd.argv.map((w) => w.value);
+  if (c.cmd.name === 'docker-compose' && /^(run|up|exec)$/.test(a.find((x, i) => i > 0 && !x.startsWith('-')) ?? '')) return { tool: 'compose-run' };
+  return undefined;
+}
+
 /** The image a `docker run …` starts (its first word after the options from `from` on), as written. */
-export function runImage(c: CiCommand, from: number): string | undefined {
+function runImage(c: CiCommand, from: number): string | undefined {
   const argv = c.cmd.argv;
   for (let i = from; i < argv.length; i++) {
     const v = c.value(argv[i]!);
