@@ -1,10 +1,11 @@
 // Bench helper: pyship's check over the same files in one process, with in-process time and peak RSS.
 const t0 = performance.now();
 const { checkFiles } = await import('../dist/lint/files.js');
+const { registry } = await import('../dist/rules/index.js');
 const files = process.argv.slice(2);
 let crashes = 0;
 let findings = 0;
-const result = checkFiles({ paths: files, cwd: process.cwd(), noProject: true, cli: {} });
+const result = checkFiles({ ruleSet: registry, paths: files, cwd: process.cwd(), noProject: true, cli: {} });
 for (const r of result.results) {
   findings += r.findings.length;
   crashes += r.findings.filter((f) => f.message.includes('internal error')).length;

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText } from '../dist/lint/check.js';
-import { allRules } from '../dist/rules/index.js';
+import { dockerfileRules, registry } from '../dist/rules/index.js';
 
 const args = process.argv.slice(2);
 const si = args.indexOf('--samples');
@@ -14,7 +14,7 @@ if (!existsSync(dir)) {
   console.error(`no corpus at ${dir}`);
   process.exit(2);
 }
-const rules = allRules.filter((r) => codes.length === 0 || codes.some((c) => r.code.startsWith(c)));
+const rules = dockerfileRules.filter((r) => codes.length === 0 || codes.some((c) => r.code.startsWith(c)));
 const files = readdirSync(dir).filter((f) => f !== 'MANIFEST.tsv').sort();
 const byCode = new Map();
 let crashes = 0;
@@ -22,7 +22,7 @@ for (const f of files) {
   const text = readFileSync(join(dir, f), 'utf8');
   let findings;
   try {
-    findings = checkText(text, { path: f, mode: 'dockerfile', rules, enabled: new Set(rules.map((r) => r.code)) }).findings;
+    findings = checkText(text, { ruleSet: registry, path: f, mode: 'dockerfile', rules, enabled: new Set(rules.map((r) => r.code)) }).findings;
   } catch (e) {
     crashes++;
     console.log(`CRASH ${f}: ${e.stack}`);

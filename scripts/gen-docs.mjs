@@ -3,15 +3,15 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ruleDoc, rulesIndex } from '../dist/docs/rule-doc.js';
-import { everyRule as allRules } from '../dist/rules/index.js';
+import { everyRule } from '../dist/rules/index.js';
 import { configReference } from '../dist/lint/config-keys.js';
 
 const root = join(import.meta.dirname, '..', 'docs');
 mkdirSync(join(root, 'rules'), { recursive: true });
 for (const f of readdirSync(join(root, 'rules'))) if (f.endsWith('.md')) rmSync(join(root, 'rules', f));
-for (const r of allRules) writeFileSync(join(root, 'rules', `${r.code}.md`), ruleDoc(r));
-writeFileSync(join(root, 'rules.md'), rulesIndex(allRules));
-console.log(`wrote ${allRules.length} rule docs and docs/rules.md`);
+for (const r of everyRule) writeFileSync(join(root, 'rules', `${r.code}.md`), ruleDoc(r));
+writeFileSync(join(root, 'rules.md'), rulesIndex(everyRule));
+console.log(`wrote ${everyRule.length} rule docs and docs/rules.md`);
 
 // README: the table between the config-reference markers (test/dist/readme.test.ts fails when it drifts)
 const readmePath = join(import.meta.dirname, '..', 'README.md');

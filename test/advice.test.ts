@@ -1,12 +1,12 @@
 // What `check` tells real projects (issue 12, kind 9): each message says the true reason for the case at hand, and
 // deliberate patterns (a `$?` retry loop, a development compose, a Dockerfile-specific .dockerignore) get no wrong advice.
 import { describe, expect, it } from 'vitest';
-import { allRules, projectRules } from '../src/rules/index.js';
+import { dockerfileRules, projectRules } from '../src/rules/index.js';
 import { lint, lintProject } from './helpers.js';
 
-const rule = (code: string) => [...allRules, ...projectRules].filter((r) => r.code === code);
+const rule = (code: string) => [...dockerfileRules, ...projectRules].filter((r) => r.code === code);
 const messages = (text: string, code: string, files?: Record<string, string>) =>
-  lint(text, rule(code) as typeof allRules, files).filter((f) => f.code === code).map((f) => f.message);
+  lint(text, rule(code) as typeof dockerfileRules, files).filter((f) => f.code === code).map((f) => f.message);
 
 describe('OPS006 says why an init is needed', () => {
   it('a script that execs the server: reaping, not signals', () => {

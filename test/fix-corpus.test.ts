@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { checkText } from '../src/lint/check.js';
 import { applyEdits, fixUntilStable, verifyEdits } from '../src/lint/fix.js';
-import { allRules } from '../src/rules/index.js';
+import { dockerfileRules, registry } from '../src/rules/index.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'real-world');
 
 describe.skipIf(!existsSync(DIR))('fixes over the real-world corpus', () => {
   it('converge: a fixed file has no fixable finding left and parses with no new errors', () => {
     const files = readdirSync(DIR).filter((f) => f !== 'MANIFEST.tsv').sort();
-    const enabled = new Set(allRules.filter((r) => !r.optIn).map((r) => r.code));
-    const lint = (t: string) => checkText(t, { path: 'Dockerfile', mode: 'dockerfile', enabled }).findings;
+    const enabled = new Set(dockerfileRules.filter((r) => !r.optIn).map((r) => r.code));
+    const lint = (t: string) => checkText(t, { ruleSet: registry, path: 'Dockerfile', mode: 'dockerfile', enabled }).findings;
     const problems: string[] = [];
     let changed = 0;
     for (const f of files) {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FixSafety } from '../src/lint/rule.js';
-import { allRules } from '../src/rules/index.js';
+import { dockerfileRules } from '../src/rules/index.js';
 import { corpusPresent, dockerfileArb, grammarArb, mutatedCorpusArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
 import { assertFindingsSane, bounded, fuzzFile, instructionKinds, params, parseErrors, withInput } from './fuzz-harness.js';
 import { fix, lint } from './helpers.js';
@@ -14,15 +14,15 @@ const ALL: FixSafety[] = ['safe', 'unsafe'];
 function fixCase(c: Case, allow: FixSafety[], files?: Record<string, string>): void {
   bounded(c.label, c.text, () => {
     try {
-      const fixed = fix(c.text, allRules, files, allow);
+      const fixed = fix(c.text, dockerfileRules, files, allow);
       if (fixed === c.text) return;
-      expect(fix(fixed, allRules, files, allow), 'fixing the fixed text changes it again').toBe(fixed);
+      expect(fix(fixed, dockerfileRules, files, allow), 'fixing the fixed text changes it again').toBe(fixed);
       expect(parseErrors(fixed), 'parse errors after fixing').toBeLessThanOrEqual(parseErrors(c.text));
       const before = instructionKinds(c.text);
       const after = instructionKinds(fixed);
       for (const [k, n] of before) expect(after.get(k) ?? 0, `${k} instructions after fixing`).toBeGreaterThanOrEqual(n);
       expect(after.get('FROM') ?? 0, 'stages after fixing').toBe(before.get('FROM') ?? 0);
-      assertFindingsSane(fixed, lint(fixed, allRules, files));
+      assertFindingsSane(fixed, lint(fixed, dockerfileRules, files));
       if (c.text.startsWith('\ufeff')) expect(fixed.startsWith('\ufeff'), 'the BOM is kept').toBe(true);
     } catch (e) {
       throw withInput(e, c.text, files);

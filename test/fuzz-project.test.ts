@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFiles, ConfigError, InputError } from '../src/lint/files.js';
 import { dockerfileArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
 import { assertFindingsSane, bounded, fuzzFile, params, renderAll, withInput } from './fuzz-harness.js';
+import { registry } from '../src/rules/index.js';
 
 type Files = Record<string, string>;
 
@@ -18,7 +19,7 @@ const snapshot = (dir: string): Map<string, Buffer> => new Map(readdirSync(dir).
 /** Run check (or check --unsafe-fixes) on the project; a user error must name the file it is about. */
 function run(dir: string, fix: boolean): ReturnType<typeof checkFiles> | undefined {
   try {
-    return checkFiles({ paths: [dir], cwd: dir, cli: {}, ...(fix ? { fix: 'unsafe' as const } : {}) });
+    return checkFiles({ ruleSet: registry, paths: [dir], cwd: dir, cli: {}, ...(fix ? { fix: 'unsafe' as const } : {}) });
   } catch (e) {
     if (!(e instanceof ConfigError || e instanceof InputError)) throw e;
     expect(e.message, 'a user error names its file').toMatch(/pyproject\.toml|pyship\.toml|Dockerfile|\.dockerignore|compose\.ya?ml|requirements/);

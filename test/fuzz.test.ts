@@ -4,19 +4,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../src/lint/check.js';
-import { allRules } from '../src/rules/index.js';
+import { dockerfileRules, registry } from '../src/rules/index.js';
 import { corpusPresent, dockerfileArb, grammarArb, mutatedCorpusArb, projectFilesArb, type Case } from './fuzz-arbitraries.js';
 import { assertFindingsSane, assertParsedSane, bounded, fuzzFile, params, renderAll, withInput } from './fuzz-harness.js';
 import { memoryProject } from './helpers.js';
 
-const enabled = new Set(allRules.map((r) => r.code)); // opt-in rules too
+const enabled = new Set(dockerfileRules.map((r) => r.code)); // opt-in rules too
 
 /** Parse, run every rule, render every format: the whole path a Dockerfile takes through `pyship check`. */
 function checkCase(c: Case, files?: Record<string, string>): void {
   bounded(c.label, c.text, () => {
     try {
       assertParsedSane(c.text);
-      const { findings } = checkText(c.text, { path: 'Dockerfile', mode: files ? 'project' : 'dockerfile', project: files ? memoryProject(files) : undefined, enabled });
+      const { findings } = checkText(c.text, { ruleSet: registry, path: 'Dockerfile', mode: files ? 'project' : 'dockerfile', project: files ? memoryProject(files) : undefined, enabled });
       assertFindingsSane(c.text, findings);
       renderAll('Dockerfile', c.text, findings);
     } catch (e) {
@@ -62,7 +62,7 @@ describe('fuzz: parser, rules and report formats', () => {
         lines.splice(i, 0, form(value));
         const planted = lines.join('\n');
         bounded('secret', planted, () => {
-          const { findings } = checkText(planted, { path: 'Dockerfile', mode: 'dockerfile', enabled });
+          const { findings } = checkText(planted, { ruleSet: registry, path: 'Dockerfile', mode: 'dockerfile', enabled });
           expect(findings.length, 'a planted secret is found').toBeGreaterThan(0);
           for (const [k, out] of renderAll('Dockerfile', planted, findings).entries()) {
             expect(out.includes(value), `format ${k} prints the secret value ${value} of: ${form('…')}`).toBe(false);

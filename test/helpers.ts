@@ -11,6 +11,7 @@ import type { Io } from '../src/commands/io.js';
 import { isDockerfileName } from '../src/io/discover.js';
 import type { AnyRule, Finding, FixSafety, Rule } from '../src/lint/rule.js';
 import { loadProject, type Project } from '../src/project/project.js';
+import { registry } from '../src/rules/index.js';
 
 const projects = new WeakMap<Record<string, string>, Project>();
 
@@ -35,6 +36,7 @@ export function memoryProject(files: Record<string, string>): Project {
 
 export function lint(text: string, rules: readonly Rule[], files?: Record<string, string>): Finding[] {
   return checkText(text, {
+    ruleSet: registry,
     path: 'Dockerfile',
     mode: files ? 'project' : 'dockerfile',
     project: files ? memoryProject(files) : undefined,
@@ -73,7 +75,7 @@ export function lintProject(files: Record<string, string>, rules: readonly AnyRu
     writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.13-slim-trixie\n');
     targets = [join(dir, 'Dockerfile')];
   }
-  const result = checkFiles({ paths: targets, cwd: dir, configFile: cfg, cli: {} });
+  const result = checkFiles({ ruleSet: registry, paths: targets, cwd: dir, configFile: cfg, cli: {} });
   return result.results.flatMap((r) => r.findings).filter((f) => codes.includes(f.code));
 }
 

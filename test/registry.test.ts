@@ -4,20 +4,20 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleDoc, rulesIndex } from '../src/docs/rule-doc.js';
-import { everyRule as allRules } from '../src/rules/index.js';
+import { everyRule } from '../src/rules/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PRACTICES = join(ROOT, '..', 'shared', 'docs', 'practices.md');
 
 describe('rule registry', () => {
   it('codes are unique and well-formed', () => {
-    const codes = allRules.map((r) => r.code);
+    const codes = everyRule.map((r) => r.code);
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(c).toMatch(/^(SEC|CI|DBG|OPS|REP|FAST|SIZE|APP|MS|DF)\d{3}$/);
   });
 
   it('names are unique kebab-case and equal their file names', () => {
-    const names = allRules.map((r) => r.name);
+    const names = everyRule.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     const files = new Set<string>();
     for (const area of readdirSync(join(ROOT, 'src', 'rules'), { withFileTypes: true })) {
@@ -26,13 +26,13 @@ describe('rule registry', () => {
         if (f !== 'index.ts' && !f.startsWith('_') && f.endsWith('.ts')) files.add(`${area.name}/${f.replace(/\.ts$/, '')}`);
       }
     }
-    const declared = new Set(allRules.map((r) => `${r.area}/${r.name}`));
+    const declared = new Set(everyRule.map((r) => `${r.area}/${r.name}`));
     expect([...files].sort()).toEqual([...declared].sort());
     for (const n of names) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
   it('every rule has why, examples, sources list, a scope with D', () => {
-    for (const r of allRules) {
+    for (const r of everyRule) {
       expect(r.why.trim().length, r.code).toBeGreaterThan(40);
       expect(r.examples.length, r.code).toBeGreaterThan(0);
       expect(Array.isArray(r.sources)).toBe(true);
@@ -48,7 +48,7 @@ describe('rule registry', () => {
       if (m && m[2]!.split(' ').includes('D')) dCodes.push(m[1]!);
     }
     expect(dCodes.length).toBeGreaterThan(40);
-    const have = new Set(allRules.map((r) => r.code));
+    const have = new Set(everyRule.map((r) => r.code));
     expect(dCodes.filter((c) => !have.has(c))).toEqual([]);
   });
 
@@ -60,28 +60,28 @@ describe('rule registry', () => {
       if (m && m[2]!.split(' ').includes('P')) pCodes.push(m[1]!);
     }
     expect(pCodes.length).toBeGreaterThan(20);
-    const have = new Set(allRules.map((r) => r.code));
+    const have = new Set(everyRule.map((r) => r.code));
     expect(pCodes.filter((c) => !have.has(c))).toEqual([]);
   });
 
   it('off-by-default rules are exactly the ones practices.md marks optional', () => {
-    const optIn = allRules.filter((r) => r.optIn).map((r) => r.code);
+    const optIn = everyRule.filter((r) => r.optIn).map((r) => r.code);
     for (const c of optIn) expect(['REP003', 'REP007', 'DBG004']).toContain(c);
   });
 });
 
 describe('generated docs', () => {
   it('docs/rules/CODE.md equals the rule object rendered (run `npm run docs` after changing a rule)', () => {
-    for (const r of allRules) {
+    for (const r of everyRule) {
       const file = join(ROOT, 'docs', 'rules', `${r.code}.md`);
       expect(existsSync(file), `${file} is missing`).toBe(true);
       expect(readFileSync(file, 'utf8'), `${r.code}.md is stale`).toBe(ruleDoc(r));
     }
-    const extra = readdirSync(join(ROOT, 'docs', 'rules')).filter((f) => !allRules.some((r) => `${r.code}.md` === f));
+    const extra = readdirSync(join(ROOT, 'docs', 'rules')).filter((f) => !everyRule.some((r) => `${r.code}.md` === f));
     expect(extra).toEqual([]);
   });
 
   it('docs/rules.md is the generated index', () => {
-    expect(readFileSync(join(ROOT, 'docs', 'rules.md'), 'utf8')).toBe(rulesIndex(allRules));
+    expect(readFileSync(join(ROOT, 'docs', 'rules.md'), 'utf8')).toBe(rulesIndex(everyRule));
   });
 });

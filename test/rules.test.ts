@@ -1,9 +1,9 @@
 // Every rule's documented examples run as tests: bad is flagged, good is clean, and the fix turns bad into good.
 import { describe, expect, it } from 'vitest';
-import { allRules, projectRules } from '../src/rules/index.js';
+import { dockerfileRules, projectRules } from '../src/rules/index.js';
 import { fix, lint, lintProject } from './helpers.js';
 
-for (const rule of allRules) {
+for (const rule of dockerfileRules) {
   describe(`${rule.code} ${rule.name}`, () => {
     it('has examples', () => expect(rule.examples.length).toBeGreaterThan(0));
     rule.examples.forEach((ex, i) => {
@@ -38,7 +38,7 @@ for (const rule of allRules) {
 
 const withProjectPart = [
   ...projectRules.map((r) => ({ rule: r, examples: r.examples })),
-  ...allRules.filter((r) => r.checkProject).map((r) => ({ rule: r, examples: r.projectExamples ?? [] })),
+  ...dockerfileRules.filter((r) => r.checkProject).map((r) => ({ rule: r, examples: r.projectExamples ?? [] })),
 ];
 
 for (const { rule, examples } of withProjectPart) {

@@ -1,5 +1,5 @@
 // `pyship check`: flags → checkFiles → report → exit code. No logic of its own beyond wiring.
-import { everyRule } from '../rules/index.js';
+import { everyRule, registry } from '../rules/index.js';
 import { checkFiles } from '../lint/files.js';
 import { shellcheckAvailable } from '../project/shellcheck.js';
 import { atOrAbove } from '../lint/config.js';
@@ -41,6 +41,7 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
   if (flags.failOn !== undefined && !SEVERITIES.includes(flags.failOn)) throw new UsageError(`--fail-on must be error, warning or info (got "${flags.failOn}")`);
   const fix = flags.unsafeFixes ? 'unsafe' : flags.fix || flags.diff ? 'safe' : undefined;
   const result = checkFiles({
+    ruleSet: registry,
     paths,
     cwd: io.cwd,
     stdinFilename: flags.stdinFilename,

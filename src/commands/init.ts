@@ -11,6 +11,7 @@ import { generateFiles, planDiff, writePlans } from '../init/init.js';
 import { ForceError, planFiles, repositoryRoot, type WritePlan } from '../init/existing.js';
 import { placeImage } from '../init/own-image.js';
 import { checkFiles } from '../lint/files.js';
+import { registry } from '../rules/index.js';
 import type { Engine } from '../engine/types.js';
 import type { LockRunner } from '../init/lock.js';
 import { VERSION } from '../meta.js';
@@ -219,7 +220,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   }
   // killed between a temp file and its rename, init would leave the temp file: the writes finish first
   await withSignalsHeld(() => writePlans(plans, root));
-  const check = checkFiles({ paths: [dir], cwd: io.cwd, cli: {} });
+  const check = checkFiles({ ruleSet: registry, paths: [dir], cwd: io.cwd, cli: {} });
   const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
   if (json) {
     report({ check: findings.map(({ file, f }) => ({ file, code: f.code, message: f.message })) });

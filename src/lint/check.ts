@@ -1,23 +1,14 @@
 // One Dockerfile text → findings: parse, run the enabled rules, honour inline suppressions, report dead ones.
 import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile } from '../dockerfile/model.js';
-import { allRules, everyRule, rulesByCode } from '../rules/index.js';
 import { applySuppressions, parseSuppressions, unusedSuppressions } from './ignore.js';
 import type { Project } from '../project/model.js';
 import { SUBCODE, type Finding, type Mode, type Rule, type Severity } from './rule.js';
+import type { RuleSet } from './rule-set.js';
 import { runRules } from './run.js';
 
 /** Code of the rule that reports malformed and unused suppression comments (like Ruff's RUF100). */
 export const SUPPRESSION_CODE = 'DF023';
-
-/** hadolint ids that pyship rules cover, so `# hadolint ignore=DL3008` keeps working. */
-export const HADOLINT_MAP: ReadonlyMap<string, string> = (() => {
-  const map = new Map<string, string>();
-  for (const rule of everyRule) {
-    for (const s of rule.sources) if (s.startsWith('hadolint:')) map.set(s.slice('hadolint:'.length), rule.code);
-  }
-  return map;
-})();
 
 export interface CheckTextOptions {
   path: string;
@@ -28,6 +19,9 @@ export interface CheckTextOptions {
   /** Whether a passed-through tool code (SC2086) is on; default: yes. */
   subcodeEnabled?: (code: string) => boolean;
   severityOf?: (code: string, fallback: Severity) => Severity;
+  /** The rules of the run: every code a suppression may name, and the Dockerfile rules that run (unless `rules`). */
+  ruleSet: RuleSet;
+  /** Run only these (a rule's examples); default: the set's Dockerfile rules. */
   rules?: readonly Rule[];
 }
 
@@ -36,11 +30,9 @@ export interface CheckTextResult {
   findings: Finding[];
 }
 
-const KNOWN = new Set(everyRule.map((r) => r.code));
-
 export function checkText(text: string, options: CheckTextOptions): CheckTextResult {
   const df = parseDockerfile(text, { path: options.path });
-  const rules = options.rules ?? allRules;
+  const rules = options.rules ?? options.ruleSet.dockerfile;
   const enabledSet = options.enabled ?? new Set(rules.filter((r) => !r.optIn).map((r) => r.code));
   const findings = runRules(df, rules, {
     file: options.path,
@@ -49,12 +41,12 @@ export function checkText(text: string, options: CheckTextOptions): CheckTextRes
     enabled: (code) => enabledSet.has(code) || (SUBCODE.test(code) && (options.subcodeEnabled?.(code) ?? true)),
     severityOf: options.severityOf,
   });
-  const { suppressions } = parseSuppressions(df, HADOLINT_MAP);
+  const { suppressions } = parseSuppressions(df, options.ruleSet.hadolint);
   const kept = applySuppressions(findings, suppressions);
   if (enabledSet.has(SUPPRESSION_CODE)) {
-    const rule = rulesByCode.get(SUPPRESSION_CODE);
+    const rule = options.ruleSet.every.find((r) => r.code === SUPPRESSION_CODE);
     const severity = rule ? (options.severityOf?.(SUPPRESSION_CODE, rule.severity) ?? rule.severity) : 'info';
-    for (const u of unusedSuppressions(suppressions, enabledSet, KNOWN)) {
+    for (const u of unusedSuppressions(suppressions, enabledSet, options.ruleSet.known)) {
       kept.push({
         code: SUPPRESSION_CODE,
         severity,

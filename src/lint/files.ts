@@ -11,7 +11,7 @@ import { findProjectRoot, loadProject, type Project } from '../project/project.j
 import { contextOf } from '../project/contexts.js';
 import { runProjectRules, type ProjectDockerfile } from './run.js';
 import type { Dockerfile } from '../dockerfile/model.js';
-import { allRules, everyRule, projectRules } from '../rules/index.js';
+import type { RuleSet } from './rule-set.js';
 import { checkText } from './check.js';
 import {
   ConfigError, effectiveSeverity, findConfig, subcodeIgnored, loadConfig, mergeCli, resolveEnabled, validateSelectors,
@@ -27,6 +27,8 @@ export const PARSE_CODE = 'DF022';
 const LOCKISH = /(^|\/)(poetry\.lock|uv\.lock|pdm\.lock|Pipfile\.lock|requirements[^/]*\.txt)$/;
 
 export interface CheckFilesOptions {
+  /** The rules of the run (the registry, from the command). */
+  ruleSet: RuleSet;
   paths: string[];
   cwd: string;
   stdinFilename?: string;
@@ -60,8 +62,6 @@ interface Target {
   /** The directory the user named, when the Dockerfile was found in it: the project's bound when it has no .git. */
   base?: string;
 }
-
-const KNOWN = new Set(everyRule.map((r) => r.code));
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
@@ -131,6 +131,7 @@ export function gatherTargets(paths: string[], cwd: string, stdinFilename?: stri
 }
 
 export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
+  const { every: everyRule, known: KNOWN } = options.ruleSet;
   for (const [name, codes] of [['--select', options.cli.select], ['--ignore', options.cli.ignore], ['--extend-select', options.cli.extendSelect]] as const) {
     if (codes) validateSelectors(codes, KNOWN, name);
   }
@@ -203,6 +204,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
         enabled,
         subcodeEnabled: (code) => !subcodeIgnored(config, code),
         severityOf: (code, fallback) => effectiveSeverity(config, code, fallback),
+        ruleSet: options.ruleSet,
       });
       parsed = r.dockerfile;
       return r.findings;
@@ -275,7 +277,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   // project rules: once per project root, over the Dockerfiles checked in it
   for (const { root, config, dockerfiles } of projects.values()) {
     const enabledHere = resolveEnabled(config, everyRule);
-    const rules = [...projectRules, ...allRules.filter((r) => r.checkProject)].filter((r) => enabledHere.has(r.code));
+    const rules = [...options.ruleSet.project, ...options.ruleSet.dockerfile.filter((r) => r.checkProject)].filter((r) => enabledHere.has(r.code));
     if (enabledHere.has('REP006') && !root.hasGit && root.find((p) => LOCKISH.test(p)).length > 0) {
       notes.push(`note: ${display(options.cwd, root.root)} is not a git work tree (or git is missing): REP006 (lock files unchanged for 60 days) skipped`);
     }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { checkFiles, gatherTargets } from '../lint/files.js';
 import { findConfig, loadConfig, resolveEnabled, type Config } from '../lint/config.js';
-import { everyRule } from '../rules/index.js';
+import { everyRule, registry } from '../rules/index.js';
 import type { Scope } from '../lint/rule.js';
 import { LineIndex } from '../report/lines.js';
 import { redact } from '../redact.js';
@@ -161,7 +161,7 @@ const KNOWN = new Set(everyRule.map((r) => r.code));
 export function planProject(path: string, options: PlanOptions): Plan & { notes: string[] } {
   // gatherTargets throws InputError for a missing path, before any work
   const targets = gatherTargets([path], options.cwd).filter((t) => t.path !== undefined);
-  const result = checkFiles({ paths: [path], cwd: options.cwd, configFile: options.configFile, context: options.context, cli: {} });
+  const result = checkFiles({ ruleSet: registry, paths: [path], cwd: options.cwd, configFile: options.configFile, context: options.context, cli: {} });
 
   // what ran: the same configuration checkFiles uses (the nearest config of each Dockerfile's directory)
   const configs = new Map<string, Config>();

@@ -1,5 +1,6 @@
 // The explicit registry of every rule, sorted by code: the one list commands, docs and tests read.
-import { isImageRule, isProjectRule, type AnyRule, type ImageRule, type ProjectRule, type Rule } from '../lint/rule.js';
+import { isImageRule, type AnyRule, type ImageRule, type ProjectRule, type Rule } from '../lint/rule.js';
+import { ruleSet, type RuleSet } from '../lint/rule-set.js';
 import { rules as app } from './app/index.js';
 import { rules as ci } from './ci/index.js';
 import { rules as debug } from './debug/index.js';
@@ -14,14 +15,17 @@ import { rules as size } from './size/index.js';
 const every: AnyRule[] = [...security, ...ci, ...debug, ...ops, ...rep, ...fast, ...size, ...app, ...ms, ...df]
   .sort((a, b) => a.code.localeCompare(b.code));
 
-/** Every rule: Dockerfile rules and project rules. */
+/** Every rule, as the engine is handed it (`checkFiles`, `checkText`). */
+export const registry: RuleSet = ruleSet(every);
+
+/** Every rule: Dockerfile, project and image rules. */
 export const everyRule: readonly AnyRule[] = every;
 
 /** Rules that judge one Dockerfile (run per file). */
-export const allRules: readonly Rule[] = every.filter((r): r is Rule => !isProjectRule(r) && !isImageRule(r));
+export const dockerfileRules: readonly Rule[] = registry.dockerfile;
 
 /** Rules that judge the project around the Dockerfiles (run once per project, in project mode). */
-export const projectRules: readonly ProjectRule[] = every.filter(isProjectRule);
+export const projectRules: readonly ProjectRule[] = registry.project;
 
 /** Rules checked only by `pyship audit` on a built image. */
 export const imageRules: readonly ImageRule[] = every.filter(isImageRule);

@@ -14,6 +14,7 @@ import { readImage } from '../../src/image/read.js';
 import { TarParser, type TarEntry } from '../../src/image/tar.js';
 import { auditImage } from '../../src/audit/audit.js';
 import { tar } from '../image/archive.js';
+import { registry } from '../../src/rules/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'pyship.js');
@@ -281,7 +282,7 @@ describe('`pyship build` whose smoke could not run the image', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('a Dockerfile with no FROM is a finding (DF022)', () => {
-  const codes = (text: string) => checkText(text, { path: 'Dockerfile', mode: 'dockerfile' }).findings.map((f) => `${f.code} ${f.message}`);
+  const codes = (text: string) => checkText(text, { ruleSet: registry, path: 'Dockerfile', mode: 'dockerfile' }).findings.map((f) => `${f.code} ${f.message}`);
   it('only ARG lines', () => {
     expect(codes('ARG PYTHON=3.13\nARG APP=web\n')).toEqual(['DF022 no `FROM`: the file has no build stage, so there is nothing to build; add `FROM <image>` after the `ARG`s']);
   });

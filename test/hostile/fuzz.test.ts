@@ -1,12 +1,12 @@
 // Regressions the fuzz suites (test/fuzz*.test.ts) found, shrunk to the smallest input that shows each.
 import { describe, expect, it } from 'vitest';
 import { applyEdits, fixUntilStable, verifyEdits } from '../../src/lint/fix.js';
-import { allRules } from '../../src/rules/index.js';
+import { dockerfileRules } from '../../src/rules/index.js';
 import { fix, lint } from '../helpers.js';
 import { ruleMetas } from '../../src/commands/check.js';
 import { formatReport } from '../../src/report/index.js';
 
-const fixAll = (text: string) => fix(text, allRules);
+const fixAll = (text: string) => fix(text, dockerfileRules);
 
 describe('fuzz regressions: --fix', () => {
   it('a fix inserted into an unterminated heredoc is refused, not applied again on every pass', () => {
@@ -39,7 +39,7 @@ describe('fuzz regressions: --fix', () => {
     const many = (cmd: string) => `FROM python:3.13-slim-trixie\nRUN ${Array.from({ length: 12 }, (_, i) => `${cmd} p${i}`).join(' \\\n && ')}\n`;
     const cases = [['SIZE004', 'apt-get install -y', '--no-install-recommends'], ['SIZE004', 'apk add', '--no-cache'], ['SIZE005', 'pip install', '--no-cache-dir']] as const;
     for (const [code, cmd, flag] of cases) {
-      const rule = allRules.filter((r) => r.code === code);
+      const rule = dockerfileRules.filter((r) => r.code === code);
       const fixed = fix(many(cmd), rule);
       expect(fixed.split(flag).length - 1, `${cmd} gets ${flag} on every install`).toBe(12);
       expect(lint(fixed, rule)).toEqual([]);
@@ -57,7 +57,7 @@ describe('fuzz regressions: --fix', () => {
   it('FAST003 moves every ARG bound for one instruction in one fix (11 ARGs took 11 passes, more than --fix runs)', () => {
     const names = Array.from({ length: 12 }, (_, i) => `V${i}`);
     const text = `FROM python:3.13-slim-trixie\n${names.map((n) => `ARG ${n}=""`).join('\n')}\nRUN echo build\nRUN echo ${names.map((n) => `$${n}`).join(' ')}\n`;
-    const rule = allRules.filter((r) => r.code === 'FAST003');
+    const rule = dockerfileRules.filter((r) => r.code === 'FAST003');
     const fixed = fix(text, rule);
     expect(fixed).toBe(`FROM python:3.13-slim-trixie\nRUN echo build\n${names.map((n) => `ARG ${n}=""`).join('\n')}\nRUN echo ${names.map((n) => `$${n}`).join(' ')}\n`);
     expect(lint(fixed, rule)).toEqual([]);
@@ -67,7 +67,7 @@ describe('fuzz regressions: --fix', () => {
 describe('fuzz regressions: rules', () => {
   it('REP004 survives a COPY source with an unterminated `[` (it built an invalid RegExp)', () => {
     const text = 'FROM python:3.13-slim-trixie\nARG CONF=["sh", "-c"conf.yaml\nCOPY ${CONF} /app/${CONF}\nRUN pip install poetry==2.3.2 && poetry install --no-root --only=main\n';
-    for (const f of lint(text, allRules)) expect(f.message).not.toMatch(/internal error/);
+    for (const f of lint(text, dockerfileRules)) expect(f.message).not.toMatch(/internal error/);
   });
 
   // FAILS on main (redaction, src/redact.ts): the fuzz suite's secret property found it with PYSHIP_FUZZ_SEED=4242
@@ -76,7 +76,7 @@ describe('fuzz regressions: rules', () => {
   it('a private key body outside any instruction is not printed by the text format', () => {
     const value = 'Zq9AaaaAaaAa00a';
     const text = `FROM python:3.12-slim\nCMD true \\\nRUN <<EOF\necho "-----BEGIN RSA PRIVATE KEY-----\nMIIE${value}\n-----END RSA PRIVATE KEY-----" > /k\nEOF\n  && true\n`;
-    const findings = lint(text, allRules);
+    const findings = lint(text, dockerfileRules);
     const out = formatReport('text', { results: [{ file: 'Dockerfile', text, findings }], rules: ruleMetas(), toolVersion: 'x' }, { color: false });
     expect(out).not.toContain(value);
   });

@@ -16,7 +16,7 @@ import type { Edit, Finding } from '../../src/lint/rule.js';
 import { runRules } from '../../src/lint/run.js';
 import { NearNames } from '../../src/rules/df/_near.js';
 import { closeMatch } from '../../src/rules/df/_util.js';
-import { allRules } from '../../src/rules/index.js';
+import { dockerfileRules } from '../../src/rules/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -92,7 +92,7 @@ function instrumented(df: Dockerfile): { df: Dockerfile; reads: () => number } {
 function readsPerRule(text: string): Map<string, number> {
   const parsed = parseDockerfile(text);
   const out = new Map<string, number>();
-  for (const rule of allRules) {
+  for (const rule of dockerfileRules) {
     const { df, reads } = instrumented(parsed);
     runRules(df, [rule], { mode: 'dockerfile', enabled: (c) => c === rule.code || /^SC\d+$/.test(c) });
     out.set(rule.code, reads());

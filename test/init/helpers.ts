@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runInit, type InitDeps, type InitFlags } from '../../src/commands/init.js';
 import type { Io } from '../../src/commands/io.js';
 import { checkFiles } from '../../src/lint/files.js';
+import { registry } from '../../src/rules/index.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -77,7 +78,7 @@ export async function init(dir: string, flags: InitFlags = {}, deps: InitDeps = 
 
 /** `pyship check DIR` (project mode, default configuration): its findings as `file:line CODE message` lines. */
 export function checkFindings(dir: string): string[] {
-  const result = checkFiles({ paths: [dir], cwd: dir, cli: {} });
+  const result = checkFiles({ ruleSet: registry, paths: [dir], cwd: dir, cli: {} });
   const lines: string[] = [];
   for (const r of result.results) {
     for (const f of r.findings) {

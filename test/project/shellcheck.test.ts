@@ -8,6 +8,7 @@ import { checkText } from '../../src/lint/check.js';
 import { checkFiles } from '../../src/lint/files.js';
 import { parseShellcheckJson, shellcheck, shellcheckAvailable, shellcheckShell } from '../../src/project/shellcheck.js';
 import type { Finding } from '../../src/lint/rule.js';
+import { registry } from '../../src/rules/index.js';
 
 const json = (comments: object[]): string => JSON.stringify({ comments });
 const c = (o: object): object => ({ file: '-', level: 'info', code: 2086, message: 'Double quote to prevent globbing and word splitting.', ...o });
@@ -73,7 +74,7 @@ function checkProjectFiles(files: Record<string, string>, config = 'select = ["O
   writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "x"\nversion = "0"\n');
   writeFileSync(join(dir, '.pyship-test.toml'), config);
   const targets = Object.keys(files).filter((p) => /(^|\/)Dockerfile$/.test(p)).map((p) => join(dir, p));
-  const r = checkFiles({ paths: targets, cwd: dir, configFile: join(dir, '.pyship-test.toml'), cli: {} });
+  const r = checkFiles({ ruleSet: registry, paths: targets, cwd: dir, configFile: join(dir, '.pyship-test.toml'), cli: {} });
   return r.results.flatMap((x) => x.findings);
 }
 
@@ -162,7 +163,7 @@ describe.skipIf(!have && !E2E)('shellcheck (binary)', () => {
     const sc = found.find((f) => f.code === 'SC2086');
     expect(sc?.file).toBe('Dockerfile');
     expect(df.slice(sc!.span.start, sc!.span.end)).toBe('$1');
-    const dfOnly = checkText(df, { path: 'Dockerfile', mode: 'dockerfile' }).findings;
+    const dfOnly = checkText(df, { ruleSet: registry, path: 'Dockerfile', mode: 'dockerfile' }).findings;
     expect(dfOnly.filter((f) => f.code.startsWith('SC'))).toEqual([]);
   });
 });
