@@ -1,4 +1,4 @@
-// One Dockerfile text → findings: parse, run the enabled rules, honour inline suppressions, report dead ones.
+// One Dockerfile text → findings: parse, run the enabled rules, honour inline suppressions, hand dead ones to their judge.
 import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { applySuppressions, parseSuppressions, unusedSuppressions } from './ignore.js';
@@ -6,9 +6,7 @@ import type { Project } from '../project/model.js';
 import { SUBCODE, type Finding, type Mode, type Rule, type Severity } from './rule.js';
 import type { RuleSet } from './rule-set.js';
 import { runRules } from './run.js';
-
-/** Code of the rule that reports malformed and unused suppression comments (like Ruff's RUF100). */
-export const SUPPRESSION_CODE = 'DF023';
+import { judgeSuppressions } from './facts.js';
 
 export interface CheckTextOptions {
   path: string;
@@ -43,19 +41,10 @@ export function checkText(text: string, options: CheckTextOptions): CheckTextRes
   });
   const { suppressions } = parseSuppressions(df, options.ruleSet.hadolint);
   const kept = applySuppressions(findings, suppressions);
-  if (enabledSet.has(SUPPRESSION_CODE)) {
-    const rule = options.ruleSet.every.find((r) => r.code === SUPPRESSION_CODE);
-    const severity = rule ? (options.severityOf?.(SUPPRESSION_CODE, rule.severity) ?? rule.severity) : 'info';
-    for (const u of unusedSuppressions(suppressions, enabledSet, options.ruleSet.known)) {
-      kept.push({
-        code: SUPPRESSION_CODE,
-        severity,
-        file: options.path,
-        span: u.span,
-        message: u.message,
-        fix: null,
-      });
-    }
+  // the rule that reports dead suppressions (DF023, like Ruff's RUF100) judges them once every other rule has run
+  const judges = rules.filter((r) => r.checkSuppressions && enabledSet.has(r.code));
+  if (judges.length > 0) {
+    kept.push(...judgeSuppressions(judges, unusedSuppressions(suppressions, enabledSet, options.ruleSet.known), options.path, options.severityOf));
     kept.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
   }
   return { dockerfile: df, findings: kept };

@@ -73,6 +73,12 @@ export interface RuleContext {
   report(report: Report): void;
 }
 
+/** What the engine itself learns checking a file, handed to the rule that judges it (config applies as to any rule). */
+export interface FactContext<F> {
+  facts: F;
+  report(report: Report): void;
+}
+
 export interface RuleExample {
   bad: string;
   good: string;
@@ -222,6 +228,10 @@ export interface RuleDefinition extends ScopeChecks {
   why: string;
   examples: RuleExample[];
   check(ctx: RuleContext): void;
+  /** Judges a file the engine could not read whole (unreadable, past the size cap, not UTF-8): once, after `check`. */
+  checkUnread?(ctx: FactContext<{ message: string; offset: number }>): void;
+  /** Judges the suppressions that suppressed nothing: after every rule's `check`, once the engine knows which. */
+  checkSuppressions?(ctx: FactContext<readonly { span: Span; message: string }[]>): void;
   /**
    * The project part of a code whose practice is seen in Dockerfiles and project files alike (SEC009's secrets in
    * CI scripts, OPS006's compose `init: true`…): runs once per project in project mode, like a project rule.
@@ -251,6 +261,8 @@ export interface ProjectRuleContext {
   /** `[tool.pyship]` settings beyond rule selection, by key (`production-tag`, `health-path`…). */
   settings: Readonly<Record<string, unknown>>;
   report(report: Report & { file: string }): void;
+  /** What the rule could not judge, and why (no git history): a note after the project's path, never a finding. */
+  note(message: string): void;
 }
 
 export interface ProjectRuleExample {

@@ -75,13 +75,14 @@ export interface ProjectDockerfile {
   context: Project;
 }
 
-/** Run project-level rules once over a project; findings carry `projectPath` (root-relative). */
+/** Run project-level rules once over a project; findings carry `projectPath` (root-relative), notes go to `note`. */
 export function runProjectRules(
   project: Project,
   dockerfiles: ProjectDockerfile[],
   rules: readonly (ProjectRule | Rule)[],
   severityOf?: (code: string, fallback: Severity) => Severity,
   settings: Readonly<Record<string, unknown>> = {},
+  note: (message: string) => void = () => {},
 ): Finding[] {
   const findings: Finding[] = [];
   // by span start, for the duplicate check (comparing each report with every finding so far was quadratic)
@@ -96,6 +97,7 @@ export function runProjectRules(
         project,
         dockerfiles,
         settings,
+        note,
         report(r) {
           const same = byStart.get(r.span.start);
           if (same?.some((f) => (f.code === rule.code || f.code === r.code) && f.projectPath === r.file && f.message === r.message)) return;

@@ -2,7 +2,8 @@
 import { dirname, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { checkFiles, gatherTargets } from '../lint/files.js';
-import { findConfig, loadConfig, resolveEnabled, type Config } from '../lint/config.js';
+import { resolveEnabled } from '../lint/config.js';
+import { ConfigLookup } from '../lint/config-lookup.js';
 import { everyRule, registry } from '../rules/index.js';
 import type { Scope } from '../lint/rule.js';
 import { LineIndex } from '../report/lines.js';
@@ -155,8 +156,6 @@ export interface PlanOptions {
   context?: string;
 }
 
-const KNOWN = new Set(everyRule.map((r) => r.code));
-
 /** Check the project at `path` (project mode, the normal configuration) and plan from the result. */
 export function planProject(path: string, options: PlanOptions): Plan & { notes: string[] } {
   // gatherTargets throws InputError for a missing path, before any work
@@ -164,18 +163,8 @@ export function planProject(path: string, options: PlanOptions): Plan & { notes:
   const result = checkFiles({ ruleSet: registry, paths: [path], cwd: options.cwd, configFile: options.configFile, context: options.context, cli: {} });
 
   // what ran: the same configuration checkFiles uses (the nearest config of each Dockerfile's directory)
-  const configs = new Map<string, Config>();
-  const configAt = (dir: string): Config => {
-    const file = options.configFile ? resolve(options.cwd, options.configFile) : findConfig(dir);
-    const key = file ?? '';
-    let c = configs.get(key);
-    if (!c) {
-      c = loadConfig(file, KNOWN);
-      if (!file) c = { ...c, baseDir: options.cwd };
-      configs.set(key, c);
-    }
-    return c;
-  };
+  const configs = new ConfigLookup(options.cwd, options.configFile, {}, registry.known);
+  const configAt = (dir: string) => configs.at(dir);
   const enabled = new Set<string>();
   const add = (s: Set<string>): void => s.forEach((c) => enabled.add(c));
   for (const t of targets) {

@@ -1,12 +1,8 @@
 // The input every report format takes (and the ordering/tallies they share), so formats agree with each other.
 import type { Finding, Severity } from '../lint/rule.js';
+import type { FileResult } from '../lint/results.js';
 
-export interface FileResult {
-  /** Display path (POSIX separators, relative to where pyship ran), as used in findings' `file`. */
-  file: string;
-  text: string;
-  findings: Finding[];
-}
+export type { FileResult };
 
 export interface RuleMeta {
   code: string;

@@ -168,4 +168,8 @@ exit 2.`,
       });
     }
   },
+  // a file not read (permissions, a link out of the project, past the cap) or not valid UTF-8: where and why
+  checkUnread({ facts: problem, report }) {
+    report({ span: { start: problem.offset, end: problem.offset }, message: problem.message });
+  },
 });

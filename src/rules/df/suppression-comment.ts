@@ -1,4 +1,4 @@
-// DF023: `# pyship:` comments must parse; unused ones are reported by the engine (src/lint/check.ts) under this code.
+// DF023: `# pyship:` comments must parse and be used (the engine hands over the unused ones once every rule has run).
 import { defineRule } from '../../lint/rule.js';
 import { parseSuppressions } from '../../lint/ignore.js';
 
@@ -34,5 +34,8 @@ reported as unused: they exist for hadolint too.`,
   ],
   check({ dockerfile: df, report }) {
     for (const p of parseSuppressions(df).problems) report({ span: p.span, message: p.message });
+  },
+  checkSuppressions({ facts: unused, report }) {
+    for (const u of unused) report({ span: u.span, message: u.message });
   },
 });

@@ -5,6 +5,8 @@ import { botCovers, dependencyBots } from '../../project/ci.js';
 const DAYS = 60;
 const LOCK = /(^|\/)(uv\.lock|poetry\.lock|Pipfile\.lock|pdm\.lock|pylock(\.[^/]+)?\.toml|requirements[^/]*\.txt)$/;
 const SKIP = /(^|\/)(tests?|testdata|fixtures|examples?|docs?|vendor|third_party)\//;
+/** Files whose age this rule would judge from git history: without git, the run says that it could not. */
+const LOCKISH = /(^|\/)(poetry\.lock|uv\.lock|pdm\.lock|Pipfile\.lock|requirements[^/]*\.txt)$/;
 
 export default defineProjectRule({
   level: 'project',
@@ -27,8 +29,11 @@ cannot carry git history: the bad one is only flagged in a repository whose lock
       good: { 'requirements.txt': 'flask==3.1.0\n', '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: monthly}\n' },
     },
   ],
-  check({ project, report }: ProjectRuleContext) {
-    if (!project.hasGit) return;
+  check({ project, report, note }: ProjectRuleContext) {
+    if (!project.hasGit) {
+      if (project.find((p) => LOCKISH.test(p)).length > 0) note(`is not a git work tree (or git is missing): REP006 (lock files unchanged for ${DAYS} days) skipped`);
+      return;
+    }
     const bots = dependencyBots(project);
     const now = Date.now() / 1000;
     for (const path of project.find((p) => LOCK.test(p) && !SKIP.test(p))) {
