@@ -7,7 +7,8 @@ import { runCheck } from './commands/check.js';
 import { runExplain } from './commands/explain.js';
 import { runRules } from './commands/rules.js';
 import { processIo, UsageError, type Io } from './commands/io.js';
-import { ConfigError } from './lint/config.js';
+import { ConfigError, SEVERITIES } from './lint/config.js';
+import { FORMATS } from './report/index.js';
 import { InputError } from './io/read.js';
 import { VERSION } from './meta.js';
 import { EngineUnavailableError } from './engine/types.js';
@@ -19,6 +20,22 @@ export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
 const list = (v: string, prev: string[] = []): string[] => prev.concat(v.split(',').map((s) => s.trim()).filter(Boolean));
 /** `--force A,B --force C` → [A, B, C]; a bare `--force` is `true` (everything). */
 const collectForce = (v: string, prev: boolean | string[] | undefined): string[] => list(v, Array.isArray(prev) ? prev : []);
+
+/** The flags several commands take, declared once: each command reads and documents them alike. */
+const flag = {
+  format: (choices: readonly string[] = FORMATS) => new Option('-f, --format <format>', 'output format').choices(choices).default('text'),
+  select: () => new Option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)').argParser(list),
+  ignore: () => new Option('--ignore <codes>', 'skip these codes or prefixes').argParser(list),
+  extendSelect: (example: string) => new Option('--extend-select <codes>', `also run these (e.g. off-by-default ${example})`).argParser(list),
+  failOn: () => new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(SEVERITIES),
+  config: () => new Option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one'),
+  context: () => new Option('--context <dir>', "build context for the Dockerfiles (default: each Dockerfile's directory)"),
+  engine: (what = 'container engine (default: PYSHIP_DOCKER, else docker, else podman)') => new Option('--engine <engine>', what).choices(['docker', 'podman']),
+  noColor: () => new Option('--no-color', 'no colours in text output'),
+};
+/** commander's --no-color is `color: true` unless given: a command then takes the terminal's own setting. */
+const withColor = <F extends { color?: boolean }>(flags: F): F => ({ ...flags, color: flags.color === false ? false : undefined });
+
 const isDirectory = (p: string): boolean => {
   try {
     return statSync(p).isDirectory();
@@ -40,20 +57,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('check')
     .description('check Dockerfiles (and, in project mode, the files they use) against the production-packaging practices')
     .argument('[paths...]', 'files or directories (searched for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile); "-" reads stdin', [])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github', 'junit']).default('text'))
-    .option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)', list)
-    .option('--ignore <codes>', 'skip these codes or prefixes', list)
-    .option('--extend-select <codes>', 'also run these (e.g. off-by-default REP003, REP007)', list)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']))
-    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
-    .option('--context <dir>', "build context for the Dockerfiles (default: each Dockerfile's directory)")
+    .addOption(flag.format())
+    .addOption(flag.select())
+    .addOption(flag.ignore())
+    .addOption(flag.extendSelect('REP003, REP007'))
+    .addOption(flag.failOn())
+    .addOption(flag.config())
+    .addOption(flag.context())
     .option('--no-project', 'Dockerfile-only mode: judge only what the Dockerfile shows')
     .option('--fix', 'apply safe fixes (atomically; only when the result re-parses)')
     .option('--unsafe-fixes', 'apply unsafe fixes too')
     .option('--diff', 'print the fixes as a unified diff instead of writing them')
     .option('--force-write', 'with --fix: fix read-only files too (their mode is kept)')
     .option('--stdin-filename <name>', 'name to report for stdin ("-")')
-    .option('--no-color', 'no colours in text output')
+    .addOption(flag.noColor())
     .addHelpText('after', `
 Exit codes: 0 nothing at or above --fail-on (default: warning), 1 findings at or above it, 2 usage, config or I/O error.
 Inline: "# pyship: ignore=CODE[,CODE] -- reason" above an instruction; ignore-file=…, ignore-stage=….
@@ -65,22 +82,22 @@ Examples:
   pyship check Dockerfile --fix      fix what can be fixed safely
   pyship check - < Dockerfile        Dockerfile-only mode from stdin
   pyship check --format sarif > pyship.sarif`)
-    .action((paths: string[], flags) => setExit(runCheck(paths, { ...flags, color: flags.color === false ? false : undefined }, io)));
+    .action((paths: string[], flags) => setExit(runCheck(paths, withColor(flags), io)));
 
   program
     .command('plan')
     .description("show the guide's eight phases with this project's checks passed/failed, and the next steps")
     .argument('[path]', 'project directory or Dockerfile (default: the current directory)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
-    .option('--context <dir>', "build context for the Dockerfiles (default: each Dockerfile's directory)")
-    .option('--no-color', 'no colours in text output')
+    .addOption(flag.format(['text', 'json']))
+    .addOption(flag.config())
+    .addOption(flag.context())
+    .addOption(flag.noColor())
     .addHelpText('after', `
 Always project mode. Informational: exit 0 (2 on usage, config or I/O error).
 Phases are complete when none of their checks fails; codes only an image or a running container shows are listed as not checked yet.`)
     .action(async (path: string | undefined, flags) => {
       const { runPlan } = await import('./commands/plan.js');
-      setExit(runPlan(path, { ...flags, color: flags.color === false ? false : undefined }, io));
+      setExit(runPlan(path, withColor(flags), io));
     });
 
   program
@@ -102,8 +119,8 @@ Phases are complete when none of their checks fails; codes only an image or a ru
     .option('--smoke-network <name>', 'smoke the new image on this network (where its broker or database runs)')
     .option('--base', 'build the custom base image (Dockerfile.base or [tool.pyship] base-dockerfile) tagged BASE:<date> and BASE:latest-base')
     .option('--base-image <name>', 'base image name for --base (default: IMAGE-base)')
-    .addOption(new Option('--engine <engine>', 'container engine (default: PYSHIP_DOCKER, else docker, else podman)').choices(['docker', 'podman']))
-    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
+    .addOption(flag.engine())
+    .addOption(flag.config())
     .addHelpText('after', `
 Exit codes: 0 built (and within budget), 1 build failed or findings at or above fail-on, 2 usage, config or engine error.
 Examples:
@@ -120,7 +137,7 @@ Examples:
     .command('smoke')
     .description('run an image like production (no capabilities, its own user, loopback ports) and measure the runtime practices')
     .argument('<image>', 'image reference, e.g. app:main')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github', 'junit']).default('text'))
+    .addOption(flag.format())
     .option('--health-path <path>', 'path the HTTP checks request (default: [tool.pyship] health-path, else /)')
     .option('--stop-timeout <seconds>', 'longest acceptable docker stop (default: [tool.pyship] stop-timeout, else 5)')
     .option('--start-timeout <seconds>', 'how long the app may take to answer (default 30)')
@@ -128,12 +145,12 @@ Examples:
     .option('--cmd <command>', 'smoke this command instead of the image\'s CMD (JSON array, or words split on spaces)')
     .option('--env <KEY=VALUE>', 'set this variable in every container smoke starts (repeatable; the $PORT probe keeps its own PORT)', (v: string, prev: string[] = []) => prev.concat(v))
     .option('--network <name>', 'run the containers on this network, e.g. where the broker or database a worker needs runs (not host)')
-    .option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)', list)
-    .option('--ignore <codes>', 'skip these codes or prefixes', list)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']))
-    .addOption(new Option('--engine <engine>', 'container engine (default: PYSHIP_DOCKER, else docker, else podman)').choices(['docker', 'podman']))
-    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
-    .option('--no-color', 'no colours in text output')
+    .addOption(flag.select())
+    .addOption(flag.ignore())
+    .addOption(flag.failOn())
+    .addOption(flag.engine())
+    .addOption(flag.config())
+    .addOption(flag.noColor())
     .addHelpText('after', `
 Checks (each with its measured figure): SEC001 uid, SEC003 ports < 1024, SEC004 serves with --cap-drop=ALL, DBG001 logs at start,
 OPS001 not loopback-only, OPS005 docker stop time, OPS006 orphans reaped, OPS008 healthy, OPS009 seconds to healthy,
@@ -143,26 +160,26 @@ run once; not with --cmd). Exit codes: 0 nothing at or above --fail-on (default:
 (or the container would not run at all: the reason, no report), 2 usage, config or engine error.`)
     .action(async (image: string, flags) => {
       const { runSmoke } = await import('./commands/smoke.js');
-      setExit(runSmoke(image, { ...flags, color: flags.color === false ? false : undefined }, io));
+      setExit(runSmoke(image, withColor(flags), io));
     });
 
   program
     .command('audit')
     .description('read an image without running it (docker save stream, tar file or OCI layout): config, history, every layer entry')
     .argument('<image>', 'image reference (needs the engine), a tar file (docker save / OCI), or an OCI layout directory')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github', 'junit']).default('text'))
+    .addOption(flag.format())
     .option('--project <dir>', "compare the installed Python distributions with this project's lock file or pinned requirements")
-    .option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)', list)
-    .option('--ignore <codes>', 'skip these codes or prefixes', list)
-    .option('--extend-select <codes>', 'also run these (e.g. off-by-default DBG004)', list)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']))
+    .addOption(flag.select())
+    .addOption(flag.ignore())
+    .addOption(flag.extendSelect('DBG004'))
+    .addOption(flag.failOn())
     .option('--stale-days <days>', 'SEC006: image age that counts as stale (default: [tool.pyship] stale-days, else 7)')
     .option('--min-efficiency <ratio>', 'SIZE001: lowest acceptable layer efficiency (default: [tool.pyship] min-efficiency, else 0.95)')
     .option('--max-wasted-bytes <size>', 'SIZE001: most acceptable wasted bytes, e.g. 20MB (default: [tool.pyship] max-wasted-bytes)')
     .option('--max-image-size <size>', 'CI002: size budget, e.g. 450MB (default: [tool.pyship] max-image-size)')
-    .addOption(new Option('--engine <engine>', 'container engine (default: PYSHIP_DOCKER, else docker, else podman)').choices(['docker', 'podman']))
-    .option('--config <file>', 'use this pyproject.toml / pyship.toml instead of the nearest one')
-    .option('--no-color', 'no colours in text output')
+    .addOption(flag.engine())
+    .addOption(flag.config())
+    .addOption(flag.noColor())
     .addHelpText('after', `
 Checks: SEC001 SEC003 SEC004 SEC006 SEC009 CI002 DBG002 DBG003 OPS006 OPS008 OPS009 SIZE001-SIZE006 MS001 (DBG004 opt-in).
 Text output adds the layer table (size, wasted bytes, instruction), the base boundary, the bytecode share and the installed
@@ -170,7 +187,7 @@ Python distributions. Exit codes: 0 nothing at or above --fail-on (default: warn
 config, engine or unreadable-image error.`)
     .action(async (image: string, flags) => {
       const { runAudit } = await import('./commands/audit.js');
-      setExit(await runAudit(image, { ...flags, color: flags.color === false ? false : undefined }, io));
+      setExit(await runAudit(image, withColor(flags), io));
     });
 
   program
@@ -198,7 +215,7 @@ config, engine or unreadable-image error.`)
     .option('--dry-run', 'print the files as a unified diff and write nothing')
     .addOption(new Option('--format <format>', 'text: a summary on stderr (and diffs with --dry-run); json: every decision with its evidence, and each file written, kept or skipped, on stdout').choices(['text', 'json']).default('text'))
     .option('--no-input', 'never ask: fail with the flag to pass when the project is ambiguous')
-    .addOption(new Option('--engine <engine>', 'container engine for --pin-digest').choices(['docker', 'podman']))
+    .addOption(flag.engine('container engine for --pin-digest'))
     .addHelpText('after', `
 Run at a repository root, it finds the Python project below it. A project nothing locks is locked first (its own
 locker, else pip in the base image, with hashes). Every choice is printed with its evidence (file:line or the default);
@@ -238,7 +255,7 @@ Examples:
   program
     .command('rules')
     .description('list every rule')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(flag.format(['text', 'json']))
     .action((flags) => setExit(runRules(flags, io)));
 
   program

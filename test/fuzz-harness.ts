@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { ruleMetas } from '../src/commands/check.js';
+import { ruleMetas } from '../src/commands/shared.js';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { runScript } from '../src/dockerfile/shell.js';
 import { FORMATS, formatReport } from '../src/report/index.js';

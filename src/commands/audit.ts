@@ -3,10 +3,8 @@
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { everyRule } from '../rules/index.js';
-import { atOrAbove, ConfigError, effectiveSeverity, findConfig, loadConfig, mergeCli, parseSize, resolveEnabled, validateSelectors } from '../lint/config.js';
-import type { Severity } from '../lint/rule.js';
-import { formatReport, isFormat, type Format } from '../report/index.js';
-import type { RuleMeta } from '../report/types.js';
+import { atOrAbove, ConfigError, effectiveSeverity, parseSize, resolveEnabled } from '../lint/config.js';
+import { formatReport } from '../report/index.js';
 import { VERSION } from '../meta.js';
 import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine } from '../engine/types.js';
@@ -17,8 +15,8 @@ import { instructionText } from '../image/history.js';
 import { auditImage, type AuditResult } from '../audit/audit.js';
 import { loadProject } from '../project/project.js';
 import { projectPins } from '../project/python.js';
-import { ruleMetas } from './check.js';
 import { UsageError, type Io } from './io.js';
+import { engineFlag, failOnFlag, imageCommandConfig, reportFormat, ruleMetas } from './shared.js';
 
 export interface AuditFlags {
   format?: string;
@@ -34,13 +32,6 @@ export interface AuditFlags {
   maxImageSize?: string;
   engine?: string;
   color?: boolean;
-}
-
-const SEVERITIES = ['error', 'warning', 'info'];
-
-/** Rule metadata for reports (image-only codes such as SIZE001 are in the registry too). */
-export function auditRuleMetas(): Map<string, RuleMeta> {
-  return ruleMetas();
 }
 
 function num(value: unknown, what: string, min: number, max: number): number {
@@ -122,17 +113,11 @@ export async function runAudit(image: string, flags: AuditFlags, io: Io, makeEng
 }
 
 async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () => Engine): Promise<number> {
-  const format = flags.format ?? 'text';
-  if (!isFormat(format)) throw new UsageError(`--format must be one of text, json, sarif, github, junit (got "${format}")`);
-  if (flags.failOn !== undefined && !SEVERITIES.includes(flags.failOn)) throw new UsageError(`--fail-on must be error, warning or info (got "${flags.failOn}")`);
-  if (flags.engine !== undefined && flags.engine !== 'docker' && flags.engine !== 'podman') throw new UsageError(`--engine must be docker or podman (got "${flags.engine}")`);
-  const known = new Set(everyRule.map((r) => r.code));
-  for (const [name, codes] of [['--select', flags.select], ['--ignore', flags.ignore], ['--extend-select', flags.extendSelect]] as const) {
-    if (codes) validateSelectors(codes, known, name);
-  }
+  const format = reportFormat(flags.format);
+  const failOn = failOnFlag(flags.failOn);
+  engineFlag(flags.engine);
   const projectDir = flags.project !== undefined ? resolve(io.cwd, flags.project) : undefined;
-  const file = flags.config ? resolve(io.cwd, flags.config) : findConfig(projectDir ?? io.cwd);
-  const config = mergeCli(loadConfig(file, known), { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn: flags.failOn as Severity | undefined });
+  const config = imageCommandConfig(io.cwd, flags.config, projectDir ?? io.cwd, { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn });
   const ruleList = everyRule.map((r) => ({ code: r.code, optIn: r.optIn }));
   const enabled = resolveEnabled(config, ruleList);
   const x = config.extra;
@@ -168,9 +153,9 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
     locked,
     dockerignore: project?.dockerignore,
   });
-  const report = formatReport(format as Format, {
+  const report = formatReport(format, {
     results: [{ file: result.ref, text: result.text, findings: result.findings }],
-    rules: auditRuleMetas(),
+    rules: ruleMetas(),
     toolVersion: VERSION,
   }, { color: flags.color ?? io.color });
   io.out(report);

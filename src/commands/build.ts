@@ -15,7 +15,7 @@ import { findProjectRoot } from '../project/project.js';
 import { VERSION } from '../meta.js';
 import { readText } from '../io/read.js';
 import { projectBounds, readRegularText } from '../io/regular.js';
-import { ruleMetas } from './check.js';
+import { ruleMetas } from './shared.js';
 import { UsageError, type Io } from './io.js';
 import { parseEnv, parseNetwork } from './smoke.js';
 

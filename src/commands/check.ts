@@ -1,13 +1,12 @@
 // `pyship check`: flags → checkFiles → report → exit code. No logic of its own beyond wiring.
-import { everyRule, registry } from '../rules/index.js';
+import { registry } from '../rules/index.js';
 import { checkFiles } from '../lint/files.js';
 import { shellcheckAvailable } from '../project/shellcheck.js';
 import { atOrAbove } from '../lint/config.js';
-import type { Severity } from '../lint/rule.js';
-import { formatReport, isFormat, type Format } from '../report/index.js';
-import type { RuleMeta } from '../report/types.js';
-import { ruleDocUrl, VERSION } from '../meta.js';
-import { UsageError, type Io } from './io.js';
+import { formatReport } from '../report/index.js';
+import { VERSION } from '../meta.js';
+import type { Io } from './io.js';
+import { failOnFlag, reportFormat, ruleMetas } from './shared.js';
 import { redact } from '../redact.js';
 
 export interface CheckFlags {
@@ -27,18 +26,9 @@ export interface CheckFlags {
   color?: boolean;
 }
 
-export function ruleMetas(): Map<string, RuleMeta> {
-  return new Map(everyRule.map((r) => [r.code, {
-    code: r.code, name: r.name, title: r.title, severity: r.severity, why: r.why, sources: r.sources, fix: r.fix, helpUri: ruleDocUrl(r.code),
-  }]));
-}
-
-const SEVERITIES = ['error', 'warning', 'info'];
-
 export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
-  const format = flags.format ?? 'text';
-  if (!isFormat(format)) throw new UsageError(`--format must be one of text, json, sarif, github, junit (got "${format}")`);
-  if (flags.failOn !== undefined && !SEVERITIES.includes(flags.failOn)) throw new UsageError(`--fail-on must be error, warning or info (got "${flags.failOn}")`);
+  const format = reportFormat(flags.format);
+  const failOn = failOnFlag(flags.failOn);
   const fix = flags.unsafeFixes ? 'unsafe' : flags.fix || flags.diff ? 'safe' : undefined;
   const result = checkFiles({
     ruleSet: registry,
@@ -48,7 +38,7 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
     context: flags.context,
     configFile: flags.config,
     noProject: flags.project === false,
-    cli: { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn: flags.failOn as Severity | undefined },
+    cli: { select: flags.select, ignore: flags.ignore, extendSelect: flags.extendSelect, failOn },
     fix: flags.fix || flags.unsafeFixes ? fix : undefined,
     diff: flags.diff ? true : undefined,
     forceWrite: flags.forceWrite,
@@ -62,7 +52,7 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
   }
   if (result.fixedFiles.length > 0 && format === 'text') io.err(`Fixed ${result.fixedFiles.join(', ')}\n`);
   if (result.results.length === 0) io.err('No Dockerfiles found.\n');
-  const report = formatReport(format as Format, { results: result.results, rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
+  const report = formatReport(format, { results: result.results, rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
   // with --diff or a fixed stdin, stdout carries the patch/text: the report goes to stderr
   if (flags.diff || stdinFix) io.err(report);
   else io.out(report);

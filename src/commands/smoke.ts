@@ -1,18 +1,15 @@
 // `pyship smoke IMAGE`: flags + config → smokeImage → report (check's formats) + a summary of figures → exit code.
-import { resolve } from 'node:path';
 import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine } from '../engine/types.js';
-import {
-  atOrAbove, effectiveSeverity, findConfig, loadConfig, mergeCli, resolveEnabled, validateSelectors,
-} from '../lint/config.js';
-import type { Finding, Severity } from '../lint/rule.js';
+import { atOrAbove, effectiveSeverity, resolveEnabled } from '../lint/config.js';
+import type { Finding } from '../lint/rule.js';
 import { redact } from '../redact.js';
-import { formatReport, isFormat, type Format } from '../report/index.js';
+import { formatReport } from '../report/index.js';
 import { everyRule, runtimeTable } from '../rules/index.js';
 import { VERSION } from '../meta.js';
 import { networkProblem, parseSeconds, smokeImage, SmokeError, type SmokeResult } from '../smoke/smoke.js';
-import { ruleMetas } from './check.js';
 import { UsageError, type Io } from './io.js';
+import { engineFlag, failOnFlag, imageCommandConfig, reportFormat, ruleMetas } from './shared.js';
 
 export interface SmokeFlags {
   format?: string;
@@ -31,8 +28,6 @@ export interface SmokeFlags {
   engine?: string;
   color?: boolean;
 }
-
-const SEVERITIES = ['error', 'warning', 'info'];
 
 /** `--cmd '["python","worker.py"]'` (JSON, exact) or `--cmd 'python worker.py'` (split on whitespace, no shell). */
 export function parseCmd(value: string): string[] {
@@ -103,16 +98,10 @@ export function summarize(r: SmokeResult, o: { healthPath: string; stopTimeout: 
 }
 
 export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: () => Engine = () => createEngine(flags.engine ? { engine: flags.engine as 'docker' | 'podman' } : {})): number {
-  const format = flags.format ?? 'text';
-  if (!isFormat(format)) throw new UsageError(`--format must be one of text, json, sarif, github, junit (got "${format}")`);
-  if (flags.failOn !== undefined && !SEVERITIES.includes(flags.failOn)) throw new UsageError(`--fail-on must be error, warning or info (got "${flags.failOn}")`);
-  if (flags.engine !== undefined && flags.engine !== 'docker' && flags.engine !== 'podman') throw new UsageError(`--engine must be docker or podman (got "${flags.engine}")`);
-  const known = new Set(everyRule.map((r) => r.code));
-  for (const [name, codes] of [['--select', flags.select], ['--ignore', flags.ignore]] as const) {
-    if (codes) validateSelectors(codes, known, name);
-  }
-  const file = flags.config ? resolve(io.cwd, flags.config) : findConfig(io.cwd);
-  const config = mergeCli(loadConfig(file, known), { select: flags.select, ignore: flags.ignore, failOn: flags.failOn as Severity | undefined });
+  const format = reportFormat(flags.format);
+  const failOn = failOnFlag(flags.failOn);
+  engineFlag(flags.engine);
+  const config = imageCommandConfig(io.cwd, flags.config, io.cwd, { select: flags.select, ignore: flags.ignore, failOn });
   // no health path configured: "/" is asked, and any answer below 500 says the server is up (src/smoke/smoke.ts)
   const configured = flags.healthPath ?? (config.extra['health-path'] as string | undefined);
   const healthPath = configured ?? '/';
@@ -158,7 +147,7 @@ export function runSmoke(image: string, flags: SmokeFlags, io: Io, makeEngine: (
     for (const p of result.problems) io.err(`pyship: ${redact(p)}\n`);
     return 1;
   }
-  const report = formatReport(format as Format, { results: [{ file: image, text: '', findings }], rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
+  const report = formatReport(format, { results: [{ file: image, text: '', findings }], rules: ruleMetas(), toolVersion: VERSION }, { color: flags.color ?? io.color });
   // the summary quotes what the container printed: secret values masked like every other output
   const summary = redact(summarize({ ...result, findings }, { healthPath, stopTimeout, liveness: configured === undefined }));
   if (text) {

@@ -39,7 +39,7 @@ export interface CliOverrides {
   failOn?: Severity;
 }
 
-const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 // The accepted keys, with their types, defaults and meaning, live in config-keys.ts (the README's reference too).
 const ALL_KEYS: readonly string[] = CONFIG_KEY_NAMES;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits, fixUntilStable, verifyEdits } from '../../src/lint/fix.js';
 import { dockerfileRules } from '../../src/rules/index.js';
 import { fix, lint } from '../helpers.js';
-import { ruleMetas } from '../../src/commands/check.js';
+import { ruleMetas } from '../../src/commands/shared.js';
 import { formatReport } from '../../src/report/index.js';
 
 const fixAll = (text: string) => fix(text, dockerfileRules);
