@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleDoc, rulesIndex } from '../src/docs/rule-doc.js';
 import { everyRule } from '../src/rules/index.js';
+import { isImageRule, isProjectRule } from '../src/lint/rule.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PRACTICES = join(ROOT, '..', 'shared', 'docs', 'practices.md');
@@ -31,12 +32,18 @@ describe('rule registry', () => {
     for (const n of names) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
-  it('every rule has why, examples, sources list, a scope with D', () => {
+  it('every rule has why, examples, sources list, a scope with what it reads (D: a Dockerfile, P: the project, I: an image)', () => {
     for (const r of everyRule) {
       expect(r.why.trim().length, r.code).toBeGreaterThan(40);
       expect(r.examples.length, r.code).toBeGreaterThan(0);
       expect(Array.isArray(r.sources)).toBe(true);
-      expect(r.scope.length).toBeGreaterThan(0);
+      expect(r.scope.length, r.code).toBeGreaterThan(0);
+      expect(new Set(r.scope).size, `${r.code}: a scope named twice`).toBe(r.scope.length);
+      for (const s of r.scope) expect(['D', 'P', 'I', 'R'], r.code).toContain(s);
+      // the scope a rule's checks read must be in its scope (docs and `pyship plan` read it to say where a code is judged)
+      const reads = isProjectRule(r) ? 'P' : isImageRule(r) ? 'I' : 'D';
+      expect(r.scope, `${r.code} checks scope ${reads}`).toContain(reads);
+      if (!isProjectRule(r) && !isImageRule(r) && r.checkProject) expect(r.scope, `${r.code} has a project part`).toContain('P');
     }
   });
 
@@ -65,8 +72,14 @@ describe('rule registry', () => {
   });
 
   it('off-by-default rules are exactly the ones practices.md marks optional', () => {
-    const optIn = everyRule.filter((r) => r.optIn).map((r) => r.code);
-    for (const c of optIn) expect(['REP003', 'REP007', 'DBG004']).toContain(c);
+    const optIn = everyRule.filter((r) => r.optIn).map((r) => r.code).sort();
+    expect(optIn).toEqual(['DBG004', 'REP003', 'REP007']);
+    if (!existsSync(PRACTICES)) return;
+    const marked = readFileSync(PRACTICES, 'utf8').split('\n').flatMap((line) => {
+      const m = /^\| ([A-Z]+\d{3}) \|/.exec(line);
+      return m && /off by default/i.test(line) ? [m[1]!] : [];
+    });
+    expect(optIn).toEqual(marked.sort());
   });
 });
 
