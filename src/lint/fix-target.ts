@@ -15,8 +15,9 @@ export interface FixRequest {
   forceWrite?: boolean;
 }
 
-/** What fixing the files of a run produced, beside their findings. */
+/** What a run reports beside its findings: fixing writes most of it; every step may add a note. */
 export interface FixLog {
+  /** --diff's patches, or a fixed stdin's text. */
   diffs: string[];
   fixedFiles: string[];
   notes: string[];
