@@ -18,6 +18,8 @@ import { redact } from './redact.js';
 export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
 
 const list = (v: string, prev: string[] = []): string[] => prev.concat(v.split(',').map((s) => s.trim()).filter(Boolean));
+/** A flag given again adds a value (`--tag a --tag b` → [a, b]). */
+const repeatable = (v: string, prev: string[] = []): string[] => prev.concat(v);
 /** `--force A,B --force C` → [A, B, C]; a bare `--force` is `true` (everything). */
 const collectForce = (v: string, prev: boolean | string[] | undefined): string[] => list(v, Array.isArray(prev) ? prev : []);
 
@@ -105,17 +107,17 @@ Phases are complete when none of their checks fails; codes only an image or a ru
     .description("build the image the guide's way: branch and commit tags, OCI labels, warm cache, then check its size (and audit/smoke)")
     .argument('[context]', 'build context directory', '.')
     .option('--image <name>', 'image name (default: [tool.pyship] image); a :tag on it is added to the tags')
-    .option('-t, --tag <tag>', 'extra tag (repeatable)', (v: string, p: string[] = []) => p.concat(v))
+    .option('-t, --tag <tag>', 'extra tag (repeatable)', repeatable)
     .option('-f, --file <dockerfile>', 'Dockerfile (default: CONTEXT/Dockerfile; with --base: Dockerfile.base)')
-    .option('--label <key=value>', 'extra image label (repeatable)', (v: string, p: string[] = []) => p.concat(v))
-    .option('--build-arg <key=value>', 'build argument (repeatable)', (v: string, p: string[] = []) => p.concat(v))
-    .option('--secret <spec>', 'BuildKit secret, e.g. id=pip,src=pip.conf (repeatable)', (v: string, p: string[] = []) => p.concat(v))
-    .option('--ssh <spec>', 'BuildKit SSH agent forwarding, e.g. default (repeatable)', (v: string, p: string[] = []) => p.concat(v))
+    .option('--label <key=value>', 'extra image label (repeatable)', repeatable)
+    .option('--build-arg <key=value>', 'build argument (repeatable)', repeatable)
+    .option('--secret <spec>', 'BuildKit secret, e.g. id=pip,src=pip.conf (repeatable)', repeatable)
+    .option('--ssh <spec>', 'BuildKit SSH agent forwarding, e.g. default (repeatable)', repeatable)
     .option('--fresh', 'pull the base and rebuild without cache (--pull --no-cache: the weekly rebuild)')
     .option('--push', 'push every tag (refused when the only tag would be latest)')
     .option('--dry-run', 'print the exact engine commands and run nothing')
     .option('--no-verify', 'skip the size budget, audit and smoke of the new image')
-    .option('--smoke-env <KEY=VALUE>', "smoke the new image with this variable (repeatable), e.g. a worker's broker URL", (v: string, p: string[] = []) => p.concat(v))
+    .option('--smoke-env <KEY=VALUE>', "smoke the new image with this variable (repeatable), e.g. a worker's broker URL", repeatable)
     .option('--smoke-network <name>', 'smoke the new image on this network (where its broker or database runs)')
     .option('--base', 'build the custom base image (Dockerfile.base or [tool.pyship] base-dockerfile) tagged BASE:<date> and BASE:latest-base')
     .option('--base-image <name>', 'base image name for --base (default: IMAGE-base)')
@@ -143,7 +145,7 @@ Examples:
     .option('--start-timeout <seconds>', 'how long the app may take to answer (default 30)')
     .option('--read-only', 'run with --read-only and a tmpfs /tmp')
     .option('--cmd <command>', 'smoke this command instead of the image\'s CMD (JSON array, or words split on spaces)')
-    .option('--env <KEY=VALUE>', 'set this variable in every container smoke starts (repeatable; the $PORT probe keeps its own PORT)', (v: string, prev: string[] = []) => prev.concat(v))
+    .option('--env <KEY=VALUE>', 'set this variable in every container smoke starts (repeatable; the $PORT probe keeps its own PORT)', repeatable)
     .option('--network <name>', 'run the containers on this network, e.g. where the broker or database a worker needs runs (not host)')
     .addOption(flag.select())
     .addOption(flag.ignore())
