@@ -1,7 +1,7 @@
 // Project rules (and Dockerfile rules' project parts) run once per repository, over the Dockerfiles checked in it,
 // with the configuration of the project they were found in.
 import { join } from 'node:path';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { effectiveSeverity, resolveEnabled, subcodeIgnored, type Config } from './config.js';
 import { runProjectRules, type ProjectDockerfile } from './run.js';
 import { SUBCODE, type Finding } from './rule.js';

@@ -1,6 +1,6 @@
 // A run's findings by the file they point into: each Dockerfile checked, and each project file a rule flagged.
 import { join } from 'node:path';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import type { Finding } from './rule.js';
 import { display } from './targets.js';
 
