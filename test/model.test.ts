@@ -1,6 +1,7 @@
 // The Dockerfile model's promises, each pinned: exact spans, continuations, encodings, heredocs, flags, state, shell.
 import { describe, expect, it } from 'vitest';
-import { mounts, parseDockerfile } from '../src/dockerfile/parse.js';
+import { parseDockerfile } from '../src/dockerfile/parse.js';
+import { mounts } from '../src/dockerfile/arguments.js';
 import { runScript, stageCommands } from '../src/dockerfile/shell.js';
 import { aptCall, hasFlag, pipInstall } from '../src/dockerfile/commands.js';
 import { finalStage, startCommand, startServers } from '../src/dockerfile/query.js';

@@ -2,7 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildkitDump, parseDockerfile } from '../src/dockerfile/parse.js';
+import { parseDockerfile } from '../src/dockerfile/parse.js';
+import { buildkitDump } from '../src/dockerfile/buildkit-dump.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'buildkit-parser');
 const present = existsSync(CORPUS);

@@ -4,7 +4,7 @@ import { imagePath } from './paths.js';
 import type { Dockerfile, Instruction, Stage } from './model.js';
 import { runScript, type ShCommand } from './shell.js';
 import { pythonModule, runnerTarget } from './commands.js';
-import { endState } from './parse.js';
+import { endState } from './stages.js';
 
 /** The stage `docker build` produces without --target: the last one. */
 export function finalStage(df: Dockerfile): Stage | undefined {

@@ -4,7 +4,7 @@ import { normalizePosix } from './paths.js';
 import type { Dockerfile, Instruction, Span, Stage } from './model.js';
 import type { ShCommand } from './shell.js';
 import { pythonModule } from './commands.js';
-import { endState } from './parse.js';
+import { endState } from './stages.js';
 import { expandWord } from './words.js';
 import { runTarget, serverOf, startCommand, type Server } from './query.js';
 import { imageFile, mayBeCopied, startScripts, type ContextReader, type StartScript } from './scripts.js';

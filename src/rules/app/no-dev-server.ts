@@ -1,7 +1,7 @@
 // APP009: development servers and debug switches don't belong in the production image.
 import { defineRule, type ProjectRuleContext } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { chainInstructions, finalStage, runTarget, serverOf, startCommand, type Server } from '../../dockerfile/query.js';
 import { startScripts } from '../../dockerfile/scripts.js';
 import { parseShell, type ShCommand } from '../../dockerfile/shell.js';

@@ -9,7 +9,7 @@ import {
 } from '../../dockerfile/query.js';
 import { lineOf, startScripts } from '../../dockerfile/scripts.js';
 import { expandWord } from '../../dockerfile/words.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 
 const PIP_RE = /^pip(\d+(\.\d+)?)?$/;
 /** Commands after an activation that don't use the venv's interpreter. */

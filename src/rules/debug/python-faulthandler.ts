@@ -2,7 +2,7 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Stage } from '../../dockerfile/model.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { isPython } from '../../dockerfile/commands.js';
 import { chainInstructions, finalEnv, finalStage, rootBase, serverOf, startCommand } from '../../dockerfile/query.js';
 import { startScripts } from '../../dockerfile/scripts.js';

@@ -1,6 +1,6 @@
 // DBG003 (project part): the image records its git revision (LABEL/ARG in the Dockerfile, or --label/--build-arg).
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { buildCommands, type BuildCommand } from '../../project/ci.js';
 import { buildName, dockerfileOf, type CtxDockerfile } from '../ci/_ci.js';
 

@@ -1,6 +1,6 @@
 // DF012: `ENV A=1 B=$A` gives B the value A had *before* this ENV, not 1.
 import { defineRule } from '../../lint/rule.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { varRefs } from './_util.js';
 
 export default defineRule({

@@ -1,6 +1,6 @@
 // DF020: `ENV KEY=value`, not the legacy `ENV KEY value` (one pair per instruction, value up to the end of the line).
 import { defineRule } from '../../lint/rule.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { rewriteInstruction, singleLine } from './_util.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // DF016: a $VAR in an instruction argument that nothing defines expands to an empty string, silently.
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span } from '../../dockerfile/model.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { rootBase } from '../../dockerfile/query.js';
 import { closeMatch, isPredefinedArg, varRefs } from './_util.js';
 import { NearNames } from './_near.js';

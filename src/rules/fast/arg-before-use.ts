@@ -1,7 +1,7 @@
 // FAST003: an ARG declared long before its first use makes every value change rerun the RUN steps in between.
 import { defineRule } from '../../lint/rule.js';
 import type { Instruction, KeyValue } from '../../dockerfile/model.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { lineOf } from '../../dockerfile/scripts.js';
 
 /** ARGs the steps after them consume implicitly (from the environment), and BuildKit's automatic platform args. */

@@ -4,7 +4,7 @@ import type { Dockerfile, Instruction } from '../../dockerfile/model.js';
 import type { ShCommand } from '../../dockerfile/shell.js';
 import { runScript, stageCommands } from '../../dockerfile/shell.js';
 import { flagValue, hasFlag, pythonInstall, type PyInstall, type PyTool } from '../../dockerfile/commands.js';
-import { mounts } from '../../dockerfile/parse.js';
+import { mounts } from '../../dockerfile/arguments.js';
 import { chainInstructions, imagePath, pathWithin } from '../../dockerfile/query.js';
 import { expandWord } from '../../dockerfile/words.js';
 

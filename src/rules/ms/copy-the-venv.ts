@@ -5,7 +5,7 @@ import {
   chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imagePath, pathWithin, serverOf, shellWordValue, startCommand,
 } from '../../dockerfile/query.js';
 import { imageFile, lineOf } from '../../dockerfile/scripts.js';
-import { endState } from '../../dockerfile/parse.js';
+import { endState } from '../../dockerfile/stages.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag, isPython, pipInstall, positionals, pythonModule } from '../../dockerfile/commands.js';
 

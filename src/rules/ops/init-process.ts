@@ -4,7 +4,7 @@ import type { Instruction } from '../../dockerfile/model.js';
 import { isPosixShell } from '../../dockerfile/shell.js';
 import { chainInstructions, finalStage, rootBase, startCommand } from '../../dockerfile/query.js';
 import { imageFile, shellStartScripts } from '../../dockerfile/scripts.js';
-import { endState } from '../../dockerfile/parse.js';
+import { endState } from '../../dockerfile/stages.js';
 import { normalizePosix } from '../../dockerfile/paths.js';
 import { osFamily } from './_scripts.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';

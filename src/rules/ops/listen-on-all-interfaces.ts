@@ -5,7 +5,7 @@ import type { ProjectFiles } from '../../lint/rule.js';
 import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
 import { chainInstructions, finalStage, serverOf, type Server } from '../../dockerfile/query.js';
 import { pythonModule } from '../../dockerfile/commands.js';
-import { endState } from '../../dockerfile/parse.js';
+import { endState } from '../../dockerfile/stages.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { providerOf } from '../../dockerfile/scripts.js';
 import { gunicornSettings } from '../../dockerfile/servers.js';

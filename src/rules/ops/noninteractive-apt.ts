@@ -2,7 +2,7 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import { memo, memo2 } from '../../dockerfile/memo.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { stageCommands, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
 import { aptCall, findFlag } from '../../dockerfile/commands.js';

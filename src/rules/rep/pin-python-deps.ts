@@ -5,7 +5,7 @@ import type { Dockerfile, Instruction, Span } from '../../dockerfile/model.js';
 import { runScript, stageCommands, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { flagValue, hasFlag, positionals, pythonInstall, type PipCall, type PyInstall } from '../../dockerfile/commands.js';
 import { chainInstructions, copyOperands, imagePath, pathWithin, shellWordValue } from '../../dockerfile/query.js';
-import { mounts } from '../../dockerfile/parse.js';
+import { mounts } from '../../dockerfile/arguments.js';
 import { referencedVars } from '../../dockerfile/words.js';
 import { requirementKind, requirementName, requirementsTree, type RequirementLine } from '../../project/python.js';
 import type { Project } from '../../project/model.js';

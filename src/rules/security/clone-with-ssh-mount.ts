@@ -2,7 +2,7 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
-import { mounts } from '../../dockerfile/parse.js';
+import { mounts } from '../../dockerfile/arguments.js';
 import { stageCommands } from '../../dockerfile/shell.js';
 import { positionals } from '../../dockerfile/commands.js';
 import { expandWord } from '../../dockerfile/words.js';

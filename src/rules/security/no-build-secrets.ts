@@ -4,7 +4,7 @@ import { relative, sep } from 'node:path';
 import { buildCommands } from '../../project/ci.js';
 import { buildContexts, contextFiles } from '../../project/contexts.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { runScript } from '../../dockerfile/shell.js';
 import { AUTH_HEADER, isSecretName, NOT_A_SECRET, PLACEHOLDER, PRIVATE_KEY_HEADER, secretFile, TOKEN_SHAPE, tokenKind, URL_PASSWORD } from '../../secrets.js';
 import { absPath, baseName, inSitePackages } from '../../image/filesystem.js';

@@ -2,7 +2,7 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Instruction, Span } from '../../dockerfile/model.js';
 import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
-import { keyValues } from '../../dockerfile/parse.js';
+import { keyValues } from '../../dockerfile/arguments.js';
 import { runScript } from '../../dockerfile/shell.js';
 import { findFlag, pipCall, positionals } from '../../dockerfile/commands.js';
 

@@ -2,7 +2,7 @@
 // what the build needs (project mode only).
 import { defineRule, type ImageAnchor, type ImageSettings } from '../../lint/rule.js';
 import { copyOperands } from '../../dockerfile/query.js';
-import { mounts } from '../../dockerfile/parse.js';
+import { mounts } from '../../dockerfile/arguments.js';
 import type { Dockerfile, Span } from '../../dockerfile/model.js';
 import type { Project } from '../../project/model.js';
 import { parseDockerignore, type Dockerignore } from '../../project/dockerignore.js';

@@ -1,7 +1,7 @@
 // SIZE004: install only what is needed (no recommends / weak deps) and clean package-manager caches in the same RUN.
 import { defineRule, type FixSafety } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
-import { mounts } from '../../dockerfile/parse.js';
+import { mounts } from '../../dockerfile/arguments.js';
 import { chainInstructions, copyOperands, finalStage, imagePath, instructionEdit, pathWithin, shellWordValue } from '../../dockerfile/query.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { hasFlag, positionals } from '../../dockerfile/commands.js';

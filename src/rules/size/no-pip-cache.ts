@@ -1,7 +1,7 @@
 // SIZE005: pip / uv / poetry / pipenv download caches must not end up in the image.
 import { defineRule, type Report } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
-import { mounts } from '../../dockerfile/parse.js';
+import { mounts } from '../../dockerfile/arguments.js';
 import {
   chainInstructions, copyOperands, finalStage, imagePath, instructionEdit, pathWithin, shellWordValue,
 } from '../../dockerfile/query.js';
