@@ -10,7 +10,7 @@ import { LineIndex } from '../report/lines.js';
 import { redact } from '../redact.js';
 import type { FileResult } from '../report/types.js';
 import { findProjectRoot } from '../project/project.js';
-import { GUIDE_CODES, PHASES, type Phase } from './phases.js';
+import { PHASES, type Phase } from '../rules/phases.js';
 
 export type CheckStatus = 'passed' | 'failed' | 'unchecked';
 
@@ -55,7 +55,7 @@ export interface Plan {
   /** The last phase of the unbroken run of complete phases from phase 1 (0: phase 1 is not complete). */
   completedThrough: number;
   nextSteps: NextStep[];
-  /** Findings of codes that are in no phase (DF…, APP001…): `pyship check` lists them. */
+  /** Findings of codes that are in no phase (the Dockerfile syntax rules, …): `pyship check` lists them. */
   otherFindings: number;
   /** Dockerfiles checked. */
   dockerfiles: number;
@@ -85,7 +85,6 @@ export interface PlanInput {
 export const NEXT_STEPS = 3;
 
 const NEEDS_AUDIT = 'not checked yet (needs pyship audit/smoke)';
-const NO_RULE = 'not checked yet (no rule yet)';
 
 /** The plan from a check result: a pure function, so tests can feed it findings directly. */
 export function buildPlan(input: PlanInput): Plan {
@@ -111,14 +110,12 @@ export function buildPlan(input: PlanInput): Plan {
 
   const checkOf = (code: string): PlanCheck => {
     const rule = rules.get(code);
-    const title = rule?.title ?? GUIDE_CODES[code]?.title ?? code;
+    const title = rule?.title ?? code;
     const found = byCode.get(code) ?? [];
     const base = { code, title, findings: found.length, first: null, reason: null };
     if (found.length > 0) return { ...base, status: 'failed', first: found[0]! };
-    const scope = rule?.scope ?? GUIDE_CODES[code]?.scope ?? [];
-    const checkable = scope.includes('D') || scope.includes('P');
-    if (!checkable) return { ...base, status: 'unchecked', reason: NEEDS_AUDIT };
-    if (!rule) return { ...base, status: 'unchecked', reason: NO_RULE };
+    // a code with no rule is one only `pyship audit`/`smoke` will check
+    if (!rule || !(rule.scope.includes('D') || rule.scope.includes('P'))) return { ...base, status: 'unchecked', reason: NEEDS_AUDIT };
     if (!input.enabled.has(code)) {
       return { ...base, status: 'unchecked', reason: rule.optIn ? `off by default (extend-select = ["${code}"] turns it on)` : 'disabled by the configuration' };
     }
@@ -141,7 +138,7 @@ export function buildPlan(input: PlanInput): Plan {
   for (const p of phases) {
     for (const c of p.checks) {
       if (nextSteps.length >= NEXT_STEPS || c.status !== 'failed' || !c.first) continue;
-      // SIZE002 is in two phases: one step per code
+      // a code may be in two phases: one step per code
       if (!nextSteps.some((s) => s.code === c.code)) nextSteps.push({ code: c.code, title: c.title, ...c.first });
     }
   }
