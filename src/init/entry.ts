@@ -149,21 +149,3 @@ export function procfileCelery(p: Project, app: AppFacts): { line: ProcfileLine;
   return { line, value, app: found };
 }
 
-/**
- * A Celery worker's health: it answers a ping through its broker (this worker only, by its default node name). One
- * line on failure instead of a traceback; 2 s for the answer, so an early probe does not hold the start.
- */
-export function celeryHealthcheck(c: AppCandidate): string[] {
-  const attr = c.attr.replace(/\(\)$/, '');
-  return ['python', '-c', [
-    'import socket, sys',
-    `from ${c.module} import ${attr} as app`,
-    'node = "celery@" + socket.gethostname()',
-    'try:',
-    '    answered = app.control.ping(destination=[node], timeout=2)',
-    'except Exception as e:',
-    '    sys.exit(f"celery ping through the broker failed: {e}")',
-    'sys.exit(0 if answered else f"no answer from {node}")',
-  ].join('\n')];
-}
-

@@ -6,6 +6,8 @@ import type { Project } from '../project/project.js';
 import { detectLocalHosts, type DevSetting, type HostGate, type LocalService } from '../project/local-hosts.js';
 import { at } from './decisions.js';
 
+export { smokeFlags, smokeValue } from '../templates/smoke-env.js';
+
 export interface EnvPlan {
   required: EnvRead[];
   optional: EnvRead[];
@@ -98,36 +100,6 @@ export function environmentNote(e: EnvPlan, ownExample?: string): string | undef
   const lacking = ownExample === undefined ? [] : e.required.filter((v) => !new RegExp(`^\\s*(export\\s+)?${v.name}\\s*=`, 'm').test(ownExample)).map((v) => v.name);
   const example = ownExample === undefined ? 'see .env.example' : lacking.length > 0 ? `your .env.example does not mention ${lacking.join(', ')}` : 'as your .env.example lists them';
   return `the app needs these to start: ${e.required.map((v) => `${v.name} (${v.file}:${v.line})`).join(', ')}. a compose.yaml written by pyship init requires them from .env (${example}) instead of crash-looping; CI's smoke test passes throwaway values`;
-}
-
-/** A value a smoke test can start the app with, by what the name and the reader say it holds: never a real secret. */
-export function smokeValue(v: EnvRead): string {
-  const n = v.name;
-  if (v.type === 'bool' || /DEBUG$/.test(n)) return 'false';
-  if (v.type === 'int' || v.type === 'float' || /(_PORT|_MINUTES|_SECONDS|_HOURS|_DAYS|_TIMEOUT|_SIZE|_COUNT|_LIMIT|_AGE)$/.test(n)) return /_PORT$/.test(n) ? '8000' : '60';
-  if (/ALLOWED_HOSTS|TRUSTED_HOSTS/.test(n)) return '*';
-  // SQLite needs no server; an app that rewrites the URL for a PostgreSQL driver gets one (engines connect lazily)
-  if (/(^|_)(DATABASE|DB)_(URL|URI|DSN)$|^DATABASE_URL$|DATABASE_URI$/.test(n)) return v.postgres ? 'postgresql://ci-smoke:ci-smoke@localhost:5432/ci-smoke' : 'sqlite:////tmp/ci-smoke.sqlite3';
-  if (/ADMIN_URL$/.test(n)) return 'admin/';
-  if (/REDIS.*_URL$|BROKER_URL$|CACHE_URL$/.test(n)) return 'redis://localhost:6379/0';
-  if (/(SERVER_NAME|_HOST|_DOMAIN|DOMAIN_NAME)$/.test(n)) return 'localhost';
-  if (/EMAIL|SENDER/.test(n)) return 'ci-smoke@example.com';
-  if (/(_URL|_URI|ORIGINS?|WHITELIST)$/.test(n)) return 'http://localhost';
-  if (v.secret) return 'ci-smoke-not-secret';
-  return 'ci-smoke';
-}
-
-/** Throwaway values for every required name: for a build-time step that imports the settings (collectstatic) too. */
-export function smokeEnv(e: EnvPlan | undefined): Record<string, string> {
-  return Object.fromEntries((e?.required ?? []).map((v) => [v.name, smokeValue(v)]));
-}
-
-/** `--smoke-env K=V` flags for CI (each value is made of safe characters: no quoting needed but the `*`). */
-export function smokeFlags(e: EnvPlan | undefined): string {
-  return (e?.required ?? []).map((v) => {
-    const value = smokeValue(v);
-    return ` --smoke-env ${/^[\w.:/@-]+$/.test(value) ? `${v.name}=${value}` : `"${v.name}=${value}"`}`;
-  }).join('');
 }
 
 /** `.env.example`: every required name, empty, with where it is read; compose reads `.env` beside it. */

@@ -6,7 +6,8 @@ import type { Project } from '../project/project.js';
 import { dependencyNames, planDeps } from './deps.js';
 import { gitRoot } from '../project/locate.js';
 import { relative, sep } from 'node:path';
-import { chooseApp, celeryHealthcheck, procfileCelery } from './entry.js';
+import { chooseApp, procfileCelery } from './entry.js';
+import { celeryHealthcheck } from '../templates/compose.js';
 import { bundledServer, chooseServer, evidenceWeb, extraInstalls, noteFor } from './serve.js';
 import { chooseHealth } from './health.js';
 import { constantView, routeTable } from '../project/routes.js';
@@ -26,7 +27,6 @@ import { uwsgiServing, type UwsgiServing } from './uwsgi-serving.js';
 export * from './types.js';
 export { pythonFromConstraint } from './python-version.js';
 export { SYSTEM_LIBS } from './syslibs.js';
-export { celeryHealthcheck } from './entry.js';
 
 const base = (p: string): string => p.split('/').pop()!;
 

@@ -2,16 +2,9 @@
 // written beside it, must keep that serving or nothing answers at STATIC_URL. Its sockets, user and daemon options stay
 // behind: the generated config binds $PORT and the image picks the user.
 
-export interface UwsgiServing {
-  /** The carried lines, in order, with the if-env/if-*…endif blocks that hold them. */
-  lines: string[];
-  /** `file:line option = value` of each carried option. */
-  evidence: string[];
-  /** static-map targets (`/static` → `static`), for the static-files decision. */
-  maps: { mount: string; dir: string; at: string }[];
-  /** Internal routing (route*): uWSGI needs PCRE to run it. */
-  routes: boolean;
-}
+import type { UwsgiServing } from '../templates/spec.js';
+
+export type { UwsgiServing };
 
 /** Options about serving files and answering requests from the config: static files, their headers, routing. */
 const SERVING = /^(static-[\w-]+|route(-[\w-]+)?|final-route(-[\w-]+)?|error-route(-[\w-]+)?|response-route(-[\w-]+)?|check-static(-docroot)?|offload-threads|mimefile)$/;

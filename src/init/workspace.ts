@@ -7,20 +7,9 @@ import { parsePyproject } from '../project/python.js';
 import type { Project } from '../project/project.js';
 import { gitRoot } from '../project/locate.js';
 import { projectBounds, readRegularText } from '../io/regular.js';
+import type { Workspace } from '../templates/spec.js';
 
-export interface Workspace {
-  tool: 'uv' | 'poetry';
-  /** The workspace root, relative to the project directory (`..`). */
-  root: string;
-  /** The lock file, relative to the workspace root. */
-  lock: string;
-  /** The project directory, relative to the workspace root (`backend`). */
-  member: string;
-  /** The member's package name (uv `--package`). */
-  package: string | undefined;
-  /** `path:line what` of the workspace declaration, then the lock. */
-  evidence: string[];
-}
+export type { Workspace };
 
 const posix = (p: string): string => p.split(sep).join('/');
 

@@ -1,8 +1,8 @@
 // CI: lint with pyship, build with `pyship build` (tags :<branch> and :<sha>, labels, warm cache, then audit and smoke),
 // scan code and image, push from the main branch, and rebuild from a fresh base every week.
-import type { InitSpec } from '../init/spec.js';
+import type { TemplateSpec } from './spec.js';
 import { BROKERS } from './compose.js';
-import { smokeFlags } from '../init/environment.js';
+import { smokeFlags } from './smoke-env.js';
 
 const scanPaths = '--exclude ./.venv,./venv,./tests';
 
@@ -11,7 +11,7 @@ const scanPaths = '--exclude ./.venv,./venv,./tests';
  * first, and `pyship build` smoke-tests the new image there (--smoke-network, --smoke-env CELERY_BROKER_URL).
  */
 const SMOKE_NETWORK = 'pyship-smoke';
-function brokerSetup(s: InitSpec): { commands: string[]; flags: string } | undefined {
+function brokerSetup(s: TemplateSpec): { commands: string[]; flags: string } | undefined {
   if (s.role !== 'worker' || !s.broker) return undefined;
   const b = BROKERS[s.broker];
   return {
@@ -28,13 +28,13 @@ function githubSub(sub: string): { paths: string; defaults: string } {
 }
 
 /** Beside the project's own Dockerfile (no production image), CI builds and lints pyship's: `--file Dockerfile.pyship`. */
-function ownDockerfile(s: InitSpec): { file: string; only: string } {
+function ownDockerfile(s: TemplateSpec): { file: string; only: string } {
   if (!s.dockerfile || s.dockerfile === 'Dockerfile') return { file: '', only: '' };
   return { file: ` --file ${s.dockerfile}`, only: ` ${s.dockerfile}` };
 }
 
 /** `sub`: the project directory below the repository root ('' when it is the root). */
-export function githubWorkflow(s: InitSpec, sub = ''): string {
+export function githubWorkflow(s: TemplateSpec, sub = ''): string {
   const where = githubSub(sub);
   const px = `npx --yes pyship@${s.pyshipVersion}`;
   const { file, only } = ownDockerfile(s);
@@ -102,7 +102,7 @@ ${brokerStep}      - name: Build, audit and smoke-test the image
 }
 
 /** `sub`: the project directory below the repository root ('' when it is the root). */
-export function gitlabCi(s: InitSpec, sub = ''): string {
+export function gitlabCi(s: TemplateSpec, sub = ''): string {
   const px = `npx --yes pyship@${s.pyshipVersion}`;
   const { file, only } = ownDockerfile(s);
   const broker = brokerSetup(s);

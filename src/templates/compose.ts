@@ -1,7 +1,8 @@
 // compose.yaml: run the image locally the way production does: no capabilities, an init, read-only root with a tmpfs,
 // its health check, loopback-only ports, a Celery worker and its broker, release one-offs (migrations), and (commented) how
 // to pass a build secret.
-import { celeryHealthcheck, type InitSpec } from '../init/spec.js';
+import type { AppCandidate } from '../project/app.js';
+import type { TemplateSpec } from './spec.js';
 
 /** The app user of the generated Dockerfile (src/templates/dockerfile.ts). */
 export const APP_UID = 10001;
@@ -11,7 +12,7 @@ export const BROKERS = {
   rabbitmq: { image: 'rabbitmq:4', url: 'amqp://guest:guest@broker:5672//' },
 } as const;
 
-export function compose(s: InitSpec): string {
+export function compose(s: TemplateSpec): string {
   const main = s.role === 'worker' ? 'worker' : s.role === 'web' ? 'web' : 'app';
   const broker = s.broker ? BROKERS[s.broker] : undefined;
   const lines: string[] = ['# Written by pyship init: `docker compose up --build` runs the image as production does.', 'services:'];
@@ -82,7 +83,7 @@ export function compose(s: InitSpec): string {
  * A read-only root with a writable place at each path the app writes to (src/init/mounts.ts): tmpfs owned by the app
  * user for scratch, a named volume for data; or read-only off, with the reason, when a path cannot take a mount.
  */
-function writable(s: InitSpec): string[] {
+function writable(s: TemplateSpec): string[] {
   const plan = s.mounts ?? { readOnly: true, mounts: [] };
   const tmpfs = ['/tmp', ...plan.mounts.filter((m) => m.kind === 'tmpfs').map((m) => `${m.path}:uid=${APP_UID},gid=${APP_UID},mode=0700`)];
   const volumes = plan.mounts.filter((m) => m.kind === 'volume').map((m) => `${m.volume}:${m.path}`);
@@ -91,4 +92,22 @@ function writable(s: InitSpec): string[] {
     `    tmpfs: ${tmpfs.length === 1 ? '[/tmp]' : JSON.stringify(tmpfs)}`,
     ...(volumes.length > 0 ? [`    volumes: ${JSON.stringify(volumes)}`] : []),
   ];
+}
+
+/**
+ * A Celery worker's health: it answers a ping through its broker (this worker only, by its default node name). One
+ * line on failure instead of a traceback; 2 s for the answer, so an early probe does not hold the start.
+ */
+export function celeryHealthcheck(c: Pick<AppCandidate, 'module' | 'attr'>): string[] {
+  const attr = c.attr.replace(/\(\)$/, '');
+  return ['python', '-c', [
+    'import socket, sys',
+    `from ${c.module} import ${attr} as app`,
+    'node = "celery@" + socket.gethostname()',
+    'try:',
+    '    answered = app.control.ping(destination=[node], timeout=2)',
+    'except Exception as e:',
+    '    sys.exit(f"celery ping through the broker failed: {e}")',
+    'sys.exit(0 if answered else f"no answer from {node}")',
+  ].join('\n')];
 }

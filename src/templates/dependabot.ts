@@ -1,12 +1,12 @@
 // .github/dependabot.yml: monthly update PRs for the Python dependencies, the asset build's, the base image and the CI actions.
-import type { InitSpec } from '../init/spec.js';
+import type { TemplateSpec } from './spec.js';
 
-const ECOSYSTEM: Record<InitSpec['manager'], string> = {
+const ECOSYSTEM: Record<TemplateSpec['manager'], string> = {
   pip: 'pip', 'pip-tools': 'pip', poetry: 'pip', pipenv: 'pip', pdm: 'pip', uv: 'uv', conda: 'conda',
 };
 
 /** `sub`: the project directory below the repository root ('' when it is the root), where the manifests are. */
-export function dependabot(s: InitSpec, sub = ''): string {
+export function dependabot(s: TemplateSpec, sub = ''): string {
   const entries: string[] = [];
   const add = (eco: string, comment?: string, directory = '/'): void => {
     if (comment) entries.push(`  # ${comment}`);

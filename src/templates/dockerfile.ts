@@ -1,8 +1,7 @@
 // The generated Dockerfile: a build stage that fills /opt/venv from the lock file before the code arrives (cache mounts,
 // one layer per change rate), and a runtime stage on the same Python image with tini, a fixed non-root UID, compiled
 // bytecode, a HEALTHCHECK and the app in an exec-form CMD. Every choice is a practice of docs/practices.md.
-import type { BuildStep, InitSpec } from '../init/spec.js';
-import { TOOLS } from '../init/spec.js';
+import { TOOLS, type BuildStep, type TemplateSpec } from './spec.js';
 
 const json = (argv: readonly string[]): string => JSON.stringify(argv).replace(/","/g, '", "');
 const UID = 10001;
@@ -25,7 +24,7 @@ function stepRun(b: BuildStep): string[] {
   return [comment, env.length === 0 ? `RUN ${cmd}` : `RUN ${env.join(' \\\n    ')} \\\n    ${cmd}`];
 }
 
-const stageSteps = (s: InitSpec, stage: 'build' | 'runtime'): BuildStep[] => s.buildSteps.filter((b) => (b.stage ?? 'runtime') === stage);
+const stageSteps = (s: TemplateSpec, stage: 'build' | 'runtime'): BuildStep[] => s.buildSteps.filter((b) => (b.stage ?? 'runtime') === stage);
 
 function aptInstall(packages: string[], upgrade: boolean): string {
   return run([
@@ -38,11 +37,11 @@ function aptInstall(packages: string[], upgrade: boolean): string {
 }
 
 /** A tool in its own venv under /opt (kept out of the app's /opt/venv and out of the final image). */
-function toolVenv(tool: 'poetry' | 'pdm' | 'pipenv', s: InitSpec): string {
+function toolVenv(tool: 'poetry' | 'pdm' | 'pipenv', s: TemplateSpec): string {
   return run([`python -m venv /opt/${tool}`, `/opt/${tool}/bin/pip install "${tool}==${s.tools?.[tool] ?? TOOLS[tool]}"`], [PIP_CACHE]);
 }
 
-function buildStage(s: InitSpec): string[] {
+function buildStage(s: TemplateSpec): string[] {
   const out: string[] = [];
   const conda = s.manager === 'conda';
   out.push(conda
@@ -146,7 +145,7 @@ function buildStage(s: InitSpec): string[] {
 }
 
 /** The server packages the lock lacks (spec.extraInstalls), pinned, into /opt/venv. */
-function extraInstalls(s: InitSpec): string[] {
+function extraInstalls(s: TemplateSpec): string[] {
   if (s.extraInstalls.length === 0) return [];
   const pins = s.extraInstalls.map((x) => `"${x.name}==${x.version}"`).join(' ');
   const line = s.manager === 'uv' ? [`uv pip install --python /opt/venv/bin/python ${pins}`, ['--mount=type=cache,target=/root/.cache/uv']] as const
@@ -158,7 +157,7 @@ function extraInstalls(s: InitSpec): string[] {
 const word = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 /** The front-end build in its own Node stage: lockfile-exact install first (cached), then the sources and the build. */
-function assetsStage(s: InitSpec): string[] {
+function assetsStage(s: TemplateSpec): string[] {
   const a = s.assets!;
   const dir = a.dir ? `/app/${a.dir}` : '/app';
   return [
@@ -172,7 +171,7 @@ function assetsStage(s: InitSpec): string[] {
   ];
 }
 
-function runtimeStage(s: InitSpec): string[] {
+function runtimeStage(s: TemplateSpec): string[] {
   const out: string[] = [];
   const conda = s.manager === 'conda';
   out.push(conda ? `FROM debian:${s.python.codename}-slim` : 'FROM ${PYTHON_IMAGE}');
@@ -221,7 +220,7 @@ function runtimeStage(s: InitSpec): string[] {
   return out;
 }
 
-export function dockerfile(s: InitSpec): string {
+export function dockerfile(s: TemplateSpec): string {
   const lines: string[] = [];
   if (s.syntax) lines.push('# syntax=docker/dockerfile:1');
   lines.push(`# Written by pyship init for ${s.name}: edit it freely, then run \`pyship check\`.`);

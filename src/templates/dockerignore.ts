@@ -1,6 +1,6 @@
 // The generated .dockerignore: keeps local state, caches, secrets and VCS data out of the build context, and never a
 // file the build needs (the lock files, what pyproject.toml's `readme` names, the server config).
-import type { InitSpec } from '../init/spec.js';
+import type { TemplateSpec } from './spec.js';
 
 const ALWAYS = [
   '# version control and CI', '.git', '.github', '.gitlab-ci.yml', '',
@@ -12,7 +12,7 @@ const ALWAYS = [
 ];
 
 /** `needs`: context-relative files the build reads (kept even if a pattern above would drop them). */
-export function dockerignore(s: InitSpec, needs: string[]): string {
+export function dockerignore(s: TemplateSpec, needs: string[]): string {
   const lines = ['# Written by pyship init: what `docker build` does not send. Keep the files the build needs.', ...ALWAYS];
   // `node_modules` matches only at the top: the asset stage installs its own, a local one anywhere would overwrite it
   if (s.assets) lines.push('', '# front-end dependencies: the asset stage installs its own', '**/node_modules');

@@ -1,9 +1,9 @@
 // k8s/: a Deployment and a Service with probes on the health path, a non-root read-only container with no capabilities,
 // a grace period that covers the server's graceful stop and a Job per release step (migrations) instead of migrating at start.
-import type { InitSpec } from '../init/spec.js';
+import type { TemplateSpec } from './spec.js';
 
 /** What the app cannot import without: secrets from the Secret `<name>-env`, plain settings as values to fill in. */
-function envOf(s: InitSpec, given: Record<string, string>): string[] {
+function envOf(s: TemplateSpec, given: Record<string, string>): string[] {
   const required = (s.environment?.required ?? []).filter((v) => !(v.name in given));
   const l: string[] = [];
   const vars = Object.entries(given);
@@ -22,7 +22,7 @@ function envOf(s: InitSpec, given: Record<string, string>): string[] {
   return l;
 }
 
-function container(s: InitSpec, name: string, command?: string[], env?: Record<string, string>, workdir?: string): string[] {
+function container(s: TemplateSpec, name: string, command?: string[], env?: Record<string, string>, workdir?: string): string[] {
   const l = [
     `        - name: ${name}`,
     `          image: ${s.image}:main`,
@@ -67,11 +67,11 @@ function container(s: InitSpec, name: string, command?: string[], env?: Record<s
 }
 
 /** The writable places the app needs besides /tmp (src/init/mounts.ts), as pod volumes. */
-function extraMounts(s: InitSpec): { name: string; path: string; data: boolean }[] {
+function extraMounts(s: TemplateSpec): { name: string; path: string; data: boolean }[] {
   return (s.mounts?.mounts ?? []).map((m, i) => ({ name: m.volume ?? `scratch-${i + 1}`, path: m.path, data: m.kind === 'volume' }));
 }
 
-function podVolumes(s: InitSpec): string[] {
+function podVolumes(s: TemplateSpec): string[] {
   return [
     '      volumes:',
     '        - name: tmp',
@@ -82,7 +82,7 @@ function podVolumes(s: InitSpec): string[] {
   ];
 }
 
-export function k8sManifests(s: InitSpec): [string, string][] {
+export function k8sManifests(s: TemplateSpec): [string, string][] {
   const app = s.name;
   const files: [string, string][] = [];
   const head = '# Written by pyship init: apply with `kubectl apply -f k8s/` after setting the image.\n';

@@ -1,10 +1,10 @@
 // Server configuration files: the server reads PORT, worker counts and log destinations from the environment, so the
 // Dockerfile's CMD stays a plain exec-form command (no shell needed to expand ${PORT:-8000}).
-import type { InitSpec } from '../init/spec.js';
+import type { TemplateSpec } from './spec.js';
 
 const head = (what: string): string => `# Written by pyship init: ${what}. Every value can be changed at run time through the environment.\n`;
 
-function gunicorn(s: InitSpec): string {
+function gunicorn(s: TemplateSpec): string {
   const asgi = s.app?.interface === 'asgi' || s.app?.interface === 'aiohttp';
   const worker = s.app?.interface === 'aiohttp' ? ['aiohttp app: aiohttp\'s worker class', 'aiohttp.GunicornWebWorker'] : ['ASGI app: uvicorn\'s worker class', 'uvicorn.workers.UvicornWorker'];
   return `${head('gunicorn settings (https://docs.gunicorn.org/en/stable/settings.html)')}import os
@@ -34,7 +34,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 `;
 }
 
-function uvicornServe(s: InitSpec): string {
+function uvicornServe(s: TemplateSpec): string {
   const target = `${s.app!.module}:${s.app!.attr.replace(/\(\)$/, '')}`;
   const factory = s.app!.attr.endsWith('()');
   return `${head('starts uvicorn on 0.0.0.0:$PORT (https://www.uvicorn.org/settings/)')}import os
@@ -54,7 +54,7 @@ if __name__ == "__main__":
 `;
 }
 
-function daphneServe(s: InitSpec): string {
+function daphneServe(s: TemplateSpec): string {
   return `${head('starts daphne on 0.0.0.0:$PORT')}import os
 import sys
 
@@ -65,7 +65,7 @@ if __name__ == "__main__":
 `;
 }
 
-function hypercorn(s: InitSpec): string {
+function hypercorn(s: TemplateSpec): string {
   return `${head('hypercorn settings (https://hypercorn.readthedocs.io/en/latest/how_to_guides/configuring.html)')}import os
 
 bind = [f"0.0.0.0:{os.environ.get('PORT', '${s.port}')}"]
@@ -76,7 +76,7 @@ graceful_timeout = 5
 `;
 }
 
-function uwsgi(s: InitSpec): string {
+function uwsgi(s: TemplateSpec): string {
   const module = `${s.app!.module}:${s.app!.attr.replace(/\(\)$/, '')}`;
   return `${head('uWSGI settings (https://uwsgi-docs.readthedocs.io/en/latest/Options.html)').replace(/^# /gm, '; ')}[uwsgi]
 strict = true
@@ -104,13 +104,13 @@ ${s.uwsgiServing.lines.join('\n')}
 }
 
 /** `from module import attr` and the expression that gives the app (a factory is called). */
-function appImport(s: InitSpec): { imports: string; app: string } {
+function appImport(s: TemplateSpec): { imports: string; app: string } {
   const attr = s.app!.attr.replace(/\(\)$/, '');
   const top = attr.split('.')[0]!;
   return { imports: `from ${s.app!.module} import ${top}`, app: `${attr}${s.app!.attr.endsWith('()') ? '()' : ''}` };
 }
 
-function waitressServe(s: InitSpec): string {
+function waitressServe(s: TemplateSpec): string {
   const a = appImport(s);
   return `${head('starts waitress on 0.0.0.0:$PORT (https://docs.pylonsproject.org/projects/waitress/en/stable/arguments.html)')}import os
 
@@ -131,7 +131,7 @@ if __name__ == "__main__":
 `;
 }
 
-function granianServe(s: InitSpec): string {
+function granianServe(s: TemplateSpec): string {
   const target = `${s.app!.module}:${s.app!.attr.replace(/\(\)$/, '')}`;
   const factory = s.app!.attr.endsWith('()');
   return `${head('starts granian on 0.0.0.0:$PORT (https://github.com/emmett-framework/granian)')}import os
@@ -150,7 +150,7 @@ if __name__ == "__main__":
 `;
 }
 
-function aiohttpServe(s: InitSpec): string {
+function aiohttpServe(s: TemplateSpec): string {
   const a = appImport(s);
   return `${head('starts the aiohttp server on 0.0.0.0:$PORT (https://docs.aiohttp.org/en/stable/deployment.html)')}import os
 
@@ -165,7 +165,7 @@ if __name__ == "__main__":
 }
 
 /** [path, text] of the server's config file, if the server has one. */
-export function serverConfig(s: InitSpec): [string, string] | undefined {
+export function serverConfig(s: TemplateSpec): [string, string] | undefined {
   if (!s.server || !s.serverConfig || !s.app) return undefined;
   switch (s.server) {
     case 'gunicorn': return [s.serverConfig, gunicorn(s)];
