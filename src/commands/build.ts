@@ -1,11 +1,11 @@
-// `pyship build [CONTEXT]`: flags + config + git facts → build plan → engine → size budget / verification → exit code.
+// `pyship build [CONTEXT]`: flags + config + git facts → build script → engine → size budget / verification → exit code.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine, type ProcessResult, type RunOptions } from '../engine/types.js';
 import { gitFacts, runGit, type GitRunner } from '../build/git.js';
-import { BuildPlanError, buildkitOnly, displayCommand, planBase, planBuild, type BuildPlan } from '../build/plan.js';
+import { BuildInputError, buildkitOnly, displayCommand, scriptForBase, scriptForImage, type BuildScript } from '../build/script.js';
 import { auditAndSmoke, formatBytes, imageSize } from '../build/verify.js';
 import { atOrAbove, effectiveSeverity, findConfig, loadConfig, parseSize, resolveEnabled, type Config } from '../lint/config.js';
 import type { Finding } from '../lint/rule.js';
@@ -52,7 +52,8 @@ export interface BuildDeps {
   verify?: typeof auditAndSmoke;
 }
 
-function keyValues(list: string[] | undefined, flag: string): Record<string, string> {
+/** Repeated `KEY=VALUE` flags (`--label`, `--build-arg`) as a record: the last value of a key wins. */
+function flagPairs(list: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list ?? []) {
     const eq = item.indexOf('=');
@@ -100,7 +101,7 @@ function refuseBuildKitSyntax(engine: Engine, io: Io, dockerfileAbs: string, tex
   }
 }
 
-function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config: Config, deps: BuildDeps): BuildPlan {
+function script(context: string, flags: BuildFlags, io: Io, engine: Engine, config: Config, deps: BuildDeps): BuildScript {
   const contextDir = path.resolve(io.cwd, context);
   if (!existsSync(contextDir)) throw new UsageError(`build context ${context} does not exist`);
   const git = gitFacts(contextDir, deps.git ?? runGit, deps.env ?? process.env);
@@ -111,8 +112,8 @@ function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config
     git,
     now,
     buildx,
-    extraLabels: keyValues(flags.label, '--label'),
-    buildArgs: keyValues(flags.buildArg, '--build-arg'),
+    extraLabels: flagPairs(flags.label, '--label'),
+    buildArgs: flagPairs(flags.buildArg, '--build-arg'),
     secrets: flags.secret ?? [],
     ssh: flags.ssh ?? [],
     fresh: flags.fresh === true,
@@ -130,7 +131,7 @@ function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config
     else dockerfileAbs = path.join(contextDir, 'Dockerfile.base');
     if (!existsSync(dockerfileAbs)) throw new UsageError(`no base Dockerfile: ${displayPath(io.cwd, dockerfileAbs)} does not exist (set [tool.pyship] base-dockerfile or pass -f)`);
     refuseBuildKitSyntax(engine, io, dockerfileAbs, readText(dockerfileAbs).text);
-    return planBase({
+    return scriptForBase({
       ...common,
       dockerfile: displayPath(io.cwd, dockerfileAbs),
       base,
@@ -154,7 +155,7 @@ function plan(context: string, flags: BuildFlags, io: Io, engine: Engine, config
   const productionTag = typeof config.extra['production-tag'] === 'string' ? config.extra['production-tag'] : undefined;
   const dockerfileText = readText(dockerfileAbs).text;
   refuseBuildKitSyntax(engine, io, dockerfileAbs, dockerfileText);
-  return planBuild({
+  return scriptForImage({
     ...common,
     dockerfile: defaultFile && flags.file === undefined ? undefined : displayPath(io.cwd, dockerfileAbs),
     dockerfileText,
@@ -197,11 +198,11 @@ export async function runBuild(context: string | undefined, flags: BuildFlags, i
   const engine = deps.engine ?? createEngine({ engine: flags.engine as 'docker' | 'podman' | undefined, env: deps.env });
   try {
     if (!flags.dryRun) engine.version();
-    let p: BuildPlan;
+    let p: BuildScript;
     try {
-      p = plan(ctx, flags, io, engine, config, deps);
+      p = script(ctx, flags, io, engine, config, deps);
     } catch (e) {
-      if (e instanceof BuildPlanError) throw new UsageError(e.message);
+      if (e instanceof BuildInputError) throw new UsageError(e.message);
       throw e;
     }
     for (const n of p.notes) io.err(`${n}\n`);

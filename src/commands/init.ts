@@ -7,8 +7,8 @@ import { loadProject } from '../project/project.js';
 import { AmbiguousProjectError, locateProject } from '../project/locate.js';
 import type { PackageManager } from '../project/python.js';
 import { buildSpec, InitError, MANAGERS, SERVERS, type InitOptions, type Server } from '../init/spec.js';
-import { generateFiles, planDiff, writePlans } from '../init/init.js';
-import { ForceError, planFiles, repositoryRoot, type WritePlan } from '../init/existing.js';
+import { generateFiles, writesDiff, writeFiles } from '../init/init.js';
+import { ForceError, decideWrites, repositoryRoot, type FileWrite } from '../init/existing.js';
 import { placeImage } from '../init/own-image.js';
 import { checkFiles } from '../lint/files.js';
 import { registry } from '../rules/index.js';
@@ -110,8 +110,8 @@ function resolveDigest(engine: Engine, image: string): string {
 
 const FILE_ACTION = { create: 'write', overwrite: 'replace', exists: 'keep', unchanged: 'unchanged', skip: 'skip' } as const;
 
-/** The `file:<path>` decision of a planned file: what init does with it, and why. */
-function fileDecision(p: WritePlan): { field: string; value: string; evidence: string[] } {
+/** The `file:<path>` decision of a generated file: what init does with it, and why. */
+function fileDecision(p: FileWrite): { field: string; value: string; evidence: string[] } {
   const value = { create: 'write', overwrite: 'replace (--force)', exists: 'keep (exists)', unchanged: 'unchanged', skip: 'skip' }[p.status];
   return { field: `file:${p.shown}`, value, evidence: [...(p.reason ? [p.reason] : []), ...(p.merge ?? []).map((m) => `to merge: ${m}`)] };
 }
@@ -185,22 +185,22 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
 
   const root = repositoryRoot(dir, io.cwd);
   const sub = relative(root, dir).split(sep).join('/');
-  let plans: WritePlan[];
+  let writes: FileWrite[];
   placeImage(spec, project, flags.force ?? false);
   try {
-    plans = planFiles(generateFiles(spec, project, sub), { dir, root, cwd: io.cwd, force: flags.force ?? false, spec });
+    writes = decideWrites(generateFiles(spec, project, sub), { dir, root, cwd: io.cwd, force: flags.force ?? false, spec });
   } catch (e) {
     if (e instanceof ForceError) throw new UsageError(e.message);
     throw e;
   }
-  spec.decisions.push(...plans.map(fileDecision));
+  spec.decisions.push(...writes.map(fileDecision));
   // the project's Dockerfile is kept: what the notes say of the generated one does not apply
-  if (plans.some((p) => p.shown.split('/').pop() === 'Dockerfile' && p.status === 'exists')) spec.notes = spec.notes.filter((n) => !spec.imageNotes.includes(n));
+  if (writes.some((p) => p.shown.split('/').pop() === 'Dockerfile' && p.status === 'exists')) spec.notes = spec.notes.filter((n) => !spec.imageNotes.includes(n));
   const where = relative(io.cwd, dir) || '.';
   const json = flags.format === 'json';
   const report = (extra: Record<string, unknown> = {}): void => io.out(`${JSON.stringify({
     dir: where, decisions: spec.decisions,
-    files: plans.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.how ? { how: p.how } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
+    files: writes.map((p) => ({ path: p.shown, action: FILE_ACTION[p.status], what: p.what, ...(p.reason ? { reason: p.reason } : {}), ...(p.how ? { how: p.how } : {}), ...(p.merge ? { merge: p.merge } : {}) })),
     notes: spec.notes, ...extra,
   }, null, 2)}\n`);
   if (!json) sayNotRead();
@@ -210,8 +210,8 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     return 0;
   }
   if (flags.dryRun) {
-    io.out(planDiff(plans));
-    for (const p of plans) {
+    io.out(writesDiff(writes));
+    for (const p of writes) {
       if (p.status === 'exists') io.err(`  would keep ${p.shown} (exists; --force ${p.shown.split('/').pop()} to replace)\n`);
       if (p.status === 'skip') io.err(`  would skip ${p.shown}: ${p.reason}\n`);
       for (const m of p.merge ?? []) io.err(`    to merge: ${m}\n`);
@@ -219,7 +219,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     return 0;
   }
   // killed between a temp file and its rename, init would leave the temp file: the writes finish first
-  await withSignalsHeld(() => writePlans(plans, root));
+  await withSignalsHeld(() => writeFiles(writes, root));
   const check = checkFiles({ ruleSet: registry, paths: [dir], cwd: io.cwd, cli: {} });
   const findings = check.results.flatMap((r) => r.findings.map((f) => ({ file: f.file ?? r.file, f })));
   if (json) {
@@ -227,7 +227,7 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
     return 0;
   }
   io.err('\n');
-  for (const p of plans) {
+  for (const p of writes) {
     const verb = { create: 'wrote    ', overwrite: 'replaced ', unchanged: 'unchanged', exists: 'kept     ', skip: 'skipped  ' }[p.status];
     const why = p.status === 'exists' ? ` (exists; --force ${p.shown.split('/').pop()} to replace)` : p.status === 'skip' ? `: ${p.reason}` : `  ${p.what}${p.how ? ` (${p.how})` : ''}`;
     io.err(`  ${verb} ${p.shown}${why}\n`);
@@ -238,16 +238,16 @@ export async function runInit(path: string | undefined, flags: InitFlags, io: Io
   // our own check of the result (above), in project mode, as `pyship check` in that directory would run it
   if (findings.length === 0) io.err(`\npyship check ${where}: no findings.\n`);
   else {
-    io.err(`\npyship check ${where}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${plans.some((p) => p.status === 'exists') ? ' (some files were kept as they were)' : ''}:\n`);
+    io.err(`\npyship check ${where}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${writes.some((p) => p.status === 'exists') ? ' (some files were kept as they were)' : ''}:\n`);
     for (const { file, f } of findings.slice(0, 20)) io.err(`  ${file}  ${f.code}  ${f.message}\n`);
     if (findings.length > 20) io.err(`  … and ${findings.length - 20} more: run pyship check ${where}\n`);
   }
   const cd = where === '.' ? '' : `cd ${where} && `;
   io.err(`\nNext:\n  ${cd}pyship build${spec.beside ? ` --file ${spec.dockerfile}  ` : '             '} build, then audit and smoke-test the image\n`);
   // only pyship's compose file runs the image hardened; the project's own builds and runs what it always did
-  const composeWritten = plans.some((p) => /(^|\/)(docker-)?compose\.ya?ml$/.test(p.shown) && p.status !== 'exists' && p.status !== 'skip');
+  const composeWritten = writes.some((p) => /(^|\/)(docker-)?compose\.ya?ml$/.test(p.shown) && p.status !== 'exists' && p.status !== 'skip');
   if (spec.compose && composeWritten) io.err(`  ${cd}docker compose up --build run it locally, hardened\n`);
-  io.err(`  git add ${plans.filter((p) => p.status === 'create' || p.status === 'overwrite' || p.status === 'unchanged').map((p) => p.shown).join(' ')}\n`);
+  io.err(`  git add ${writes.filter((p) => p.status === 'create' || p.status === 'overwrite' || p.status === 'unchanged').map((p) => p.shown).join(' ')}\n`);
   return 0;
 }
 

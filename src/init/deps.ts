@@ -2,8 +2,8 @@
 // (and how an unlocked project gets locked), with the evidence for each choice, and every dependency name.
 import { LOCK_FILES, lockPins, pipfiles, pyprojects, requirementsTree, type PackageManager, type PythonFacts, type RequirementsFile } from '../project/python.js';
 import type { Project } from '../project/project.js';
-import { InitError, type DepsPlan, type InitOptions } from './types.js';
-import { lockCommand, pep508, type LockOutcome, type LockPlan } from './lock.js';
+import { InitError, type DepsLayer, type InitOptions } from './types.js';
+import { lockCommand, pep508, type LockOutcome, type LockJob } from './lock.js';
 import { findWorkspace } from './workspace.js';
 
 const base = (p: string): string => p.split('/').pop()!;
@@ -14,13 +14,13 @@ export interface DepsChoice {
   manager: PackageManager;
   /** The tool the project itself declares (poetry for [tool.poetry] even when pip installs it). */
   declared: PackageManager;
-  deps: DepsPlan;
+  deps: DepsLayer;
   managerEvidence: string[];
   lockValue: string;
   lockEvidence: string[];
   notes: string[];
   /** Set when nothing locks the dependencies: how pyship locks them (its `image` is filled in by buildSpec). */
-  lock?: LockPlan;
+  lock?: LockJob;
 }
 
 /** `path:line what` of the first line matching `re`, or `path` alone. */
@@ -92,15 +92,15 @@ function requirementsFile(p: Project, py: PythonFacts, forced: string | undefine
   throw new InitError(`several requirements files: ${pool.join(', ')}`, 'pass --requirements FILE (the one production installs)', { flag: '--requirements', values: pool });
 }
 
-/** The pip plan for a requirements file: its -r chain, whether every entry has hashes. */
-function pipPlan(p: Project, main: string): DepsPlan {
+/** The pip layer for a requirements file: its -r chain, whether every entry has hashes. */
+function pipLayer(p: Project, main: string): DepsLayer {
   const tree = requirementsTree((f) => p.file(p.fromContext(f))?.text, main);
   const files = [...new Set(tree.files.map((f) => f.file.path))];
   const reqs = tree.files.flatMap((f) => f.file.requirements);
   return { files: files.length > 0 ? files : [main], main, hashes: reqs.length > 0 && reqs.every((r) => r.hashes.length > 0) };
 }
 
-function toolPlan(p: Project, manager: PackageManager, check: boolean): DepsPlan {
+function toolLayer(p: Project, manager: PackageManager, check: boolean): DepsLayer {
   const files = { poetry: ['pyproject.toml', 'poetry.lock'], uv: ['pyproject.toml', 'uv.lock'], pdm: ['pyproject.toml', 'pdm.lock'], pipenv: ['Pipfile', 'Pipfile.lock'] }[manager as 'uv'];
   if (check) for (const f of files) if (!p.file(p.fromContext(f))) throw new InitError(`${manager} project without ${f}`, 'create it (or pass --package-manager)');
   return { files, hashes: true };
@@ -128,20 +128,20 @@ function unlockedSource(p: Project, py: PythonFacts): { tool: PackageManager; so
 }
 
 /** Decide how the dependencies are installed. `outcome` is the result of locking an unlocked project (see lock.ts). */
-export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome?: LockOutcome): DepsChoice {
+export function chooseDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome?: LockOutcome): DepsChoice {
   const notes: string[] = [];
   const forced = opts.packageManager;
   const lockTools = [...new Set(py.lockFiles.map((f) => LOCK_FILES[base(f)]!))];
   const reqs = py.requirements.filter((r) => (r.path.endsWith('.txt') || r.path.endsWith('.lock')) && (!r.path.includes('/') || r.path.startsWith('requirements/')));
-  const locked = (manager: PackageManager, deps: DepsPlan, evidence: string[], declared = manager): DepsChoice => ({
+  const locked = (manager: PackageManager, deps: DepsLayer, evidence: string[], declared = manager): DepsChoice => ({
     manager, declared, deps, managerEvidence: evidence, notes,
     lockValue: `${deps.files.join(', ')}${deps.hashes ? ', with hashes' : ''}`, lockEvidence: deps.files,
   });
   if (forced) {
     const deps = forced === 'pip' || forced === 'pip-tools' ? (() => {
       const rf = requirementsFile(p, py, opts.requirements);
-      return pipPlan(p, rf.main);
-    })() : forced === 'conda' ? condaPlan(p, py) : toolPlan(p, forced, true);
+      return pipLayer(p, rf.main);
+    })() : forced === 'conda' ? condaLayer(p, py) : toolLayer(p, forced, true);
     return locked(forced, deps, ['--package-manager']);
   }
   if (lockTools.length > 1) {
@@ -162,8 +162,8 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
       }
       notes.push(`${r.path} is an export of ${lock} (${why}): the image installs from ${lock}`);
     }
-    const plan = toolPlan(p, tool, true);
-    return locked(tool, plan, plan.files);
+    const layer = toolLayer(p, tool, true);
+    return locked(tool, layer, layer.files);
   }
   // a workspace member: the lock is the workspace's, in a parent directory
   const ws = findWorkspace(p);
@@ -174,7 +174,7 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
       managerEvidence: ws.evidence, lockValue: `${ws.root}/${ws.lock} (workspace lock), with hashes`, lockEvidence: ws.evidence,
     };
   }
-  if (py.condaEnvs.length > 0 || lockTools[0] === 'conda') return locked('conda', condaPlan(p, py), py.lockFiles.length > 0 ? py.lockFiles : py.condaEnvs.map((e) => e.path));
+  if (py.condaEnvs.length > 0 || lockTools[0] === 'conda') return locked('conda', condaLayer(p, py), py.lockFiles.length > 0 ? py.lockFiles : py.condaEnvs.map((e) => e.path));
   const src = unlockedSource(p, py);
   // a requirements file exported from the unlocked manifest (pinned, naming every declared package) is the lock
   if (src && src.tool !== 'pip') {
@@ -183,23 +183,23 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
       && [...names].every((n) => r.requirements.some((q) => q.name === n)));
     if (exported) {
       notes.push(`${src.source} has no lock, and ${exported.path} pins every package it declares (an export): the image installs ${exported.path}`);
-      return locked('pip', pipPlan(p, exported.path), [exported.path, ...src.evidence], src.tool);
+      return locked('pip', pipLayer(p, exported.path), [exported.path, ...src.evidence], src.tool);
     }
   }
   if (py.managers.includes('pip-tools')) {
-    const plan = pipPlan(p, requirementsFile(p, py, opts.requirements).main);
-    return locked('pip-tools', plan, plan.files);
+    const layer = pipLayer(p, requirementsFile(p, py, opts.requirements).main);
+    return locked('pip-tools', layer, layer.files);
   }
   if (reqs.length > 0 || (!src && py.requirements.length > 0)) {
     const rf = requirementsFile(p, py, opts.requirements);
     if (rf.note) notes.push(rf.note);
-    const plan = pipPlan(p, rf.main);
-    if (allPinned(p, rf.main)) return locked('pip', plan, rf.evidence[0] !== rf.main ? rf.evidence : plan.files, src?.tool ?? 'pip');
+    const layer = pipLayer(p, rf.main);
+    if (allPinned(p, rf.main)) return locked('pip', layer, rf.evidence[0] !== rf.main ? rf.evidence : layer.files, src?.tool ?? 'pip');
     // ranges in the requirements: lock them with pip
     const tree = requirementsTree((f) => p.file(p.fromContext(f))?.text, rf.main);
     const specs = tree.files.filter((f) => f.role === 'requirements').flatMap((f) => f.file.requirements).filter((q) => !q.editable && !q.path).map((q) => q.spec);
     const output = freeName(p, ['requirements.lock', 'requirements-lock.txt']);
-    return unlocked(p, { tool: 'pip', source: rf.main, requirements: specs, evidence: [`${rf.main}: version ranges, no lock`], skipped: [] }, output, plan, outcome, notes);
+    return unlocked(p, { tool: 'pip', source: rf.main, requirements: specs, evidence: [`${rf.main}: version ranges, no lock`], skipped: [] }, output, layer, outcome, notes);
   }
   if (src) {
     const output = freeName(p, ['requirements.txt', 'requirements.lock', 'requirements-lock.txt']);
@@ -216,18 +216,18 @@ export function planDeps(p: Project, py: PythonFacts, opts: InitOptions, outcome
 }
 
 /**
- * An unlocked project: plan its lock (the project's own tool is preferred by the runner when on PATH: see lock.ts),
- * and the plan the Dockerfile follows: the lock once written (or about to be), else the declared ranges, loudly.
+ * An unlocked project: how to lock it (the project's own tool is preferred by the runner when on PATH: see lock.ts),
+ * and the layer the Dockerfile installs: the lock once written (or about to be), else the declared ranges, loudly.
  */
-function unlocked(p: Project, src: NonNullable<ReturnType<typeof unlockedSource>>, output: string, rangesPlan: DepsPlan | undefined, outcome: LockOutcome | undefined, notes: string[]): DepsChoice {
+function unlocked(p: Project, src: NonNullable<ReturnType<typeof unlockedSource>>, output: string, rangesLayer: DepsLayer | undefined, outcome: LockOutcome | undefined, notes: string[]): DepsChoice {
   const own = src.tool === 'pip' ? 'pip' : src.tool;
   const cmd = lockCommand(own === 'pip-tools' || own === 'conda' ? 'pip' : own, src.source, output);
-  const lock: LockPlan = { tool: 'pip', own: own === 'pip' || own === 'pip-tools' || own === 'conda' ? undefined : own, output, requirements: src.requirements, image: '', command: cmd, evidence: src.evidence };
+  const lock: LockJob = { tool: 'pip', own: own === 'pip' || own === 'pip-tools' || own === 'conda' ? undefined : own, output, requirements: src.requirements, image: '', command: cmd, evidence: src.evidence };
   if (src.skipped.length > 0) notes.push(`not locked by pip (no PEP 508 equivalent, or a local path): ${src.skipped.join(', ')}; add them by hand`);
   const base = { declared: src.tool, managerEvidence: src.evidence, notes, lock };
   if (outcome && !outcome.ok) {
     notes.push(`NOT LOCKED: ${outcome.reason}. The image installs the declared version ranges, so every build may get different versions. Lock them with \`${cmd}\` and run pyship init again.`);
-    const deps = rangesPlan ?? { files: [output], main: output, hashes: false, generate: { path: output, text: rangesFile(src, cmd, outcome.reason), what: `the declared dependency ranges of ${src.source} (not locked: ${outcome.reason.slice(0, 60)})` } };
+    const deps = rangesLayer ?? { files: [output], main: output, hashes: false, generate: { path: output, text: rangesFile(src, cmd, outcome.reason), what: `the declared dependency ranges of ${src.source} (not locked: ${outcome.reason.slice(0, 60)})` } };
     return { ...base, manager: 'pip', deps, lockValue: `not locked: ${outcome.reason}`, lockEvidence: src.evidence };
   }
   if (outcome?.ok && outcome.text !== undefined) {
@@ -237,7 +237,7 @@ function unlocked(p: Project, src: NonNullable<ReturnType<typeof unlockedSource>
       lockValue: `${output}, with hashes (locked by pyship init: ${outcome.detail})`, lockEvidence: src.evidence,
     };
   }
-  // not yet run (a dry run, or buildSpec called on its own): the plan once locked
+  // not yet run (a dry run, or buildSpec called on its own): the layer once locked
   return {
     ...base, manager: 'pip', deps: { files: [output], main: output, hashes: true },
     lockValue: `to lock: ${src.source} has no lock; pyship init locks it (the project's own locker when on PATH, else pip in the base image) into ${output}`, lockEvidence: src.evidence,
@@ -253,7 +253,7 @@ function rangesFile(src: NonNullable<ReturnType<typeof unlockedSource>>, cmd: st
   ].join('\n') + '\n';
 }
 
-function condaPlan(p: Project, py: PythonFacts): DepsPlan {
+function condaLayer(p: Project, py: PythonFacts): DepsLayer {
   const lock = p.find((f) => f === 'conda-lock.yml')[0];
   const env = lock ?? py.condaEnvs.map((e) => e.path).sort((a, b) => a.length - b.length)[0];
   if (!env) throw new InitError('conda project without environment.yml or conda-lock.yml');
@@ -261,7 +261,7 @@ function condaPlan(p: Project, py: PythonFacts): DepsPlan {
 }
 
 /** Every declared dependency name (normalized), for server and library detection. */
-export function dependencyNames(py: PythonFacts, deps: DepsPlan, p: Project): Set<string> {
+export function dependencyNames(py: PythonFacts, deps: DepsLayer, p: Project): Set<string> {
   const names = new Set<string>();
   const add = (n: string | undefined): void => void (n && names.add(n));
   for (const r of py.requirements) for (const q of r.requirements) add(q.name);

@@ -8,7 +8,7 @@ import type { PackageManager } from '../project/python.js';
 import { InitError, type BuildStep, type Server } from './types.js';
 import { mapServing, type UwsgiServing } from './uwsgi-serving.js';
 
-export interface DjangoPlan {
+export interface DjangoSetup {
   settings: string;
   secretKeyEnv?: string;
   allowedHostsEnv?: { name: string; sep: string };
@@ -33,7 +33,7 @@ const WHY: Record<string, string> = {
   'only-module': 'the settings module beside the app (manage.py names none)',
 };
 
-export function planDjango(p: Project, dj: DjangoApp, d: Decisions, ctx: { installProject: boolean; manager: PackageManager; server?: Server; uwsgiServing?: UwsgiServing }): DjangoPlan {
+export function chooseDjango(p: Project, dj: DjangoApp, d: Decisions, ctx: { installProject: boolean; manager: PackageManager; server?: Server; uwsgiServing?: UwsgiServing }): DjangoSetup {
   const manageDir = manageDirOf(dj);
   const choice = chooseSettings(p, dj);
   if (!choice) {

@@ -8,7 +8,7 @@ import { at } from './decisions.js';
 
 export { smokeFlags, smokeValue } from '../templates/smoke-env.js';
 
-export interface EnvPlan {
+export interface AppEnvironment {
   required: EnvRead[];
   optional: EnvRead[];
   /** What was read to find them: `5 modules the entry imports (config/settings.py, …)`. */
@@ -40,7 +40,7 @@ export function moduleFile(p: Project, mod: string, roots: readonly string[]): s
  * The environment of the app started from `entryFile` (and, for Django, the settings module): what it reads at import,
  * following the project's own imports (bounded).
  */
-export function planEnvironment(p: Project, entryFile: string | undefined, importRoots: readonly string[], djangoSettings?: string): EnvPlan | undefined {
+export function readEnvironment(p: Project, entryFile: string | undefined, importRoots: readonly string[], djangoSettings?: string): AppEnvironment | undefined {
   const roots = [...new Set(['', ...importRoots, 'src'])];
   const settingsFile = djangoSettings ? moduleFile(p, djangoSettings, roots) : undefined;
   const starts = [settingsFile, entryFile].filter((f): f is string => f !== undefined);
@@ -60,7 +60,7 @@ export function planEnvironment(p: Project, entryFile: string | undefined, impor
 }
 
 /** The decision: the required names with where each is read, and how many are optional. */
-export function environmentDecision(e: EnvPlan): { value: string; evidence: string[] } {
+export function environmentDecision(e: AppEnvironment): { value: string; evidence: string[] } {
   const hazards = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map(gateSentence), ...(e.devSettings ?? []).map(settingSentence)];
   const value = (e.required.length > 0
     ? `requires ${e.required.map((v) => v.name).join(', ')}; ${e.optional.length} optional`
@@ -80,7 +80,7 @@ const gateSentence = (g: HostGate): string =>
   `ALLOWED_HOSTS is opened only when ${g.name} is set (${g.file}:${g.line}), else ${g.otherwise}: set ${g.name}=${g.value} in the container or list the real hosts`;
 
 /** The note on settings made for a developer's machine: localhost services, hosts opened by a platform variable. */
-export function localHostsNote(e: EnvPlan): string | undefined {
+export function localHostsNote(e: AppEnvironment): string | undefined {
   const parts = [...(e.localServices ?? []).map(localSentence), ...(e.hostGates ?? []).map((g) => `${gateSentence(g)} (.env.example lists it; compose.yaml does not pass it, so add it there when you mean it: the same variable may switch other settings)`),
     ...(e.devSettings ?? []).map(settingSentence)];
   return parts.length > 0 ? `settings made for a developer's machine: ${parts.join('; ')}` : undefined;
@@ -88,13 +88,13 @@ export function localHostsNote(e: EnvPlan): string | undefined {
 
 /** The summary line: what the app needs to start, and where each is read. */
 /** Files the app cannot import without: the image must contain them (or compose/k8s mount them). */
-export function configFilesNote(e: EnvPlan): string | undefined {
+export function configFilesNote(e: AppEnvironment): string | undefined {
   const needed = (e.configFiles ?? []).filter((f) => !f.fallback);
   if (needed.length === 0) return undefined;
   return `the app opens files at import: ${needed.slice(0, 5).map((f) => `${f.path} (${f.file}:${f.line})`).join(', ')}; the image has them only if the build context sends them (.dockerignore), else mount them`;
 }
 
-export function environmentNote(e: EnvPlan, ownExample?: string): string | undefined {
+export function environmentNote(e: AppEnvironment, ownExample?: string): string | undefined {
   if (e.required.length === 0) return undefined;
   // the project's own .env.example is kept: say which required names it does not mention
   const lacking = ownExample === undefined ? [] : e.required.filter((v) => !new RegExp(`^\\s*(export\\s+)?${v.name}\\s*=`, 'm').test(ownExample)).map((v) => v.name);
@@ -103,7 +103,7 @@ export function environmentNote(e: EnvPlan, ownExample?: string): string | undef
 }
 
 /** `.env.example`: every required name, empty, with where it is read; compose reads `.env` beside it. */
-export function envExample(e: EnvPlan): string {
+export function envExample(e: AppEnvironment): string {
   const lines = [
     '# Written by pyship init: the variables the app cannot start without, found in its code. Copy to .env (never',
     '# committed, never sent to `docker build`) and fill in; `docker compose` reads .env (a compose.yaml written by',

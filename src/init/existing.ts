@@ -15,7 +15,7 @@ import { present, readRegularText } from '../io/regular.js';
 
 export type WriteStatus = 'create' | 'overwrite' | 'exists' | 'unchanged' | 'skip';
 
-export interface WritePlan extends GeneratedFile {
+export interface FileWrite extends GeneratedFile {
   status: WriteStatus;
   /** Absolute path written (or kept). */
   full: string;
@@ -54,7 +54,7 @@ export const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yam
 const DEPENDABOT_NAMES = ['.github/dependabot.yml', '.github/dependabot.yaml'];
 const RENOVATE_NAMES = ['renovate.json', 'renovate.json5', '.renovaterc', '.renovaterc.json', '.renovaterc.json5', '.github/renovate.json', '.github/renovate.json5', '.gitlab/renovate.json', '.gitlab/renovate.json5'];
 
-export interface PlanInput {
+export interface WriteContext {
   /** The project directory (absolute). */
   dir: string;
   /** The repository root (absolute), where CI and Dependabot go. */
@@ -65,8 +65,8 @@ export interface PlanInput {
   spec: InitSpec;
 }
 
-/** The plan for every generated file. Throws ForceError when --force names a file init does not write. */
-export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[] {
+/** What init does with every generated file. Throws ForceError when --force names a file init does not write. */
+export function decideWrites(files: GeneratedFile[], input: WriteContext): FileWrite[] {
   const { dir, root, cwd, force, spec } = input;
   const sub = posix(relative(root, dir));
   const repo = lazy(() => loadProject(root, root));
@@ -86,7 +86,7 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
     if (unknown.length > 0) throw new ForceError(`--force ${unknown.join(',')}: init writes no such file (it writes ${files.map((f) => f.path).join(', ')})`);
   }
   const forced = (f: GeneratedFile): boolean => force === true || (Array.isArray(force) && force.some((n) => names(f).includes(n.replace(/^\.\//, ''))));
-  const plans: WritePlan[] = [];
+  const writes: FileWrite[] = [];
   const dfName = spec.dockerfile ?? 'Dockerfile';
   const dockerfile = files.find((f) => f.path === dfName);
   const dfFull = join(dir, dfName);
@@ -95,7 +95,7 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
 
   for (const f of files) {
     let full = resolve(f.root ? root : dir, f.path);
-    const plan = (status: WriteStatus, extra: Partial<WritePlan> = {}): WritePlan => {
+    const decide = (status: WriteStatus, extra: Partial<FileWrite> = {}): FileWrite => {
       const current = readText(full);
       return { ...f, status, full, shown: show(full), ...(current !== undefined ? { current } : {}), ...extra };
     };
@@ -103,10 +103,10 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
     // the project's Dockerfile is no production image: kept as it is, and pyship's written beside it
     if (f === dockerfile && spec.beside) {
       const kept = join(dir, spec.beside.path);
-      plans.push({ path: spec.beside.path, text: readText(kept) ?? '', what: 'the project\'s Dockerfile', status: 'exists', full: kept, shown: show(kept), current: readText(kept),
+      writes.push({ path: spec.beside.path, text: readText(kept) ?? '', what: 'the project\'s Dockerfile', status: 'exists', full: kept, shown: show(kept), current: readText(kept),
         reason: `the project's Dockerfile, kept: it is no production image (${spec.beside.why.join('; ')}); pyship's image is ${f.path} beside it (--force Dockerfile replaces it instead)` });
       if (!existsSync(full)) {
-        plans.push(plan('create', { reason: `the project's ${spec.beside.path} is no production image: pyship's goes beside it and shadows nothing; build it with \`pyship build --file ${f.path}\`` }));
+        writes.push(decide('create', { reason: `the project's ${spec.beside.path} is no production image: pyship's goes beside it and shadows nothing; build it with \`pyship build --file ${f.path}\`` }));
         continue;
       }
     }
@@ -116,12 +116,12 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
       if (here) {
         full = join(dir, here);
         const merge = composeMerge(dir, here);
-        plans.push(existing(plan, f, full, force1, `the project's compose file: \`docker compose\` reads it${here !== 'compose.yaml' ? ', and a compose.yaml beside it would take its place' : ''}`, merge));
+        writes.push(existing(decide, f, full, force1, `the project's compose file: \`docker compose\` reads it${here !== 'compose.yaml' ? ', and a compose.yaml beside it would take its place' : ''}`, merge));
         continue;
       }
       const above = composeAbove(dir, root);
       if (above && !force1) {
-        plans.push(plan('skip', { reason: `\`docker compose\` run here uses ${show(above)}; a compose.yaml here would take its place (--force compose.yaml writes it)` }));
+        writes.push(decide('skip', { reason: `\`docker compose\` run here uses ${show(above)}; a compose.yaml here would take its place (--force compose.yaml writes it)` }));
         continue;
       }
     }
@@ -129,12 +129,12 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
       const other = DEPENDABOT_NAMES.find((n) => existsSync(join(root, n)));
       if (other) {
         full = join(root, other);
-        plans.push(existing(plan, f, full, force1, 'the project\'s Dependabot configuration', dependabotMerge(repo(), spec, sub)));
+        writes.push(existing(decide, f, full, force1, 'the project\'s Dependabot configuration', dependabotMerge(repo(), spec, sub)));
         continue;
       }
       const renovate = RENOVATE_NAMES.find((n) => existsSync(join(root, n)));
       if (renovate && !force1) {
-        plans.push(plan('skip', { reason: `Renovate (${show(join(root, renovate))}) already opens update PRs: a second bot would open the same ones` }));
+        writes.push(decide('skip', { reason: `Renovate (${show(join(root, renovate))}) already opens update PRs: a second bot would open the same ones` }));
         continue;
       }
     }
@@ -142,7 +142,7 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
       const other = RENOVATE_NAMES.find((n) => existsSync(join(root, n)));
       if (other) {
         full = join(root, other);
-        plans.push(existing(plan, f, full, force1, 'the project\'s Renovate configuration'));
+        writes.push(existing(decide, f, full, force1, 'the project\'s Renovate configuration'));
         continue;
       }
     }
@@ -152,16 +152,16 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
       if (dropped.length > 0) {
         const own = `${dfName}.dockerignore`;
         const what = dropped.map((n) => `${n.path} (${n.why}${n.pattern ? `; excluded by \`${n.pattern}\`` : ''})`).join(', ');
-        plans.push(plan('exists', { reason: `the project's own; the generated ${dfName} builds with ${own} instead, since this one leaves out files it needs` }));
+        writes.push(decide('exists', { reason: `the project's own; the generated ${dfName} builds with ${own} instead, since this one leaves out files it needs` }));
         full = join(dir, own);
         const g = { ...f, path: own, what: `${f.what}; BuildKit reads it for ${dfName} instead of .dockerignore` };
-        const planOwn = (status: WriteStatus, extra: Partial<WritePlan> = {}): WritePlan => {
+        const decideOwn = (status: WriteStatus, extra: Partial<FileWrite> = {}): FileWrite => {
           const cur = readText(full);
           return { ...g, status, full, shown: show(full), ...(cur !== undefined ? { current: cur } : {}), ...extra };
         };
-        plans.push(existsSync(full)
-          ? existing(planOwn, g, full, false, 'the project\'s own ignore file for this Dockerfile')
-          : planOwn('create', { reason: `the kept .dockerignore leaves out ${what}: ${own} is the ignore file BuildKit reads for ${dfName} instead` }));
+        writes.push(existsSync(full)
+          ? existing(decideOwn, g, full, false, 'the project\'s own ignore file for this Dockerfile')
+          : decideOwn('create', { reason: `the kept .dockerignore leaves out ${what}: ${own} is the ignore file BuildKit reads for ${dfName} instead` }));
         continue;
       }
     }
@@ -171,21 +171,21 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
         : f.forDockerfile === 'its CMD reads it' && !keptDockerfile
           ? [`the generated Dockerfile's CMD reads this ${f.path}: it must bind 0.0.0.0:$PORT and log to stdout (\`pyship init --dry-run --force ${f.path}\` shows the generated one)`]
           : undefined;
-      plans.push(existing(plan, f, full, force1, f.path === 'Dockerfile' ? 'the project\'s Dockerfile: the generated files that only it would use are skipped' : 'the project\'s own', merge));
+      writes.push(existing(decide, f, full, force1, f.path === 'Dockerfile' ? 'the project\'s Dockerfile: the generated files that only it would use are skipped' : 'the project\'s own', merge));
       continue;
     }
     if (force1) {
-      plans.push(plan('create'));
+      writes.push(decide('create'));
       continue;
     }
     if (f.forDockerfile && keptDockerfile) {
-      plans.push(plan('skip', { reason: `made for the generated Dockerfile (${f.forDockerfile}), and the project's Dockerfile is kept (--force Dockerfile replaces it and writes this)` }));
+      writes.push(decide('skip', { reason: `made for the generated Dockerfile (${f.forDockerfile}), and the project's Dockerfile is kept (--force Dockerfile replaces it and writes this)` }));
       continue;
     }
     if (f.path === '.github/workflows/docker.yml' && !spec.beside) {
       const builds = ciBuilds(repo(), sub);
       if (builds) {
-        plans.push(plan('skip', {
+        writes.push(decide('skip', {
           reason: `${builds} already builds the image (--force docker.yml writes this workflow too)`,
           merge: ['the generated workflow also lints with pyship check, audits, smoke-tests and scans the image, and rebuilds weekly from a fresh base: `pyship init --dry-run --force docker.yml` shows it'],
         }));
@@ -195,15 +195,15 @@ export function planFiles(files: GeneratedFile[], input: PlanInput): WritePlan[]
     if (f.path === '.dockerignore' && keptDockerfile) {
       const dropped = droppedCopies(dir, f.text);
       if (dropped.length > 0) {
-        plans.push(plan('skip', { reason: `the kept Dockerfile copies ${dropped.join(', ')}, which it would leave out of the build context` }));
+        writes.push(decide('skip', { reason: `the kept Dockerfile copies ${dropped.join(', ')}, which it would leave out of the build context` }));
         continue;
       }
-      plans.push(plan('create', { merge: ['the kept Dockerfile builds with it too: what it lists (VCS data, venvs, .env files, build output) no longer reaches that build; no file the Dockerfile names is listed'] }));
+      writes.push(decide('create', { merge: ['the kept Dockerfile builds with it too: what it lists (VCS data, venvs, .env files, build output) no longer reaches that build; no file the Dockerfile names is listed'] }));
       continue;
     }
-    plans.push(plan('create'));
+    writes.push(decide('create'));
   }
-  return plans.map((p) => throughLinks(p, root));
+  return writes.map((p) => throughLinks(p, root));
 }
 
 const LINK_KEPT = 'init writes neither through the link nor over it, with or without --force';
@@ -233,7 +233,7 @@ function refusal(full: string, root?: string): string | undefined {
  * without --force, since writing over it would drop the user's link and writing through it would create or change a
  * file outside what init was asked to write. A read-only file replaced by --force keeps its mode, and says so.
  */
-function throughLinks(p: WritePlan, root: string): WritePlan {
+function throughLinks(p: FileWrite, root: string): FileWrite {
   if (p.status !== 'create' && p.status !== 'overwrite') return p;
   let st;
   try {
@@ -269,16 +269,16 @@ function readText(full: string): string | undefined {
   return readRegularText(full);
 }
 
-function existing(plan: (s: WriteStatus, extra?: Partial<WritePlan>) => WritePlan, f: GeneratedFile, full: string, force: boolean, reason: string, merge?: string[]): WritePlan {
+function existing(decide: (s: WriteStatus, extra?: Partial<FileWrite>) => FileWrite, f: GeneratedFile, full: string, force: boolean, reason: string, merge?: string[]): FileWrite {
   const current = readText(full);
   // a directory or an unreadable file in the way: never written over, even with --force
   if (current === undefined) {
     const why = isLink(full) ? refusal(full) : undefined;
-    return plan('skip', { reason: why ? `${why} (${LINK_KEPT})` : 'something that is not a readable file is there' });
+    return decide('skip', { reason: why ? `${why} (${LINK_KEPT})` : 'something that is not a readable file is there' });
   }
-  if (current === f.text) return plan('unchanged');
-  if (force) return plan('overwrite');
-  return plan('exists', { reason, ...(merge && merge.length > 0 ? { merge } : {}) });
+  if (current === f.text) return decide('unchanged');
+  if (force) return decide('overwrite');
+  return decide('exists', { reason, ...(merge && merge.length > 0 ? { merge } : {}) });
 }
 
 function lazy<T>(f: () => T): () => T {

@@ -1,4 +1,4 @@
-// `pyship init`, step 2: the spec → the files, and writing them atomically as src/init/existing.ts planned (never over
+// `pyship init`, step 2: the spec → the files, and writing them atomically as src/init/existing.ts decided (never over
 // or beside a file the user has unless asked). The dry run gives unified diffs instead.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,7 +15,7 @@ import { k8sManifests } from '../templates/k8s.js';
 import { serverConfig } from '../templates/server.js';
 import type { GeneratedFile, InitSpec } from './spec.js';
 import { envExample } from './environment.js';
-import type { WritePlan } from './existing.js';
+import type { FileWrite } from './existing.js';
 
 
 /**
@@ -86,24 +86,24 @@ function pyshipConfig(spec: InitSpec, p: Project): GeneratedFile | undefined {
 }
 
 /** A unified diff per file that would be written (creations diff against /dev/null). */
-export function planDiff(plans: WritePlan[]): string {
-  return plans.filter((p) => p.status === 'create' || p.status === 'overwrite')
+export function writesDiff(writes: FileWrite[]): string {
+  return writes.filter((p) => p.status === 'create' || p.status === 'overwrite')
     .map((p) => createTwoFilesPatch(p.status === 'create' ? '/dev/null' : `a/${p.shown}`, `b/${p.shown}`, p.current ?? '', p.text, '', '', { context: 3 })
       .replace(/^=+\n/, ''))
     .join('');
 }
 
 /**
- * Write each planned file atomically (src/io/write.ts), inside `root`; directories are created as needed. A file that
+ * Write each file decided atomically (src/io/write.ts), inside `root`; directories are created as needed. A file that
  * cannot be written stops the run with a message naming it and the files written before it.
  */
-export function writePlans(plans: WritePlan[], root?: string): string[] {
+export function writeFiles(writes: FileWrite[], root?: string): string[] {
   const written: string[] = [];
-  for (const p of plans) {
+  for (const p of writes) {
     if (p.status !== 'create' && p.status !== 'overwrite') continue;
     try {
       mkdirSync(dirname(p.full), { recursive: true });
-      // overwrite: --force named the file, read-only or not (planFiles says so in the plan)
+      // overwrite: --force named the file, read-only or not (decideWrites says so)
       writeAtomic(p.full, p.text, { within: root, writeReadOnly: true, shown: p.shown });
     } catch (e) {
       const err = failure(p.shown, p.full, e);

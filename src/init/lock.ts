@@ -1,6 +1,6 @@
 // Locking a project whose dependencies nothing locks: with the project's own locker (uv/poetry/pdm/pipenv lock) when
 // it is on PATH, else with pip alone inside the chosen base image (`pip install --dry-run --report`), written as a
-// hashed requirements file. Planning is pure (buildSpec); running goes through an injected runner so tests substitute it.
+// hashed requirements file. Deciding is pure (buildSpec); running goes through an injected runner so tests substitute it.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -10,7 +10,7 @@ import type { DeclaredDep } from '../project/python.js';
 export type Locker = 'uv' | 'poetry' | 'pdm' | 'pipenv' | 'pip';
 
 /** What buildSpec found unlocked and how it would be locked. */
-export interface LockPlan {
+export interface LockJob {
   /** pip in the base image, unless the project's own locker (`own`) is on PATH. */
   tool: Locker;
   /** The locker the project declares (poetry for [tool.poetry]…), run instead of pip when it is on PATH. */
@@ -27,7 +27,7 @@ export interface LockPlan {
   evidence: string[];
 }
 
-/** The result of running a plan: the lock text (pip) or the file the tool wrote, or why it failed. */
+/** The result of running a job: the lock text (pip) or the file the tool wrote, or why it failed. */
 export type LockOutcome =
   | { ok: true; tool: Locker; output: string; text?: string; detail: string }
   | { ok: false; tool: Locker; reason: string };
@@ -122,16 +122,16 @@ function why(r: ProcessResult): string {
   return (err.length > 0 ? err.slice(0, 2).join(' ') : lines.slice(-2).join(' ')).slice(0, 400) || `exit code ${r.code}`;
 }
 
-/** Run a lock plan. Never throws: a failure is an outcome with its reason (the caller falls back to the ranges). */
-export function runLock(plan: LockPlan, projectDir: string, runner: LockRunner): LockOutcome {
-  if (plan.own && runner.which(plan.own)) {
-    const r = runner.exec([plan.own, 'lock'], projectDir, 600_000);
-    const file = { uv: 'uv.lock', poetry: 'poetry.lock', pdm: 'pdm.lock', pipenv: 'Pipfile.lock' }[plan.own];
-    return r.code === 0 ? { ok: true, tool: plan.own, output: file, detail: `\`${plan.own} lock\` wrote ${file}` } : { ok: false, tool: plan.own, reason: `\`${plan.own} lock\` failed: ${why(r)}` };
+/** Run a lock job. Never throws: a failure is an outcome with its reason (the caller falls back to the ranges). */
+export function runLock(job: LockJob, projectDir: string, runner: LockRunner): LockOutcome {
+  if (job.own && runner.which(job.own)) {
+    const r = runner.exec([job.own, 'lock'], projectDir, 600_000);
+    const file = { uv: 'uv.lock', poetry: 'poetry.lock', pdm: 'pdm.lock', pipenv: 'Pipfile.lock' }[job.own];
+    return r.code === 0 ? { ok: true, tool: job.own, output: file, detail: `\`${job.own} lock\` wrote ${file}` } : { ok: false, tool: job.own, reason: `\`${job.own} lock\` failed: ${why(r)}` };
   }
   const engine = runner.engine();
   if (typeof engine === 'string') return { ok: false, tool: 'pip', reason: engine };
-  const argv = ['run', '--rm', '--entrypoint', 'python', plan.image, '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--disable-pip-version-check', '--report', '-', ...plan.requirements];
+  const argv = ['run', '--rm', '--entrypoint', 'python', job.image, '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--disable-pip-version-check', '--report', '-', ...job.requirements];
   let r: ProcessResult;
   try {
     r = engine.raw(argv, { timeoutMs: 600_000 });
@@ -141,20 +141,20 @@ export function runLock(plan: LockPlan, projectDir: string, runner: LockRunner):
   if (r.code !== 0) {
     // the image itself is missing (not pulled, no registry in reach): say that, not the daemon's words
     const noImage = /Unable to find image|pull access denied|manifest unknown|registry-1\.docker\.io|no such host|not found: manifest/i.test(r.stderr);
-    return { ok: false, tool: 'pip', reason: noImage ? `the engine has no ${plan.image} and could not pull it (${why(r).replace(/\s*Run 'docker run --help'.*$/, '').slice(0, 160)})` : `pip could not resolve the dependencies in ${plan.image}: ${why(r)}` };
+    return { ok: false, tool: 'pip', reason: noImage ? `the engine has no ${job.image} and could not pull it (${why(r).replace(/\s*Run 'docker run --help'.*$/, '').slice(0, 160)})` : `pip could not resolve the dependencies in ${job.image}: ${why(r)}` };
   }
   let pipVersion = '';
   try {
     pipVersion = (JSON.parse(r.stdout) as PipReport).pip_version ?? '';
   } catch { /* reported below */ }
   const header = [
-    `Locked by pyship init with pip${pipVersion ? ` ${pipVersion}` : ''} in ${plan.image}: exact versions, sha256 hashes.`,
-    `Resolved for that image's Python and platform from: ${plan.evidence.map((e) => e.split(' ')[0]).join(', ')}.`,
-    `Update: ${plan.command}`,
+    `Locked by pyship init with pip${pipVersion ? ` ${pipVersion}` : ''} in ${job.image}: exact versions, sha256 hashes.`,
+    `Resolved for that image's Python and platform from: ${job.evidence.map((e) => e.split(' ')[0]).join(', ')}.`,
+    `Update: ${job.command}`,
   ];
   const out = requirementsFromReport(r.stdout, header);
   if ('error' in out) return { ok: false, tool: 'pip', reason: out.error };
-  return { ok: true, tool: 'pip', output: plan.output, text: out.text, detail: `pip in ${plan.image} pinned ${out.count} packages with sha256 hashes` };
+  return { ok: true, tool: 'pip', output: job.output, text: out.text, detail: `pip in ${job.image} pinned ${out.count} packages with sha256 hashes` };
 }
 
 /** The command a user runs to lock the project themselves: its own tool, else pip-compile with hashes. */

@@ -4,7 +4,7 @@
 import type { Project } from '../project/project.js';
 import { appWrites, type AppWrite } from '../project/writes.js';
 import type { Decisions } from './decisions.js';
-import type { InitSpec, Mount, MountPlan } from './types.js';
+import type { InitSpec, Mount, MountLayout } from './types.js';
 
 const WORKDIR = '/app';
 /** Files a directory may hold and still take a mount (a volume's first use copies them in). */
@@ -18,8 +18,8 @@ export function imagePathOf(spec: Pick<InitSpec, 'installProject'> & { python: P
   };
 }
 
-/** The mount plan for the spec, recorded as the `compose-mounts` decision. */
-export function planMounts(p: Project, spec: InitSpec, d: Decisions): MountPlan {
+/** The mount layout of the spec, recorded as the `compose-mounts` decision. */
+export function chooseMounts(p: Project, spec: InitSpec, d: Decisions): MountLayout {
   const writes = appWrites(p, { workdir: WORKDIR, imagePath: imagePathOf(spec), settings: spec.django?.settings });
   const prefix = p.contextPath ? `${p.contextPath}/` : '';
   const mounts: Mount[] = [];
@@ -46,15 +46,15 @@ export function planMounts(p: Project, spec: InitSpec, d: Decisions): MountPlan 
     const kind = w.kind === 'scratch' ? 'tmpfs' : 'volume';
     mounts.push({ path: dir, kind, ...(kind === 'volume' ? { volume: volumeName(dir, mounts) } : {}) });
   }
-  const plan: MountPlan = { readOnly: blockers.length === 0, mounts, ...(blockers.length > 0 ? { why: blockers.join('; ') } : {}) };
-  const parts = [plan.readOnly ? 'read-only root' : 'read-only off', 'tmpfs /tmp',
+  const layout: MountLayout = { readOnly: blockers.length === 0, mounts, ...(blockers.length > 0 ? { why: blockers.join('; ') } : {}) };
+  const parts = [layout.readOnly ? 'read-only root' : 'read-only off', 'tmpfs /tmp',
     ...mounts.map((m) => (m.kind === 'tmpfs' ? `tmpfs ${m.path} (owned by the app user)` : `volume ${m.volume} at ${m.path}`))];
   d.decide('compose-mounts', parts.join('; '), ...(evidence.length > 0 ? evidence : ['default: the code shows no write outside /tmp (mkdir, log files, SQLite, MEDIA_ROOT, uploads, open(…, "w"))']));
-  if (!plan.readOnly) spec.notes.push(`compose${spec.k8s ? ' and k8s' : ''}: the root file system is left writable: ${plan.why}`);
+  if (!layout.readOnly) spec.notes.push(`compose${spec.k8s ? ' and k8s' : ''}: the root file system is left writable: ${layout.why}`);
   for (const m of mounts) {
     if (m.kind === 'volume') spec.notes.push(`the app writes data to ${m.path}: compose mounts the named volume ${m.volume} there (the Dockerfile creates it owned by the app user, so the volume is too)${spec.k8s ? '; k8s/deployment.yaml mounts an emptyDir: use a PersistentVolumeClaim to keep it' : ''}`);
   }
-  return plan;
+  return layout;
 }
 
 function blocker(w: AppWrite, holdsCode: (dir: string) => boolean): string | undefined {

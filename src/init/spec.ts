@@ -3,7 +3,7 @@
 import { detectApp, type AppCandidate } from '../project/app.js';
 import { detectPython } from '../project/python.js';
 import type { Project } from '../project/project.js';
-import { dependencyNames, planDeps } from './deps.js';
+import { dependencyNames, chooseDeps } from './deps.js';
 import { gitRoot } from '../project/locate.js';
 import { relative, sep } from 'node:path';
 import { chooseApp, procfileCelery } from './entry.js';
@@ -16,11 +16,11 @@ import { choosePython } from './python-choice.js';
 import { libsFor } from './syslibs.js';
 import { placeSteps } from './steps.js';
 import { Decisions } from './decisions.js';
-import { configFilesNote, environmentDecision, environmentNote, localHostsNote, moduleFile, planEnvironment } from './environment.js';
-import { planDjango } from './django.js';
+import { configFilesNote, environmentDecision, environmentNote, localHostsNote, moduleFile, readEnvironment } from './environment.js';
+import { chooseDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
 import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
-import { planMounts } from './mounts.js';
+import { chooseMounts } from './mounts.js';
 import { keepInstalled } from './run-from-source.js';
 import { uwsgiServing, type UwsgiServing } from './uwsgi-serving.js';
 
@@ -56,7 +56,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   if (opts.projectDirEvidence || projectDir) {
     d.decide('project-dir', projectDir || '.', ...(opts.projectDirEvidence?.map((e) => `${e}: the only Python project below ${base(repoRoot)}`) ?? [`${projectDir}: where pyship init ran, inside the repository at ${repoRoot}`]));
   }
-  const dc = planDeps(p, py, opts, opts.lockOutcome);
+  const dc = chooseDeps(p, py, opts, opts.lockOutcome);
   const { manager, deps } = dc;
   notes.push(...dc.notes);
   d.decide('package-manager', manager === dc.declared ? manager : `${manager} (the project declares ${dc.declared})`, ...dc.managerEvidence);
@@ -165,7 +165,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
           : ['python', serverConfig];
     if (a.framework === 'django' && app.django) {
       const manageDir = manageDirOf(app.django);
-      // the settings module and the build steps are chosen once installProject is known (planDjango, below)
+      // the settings module and the build steps are chosen once installProject is known (chooseDjango, below)
       django = { settings: app.django.settings, manageDir, manage: app.django.manage };
       importRoot = manageDir;
       notes.push(`Django: ${health.mode === 'route' ? `the HEALTHCHECK requests http://127.0.0.1:$PORT${healthPath}: keep "127.0.0.1" and "localhost" in ALLOWED_HOSTS and exempt that path from SECURE_SSL_REDIRECT; ` : ''}run migrations as a one-off job (\`docker run IMAGE python ${app.django.manage} migrate\`), never at startup`);
@@ -194,7 +194,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   const releaseSteps: ReleaseStep[] = [];
   const extraBuildPackages: string[] = [];
   if (django && app.django) {
-    const dj = planDjango(p, app.django, d, { installProject, manager, server, uwsgiServing: uwsgiServe });
+    const dj = chooseDjango(p, app.django, d, { installProject, manager, server, uwsgiServing: uwsgiServe });
     django = { settings: dj.settings, manageDir: dj.manageDir, manage: dj.manage, secretKeyEnv: dj.secretKeyEnv, allowedHostsEnv: dj.allowedHostsEnv };
     // collectstatic comes after any asset build that fills the static directories
     buildSteps.push(...dj.buildSteps);
@@ -220,7 +220,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
   }
   // a [project.scripts] entry starts from its module
   const startFile = choice?.app.file ?? (script ? moduleFile(p, script.target.split(':')[0]!, ['', 'src']) : undefined);
-  const environment = startFile ? planEnvironment(p, startFile, [choice?.app.importRoot ?? '', django?.manageDir ?? ''], django?.settings) : undefined;
+  const environment = startFile ? readEnvironment(p, startFile, [choice?.app.importRoot ?? '', django?.manageDir ?? ''], django?.settings) : undefined;
   if (environment) {
     const e = environmentDecision(environment);
     d.decide('environment', e.value, ...e.evidence);
@@ -255,7 +255,7 @@ export function buildSpec(p: Project, opts: InitOptions): InitSpec {
         : 'nothing to collect: the app serves the static files it ships (no collect or build step)',
     ...(outputs.length > 0 ? [`${spec.assets!.dir ? `${spec.assets!.dir}/` : ''}package.json: ${spec.assets!.build}`] : ['default: not Django, and no asset build pyship can place']));
   }
-  spec.mounts = planMounts(p, spec, d);
+  spec.mounts = chooseMounts(p, spec, d);
   return spec;
 }
 

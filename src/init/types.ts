@@ -3,10 +3,10 @@
 import type { PackageManager } from '../project/python.js';
 import type { Debian, Server, TemplateSpec } from '../templates/spec.js';
 import type { Decision } from './decisions.js';
-import type { EnvPlan } from './environment.js';
-import type { LockOutcome, LockPlan } from './lock.js';
+import type { AppEnvironment } from './environment.js';
+import type { LockOutcome, LockJob } from './lock.js';
 
-export type { AssetStage, BuildStep, Debian, DepsPlan, ExtraInstall, Mount, MountPlan, ReleaseStep, Role, Server } from '../templates/spec.js';
+export type { AssetStage, BuildStep, Debian, DepsLayer, ExtraInstall, Mount, MountLayout, ReleaseStep, Role, Server } from '../templates/spec.js';
 export { TOOLS } from '../templates/spec.js';
 
 export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'granian', 'waitress', 'aiohttp'];
@@ -70,7 +70,7 @@ export interface InitSpec extends TemplateSpec {
   /** The project directory (the build context, where init writes) relative to repoRoot, POSIX; '' when the same. */
   projectDir: string;
   /** Set when nothing locks the dependencies: how pyship locks them (the command runs it; a dry run only says so). */
-  lock?: LockPlan;
+  lock?: LockJob;
   /** Things the user should know (EOL Python, ALLOWED_HOSTS…). */
   notes: string[];
   /** Those of `notes` that speak only of the generated Dockerfile (its Python, its server config): left out when the project's own Dockerfile is kept. */
@@ -82,7 +82,7 @@ export interface InitSpec extends TemplateSpec {
   /** The project's Dockerfile kept beside the generated one, and why it is no production image (`path:line what`). */
   beside?: { path: string; why: string[] };
   /** The environment the app reads at import (required and optional names, where each is read). */
-  environment?: EnvPlan;
+  environment?: AppEnvironment;
 }
 
 

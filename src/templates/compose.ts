@@ -84,11 +84,11 @@ export function compose(s: TemplateSpec): string {
  * user for scratch, a named volume for data; or read-only off, with the reason, when a path cannot take a mount.
  */
 function writable(s: TemplateSpec): string[] {
-  const plan = s.mounts ?? { readOnly: true, mounts: [] };
-  const tmpfs = ['/tmp', ...plan.mounts.filter((m) => m.kind === 'tmpfs').map((m) => `${m.path}:uid=${APP_UID},gid=${APP_UID},mode=0700`)];
-  const volumes = plan.mounts.filter((m) => m.kind === 'volume').map((m) => `${m.volume}:${m.path}`);
+  const layout = s.mounts ?? { readOnly: true, mounts: [] };
+  const tmpfs = ['/tmp', ...layout.mounts.filter((m) => m.kind === 'tmpfs').map((m) => `${m.path}:uid=${APP_UID},gid=${APP_UID},mode=0700`)];
+  const volumes = layout.mounts.filter((m) => m.kind === 'volume').map((m) => `${m.volume}:${m.path}`);
   return [
-    ...(plan.readOnly ? ['    read_only: true'] : [`    # not read_only: ${plan.why ?? 'the app writes into its own tree'}`]),
+    ...(layout.readOnly ? ['    read_only: true'] : [`    # not read_only: ${layout.why ?? 'the app writes into its own tree'}`]),
     `    tmpfs: ${tmpfs.length === 1 ? '[/tmp]' : JSON.stringify(tmpfs)}`,
     ...(volumes.length > 0 ? [`    volumes: ${JSON.stringify(volumes)}`] : []),
   ];

@@ -30,7 +30,7 @@ export interface Workspace {
 }
 
 /** The dependency layer: what the Dockerfile copies and installs before the code. */
-export interface DepsPlan {
+export interface DepsLayer {
   /** Context-relative files the dependency layer needs, copied before the code. */
   files: string[];
   /** pip / pip-tools: the requirements file to install; conda: the environment file. */
@@ -113,7 +113,7 @@ export interface Mount {
   volume?: string;
 }
 
-export interface MountPlan {
+export interface MountLayout {
   /** Keep the root file system read-only (every write the code shows has a mount). */
   readOnly: boolean;
   /** Why read-only is off. */
@@ -129,7 +129,7 @@ export interface TemplateSpec {
   python: { version: string; source: string; image: string; codename: Debian };
   /** Tool versions replacing TOOLS' because the chosen Python is too old for those (poetry 1.5.1 on 3.7). */
   tools?: Partial<Record<'poetry' | 'pipenv' | 'pdm', string>>;
-  deps: DepsPlan;
+  deps: DepsLayer;
   role: Role;
   /** The app object served (web) or the Celery app (worker). */
   app?: AppCandidate;
@@ -176,7 +176,7 @@ export interface TemplateSpec {
   /** The project's own uwsgi.ini serves files (static-map, route…): those lines, carried into pyship's config. */
   uwsgiServing?: UwsgiServing;
   /** Where the app writes at run time, and what compose/k8s mount there (src/init/mounts.ts). */
-  mounts?: MountPlan;
+  mounts?: MountLayout;
   /** The generated Dockerfile's name when not `Dockerfile`: the project's own is kept beside it (src/init/own-image.ts). */
   dockerfile?: string;
   /** The environment the app reads at import: the names it cannot start without, and where each is read. */

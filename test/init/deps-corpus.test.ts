@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { locateProject, projectManifests } from '../../src/project/locate.js';
 import { loadProject } from '../../src/project/project.js';
 import { detectPython } from '../../src/project/python.js';
-import { planDeps } from '../../src/init/deps.js';
+import { chooseDeps } from '../../src/init/deps.js';
 import { APPS_DIR as APPS, appsPresent as present, manifest, skipNote } from '../corpus-apps.js';
 
 skipNote('the corpus dependency decisions');
@@ -48,7 +48,7 @@ describe.skipIf(!present)('corpus: package manager and lock', () => {
       const sub = /^(\S+)/.exec(subdir!)![1]!;
       expect(projectDir, name).toBe(projectManifests(dir).length > 0 ? '.' : sub);
       const p = loadProject(loc.projectDir, loc.projectDir);
-      const c = planDeps(p, detectPython(p), { pyshipVersion: '0.0.0' });
+      const c = chooseDeps(p, detectPython(p), { pyshipVersion: '0.0.0' });
       const got: LockState = c.lockValue.startsWith('to lock') ? 'unlocked' : c.deps.files.some((f) => /(uv|poetry|pdm|Pipfile)\.lock$/.test(f)) ? 'lock' : 'pinned';
       const want = expected(pm!);
       const toolOk = want.tool === c.declared || want.tool === c.manager;

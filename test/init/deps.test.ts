@@ -10,7 +10,7 @@ import { poetryConstraint, requirementsFromReport, type LockRunner } from '../..
 import type { Engine, ProcessResult } from '../../src/engine/types.js';
 import { locateProject } from '../../src/project/locate.js';
 import { detectPython } from '../../src/project/python.js';
-import { planDeps } from '../../src/init/deps.js';
+import { chooseDeps } from '../../src/init/deps.js';
 import { generateFiles } from '../../src/init/init.js';
 import { loadProject } from '../../src/project/project.js';
 import { gitCommit, init, projectDir } from './helpers.js';
@@ -126,7 +126,7 @@ describe('workspace members', () => {
     cpSync(FULL_STACK, copy, { recursive: true });
     const dir = join(copy, 'backend');
     const p = loadProject(dir, dir);
-    const c = planDeps(p, detectPython(p), { pyshipVersion: '0' });
+    const c = chooseDeps(p, detectPython(p), { pyshipVersion: '0' });
     expect([c.manager, c.deps.workspace?.lock, c.deps.workspace?.member, c.deps.workspace?.package]).toEqual(['uv', 'uv.lock', 'backend', 'app']);
     expect(c.lockEvidence).toEqual(['../pyproject.toml:13 [tool.uv.workspace] members', '../uv.lock']);
   });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Decisions } from '../../src/init/decisions.js';
-import { planDjango } from '../../src/init/django.js';
+import { chooseDjango } from '../../src/init/django.js';
 import { detectApp } from '../../src/project/app.js';
 import { loadProject } from '../../src/project/project.js';
 import { APPS_DIR, appsPresent, manifest, skipNote } from '../corpus-apps.js';
@@ -43,7 +43,7 @@ describe.skipIf(!appsPresent)('Django apps of the corpus: settings and static fi
       const app = detectApp(p);
       expect(app.django, `${name}: a Django project`).toBeDefined();
       const d = new Decisions();
-      const plan = planDjango(p, app.django!, d, { installProject: false, manager: 'pip' });
+      const plan = chooseDjango(p, app.django!, d, { installProject: false, manager: 'pip' });
       const settings = d.get('settings')!;
       const statics = d.get('static-files')!;
       const collect = plan.buildSteps.find((b) => b.name === 'collectstatic');

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planEnvironment } from '../../src/init/environment.js';
+import { readEnvironment } from '../../src/init/environment.js';
 import { loadProject } from '../../src/project/project.js';
 import { APPS_DIR, appsPresent, manifest, skipNote, type ManifestRow } from '../corpus-apps.js';
 
@@ -77,7 +77,7 @@ describe.skipIf(!appsPresent)('the environment real apps need to start', () => {
     for (const row of rows) {
       const dir = join(APPS_DIR, row.name);
       const s = startOf(dir, row);
-      const plan = planEnvironment(loadProject(dir, dir), s.entry, s.roots, s.settings);
+      const plan = readEnvironment(loadProject(dir, dir), s.entry, s.roots, s.settings);
       const got = (plan?.required ?? []).map((v) => v.name);
       const expected = requiredInNotes(row.notes);
       const matches = (n: string, e: string): boolean => (e.endsWith('*') ? n.startsWith(e.slice(0, -1)) : n === e);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFilesOf, envReadsOf } from '../../src/project/env.js';
 import { statements } from '../../src/project/py/source.js';
-import { planEnvironment, smokeValue, smokeFlags } from '../../src/init/environment.js';
+import { readEnvironment, smokeValue, smokeFlags } from '../../src/init/environment.js';
 import { loadProject } from '../../src/project/project.js';
 import { checkFindings, gitCommit, init, listFiles, projectDir } from './helpers.js';
 
@@ -147,7 +147,7 @@ describe('the import walk', () => {
       'scripts/seed.py': 'import os\nX = os.environ["ONLY_IN_A_SCRIPT"]\n',
       'tests/test_app.py': 'import os\nY = os.environ["ONLY_IN_TESTS"]\n',
     });
-    const plan = planEnvironment(loadProject(dir, dir), 'app/__init__.py', [''])!;
+    const plan = readEnvironment(loadProject(dir, dir), 'app/__init__.py', [''])!;
     expect(plan.required.map((v) => `${v.name} ${v.file}:${v.line}`).sort()).toEqual(['HELPER_TOKEN app/core/helpers.py:2', 'SERVER_NAME app/config.py:3']);
   });
 
@@ -160,13 +160,13 @@ describe('the import walk', () => {
       'site/settings/base.py': 'import environ\nenv = environ.Env()\nREDIS_URL = env("REDIS_URL")\n',
       'site/settings/production.py': 'from .base import *\nfrom .base import env\nSECRET_KEY = env("DJANGO_SECRET_KEY")\n',
     });
-    const plan = planEnvironment(loadProject(dir, dir), 'site/wsgi.py', [''], 'site.settings.production')!;
+    const plan = readEnvironment(loadProject(dir, dir), 'site/wsgi.py', [''], 'site.settings.production')!;
     expect(plan.required.map((v) => v.name)).toEqual(['DJANGO_SECRET_KEY', 'REDIS_URL']);
   });
 
   it('what the image sets itself (PORT, DJANGO_SETTINGS_MODULE) is not asked of the user', () => {
     const dir = projectDir({ 'app.py': 'import os\nPORT = int(os.environ["PORT"])\nKEY = os.environ["API_KEY"]\n' });
-    const plan = planEnvironment(loadProject(dir, dir), 'app.py', [''])!;
+    const plan = readEnvironment(loadProject(dir, dir), 'app.py', [''])!;
     expect(plan.required.map((v) => v.name)).toEqual(['API_KEY']);
     expect(plan.optional.map((v) => `${v.name}: ${v.why}`)).toEqual(['PORT: KeyError at import when unset; the image sets it']);
   });
@@ -177,8 +177,8 @@ describe('the import walk', () => {
     files['c.py'] = 'from pkg import m0\n';
     const dir = projectDir(files);
     const p = loadProject(dir, dir);
-    expect(planEnvironment(p, 'a.py', [''])!.required.map((v) => v.name)).toEqual(['X']);
-    expect(planEnvironment(p, 'c.py', [''])!.scanned).toMatch(/stopped at the bound/);
+    expect(readEnvironment(p, 'a.py', [''])!.required.map((v) => v.name)).toEqual(['X']);
+    expect(readEnvironment(p, 'c.py', [''])!.scanned).toMatch(/stopped at the bound/);
   });
 });
 

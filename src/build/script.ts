@@ -5,14 +5,14 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import { sanitizeTag, sourceUrl, type GitFacts } from './git.js';
 
 /** A request pyship cannot honour as asked (maps to exit 2). */
-export class BuildPlanError extends Error {}
+export class BuildInputError extends Error {}
 
-export type BuildStep =
+export type ScriptStep =
   | { kind: 'build'; what: string; request: BuildRequest }
   | { kind: 'push'; what: string; tag: string };
 
-export interface BuildPlan {
-  steps: BuildStep[];
+export interface BuildScript {
+  steps: ScriptStep[];
   /** Every tag of the final image. */
   tags: string[];
   /** The tag verification (size, audit, smoke) looks at: the commit tag when there is one. */
@@ -60,20 +60,20 @@ const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Split `name[:tag]` (a registry port is not a tag); validates both parts. */
 export function splitImage(ref: string): { repository: string; tag?: string } {
-  if (ref.includes('@')) throw new BuildPlanError(`image "${ref}": a digest cannot be a build target; give a name (and tag)`);
+  if (ref.includes('@')) throw new BuildInputError(`image "${ref}": a digest cannot be a build target; give a name (and tag)`);
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
   const repository = colon > slash ? ref.slice(0, colon) : ref;
   const tag = colon > slash ? ref.slice(colon + 1) : undefined;
   if (!REPO_RE.test(repository)) {
-    throw new BuildPlanError(`invalid image name "${repository}": use lowercase letters, digits and . _ - separators (e.g. registry.example.com/team/app)`);
+    throw new BuildInputError(`invalid image name "${repository}": use lowercase letters, digits and . _ - separators (e.g. registry.example.com/team/app)`);
   }
-  if (tag !== undefined && !TAG_RE.test(tag)) throw new BuildPlanError(`invalid tag "${tag}" in image "${ref}"`);
+  if (tag !== undefined && !TAG_RE.test(tag)) throw new BuildInputError(`invalid tag "${tag}" in image "${ref}"`);
   return { repository, tag };
 }
 
 function checkTag(tag: string): string {
-  if (!TAG_RE.test(tag)) throw new BuildPlanError(`invalid tag "${tag}": tags are up to 128 of [A-Za-z0-9_.-], not starting with . or -`);
+  if (!TAG_RE.test(tag)) throw new BuildInputError(`invalid tag "${tag}": tags are up to 128 of [A-Za-z0-9_.-], not starting with . or -`);
   return tag;
 }
 
@@ -132,13 +132,13 @@ function inlineCache(req: BuildRequest, buildx: boolean): void {
   else req.inlineCache = true;
 }
 
-function pushSteps(inp: CommonInputs, tags: string[]): BuildStep[] {
+function pushSteps(inp: CommonInputs, tags: string[]): ScriptStep[] {
   if (!inp.push || inp.buildx) return [];
   return tags.map((tag) => ({ kind: 'push', what: `push ${tag}`, tag }));
 }
 
 /** `pyship build`: tag by branch and commit, label, warm the cache, cache the build stage of multi-stage files. */
-export function planBuild(inp: ImageInputs): BuildPlan {
+export function scriptForImage(inp: ImageInputs): BuildScript {
   const notes: string[] = [];
   const { repository, tag: imageTag } = splitImage(inp.image);
   const branchTag = sanitizeTag(inp.git.branch);
@@ -157,7 +157,7 @@ export function planBuild(inp: ImageInputs): BuildPlan {
   if (inp.push) {
     const meaningful = tagNames.filter((t) => t !== 'latest' && (inp.git.repo || t !== 'local'));
     if (meaningful.length === 0) {
-      throw new BuildPlanError(
+      throw new BuildInputError(
         inp.git.repo
           ? 'refusing to push only ":latest": tag by branch and commit (run in a git checkout) or add --tag'
           : 'refusing to push: outside a git repository the only tags would be ":local"/":latest"; add --tag NAME or build in a git checkout',
@@ -169,7 +169,7 @@ export function planBuild(inp: ImageInputs): BuildPlan {
   const labels = { ...gitLabels(inp.git, inp.now, inp.version), ...(inp.extraLabels ?? {}) };
   const production = `${repository}:${sanitizeTag(inp.productionTag ?? 'production')}`;
   const branchRef = `${repository}:${branchTag}`;
-  const steps: BuildStep[] = [];
+  const steps: ScriptStep[] = [];
   const pushed: string[] = [];
 
   // Multi-stage: build and tag the first (build) stage too, so its layers can be cached across runners.
@@ -212,13 +212,13 @@ export function planBuild(inp: ImageInputs): BuildPlan {
 }
 
 /** `pyship build --base`: the custom base image, dated and never overwritten, plus a moving `latest-base`. */
-export function planBase(inp: BaseInputs): BuildPlan {
+export function scriptForBase(inp: BaseInputs): BuildScript {
   const { repository, tag } = splitImage(inp.base);
-  if (tag !== undefined) throw new BuildPlanError(`base image "${inp.base}": give a name without a tag (tags are <date> and latest-base)`);
+  if (tag !== undefined) throw new BuildInputError(`base image "${inp.base}": give a name without a tag (tags are <date> and latest-base)`);
   const date = isoDate(inp.now);
   let dated = `${repository}:${date}`;
   for (let n = 2; inp.exists(dated); n++) {
-    if (n > 99) throw new BuildPlanError(`base image ${repository}: 99 builds dated ${date} already exist`);
+    if (n > 99) throw new BuildInputError(`base image ${repository}: 99 builds dated ${date} already exist`);
     dated = `${repository}:${date}-${n}`;
   }
   const tags = [dated, `${repository}:latest-base`];
@@ -232,7 +232,7 @@ export function planBase(inp: BaseInputs): BuildPlan {
   } else {
     inlineCache(req, inp.buildx);
   }
-  const steps: BuildStep[] = [{ kind: 'build', what: 'build base image', request: req }, ...pushSteps(inp, tags)];
+  const steps: ScriptStep[] = [{ kind: 'build', what: 'build base image', request: req }, ...pushSteps(inp, tags)];
   return { steps, tags, primary: dated, labels, notes: [] };
 }
 
