@@ -32,3 +32,9 @@ export function dirnamePosix(p: string): string {
   const i = p.lastIndexOf('/');
   return i < 0 ? '' : p.slice(0, i);
 }
+
+/** The last part of a POSIX path (the whole of a bare name). */
+export function basenamePosix(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i >= 0 ? p.slice(i + 1) : p;
+}

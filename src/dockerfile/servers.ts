@@ -7,7 +7,8 @@ import { pythonModule } from './commands.js';
 import { endState } from './stages.js';
 import { expandWord } from './words.js';
 import { runTarget, serverOf, startCommand, type Server } from './query.js';
-import { imageFile, mayBeCopied, startScripts, type ContextReader, type StartScript } from './scripts.js';
+import { imageFile, mayBeCopied, type ContextReader } from './image-files.js';
+import { startScripts, type StartScript } from './scripts.js';
 
 /** Settings a server runs with, as far as the Dockerfile (and, in project mode, the copied config) shows. */
 export interface ServerSettings {

@@ -4,7 +4,8 @@ import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import {
   chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imagePath, pathWithin, serverOf, shellWordValue, startCommand,
 } from '../../dockerfile/query.js';
-import { imageFile, lineOf } from '../../dockerfile/scripts.js';
+import { imageFile } from '../../dockerfile/image-files.js';
+import { lineOf } from '../../dockerfile/scripts.js';
 import { endState } from '../../dockerfile/stages.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag, isPython, pipInstall, positionals, pythonModule } from '../../dockerfile/commands.js';

@@ -5,7 +5,7 @@ import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
 import { finalStage, lastInChain, serverOf } from '../../dockerfile/query.js';
 import { pythonModule } from '../../dockerfile/commands.js';
 import { expandWord } from '../../dockerfile/words.js';
-import { providerOf } from '../../dockerfile/scripts.js';
+import { providerOf } from '../../dockerfile/image-files.js';
 import { startSites } from './_scripts.js';
 import { resolveIn } from '../../dockerfile/paths.js';
 import type { ScopeChecks } from '../../lint/rule.js';

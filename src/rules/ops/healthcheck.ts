@@ -4,7 +4,7 @@ import type { Dockerfile, Instruction } from '../../dockerfile/model.js';
 import { runScript } from '../../dockerfile/shell.js';
 import { aptCall } from '../../dockerfile/commands.js';
 import { chainInstructions, finalStage, lastInChain, rootBase, serverOf } from '../../dockerfile/query.js';
-import { copyParts } from '../../dockerfile/scripts.js';
+import { copyParts } from '../../dockerfile/image-files.js';
 import { osFamily, startSites } from './_scripts.js';
 import { deploymentsOf } from '../../project/runtime.js';
 import { healthRoutes, routeTable } from '../../project/routes.js';

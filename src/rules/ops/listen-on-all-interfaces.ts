@@ -7,7 +7,7 @@ import { chainInstructions, finalStage, serverOf, type Server } from '../../dock
 import { pythonModule } from '../../dockerfile/commands.js';
 import { endState } from '../../dockerfile/stages.js';
 import { expandWord } from '../../dockerfile/words.js';
-import { providerOf } from '../../dockerfile/scripts.js';
+import { providerOf } from '../../dockerfile/image-files.js';
 import { gunicornSettings } from '../../dockerfile/servers.js';
 import { startSites, type StartSite } from './_scripts.js';
 import type { ScopeChecks } from '../../lint/rule.js';

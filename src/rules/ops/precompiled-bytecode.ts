@@ -4,7 +4,7 @@ import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
 import { findFlag, isPython, pipInstall, subcommand } from '../../dockerfile/commands.js';
 import { chainInstructions, finalStage, fromChain, serverOf, startCommand } from '../../dockerfile/query.js';
-import { copyParts } from '../../dockerfile/scripts.js';
+import { copyParts } from '../../dockerfile/image-files.js';
 import { osFamily, startSites } from './_scripts.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { NOT_HTTP_ROW, seconds, secs } from '../../runtime/record.js';
