@@ -13,6 +13,8 @@ import { InputError } from './io/read.js';
 import { VERSION } from './meta.js';
 import { EngineUnavailableError } from './engine/types.js';
 import { redact } from './redact.js';
+import { everyRule } from './rules/index.js';
+import { isImageRule, type AnyRule } from './lint/rule.js';
 
 // for the pre-commit entry (bin/pyship-pre-commit.js), which loads this bundle only
 export { discoverDockerfiles, isDockerfileName } from './io/discover.js';
@@ -24,6 +26,10 @@ const repeatable = (v: string, prev: string[] = []): string[] => prev.concat(v);
 const collectForce = (v: string, prev: boolean | string[] | undefined): string[] => list(v, Array.isArray(prev) ? prev : []);
 
 /** The flags several commands take, declared once: each command reads and documents them alike. */
+/** The off-by-default codes a command's rules include, for its --extend-select help: the registry says which. */
+const offByDefault = (runsHere: (rule: AnyRule) => boolean): string =>
+  everyRule.filter((r) => r.optIn && runsHere(r)).map((r) => r.code).join(', ');
+
 const flag = {
   format: (choices: readonly string[] = FORMATS) => new Option('-f, --format <format>', 'output format').choices(choices).default('text'),
   select: () => new Option('--select <codes>', 'only these codes or prefixes (comma-separated, repeatable)').argParser(list),
@@ -62,7 +68,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(flag.format())
     .addOption(flag.select())
     .addOption(flag.ignore())
-    .addOption(flag.extendSelect('REP003, REP007'))
+    .addOption(flag.extendSelect(offByDefault((r) => !isImageRule(r))))
     .addOption(flag.failOn())
     .addOption(flag.config())
     .addOption(flag.context())
@@ -173,7 +179,7 @@ run once; not with --cmd). Exit codes: 0 nothing at or above --fail-on (default:
     .option('--project <dir>', "compare the installed Python distributions with this project's lock file or pinned requirements")
     .addOption(flag.select())
     .addOption(flag.ignore())
-    .addOption(flag.extendSelect('DBG004'))
+    .addOption(flag.extendSelect(offByDefault((r) => r.checkImage !== undefined)))
     .addOption(flag.failOn())
     .option('--stale-days <days>', 'SEC006: image age that counts as stale (default: [tool.pyship] stale-days, else 7)')
     .option('--min-efficiency <ratio>', 'SIZE001: lowest acceptable layer efficiency (default: [tool.pyship] min-efficiency, else 0.95)')
