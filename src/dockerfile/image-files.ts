@@ -202,7 +202,7 @@ export function copyParts(instr: Instruction, escape: '\\' | '`'): { sources: st
 
 /** Context path a COPY brings to image path `target`, or the heredoc that does; undefined when it does not. */
 function provides(instr: Instruction, escape: '\\' | '`', target: string, project?: ContextReader):
-  { heredoc?: Heredoc; contextPath?: string; fromStage?: boolean; maybe?: boolean } | undefined {
+  { heredoc?: Heredoc; contextPath?: string; source?: number; fromStage?: boolean; maybe?: boolean } | undefined {
   const parts = copyParts(instr, escape);
   if (!parts) return undefined;
   const { sources, dest, destWord } = parts;
@@ -214,7 +214,7 @@ function provides(instr: Instruction, escape: '\\' | '`', target: string, projec
     }
   }
   const fromStage = instr.flags.some((f) => f.name === 'from');
-  for (const raw of sources) {
+  for (const [index, raw] of sources.entries()) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) continue;
     const src = raw.replace(/^\.\/+/, '').replace(/\/+$/, '');
     const wild = /[*?[]/.test(src);
@@ -222,14 +222,14 @@ function provides(instr: Instruction, escape: '\\' | '`', target: string, projec
     const archive = instr.keyword === 'ADD' && !fromStage && /\.(tar|tgz|tbz2?|txz|tar\.[a-z0-9]+)$/i.test(src);
     if (archive && (target === dest || target.startsWith(dest === '/' ? '/' : dest + '/'))) return { maybe: true };
     const file = !fromStage && !raw.endsWith('/') && !wild && looksLikeFile(base, project, src);
-    if (!dirDest && target === dest) return wild ? { maybe: true } : { contextPath: src === '.' ? '' : src, fromStage };
-    if (!wild && base !== '' && base !== '.' && target === normalizePosix(dest + '/' + base)) return { contextPath: src, fromStage };
+    if (!dirDest && target === dest) return wild ? { maybe: true } : { contextPath: src === '.' ? '' : src, source: index, fromStage };
+    if (!wild && base !== '' && base !== '.' && target === normalizePosix(dest + '/' + base)) return { contextPath: src, source: index, fromStage };
     if (wild && target.startsWith(dest + '/') && !target.slice(dest.length + 1).includes('/')) return { maybe: true };
     if (!file && target.startsWith(dest === '/' ? '/' : dest + '/')) {
       const rel = target.slice(dest === '/' ? 1 : dest.length + 1);
       if (wild) return { maybe: true };
       const ctx = src === '.' || src === '' ? rel : src + '/' + rel;
-      return { contextPath: ctx, fromStage, maybe: true };
+      return { contextPath: ctx, source: index, fromStage, maybe: true };
     }
   }
   return undefined;
@@ -252,6 +252,8 @@ export interface Provider {
   heredoc?: Heredoc;
   /** Context path of the file (project mode can read it). */
   contextPath?: string;
+  /** The COPY source word that brings the context file. */
+  word?: Word;
   /** The COPY may or may not bring this path (directory copy, wildcard, another stage). */
   uncertain: boolean;
   fromStage: boolean;
@@ -259,7 +261,7 @@ export interface Provider {
 
 /**
  * The last COPY/ADD in the stage's FROM chain that may put a file at `target`, and whether it surely does: imageFile
- * and mayBeCopied in one answer, as the OPS rules read COPY (differently on some inputs: see startScripts). Memoized.
+ * and mayBeCopied in one answer: the start-script finder (scripts.ts) reads COPY through it. Memoized.
  */
 export function providerOf(df: Dockerfile, stage: Stage, target: string, project?: ContextReader): Provider | undefined {
   return providerMemo(stage, project, target, df);
@@ -276,7 +278,8 @@ function providerOfUncached(df: Dockerfile, stage: Stage, target: string, projec
     if (p.fromStage) return { copy, uncertain: true, fromStage: true };
     if (p.contextPath !== undefined) {
       if (project) {
-        if (project.read(p.contextPath) !== undefined) return { copy, contextPath: p.contextPath, uncertain: false, fromStage: false };
+        const word = p.source === undefined ? undefined : (copy.json ? copy.words : copy.words.filter((w) => !/^\d*<<-?/.test(w.raw)))[p.source];
+        if (project.read(p.contextPath) !== undefined) return { copy, contextPath: p.contextPath, word, uncertain: false, fromStage: false };
         if (p.maybe) continue; // the directory copied does not hold it: an earlier COPY may
       }
       return { copy, contextPath: p.contextPath, uncertain: true, fromStage: false };

@@ -6,7 +6,7 @@ import { basenamePosix, normalizePosix, resolveIn } from './paths.js';
 import type { Dockerfile, Heredoc, Instruction, Span, Stage } from './model.js';
 import { parseShell, type ShCommand, type ShellScript, type ShWord } from './shell.js';
 import { finalEnv, startCommand } from './query.js';
-import { imageFile, providerOf, type ContextReader } from './image-files.js';
+import { providerOf, type ContextReader } from './image-files.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -50,58 +50,6 @@ function withSpans<T extends Omit<StartScript, 'spanOf' | 'describe'>>(s: T): T 
 
 /** 1-based line of an offset into a text (a script, the Dockerfile). */
 export { lineOf } from './lines.js';
-
-// the shells startScripts knows (shellStartScripts knows SHELLS): widening it would change the findings of its rules
-const SH = new Set(['sh', 'bash', 'dash', 'ash', 'zsh']);
-
-/**
- * The scripts the stage's start command runs (`ENTRYPOINT ["/entrypoint.sh"]`, `CMD ["sh", "start.sh"]`, a name on
- * PATH), found among the COPY heredocs and, in project mode, the copied context files, through imageFile.
- * shellStartScripts answers the same question for the OPS rules through providerOf, and the two differ on some inputs
- * (a glob or multi-source COPY, a later `COPY x.txt /dir/`, `bash -o pipefail x.sh`, `\$` in a heredoc, no shebang):
- * either one serving both rule families would change findings, so both stay until those changes are accepted.
- */
-function startScriptsUncached(df: Dockerfile, stage: Stage, project?: ContextReader): StartScript[] {
-  const out: StartScript[] = [];
-  const seen = new Set<string>();
-  for (const { instr, cmd } of startCommand(df, stage).commands) {
-    const paths: string[] = [];
-    const prog = cmd.argv[0];
-    if (!prog || prog.dynamic) continue;
-    const workdir = instr.state.workdir ?? '/';
-    if (SH.has(cmd.name)) {
-      if (cmd.argv.some((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w.value))) continue;
-      const arg = cmd.argv.slice(1).find((w) => !w.value.startsWith('-'));
-      if (!arg || arg.dynamic) continue;
-      paths.push(arg.value.startsWith('/') ? arg.value : workdir + '/' + arg.value);
-    } else if (prog.value.includes('/')) {
-      paths.push(prog.value.startsWith('/') ? prog.value : workdir + '/' + prog.value);
-    } else {
-      const pathVar = instr.state.env.get('PATH') ?? DEFAULT_PATH;
-      for (const dir of pathVar.split(':')) if (dir.startsWith('/')) paths.push(dir + '/' + prog.value);
-    }
-    for (const p of paths) {
-      const file = imageFile(df, stage, p, project);
-      if (!file || seen.has(file.path)) continue;
-      seen.add(file.path);
-      const first = file.text.split('\n', 1)[0] ?? '';
-      const shell = !first.startsWith('#!') || /\b(sh|bash|dash|ash|zsh)\b/.test(first);
-      const h = file.heredoc;
-      out.push(withSpans({
-        kind: h ? 'heredoc' : 'file', path: file.path, copy: file.copy, heredoc: h, contextPath: file.contextPath, text: file.text, runBy: instr,
-        script: shell ? parseShell(file.text, h ? (i) => h.contentSpan.start + i : (i) => i) : undefined,
-        exact: h !== undefined, anchor: file.word?.span ?? file.copy.span,
-      }));
-    }
-  }
-  return out;
-}
-
-/** Memoized: see startScriptsUncached. */
-export function startScripts(df: Dockerfile, stage: Stage, project?: ContextReader): StartScript[] {
-  return startScriptsMemo(stage, project, df);
-}
-const startScriptsMemo = memo3((stage: Stage, project: ContextReader | undefined, df: Dockerfile) => startScriptsUncached(df, stage, project));
 
 export const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
 
@@ -186,24 +134,36 @@ function scriptWord(cmd: ShCommand): { word: ShWord; shell?: string; options: Se
   return { word: w, options: new Set() };
 }
 
-/**
- * The shell scripts the stage's start command runs, with their interpreter: `COPY <<EOF` heredoc scripts always, COPY'd
- * context files in project mode, and (with `inline`) `sh -c '…'` strings. Non-shell scripts (python shebang) are left
- * out. Memoized. Why this and startScripts both exist: see startScripts.
- */
-export function shellStartScripts(df: Dockerfile, stage: Stage, project: ContextReader | undefined, options: { inline?: boolean } = {}): ShellStartScript[] {
-  return shellStartScriptsMemo(stage, project, options.inline === true, df);
+/** Index of a shell's `-c` among its options (before the script operand: `sh x.sh -c y` runs x.sh), or -1. */
+function inlineFlag(cmd: ShCommand): number {
+  const a = cmd.argv;
+  for (let i = 1; i < a.length && /^[-+]/.test(a[i]!.value); i++) {
+    const v = a[i]!.value;
+    if (/^-[a-z]*c[a-z]*$/i.test(v)) return i;
+    if (v === '-o' || v === '+o' || /^-[a-zA-Z]*o$/.test(v)) i++;
+  }
+  return -1;
 }
-const shellStartScriptsMemo = memo4((stage: Stage, project: ContextReader | undefined, inline: boolean, df: Dockerfile) => shellStartScriptsUncached(df, stage, project, inline));
 
-function shellStartScriptsUncached(df: Dockerfile, final: Stage, project: ContextReader | undefined, inline: boolean): ShellStartScript[] {
-  const start = startCommand(df, final);
-  const out: ShellStartScript[] = [];
+/** A start script with the shell that runs it: undefined for a script no shell runs (a python shebang). */
+interface FoundScript extends StartScript {
+  shell: string | undefined;
+  shellOptions: Set<string>;
+}
+
+/**
+ * Every script the stage's start command runs, in command order: the file a command names (`ENTRYPOINT
+ * ["/entrypoint.sh"]`, `CMD ["bash", "-e", "start.sh"]`, a name on PATH) when a `COPY <<EOF` body or (project mode) a
+ * copied context file gives its text, and each `sh -c '…'` string. The one finder behind startScripts and
+ * shellStartScripts.
+ */
+function findStartScripts(df: Dockerfile, stage: Stage, project: ContextReader | undefined): FoundScript[] {
+  const out: FoundScript[] = [];
   const seen = new Set<string>();
-  for (const { instr, cmd } of start.commands) {
+  for (const { instr, cmd } of startCommand(df, stage).commands) {
     if (cmd.nested || cmd.depth > 0 || cmd.substitution) continue;
-    if (inline && SHELLS.has(cmd.name)) {
-      const ci = cmd.argv.findIndex((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/i.test(w.value));
+    if (SHELLS.has(cmd.name)) {
+      const ci = inlineFlag(cmd);
       const w = ci > 0 ? cmd.argv[ci + 1] : undefined;
       if (w && !w.dynamic) {
         const quoted = w.raw.length >= 2 && (w.raw[0] === "'" || w.raw[0] === '"') && w.raw.endsWith(w.raw[0]!) && w.raw.slice(1, -1) === w.value;
@@ -221,8 +181,8 @@ function shellStartScriptsUncached(df: Dockerfile, final: Stage, project: Contex
     const sw = scriptWord(cmd);
     if (!sw) continue;
     const viaShell = sw.shell !== undefined;
-    for (const target of candidatePaths(df, final, instr, sw.word.value, viaShell)) {
-      const prov = providerOf(df, final, target, project);
+    for (const target of candidatePaths(df, stage, instr, sw.word.value, viaShell)) {
+      const prov = providerOf(df, stage, target, project);
       if (!prov) continue;
       const key = `${instr.index}:${target}`;
       if (seen.has(key)) break;
@@ -231,8 +191,7 @@ function shellStartScriptsUncached(df: Dockerfile, final: Stage, project: Contex
       let kind: StartScript['kind'];
       let exact = false;
       let map: (i: number) => number;
-      const anchorWord = prov.copy.words.find((w) => prov.contextPath !== undefined && w.value.replace(/^\.\/+/, '').replace(/\/+$/, '') === prov.contextPath);
-      let anchor: Span = anchorWord?.span ?? prov.copy.span;
+      let anchor: Span = prov.word?.span ?? prov.copy.span;
       if (prov.heredoc) {
         const h = prov.heredoc;
         text = h.content;
@@ -244,7 +203,8 @@ function shellStartScriptsUncached(df: Dockerfile, final: Stage, project: Contex
           exact = false;
         }
         anchor = h.markerSpan;
-        map = exact ? (i) => h.contentSpan.start + i : () => h.markerSpan.start;
+        // not exact: spans stay offsets into the text, so `describe` names the script's own line (findings go to `anchor`)
+        map = exact ? (i) => h.contentSpan.start + i : (i) => i;
       } else {
         if (!project || prov.uncertain || prov.contextPath === undefined) break;
         text = project.read(prov.contextPath);
@@ -258,17 +218,33 @@ function shellStartScriptsUncached(df: Dockerfile, final: Stage, project: Contex
         if (bang) shell = bang.shell;
         else if (/\.(sh|bash)$/.test(target)) shell = 'sh';
       }
-      if (!shell || !SHELLS.has(shell)) break;
       if (shell === 'busybox') shell = 'ash';
+      const isShell = shell !== undefined && SHELLS.has(shell);
       const opts = new Set<string>([...sw.options, ...(sw.shell ? [] : bang?.options ?? [])]);
-      const script = parseShell(text, map);
       out.push(withSpans({
-        kind, path: target, copy: prov.copy, heredoc: prov.heredoc, contextPath: prov.contextPath, text, script, shell, shellOptions: opts,
-        runBy: instr, anchor, exact,
+        kind, path: target, copy: prov.copy, heredoc: prov.heredoc, contextPath: prov.contextPath, text,
+        script: isShell ? parseShell(text, map) : undefined, shell: isShell ? shell : undefined, shellOptions: opts, runBy: instr, anchor, exact,
       }));
       break;
     }
   }
   return out;
 }
+const findMemo = memo3((stage: Stage, project: ContextReader | undefined, df: Dockerfile) => findStartScripts(df, stage, project));
 
+/** The scripts the stage's start command runs, shell or not (a python script has no `script`); `sh -c` strings left out. Memoized. */
+export function startScripts(df: Dockerfile, stage: Stage, project?: ContextReader): StartScript[] {
+  return startScriptsMemo(stage, project, df);
+}
+const startScriptsMemo = memo3((stage: Stage, project: ContextReader | undefined, df: Dockerfile): StartScript[] =>
+  findMemo(stage, project, df).filter((s) => s.kind !== 'inline'));
+
+/**
+ * The shell scripts the stage's start command runs, with their interpreter: `COPY <<EOF` heredoc scripts always, COPY'd
+ * context files in project mode, and (with `inline`) `sh -c '…'` strings. Memoized.
+ */
+export function shellStartScripts(df: Dockerfile, stage: Stage, project: ContextReader | undefined, options: { inline?: boolean } = {}): ShellStartScript[] {
+  return shellStartScriptsMemo(stage, project, options.inline === true, df);
+}
+const shellStartScriptsMemo = memo4((stage: Stage, project: ContextReader | undefined, inline: boolean, df: Dockerfile): ShellStartScript[] =>
+  findMemo(stage, project, df).filter((s): s is FoundScript & ShellStartScript => s.shell !== undefined && (inline || s.kind !== 'inline')));
