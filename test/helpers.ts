@@ -10,7 +10,8 @@ import { main } from '../src/cli.js';
 import type { Io } from '../src/commands/io.js';
 import { isDockerfileName } from '../src/io/discover.js';
 import type { AnyRule, Finding, FixSafety, Rule } from '../src/lint/rule.js';
-import { loadProject, type Project } from '../src/project/project.js';
+import { loadProject } from '../src/project/project.js';
+import type { Project } from '../src/project/model.js';
 import { registry } from '../src/rules/index.js';
 
 const projects = new WeakMap<Record<string, string>, Project>();

@@ -1,7 +1,8 @@
 // What `pyship build` checks on the image it just built (unless --no-verify): the size budget (CI002), then audit and smoke.
 import type { Engine } from '../engine/types.js';
 import type { Finding, Severity } from '../lint/rule.js';
-import { parseSeconds, SmokeError, smokeImage } from '../smoke/smoke.js';
+import { parseSeconds, smokeImage } from '../smoke/smoke.js';
+import { SmokeError } from '../smoke/inspect.js';
 import { auditImage } from '../audit/audit.js';
 import { readImage } from '../image/read.js';
 import { engineSource } from '../image/source.js';

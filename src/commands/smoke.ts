@@ -7,7 +7,8 @@ import { redact } from '../redact.js';
 import { formatReport } from '../report/index.js';
 import { everyRule, runtimeTable } from '../rules/index.js';
 import { VERSION } from '../meta.js';
-import { networkProblem, parseSeconds, smokeImage, SmokeError, type SmokeResult } from '../smoke/smoke.js';
+import { networkProblem, parseSeconds, smokeImage, type SmokeResult } from '../smoke/smoke.js';
+import { SmokeError } from '../smoke/inspect.js';
 import { UsageError, type Io } from './io.js';
 import { engineFlag, failOnFlag, imageCommandConfig, reportFormat, ruleMetas } from './shared.js';
 

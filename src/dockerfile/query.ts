@@ -162,8 +162,6 @@ import type { Span } from './model.js';
 import type { ShWord } from './shell.js';
 import { expandWord } from './words.js';
 
-export { imagePath } from './paths.js';
-
 /** Is the normalised path `inner` equal to `outer` or below it? */
 export function pathWithin(inner: string, outer: string): boolean {
   return inner === outer || outer === '/' || inner.startsWith(outer + '/');

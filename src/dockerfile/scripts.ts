@@ -48,9 +48,6 @@ function withSpans<T extends Omit<StartScript, 'spanOf' | 'describe'>>(s: T): T 
   };
 }
 
-/** 1-based line of an offset into a text (a script, the Dockerfile). */
-export { lineOf } from './lines.js';
-
 export const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
 
 /** Options from an interpreter's argv: `-e`, `-eu`, `-o pipefail`, `-euxo pipefail`, `-o errexit`. */

@@ -1,8 +1,10 @@
 // How the image installs the dependencies: the package manager, the files its layer needs, whether they are locked
 // (and how an unlocked project gets locked), with the evidence for each choice, and every dependency name.
-import { LOCK_FILES, lockPins, pipfiles, pyprojects, requirementsTree, type PackageManager, type PythonFacts, type RequirementsFile } from '../project/python.js';
-import type { Project } from '../project/project.js';
-import { InitError, type DepsLayer, type InitOptions } from './types.js';
+import { LOCK_FILES, lockPins, pipfiles, pyprojects, type PackageManager, type PythonFacts } from '../project/python.js';
+import { requirementsTree, type RequirementsFile } from '../project/requirements.js';
+import type { Project } from '../project/model.js';
+import { InitError, type InitOptions } from './types.js';
+import type { DepsLayer } from '../templates/spec.js';
 import { lockCommand, pep508, type LockOutcome, type LockJob } from './lock.js';
 import { findWorkspace } from './workspace.js';
 

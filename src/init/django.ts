@@ -2,10 +2,11 @@
 // (or a note saying why not), and migrations as a one-off release step, each a Decision with its evidence.
 import type { DjangoApp } from '../project/app.js';
 import { chooseSettings, localeCatalogues, manageDirOf, readSettings, type SettingsFacts } from '../project/django.js';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import type { Decisions } from './decisions.js';
 import type { PackageManager } from '../project/python.js';
-import { InitError, type BuildStep, type Server } from './types.js';
+import { InitError } from './types.js';
+import type { BuildStep, Server } from '../templates/spec.js';
 import { mapServing, type UwsgiServing } from './uwsgi-serving.js';
 
 export interface DjangoSetup {

@@ -1,7 +1,9 @@
 // What the image starts: the app (Django, app objects, Procfile lines, --entry, [project.scripts]) and its server.
-import { celeryWorkerApp, type AppCandidate, type AppFacts, type ProcfileLine } from '../project/app.js';
-import type { Project } from '../project/project.js';
-import { InitError, type InitOptions, type Role } from './types.js';
+import { celeryWorkerApp, type AppFacts, type ProcfileLine } from '../project/app.js';
+import type { AppCandidate } from '../project/app-object.js';
+import type { Project } from '../project/model.js';
+import { InitError, type InitOptions } from './types.js';
+import type { Role } from '../templates/spec.js';
 
 export interface Choice {
   app: AppCandidate;

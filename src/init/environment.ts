@@ -2,11 +2,9 @@
 // throwaway values CI's smoke test passes, and the `.env.example` compose reads: names and where each is read, never a
 // value from the project (a committed .env stays out of everything pyship writes).
 import { detectEnv, type ConfigFileRead, type EnvRead } from '../project/env.js';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { detectLocalHosts, type DevSetting, type HostGate, type LocalService } from '../project/local-hosts.js';
 import { at } from './decisions.js';
-
-export { smokeFlags, smokeValue } from '../templates/smoke-env.js';
 
 export interface AppEnvironment {
   required: EnvRead[];

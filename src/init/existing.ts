@@ -5,9 +5,11 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { writeTarget, WriteRefused } from '../io/write.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { buildCommands, dependencyBots, botCovers, type DependencyBot } from '../project/ci.js';
+import { buildCommands, type DependencyBot } from '../project/ci.js';
+import { dependencyBots, botCovers } from '../project/dependency-bots.js';
 import { parseDockerignore } from '../project/dockerignore.js';
-import { loadProject, type Project } from '../project/project.js';
+import { loadProject } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { excludedNeeds, neededFiles } from './ignore-needs.js';
 import type { GeneratedFile } from './types.js';
 import type { InitSpec } from './types.js';

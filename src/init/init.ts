@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { failure, writeAtomic, WriteError } from '../io/write.js';
 import { createTwoFilesPatch } from 'diff';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { pyprojects } from '../project/python.js';
 import { compose } from '../templates/compose.js';
 import { githubWorkflow, gitlabCi } from '../templates/ci.js';
@@ -13,7 +13,7 @@ import { dockerfile } from '../templates/dockerfile.js';
 import { dockerignore } from '../templates/dockerignore.js';
 import { k8sManifests } from '../templates/k8s.js';
 import { serverConfig } from '../templates/server.js';
-import type { GeneratedFile, InitSpec } from './spec.js';
+import type { GeneratedFile, InitSpec } from './types.js';
 import { envExample } from './environment.js';
 import type { FileWrite } from './existing.js';
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Engine, ProcessResult } from '../engine/types.js';
-import type { DeclaredDep } from '../project/python.js';
+import type { DeclaredDep } from '../project/pyproject.js';
 
 export type Locker = 'uv' | 'poetry' | 'pdm' | 'pipenv' | 'pip';
 

@@ -1,10 +1,11 @@
 // A read-only root breaks an app that writes into its own tree: from the writes the code shows (src/project/writes.ts),
 // the tmpfs and named volumes compose and k8s mount, the directories the Dockerfile creates for them, or read-only off
 // with the reason when a path cannot be mounted.
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { appWrites, type AppWrite } from '../project/writes.js';
 import type { Decisions } from './decisions.js';
-import type { InitSpec, Mount, MountLayout } from './types.js';
+import type { InitSpec } from './types.js';
+import type { Mount, MountLayout } from '../templates/spec.js';
 
 const WORKDIR = '/app';
 /** Files a directory may hold and still take a mount (a volume's first use copies them in). */

@@ -4,10 +4,11 @@
 import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Dockerfile, Stage } from '../dockerfile/model.js';
 import { finalEnv, finalStage, rootBase, runTarget, startCommand } from '../dockerfile/query.js';
-import { lineOf, startScripts, type StartScript } from '../dockerfile/scripts.js';
+import { startScripts, type StartScript } from '../dockerfile/scripts.js';
+import { lineOf } from '../dockerfile/lines.js';
 import type { ShCommand } from '../dockerfile/shell.js';
 import { commandServer } from '../project/servers-evidence.js';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import type { Force } from './existing.js';
 import type { InitSpec } from './types.js';
 

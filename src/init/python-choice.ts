@@ -2,11 +2,12 @@
 // own pin first, else the newest minor its constraints and pins allow (capped at the newest released before the lock
 // was last changed), on the newest Debian release that has an image for it. Every step leaves its evidence.
 import type { PythonFacts } from '../project/python.js';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { debianFor, endOfLife, minorNumber, PYTHON_RELEASES, pythonRelease, releasedBy, tagExists, type Codename } from '../project/python-releases.js';
 import { pythonSupport } from '../project/python-support.js';
 import { allowedMinors, pythonFromConstraint } from './python-version.js';
-import { DEFAULT_PYTHON, InitError, TOOLS, type InitOptions } from './types.js';
+import { DEFAULT_PYTHON, InitError, type InitOptions } from './types.js';
+import { TOOLS } from '../templates/spec.js';
 
 export interface PythonChoice {
   version: string;

@@ -1,6 +1,6 @@
 // An app that writes into its own package (a SQLite file beside its modules) cannot run from root-owned site-packages:
 // such an app, when nothing needs it installed, runs from its source copied to /app (owned by the app user) instead.
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { appWrites } from '../project/writes.js';
 import type { Decisions } from './decisions.js';
 import { imagePathOf } from './mounts.js';

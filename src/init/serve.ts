@@ -1,12 +1,14 @@
 // Which server runs the web app, and on what evidence: the project's own start commands (servers-evidence.ts), then
 // its dependencies, then a default that fits the interface, installed pinned on top of the lock and said in a note.
-import type { AppCandidate, AppFacts, ProcfileLine } from '../project/app.js';
-import type { Project } from '../project/project.js';
+import type { AppFacts, ProcfileLine } from '../project/app.js';
+import type { AppCandidate } from '../project/app-object.js';
+import type { Project } from '../project/model.js';
 import { detectPython } from '../project/python.js';
 import { serverFacts, type ServerEvidence, type StartStep } from '../project/servers-evidence.js';
 import { at } from './decisions.js';
 import { resolveTarget, uwsgiIniTarget, type Choice } from './entry.js';
-import { InitError, SERVER_PINS, type ExtraInstall, type InitOptions, type Server } from './types.js';
+import { InitError, SERVER_PINS, type InitOptions } from './types.js';
+import type { ExtraInstall, Server } from '../templates/spec.js';
 
 /** The web process as the project's own files start it. */
 export interface WebEvidence {

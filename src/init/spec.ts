@@ -1,8 +1,9 @@
 // `pyship init`, step 1: the project's facts (src/project/) and the user's options → one InitSpec that every template
 // reads. Nothing here guesses silently: an ambiguity is an InitError naming the files and the flag that settles it.
-import { detectApp, type AppCandidate } from '../project/app.js';
+import { detectApp } from '../project/app.js';
+import type { AppCandidate } from '../project/app-object.js';
 import { detectPython } from '../project/python.js';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { dependencyNames, chooseDeps } from './deps.js';
 import { gitRoot } from '../project/locate.js';
 import { relative, sep } from 'node:path';
@@ -19,14 +20,11 @@ import { Decisions } from './decisions.js';
 import { configFilesNote, environmentDecision, environmentNote, localHostsNote, moduleFile, readEnvironment } from './environment.js';
 import { chooseDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
-import { InitError, type BuildStep, type ExtraInstall, type InitOptions, type InitSpec, type ReleaseStep, type Role, type Server } from './types.js';
+import { InitError, type InitOptions, type InitSpec } from './types.js';
+import type { BuildStep, ExtraInstall, ReleaseStep, Role, Server } from '../templates/spec.js';
 import { chooseMounts } from './mounts.js';
 import { keepInstalled } from './run-from-source.js';
 import { uwsgiServing, type UwsgiServing } from './uwsgi-serving.js';
-
-export * from './types.js';
-export { pythonFromConstraint } from './python-version.js';
-export { SYSTEM_LIBS } from './syslibs.js';
 
 const base = (p: string): string => p.split('/').pop()!;
 

@@ -3,11 +3,12 @@
 // `release:`), steps that drop data listed for the user; never into the container's start. Each is a decision.
 import { detectAssets, type AssetBuild } from '../project/assets.js';
 import { detectSteps, type FoundStep } from '../project/steps.js';
-import type { Project } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { detectPython } from '../project/python.js';
 import { dependencyNames } from './deps.js';
 import type { Decisions } from './decisions.js';
-import type { AssetStage, BuildStep, InitSpec, ReleaseStep } from './types.js';
+import type { InitSpec } from './types.js';
+import type { AssetStage, BuildStep, ReleaseStep } from '../templates/spec.js';
 
 const WHERE: Record<FoundStep['when'], string> = {
   start: 'at container start', release: 'as a release step', build: 'at image build', task: 'by hand or as a task',

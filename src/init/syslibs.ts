@@ -1,5 +1,5 @@
 // System libraries: Debian packages that Python packages link to at run time, and what building them from source needs.
-import type { Debian } from './types.js';
+import type { Debian } from '../templates/spec.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // System libraries: runtime libraries of packages that link to them, and what building them from source needs.

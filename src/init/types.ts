@@ -6,9 +6,6 @@ import type { Decision } from './decisions.js';
 import type { AppEnvironment } from './environment.js';
 import type { LockOutcome, LockJob } from './lock.js';
 
-export type { AssetStage, BuildStep, Debian, DepsLayer, ExtraInstall, Mount, MountLayout, ReleaseStep, Role, Server } from '../templates/spec.js';
-export { TOOLS } from '../templates/spec.js';
-
 export const SERVERS: readonly Server[] = ['gunicorn', 'uvicorn', 'uwsgi', 'hypercorn', 'daphne', 'granian', 'waitress', 'aiohttp'];
 /** Versions of the servers init installs when the project's lock lacks one (current releases). */
 export const SERVER_PINS = { gunicorn: '23.0.0', uvicorn: '0.35.0', uwsgi: '2.0.30', hypercorn: '0.17.3', daphne: '4.2.1', granian: '2.5.4', waitress: '3.0.2' } as const;

@@ -3,8 +3,8 @@
 // names this directory as a member (uv `[tool.uv.workspace] members`, poetry path dependencies) and has the lock.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { parsePyproject } from '../project/python.js';
-import type { Project } from '../project/project.js';
+import { parsePyproject } from '../project/pyproject.js';
+import type { Project } from '../project/model.js';
 import { gitRoot } from '../project/locate.js';
 import { projectBounds, readRegularText } from '../io/regular.js';
 import type { Workspace } from '../templates/spec.js';

@@ -16,8 +16,6 @@ import type { Finding, Severity } from './rule.js';
 import type { RuleSet } from './rule-set.js';
 import { display, gatherTargets, type Target } from './targets.js';
 
-export { gatherTargets, type Target } from './targets.js';
-
 export interface CheckFilesOptions extends FixRequest {
   /** The rules of the run (the registry, from the command). */
   ruleSet: RuleSet;

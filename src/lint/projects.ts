@@ -1,7 +1,8 @@
 // Which project and build context each Dockerfile of a run belongs to, each project loaded once per run.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { findProjectRoot, loadProject, type Project } from '../project/project.js';
+import { findProjectRoot, loadProject } from '../project/project.js';
+import type { Project } from '../project/model.js';
 import { contextOf } from '../project/contexts.js';
 import { display } from './targets.js';
 

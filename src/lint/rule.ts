@@ -3,9 +3,7 @@ import type { Dockerfile, Span } from '../dockerfile/model.js';
 import type { ImageFacts } from '../image/facts.js';
 import type { ImageConfig } from '../image/model.js';
 import type { RuntimeRecord, RuntimeSettings, SmokeFigures } from '../runtime/record.js';
-import type { Project, ProjectFiles } from '../project/model.js';
-
-export type { ProjectFiles };
+import type { Project } from '../project/model.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Scope = 'D' | 'P' | 'I' | 'R';

@@ -1,7 +1,8 @@
 // `pyship plan`: the guide's phases with each phase's checks passed/failed for a project, and the next steps.
 import { dirname, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { checkFiles, gatherTargets } from '../lint/files.js';
+import { checkFiles } from '../lint/files.js';
+import { gatherTargets } from '../lint/targets.js';
 import { resolveEnabled } from '../lint/config.js';
 import { ConfigLookup } from '../lint/config-lookup.js';
 import { everyRule, registry } from '../rules/index.js';

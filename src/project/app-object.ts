@@ -1,6 +1,7 @@
 // What `pyship init` serves: an app object a WSGI/ASGI server (or Celery) loads as `module:attr`. Shared by the
 // readers that find one (app.ts, factories.ts), so neither imports the other for it.
 
+/** aiohttp apps are neither WSGI nor ASGI: aiohttp's own server (or gunicorn's aiohttp worker) runs them. */
 export type AppInterface = 'wsgi' | 'asgi' | 'aiohttp' | 'celery';
 
 /** An app object the server can load: `module:attr` (with `()` for a factory). */

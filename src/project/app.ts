@@ -2,13 +2,11 @@
 // (`app = Flask(...)`, `create_app()` factories, FastAPI/Starlette, Celery), `[project.scripts]`, Procfile lines (routes
 // are routes.ts's). Read from source text with light patterns: nothing is imported or executed. Used by `pyship init`.
 import { parseShell, type ShCommand } from '../dockerfile/shell.js';
-import { pyprojects, type Pyproject } from './python.js';
+import { pyprojects } from './python.js';
+import type { Pyproject } from './pyproject.js';
 import { projectFact, type Project } from './model.js';
 import { appObjects } from './factories.js';
-import type { AppCandidate, AppInterface } from './app-object.js';
-
-/** aiohttp apps are neither WSGI nor ASGI: aiohttp's own server (or gunicorn's aiohttp worker) runs them. */
-export type { AppCandidate, AppInterface } from './app-object.js';
+import type { AppCandidate } from './app-object.js';
 
 export interface DjangoApp {
   /** Root-relative path of manage.py. */

@@ -1,8 +1,9 @@
 // Project files pyship reads loosely (by pattern) while their own tools parse them strictly: .dockerignore files,
 // pre-commit configs, lock files. A broken one is reported (DF026) at its line instead of being read as if it were fine.
 import { parseDockerignore } from './dockerignore.js';
-import { projectFact, type Project } from './model.js';
-import { detectPython, tomlParse, type FileProblem } from './python.js';
+import { projectFact, type Project, type FileProblem } from './model.js';
+import { detectPython } from './python.js';
+import { tomlParse } from './toml.js';
 import { yaml } from './yaml.js';
 
 const IGNORE_FILE = /(^|\/)([^/]*\.)?dockerignore$/;

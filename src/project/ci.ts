@@ -10,10 +10,6 @@ import { jobSequences } from './ci-jobs.js';
 import { afterBuild, buildFromCommand, buildFromStep, containerRun, dockerSub } from './docker-cli.js';
 
 export type * from './ci-model.js';
-export { ciFacts, ciProblems, hasCi, jobSequences, type CiFacts } from './ci-jobs.js';
-export { botCovers, dependencyBots, PYTHON_ECOSYSTEMS } from './dependency-bots.js';
-export { classifyTag, TOOL_IMAGE } from './docker-cli.js';
-export { scalarText } from './yaml.js';
 
 interface Derived {
   builds: BuildCommand[];

@@ -9,8 +9,6 @@ import { walkFiles } from '../io/discover.js';
 import { present, readRegular } from '../io/regular.js';
 import { shellcheckRunner, type ShellCheckRunner } from './shellcheck.js';
 
-export type { Project, ProjectDockerfile, ProjectFiles, SourceFile } from './model.js';
-
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '.tox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.hg', '.svn']);
 
 export function findProjectRoot(start: string): string {

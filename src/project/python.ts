@@ -8,13 +8,6 @@ import { parseRequirements, type RequirementsFile } from './requirements.js';
 import { parsePipfile, parsePyproject, type Pipfile, type Pyproject } from './pyproject.js';
 import { parseCondaEnv, type CondaEnv } from './conda.js';
 
-export type { FileProblem } from './model.js';
-export { normalizeName, parseSpec, requirementKind, requirementName, type ParsedSpec, type PinKind } from './requirement-spec.js';
-export { parseRequirements, requirementsTree, type OptionLine, type RequirementLine, type RequirementsEntry, type RequirementsFile, type RequirementsTree } from './requirements.js';
-export { parsePipfile, parsePyproject, type DeclaredDep, type Pipfile, type Pyproject } from './pyproject.js';
-export { parseCondaEnv, type CondaEnv } from './conda.js';
-export { tomlParse } from './toml.js';
-
 export type PackageManager = 'uv' | 'poetry' | 'pdm' | 'pipenv' | 'conda' | 'pip-tools' | 'pip';
 
 export const LOCK_FILES: Record<string, PackageManager> = {

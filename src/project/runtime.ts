@@ -9,7 +9,6 @@ import { paasTargets, parseProcfile } from './paas.js';
 import type { ComposeFile, ComposeService, K8sContainer, PaasTarget, ProcfileEntry, RuntimeFacts, RuntimeProblem } from './runtime-model.js';
 
 export type * from './runtime-model.js';
-export { fileLogging } from './file-logging.js';
 
 const COMPOSE_NAME = /^(docker-)?compose(\.[\w.-]+)?\.ya?ml$/;
 

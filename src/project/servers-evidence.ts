@@ -4,7 +4,7 @@
 import { pipInstall } from '../dockerfile/commands.js';
 import { finalEnv, finalStage, runTarget, startCommand } from '../dockerfile/query.js';
 import { runScript, parseShell, type ShCommand } from '../dockerfile/shell.js';
-import { lineOf } from '../dockerfile/scripts.js';
+import { lineOf } from '../dockerfile/lines.js';
 import { parseServerArgv, type ServerCommand } from './app.js';
 import { composeServices, isDevCompose } from './runtime.js';
 import { pyprojects } from './python.js';

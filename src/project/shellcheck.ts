@@ -7,7 +7,6 @@ import { delimiter, join } from 'node:path';
 import { parseShellcheckJson, shellcheckShell, type ShellCheckComment } from './shellcheck-json.js';
 
 export { parseShellcheckJson, shellcheckShell };
-export type { ShellCheckComment, ShellCheckLevel, ShellCheckShell } from './shellcheck-json.js';
 
 /**
  * Codes never passed through: the script comes on stdin, so ShellCheck cannot follow `source`d files (SC1090/SC1091),

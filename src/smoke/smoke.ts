@@ -8,10 +8,6 @@ import { imageConfig, SmokeError } from './inspect.js';
 import { judgeRuntime } from './judge.js';
 import { measure } from './measure.js';
 
-export type { SmokeFigures } from '../runtime/record.js';
-export { healthcheckArgv, imageConfig, SmokeError } from './inspect.js';
-export { runFailure } from './container.js';
-
 export interface SmokeOptions {
   /**
    * Path the HTTP checks request, and that must answer 2xx. Without one, "/" is requested and any answer below 500

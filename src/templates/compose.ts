@@ -1,7 +1,7 @@
 // compose.yaml: run the image locally the way production does: no capabilities, an init, read-only root with a tmpfs,
 // its health check, loopback-only ports, a Celery worker and its broker, release one-offs (migrations), and (commented) how
 // to pass a build secret.
-import type { AppCandidate } from '../project/app.js';
+import type { AppCandidate } from '../project/app-object.js';
 import type { TemplateSpec } from './spec.js';
 
 /** The app user of the generated Dockerfile (src/templates/dockerfile.ts). */

@@ -1,6 +1,6 @@
 // The spec every template renders: what `pyship init` decided (init's TemplateSpec extends it with its own working state), in
 // the templates' terms, so the templates read nothing of init.
-import type { AppCandidate } from '../project/app.js';
+import type { AppCandidate } from '../project/app-object.js';
 import type { EnvRead } from '../project/env.js';
 import type { PackageManager } from '../project/python.js';
 

@@ -5,7 +5,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { buildSpec, InitError, type InitOptions, type InitSpec } from '../../src/init/spec.js';
+import { buildSpec } from '../../src/init/spec.js';
+import { InitError, type InitOptions, type InitSpec } from '../../src/init/types.js';
 import { poetryConstraint, requirementsFromReport, type LockRunner } from '../../src/init/lock.js';
 import type { Engine, ProcessResult } from '../../src/engine/types.js';
 import { locateProject } from '../../src/project/locate.js';

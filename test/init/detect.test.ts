@@ -4,7 +4,9 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/commands/io.js';
-import { buildSpec, DEFAULT_PYTHON, InitError, pythonFromConstraint, type InitOptions, type InitSpec } from '../../src/init/spec.js';
+import { buildSpec } from '../../src/init/spec.js';
+import { DEFAULT_PYTHON, InitError, type InitOptions, type InitSpec } from '../../src/init/types.js';
+import { pythonFromConstraint } from '../../src/init/python-version.js';
 import { celeryWorkerApp, detectApp, parseServerCommand, splitCommand } from '../../src/project/app.js';
 import { loadProject } from '../../src/project/project.js';
 import { runCli } from '../helpers.js';

@@ -2,7 +2,8 @@
 // need at import, collectstatic/compilemessages as build steps (or the reason why not), and how the Dockerfile,
 // compose.yaml and k8s render them.
 import { describe, expect, it } from 'vitest';
-import { buildSpec, InitError, orderBuildSteps, type InitOptions, type InitSpec } from '../../src/init/spec.js';
+import { buildSpec, orderBuildSteps } from '../../src/init/spec.js';
+import { InitError, type InitOptions, type InitSpec } from '../../src/init/types.js';
 import { detectApp } from '../../src/project/app.js';
 import { chooseSettings, readSettings } from '../../src/project/django.js';
 import { loadProject } from '../../src/project/project.js';

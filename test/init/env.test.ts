@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFilesOf, envReadsOf } from '../../src/project/env.js';
 import { statements } from '../../src/project/py/source.js';
-import { readEnvironment, smokeValue, smokeFlags } from '../../src/init/environment.js';
+import { readEnvironment } from '../../src/init/environment.js';
+import { smokeValue, smokeFlags } from '../../src/templates/smoke-env.js';
 import { loadProject } from '../../src/project/project.js';
 import { checkFindings, gitCommit, init, listFiles, projectDir } from './helpers.js';
 

@@ -2,7 +2,8 @@
 // from 2022 gets the Python of 2022, tool pins that still run on it, and an end-of-life note that says how far the
 // pins reach.
 import { describe, expect, it } from 'vitest';
-import { buildSpec, DEFAULT_PYTHON, InitError, type InitOptions, type InitSpec } from '../../src/init/spec.js';
+import { buildSpec } from '../../src/init/spec.js';
+import { DEFAULT_PYTHON, InitError, type InitOptions, type InitSpec } from '../../src/init/types.js';
 import { toolVersionsFor } from '../../src/init/python-choice.js';
 import { loadProject } from '../../src/project/project.js';
 import { PYTHON_RELEASES, tagExists } from '../../src/project/python-releases.js';

@@ -1,7 +1,8 @@
 // Where `pyship init` places a project's startup steps (src/init/steps.ts): migrations as a one-off (compose, k8s Job)
 // that runs where the tool needs it, never at start; data-dropping setup listed, never run; build steps in the image.
 import { describe, expect, it } from 'vitest';
-import { buildSpec, type InitSpec } from '../../src/init/spec.js';
+import { buildSpec } from '../../src/init/spec.js';
+import type { InitSpec } from '../../src/init/types.js';
 import { loadProject } from '../../src/project/project.js';
 import { compose } from '../../src/templates/compose.js';
 import { dockerfile } from '../../src/templates/dockerfile.js';

@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { loadProject, type Project } from '../../src/project/project.js';
+import { loadProject } from '../../src/project/project.js';
+import type { Project } from '../../src/project/model.js';
 import {
-  botCovers, buildCommands, ciFacts, ciProblems, dependencyBots, lintersRun, runCommands, scalarText, scannersRun,
+  buildCommands, lintersRun, runCommands, scannersRun,
 } from '../../src/project/ci.js';
+import { botCovers, dependencyBots } from '../../src/project/dependency-bots.js';
+import { ciFacts, ciProblems } from '../../src/project/ci-jobs.js';
+import { scalarText } from '../../src/project/yaml.js';
 
 function project(files: Record<string, string>): Project {
   const dir = mkdtempSync(join(tmpdir(), 'pyship-ci-'));

@@ -1,6 +1,7 @@
 // The port from the project's evidence: what wins, its file:line, a privileged port moved to 8000, the default.
 import { describe, expect, it } from 'vitest';
-import { loadProject, type Project } from '../../src/project/project.js';
+import { loadProject } from '../../src/project/project.js';
+import type { Project } from '../../src/project/model.js';
 import { projectPort } from '../../src/project/port.js';
 import { join } from 'node:path';
 import { tempFiles } from '../helpers.js';

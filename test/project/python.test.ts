@@ -4,8 +4,12 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/project/project.js';
 import {
-  detectPython, parseCondaEnv, parsePipfile, parsePyproject, parseRequirements, parseSpec, pythonProblems, requirementsTree,
+  detectPython, pythonProblems,
 } from '../../src/project/python.js';
+import { parseCondaEnv } from '../../src/project/conda.js';
+import { parsePipfile, parsePyproject } from '../../src/project/pyproject.js';
+import { parseRequirements, requirementsTree } from '../../src/project/requirements.js';
+import { parseSpec } from '../../src/project/requirement-spec.js';
 
 function project(files: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'pyship-python-'));

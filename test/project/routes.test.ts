@@ -1,6 +1,7 @@
 // The route table: full paths through each framework's prefixes, file:line, and which route a health check uses.
 import { describe, expect, it } from 'vitest';
-import { loadProject, type Project } from '../../src/project/project.js';
+import { loadProject } from '../../src/project/project.js';
+import type { Project } from '../../src/project/model.js';
 import { constantView, healthName, healthRoutes, joinPath, routeTable, type Route } from '../../src/project/routes.js';
 import { chooseHealth } from '../../src/init/health.js';
 import { lintProject, tempFiles } from '../helpers.js';

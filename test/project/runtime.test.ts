@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadProject, type Project } from '../../src/project/project.js';
+import { loadProject } from '../../src/project/project.js';
+import type { Project } from '../../src/project/model.js';
 import {
-  composeServices, fileLogging, isProjectImage, k8sContainers, paasTargetsOf, procfileEntries, runtimeProblems, servicesBuilding,
+  composeServices, isProjectImage, k8sContainers, paasTargetsOf, procfileEntries, runtimeProblems, servicesBuilding,
 } from '../../src/project/runtime.js';
+import { fileLogging } from '../../src/project/file-logging.js';
 
 function project(files: Record<string, string>): Project {
   const dir = mkdtempSync(join(tmpdir(), 'pyship-runtime-'));

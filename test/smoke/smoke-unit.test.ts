@@ -1,7 +1,8 @@
 // Pure parts of smoke: /proc readers, image metadata, option parsing, the summary, engine errors. No engine needed.
 import { describe, expect, it } from 'vitest';
 import { formatSocket, parseProcNetTcp, parseProcStat, parseStatusUid } from '../../src/smoke/procfs.js';
-import { healthcheckArgv, imageConfig, networkProblem, parseSeconds, smokeImage, SmokeError } from '../../src/smoke/smoke.js';
+import { networkProblem, parseSeconds, smokeImage } from '../../src/smoke/smoke.js';
+import { healthcheckArgv, imageConfig, SmokeError } from '../../src/smoke/inspect.js';
 import { httpGet } from '../../src/smoke/http.js';
 import { parseCmd, parseEnv, parseNetwork, runSmoke, summarize } from '../../src/commands/smoke.js';
 import { runArgs } from '../../src/engine/engine.js';

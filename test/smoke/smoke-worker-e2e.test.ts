@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/engine.js';
 import { PYSHIP_LABEL } from '../../src/engine/types.js';
-import { smokeImage, SmokeError, type SmokeResult } from '../../src/smoke/smoke.js';
+import { smokeImage, type SmokeResult } from '../../src/smoke/smoke.js';
+import { SmokeError } from '../../src/smoke/inspect.js';
 import { runSmoke } from '../../src/commands/smoke.js';
 import type { Io } from '../../src/commands/io.js';
 

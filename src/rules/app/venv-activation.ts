@@ -5,9 +5,11 @@ import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/mode
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { isPython, pipInstall, positionals, pythonModule } from '../../dockerfile/commands.js';
 import {
-  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imagePath, rootBase, serverOf, shellWordValue, startCommand,
+  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, rootBase, serverOf, shellWordValue, startCommand,
 } from '../../dockerfile/query.js';
-import { lineOf, startScripts } from '../../dockerfile/scripts.js';
+import { imagePath } from '../../dockerfile/paths.js';
+import { startScripts } from '../../dockerfile/scripts.js';
+import { lineOf } from '../../dockerfile/lines.js';
 import { expandWord } from '../../dockerfile/words.js';
 import { keyValues } from '../../dockerfile/arguments.js';
 

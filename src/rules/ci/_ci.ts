@@ -1,8 +1,9 @@
 // Helpers the CI-area and other project rules share: which builds run in CI, which Dockerfile a build uses, where an
 // absence is reported.
 import type { Dockerfile, Span } from '../../dockerfile/model.js';
-import type { Project } from '../../project/project.js';
-import { buildCommands, hasCi, type BuildCommand } from '../../project/ci.js';
+import type { Project } from '../../project/model.js';
+import { buildCommands, type BuildCommand } from '../../project/ci.js';
+import { hasCi } from '../../project/ci-jobs.js';
 
 export interface CtxDockerfile {
   path: string;

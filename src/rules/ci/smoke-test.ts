@@ -1,6 +1,7 @@
 // CI001: every CI job that builds and pushes the image runs it first.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import { runCommands, TOOL_IMAGE } from '../../project/ci.js';
+import { runCommands } from '../../project/ci.js';
+import { TOOL_IMAGE } from '../../project/docker-cli.js';
 import { buildName, ciBuilds } from './_ci.js';
 
 const WF = (steps: string): string => `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n${steps}`;

@@ -9,7 +9,7 @@ import { finalStage, serverOf, startCommand, type Server } from '../../dockerfil
 import { imageFile } from '../../dockerfile/image-files.js';
 import { startScripts } from '../../dockerfile/scripts.js';
 import type { ProjectRuleContext } from '../../lint/rule.js';
-import { fileLogging } from '../../project/runtime.js';
+import { fileLogging } from '../../project/file-logging.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { secs } from '../../runtime/record.js';
 

@@ -1,7 +1,7 @@
 // DF002: `cd` that moves the rest of a RUN belongs in WORKDIR, where every later instruction sees it.
 import { defineRule } from '../../lint/rule.js';
 import { stageCommands, type ShCommand } from '../../dockerfile/shell.js';
-import { imagePath } from '../../dockerfile/query.js';
+import { imagePath } from '../../dockerfile/paths.js';
 
 /** A path the `rm` command deletes, normalised without trailing slashes. */
 function removedBy(cmd: ShCommand): string[] {

@@ -1,6 +1,6 @@
 // DF026: project files pyship reads (requirements, pyproject, workflows, compose, manifests) that it cannot parse.
 import { defineProjectRule } from '../../lint/rule.js';
-import { ciProblems } from '../../project/ci.js';
+import { ciProblems } from '../../project/ci-jobs.js';
 import { pythonProblems } from '../../project/python.js';
 import { runtimeProblems } from '../../project/runtime.js';
 import { brokenFileProblems } from '../../project/broken-files.js';

@@ -2,7 +2,7 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Instruction, KeyValue } from '../../dockerfile/model.js';
 import { keyValues } from '../../dockerfile/arguments.js';
-import { lineOf } from '../../dockerfile/scripts.js';
+import { lineOf } from '../../dockerfile/lines.js';
 
 /** ARGs the steps after them consume implicitly (from the environment), and BuildKit's automatic platform args. */
 const IMPLICIT = /^(DEBIAN_FRONTEND|PIP_\w+|UV_\w+|POETRY_\w+|PIPENV_\w+|PDM_\w+|PYTHON(UNBUFFERED|DONTWRITEBYTECODE|PATH|HASHSEED|OPTIMIZE|FAULTHANDLER|WARNINGS|IOENCODING|UTF8|NOUSERSITE|USERBASE|PYCACHEPREFIX|HOME|STARTUP|BREAKPOINT|DEVMODE|SAFEPATH|INTMAXSTRDIGITS|MALLOC|HTTPSVERIFY)|(HTTPS?|FTP|NO|ALL)_PROXY|(https?|ftp|no|all)_proxy|BUILDKIT_\w+|TARGET(PLATFORM|OS|ARCH|VARIANT)|BUILD(PLATFORM|OS|ARCH|VARIANT)|SOURCE_DATE_EPOCH|MAKEFLAGS|CFLAGS|CXXFLAGS|LDFLAGS|CPPFLAGS|CC|CXX|RUSTFLAGS|CARGO_\w+|GOFLAGS|GOPROXY|NPM_CONFIG_\w+|npm_config_\w+|NODE_ENV|NODE_OPTIONS|YARN_\w+|LANG|LC_\w+|TZ|CONDA_\w+|MAMBA_\w+|HF_\w+)$/;

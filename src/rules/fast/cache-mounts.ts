@@ -5,7 +5,8 @@ import type { ShCommand } from '../../dockerfile/shell.js';
 import { runScript, stageCommands } from '../../dockerfile/shell.js';
 import { flagValue, hasFlag, pythonInstall, type PyInstall, type PyTool } from '../../dockerfile/commands.js';
 import { mounts } from '../../dockerfile/arguments.js';
-import { chainInstructions, imagePath, pathWithin } from '../../dockerfile/query.js';
+import { chainInstructions, pathWithin } from '../../dockerfile/query.js';
+import { imagePath } from '../../dockerfile/paths.js';
 import { expandWord } from '../../dockerfile/words.js';
 
 interface CacheSpec {

@@ -4,8 +4,9 @@ import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/mode
 import { memo } from '../../dockerfile/memo.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag, pythonInstall } from '../../dockerfile/commands.js';
-import { copyOperands, imagePath, pathWithin } from '../../dockerfile/query.js';
-import { lineOf } from '../../dockerfile/scripts.js';
+import { copyOperands, pathWithin } from '../../dockerfile/query.js';
+import { imagePath } from '../../dockerfile/paths.js';
+import { lineOf } from '../../dockerfile/lines.js';
 
 type Kind = 'deps' | 'deps+project' | 'project';
 

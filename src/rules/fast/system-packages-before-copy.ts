@@ -4,7 +4,7 @@ import type { Instruction } from '../../dockerfile/model.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { aptCall, positionals, pythonInstall } from '../../dockerfile/commands.js';
 import { copyOperands } from '../../dockerfile/query.js';
-import { lineOf } from '../../dockerfile/scripts.js';
+import { lineOf } from '../../dockerfile/lines.js';
 
 const PKG_VALUE_FLAGS = new Set(['-t', '--virtual', '-X', '--repository', '-p', '--root', '--setopt', '-c', '--config', '--installroot', '--releasever', '--repo', '--enablerepo', '--disablerepo', '-x', '--exclude']);
 

@@ -2,10 +2,11 @@
 import { defineRule, type RuleContext } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Stage } from '../../dockerfile/model.js';
 import {
-  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, imagePath, pathWithin, serverOf, shellWordValue, startCommand,
+  chainInstructions, copyOperands, finalEnv, finalStage, fromChain, pathWithin, serverOf, shellWordValue, startCommand,
 } from '../../dockerfile/query.js';
+import { imagePath } from '../../dockerfile/paths.js';
 import { imageFile } from '../../dockerfile/image-files.js';
-import { lineOf } from '../../dockerfile/scripts.js';
+import { lineOf } from '../../dockerfile/lines.js';
 import { endState } from '../../dockerfile/stages.js';
 import { runScript, type ShCommand } from '../../dockerfile/shell.js';
 import { hasFlag, isPython, pipInstall, positionals, pythonModule } from '../../dockerfile/commands.js';

@@ -2,7 +2,7 @@
 // options of start scripts, and what `/bin/sh` the base image has.
 import { memo2 } from '../../dockerfile/memo.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
-import type { ProjectFiles } from '../../lint/rule.js';
+import type { ProjectFiles } from '../../project/model.js';
 import type { ShCommand, ShellScript, ShWord } from '../../dockerfile/shell.js';
 import { finalEnv, rootBase, startCommand } from '../../dockerfile/query.js';
 import { longOption, shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';

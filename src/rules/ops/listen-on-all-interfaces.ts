@@ -1,7 +1,7 @@
 // OPS001: the server must listen on 0.0.0.0 — a loopback bind (explicit or a server's default) is unreachable from outside.
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Span, Stage } from '../../dockerfile/model.js';
-import type { ProjectFiles } from '../../lint/rule.js';
+import type { ProjectFiles } from '../../project/model.js';
 import type { ShCommand, ShWord } from '../../dockerfile/shell.js';
 import { chainInstructions, finalStage, serverOf, type Server } from '../../dockerfile/query.js';
 import { pythonModule } from '../../dockerfile/commands.js';

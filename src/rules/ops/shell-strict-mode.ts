@@ -2,7 +2,8 @@
 import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Instruction, Span, Stage } from '../../dockerfile/model.js';
 import { runScript, type ShCommand, type ShellScript } from '../../dockerfile/shell.js';
-import { lineOf, SHELLS, shebang, shellOptionsOf, shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
+import { SHELLS, shebang, shellOptionsOf, shellStartScripts, type ShellStartScript } from '../../dockerfile/scripts.js';
+import { lineOf } from '../../dockerfile/lines.js';
 import { copyOperands, finalEnv } from '../../dockerfile/query.js';
 import { scriptNeeds } from './_script-needs.js';
 import type { Project } from '../../project/model.js';

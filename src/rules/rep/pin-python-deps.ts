@@ -1,13 +1,15 @@
 // REP004: every Python package the build installs is pinned — by `==`, a lock file, or a fully pinned requirements file.
-import { dirnamePosix, joinRelative } from '../../dockerfile/paths.js';
-import { defineRule, type ProjectFiles } from '../../lint/rule.js';
+import { dirnamePosix, joinRelative, imagePath } from '../../dockerfile/paths.js';
+import { defineRule } from '../../lint/rule.js';
+import type { ProjectFiles } from '../../project/model.js';
 import type { Dockerfile, Instruction, Span } from '../../dockerfile/model.js';
 import { runScript, stageCommands, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { flagValue, hasFlag, positionals, pythonInstall, type PipCall, type PyInstall } from '../../dockerfile/commands.js';
-import { chainInstructions, copyOperands, imagePath, pathWithin, shellWordValue } from '../../dockerfile/query.js';
+import { chainInstructions, copyOperands, pathWithin, shellWordValue } from '../../dockerfile/query.js';
 import { mounts } from '../../dockerfile/arguments.js';
 import { referencedVars } from '../../dockerfile/words.js';
-import { requirementKind, requirementName, requirementsTree, type RequirementLine } from '../../project/python.js';
+import { requirementKind, requirementName } from '../../project/requirement-spec.js';
+import { requirementsTree, type RequirementLine } from '../../project/requirements.js';
 import type { Project } from '../../project/model.js';
 
 const ARCHIVE = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg)$/i;

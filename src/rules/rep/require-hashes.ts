@@ -1,6 +1,6 @@
 // REP005: pinned requirements installed by a Dockerfile carry `--hash` entries (pip's hash-checking mode).
 import { defineProjectRule } from '../../lint/rule.js';
-import { requirementsTree } from '../../project/python.js';
+import { requirementsTree } from '../../project/requirements.js';
 import { installedRequirementFiles } from './pin-python-deps.js';
 
 const DOCKERFILE = 'FROM python:3.13-slim-trixie\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n';

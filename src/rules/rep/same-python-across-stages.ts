@@ -3,7 +3,8 @@ import { defineRule } from '../../lint/rule.js';
 import type { Dockerfile, Stage } from '../../dockerfile/model.js';
 import { flagValue, pythonInstall, pythonModule } from '../../dockerfile/commands.js';
 import { stageCommands } from '../../dockerfile/shell.js';
-import { copyOperands, fromChain, imagePath, pathWithin, rootBase, shellWordValue } from '../../dockerfile/query.js';
+import { copyOperands, fromChain, pathWithin, rootBase, shellWordValue } from '../../dockerfile/query.js';
+import { imagePath } from '../../dockerfile/paths.js';
 import { pythonImage, type PythonImage } from './_python-image.js';
 
 /** Paths that hold an installed Python environment, whatever built them. */

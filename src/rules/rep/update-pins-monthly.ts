@@ -1,6 +1,6 @@
 // REP006: lock files change at least every 60 days, or a dependency bot keeps them current.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import { botCovers, dependencyBots } from '../../project/ci.js';
+import { botCovers, dependencyBots } from '../../project/dependency-bots.js';
 
 const DAYS = 60;
 const LOCK = /(^|\/)(uv\.lock|poetry\.lock|Pipfile\.lock|pdm\.lock|pylock(\.[^/]+)?\.toml|requirements[^/]*\.txt)$/;

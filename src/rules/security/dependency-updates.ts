@@ -1,6 +1,6 @@
 // SEC007: Dependabot (pip and docker ecosystems) or Renovate tells the project about security fixes.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import { botCovers, dependencyBots } from '../../project/ci.js';
+import { botCovers, dependencyBots } from '../../project/dependency-bots.js';
 import { detectPython } from '../../project/python.js';
 import type { CtxDockerfile } from '../ci/_ci.js';
 

@@ -6,7 +6,7 @@ import { mounts } from '../../dockerfile/arguments.js';
 import type { Dockerfile, Span } from '../../dockerfile/model.js';
 import type { Project } from '../../project/model.js';
 import { parseDockerignore, type Dockerignore } from '../../project/dockerignore.js';
-import { parsePyproject } from '../../project/python.js';
+import { parsePyproject } from '../../project/pyproject.js';
 import type { ImageFacts } from '../../image/facts.js';
 import { absPath, baseName, inSitePackages } from '../../image/filesystem.js';
 import { historyInstruction } from '../../image/history.js';

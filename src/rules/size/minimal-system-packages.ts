@@ -2,7 +2,8 @@
 import { defineRule, type FixSafety } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
 import { mounts } from '../../dockerfile/arguments.js';
-import { chainInstructions, copyOperands, finalStage, imagePath, instructionEdit, pathWithin, shellWordValue } from '../../dockerfile/query.js';
+import { chainInstructions, copyOperands, finalStage, instructionEdit, pathWithin, shellWordValue } from '../../dockerfile/query.js';
+import { imagePath } from '../../dockerfile/paths.js';
 import { runScript, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { hasFlag, positionals } from '../../dockerfile/commands.js';
 import { formatBytes } from '../../image/facts.js';

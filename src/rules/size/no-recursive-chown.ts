@@ -1,10 +1,11 @@
 // SIZE003: `RUN chown -R`/`chmod -R` over files an earlier COPY/ADD layer put there stores every file twice.
 import { defineRule } from '../../lint/rule.js';
 import type { Instruction } from '../../dockerfile/model.js';
-import { chainInstructions, copyOperands, finalStage, imagePath, pathWithin, shellWordValue } from '../../dockerfile/query.js';
+import { chainInstructions, copyOperands, finalStage, pathWithin, shellWordValue } from '../../dockerfile/query.js';
+import { imagePath } from '../../dockerfile/paths.js';
 import { runScript, type ShCommand, type ShWord } from '../../dockerfile/shell.js';
 import { hasFlag } from '../../dockerfile/commands.js';
-import { lineOf } from '../../dockerfile/scripts.js';
+import { lineOf } from '../../dockerfile/lines.js';
 import { formatBytes } from '../../image/facts.js';
 
 const TOOLS = new Set(['chown', 'chmod', 'chgrp']);
