@@ -11,7 +11,8 @@ import { formatJunit } from '../src/report/junit.js';
 import { LineIndex } from '../src/report/lines.js';
 import { firstParagraph, formatSarif, pathToUri } from '../src/report/sarif.js';
 import { formatText } from '../src/report/text.js';
-import type { FileResult, ReportInput, RuleMeta } from '../src/report/types.js';
+import type { ReportInput, RuleMeta } from '../src/report/types.js';
+import type { FileResult } from '../src/lint/results.js';
 
 const ANSI = /\x1b\[/;
 

@@ -6,8 +6,8 @@ import type { Project } from '../project/model.js';
 import type { Decisions } from './decisions.js';
 import type { PackageManager } from '../project/python.js';
 import { InitError } from './types.js';
-import type { BuildStep, Server } from '../templates/spec.js';
-import { mapServing, type UwsgiServing } from './uwsgi-serving.js';
+import type { BuildStep, Server, UwsgiServing } from '../templates/spec.js';
+import { mapServing } from './uwsgi-serving.js';
 
 export interface DjangoSetup {
   settings: string;

@@ -5,7 +5,8 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { writeTarget, WriteRefused } from '../io/write.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { buildCommands, type DependencyBot } from '../project/ci.js';
+import { buildCommands } from '../project/ci.js';
+import type { DependencyBot } from '../project/ci-model.js';
 import { dependencyBots, botCovers } from '../project/dependency-bots.js';
 import { parseDockerignore } from '../project/dockerignore.js';
 import { loadProject } from '../project/project.js';

@@ -21,10 +21,10 @@ import { configFilesNote, environmentDecision, environmentNote, localHostsNote, 
 import { chooseDjango } from './django.js';
 import { manageDirOf } from '../project/django.js';
 import { InitError, type InitOptions, type InitSpec } from './types.js';
-import type { BuildStep, ExtraInstall, ReleaseStep, Role, Server } from '../templates/spec.js';
+import type { BuildStep, ExtraInstall, ReleaseStep, Role, Server, UwsgiServing } from '../templates/spec.js';
 import { chooseMounts } from './mounts.js';
 import { keepInstalled } from './run-from-source.js';
-import { uwsgiServing, type UwsgiServing } from './uwsgi-serving.js';
+import { uwsgiServing } from './uwsgi-serving.js';
 
 const base = (p: string): string => p.split('/').pop()!;
 

@@ -4,8 +4,6 @@
 
 import type { UwsgiServing } from '../templates/spec.js';
 
-export type { UwsgiServing };
-
 /** Options about serving files and answering requests from the config: static files, their headers, routing. */
 const SERVING = /^(static-[\w-]+|route(-[\w-]+)?|final-route(-[\w-]+)?|error-route(-[\w-]+)?|response-route(-[\w-]+)?|check-static(-docroot)?|offload-threads|mimefile)$/;
 const MAX_LINES = 2000;

@@ -9,8 +9,6 @@ import { gitRoot } from '../project/locate.js';
 import { projectBounds, readRegularText } from '../io/regular.js';
 import type { Workspace } from '../templates/spec.js';
 
-export type { Workspace };
-
 const posix = (p: string): string => p.split(sep).join('/');
 
 /** A workspace `members` glob (`packages/*`, `backend`) against a member path. */

@@ -3,8 +3,6 @@ import { readSync } from 'node:fs';
 import { normalizeEol, type Eol } from './eol.js';
 import { MAX_BYTES, readRegular, type ReadOptions, type RefusalKind } from './regular.js';
 
-export { MAX_BYTES };
-
 export interface ReadText {
   /** The text with LF line endings and no byte order mark: what every check, fix and report works on. */
   text: string;

@@ -1,11 +1,10 @@
 // Checks files on disk (or stdin): gathers them, reads each with its configuration and project, lints, fixes, then
 // runs the project rules once per repository. Each of those jobs lives in its own module; this one runs them in order.
 import { dirname, relative, resolve } from 'node:path';
-import { InputError } from '../io/read.js';
 import { readTarget } from './read-target.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { checkText } from './check.js';
-import { ConfigError, effectiveSeverity, subcodeIgnored, resolveEnabled, validateSelectors, type CliOverrides, type Config } from './config.js';
+import { effectiveSeverity, subcodeIgnored, resolveEnabled, validateSelectors, type CliOverrides, type Config } from './config.js';
 import { ConfigLookup } from './config-lookup.js';
 import { judgeUnread } from './facts.js';
 import { fixTarget, type FixLog, type FixRequest } from './fix-target.js';
@@ -114,5 +113,3 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
 
 /** Of a directory and (maybe) one of its ancestors or descendants, the outer one. */
 const outer = (a: string, b: string | undefined): string => (b === undefined || relative(b, a).startsWith('..') ? a : b);
-
-export { ConfigError, InputError };

@@ -9,7 +9,7 @@ import { everyRule, registry } from '../rules/index.js';
 import type { Scope } from '../lint/rule.js';
 import { LineIndex } from '../report/lines.js';
 import { redact } from '../redact.js';
-import type { FileResult } from '../report/types.js';
+import type { FileResult } from '../lint/results.js';
 import { findProjectRoot } from '../project/project.js';
 import { PHASES, type Phase } from '../rules/phases.js';
 

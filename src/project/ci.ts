@@ -9,8 +9,6 @@ import type { BuildCommand, RunCommand, ScannerUse, ToolUse } from './ci-model.j
 import { jobSequences } from './ci-jobs.js';
 import { afterBuild, buildFromCommand, buildFromStep, containerRun, dockerSub } from './docker-cli.js';
 
-export type * from './ci-model.js';
-
 interface Derived {
   builds: BuildCommand[];
   runs: RunCommand[];

@@ -8,8 +8,6 @@ import { parseManifest } from './k8s.js';
 import { paasTargets, parseProcfile } from './paas.js';
 import type { ComposeFile, ComposeService, K8sContainer, PaasTarget, ProcfileEntry, RuntimeFacts, RuntimeProblem } from './runtime-model.js';
 
-export type * from './runtime-model.js';
-
 const COMPOSE_NAME = /^(docker-)?compose(\.[\w.-]+)?\.ya?ml$/;
 
 const runtimeFacts = projectFact((p: Project): RuntimeFacts => {

@@ -6,8 +6,6 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parseShellcheckJson, shellcheckShell, type ShellCheckComment } from './shellcheck-json.js';
 
-export { parseShellcheckJson, shellcheckShell };
-
 /**
  * Codes never passed through: the script comes on stdin, so ShellCheck cannot follow `source`d files (SC1090/SC1091),
  * and the dialect is given, so a missing shebang (SC2148) is no news.

@@ -54,5 +54,5 @@ function redactFindings(input: ReportInput): ReportInput {
   };
 }
 
-export type { FileResult, ReportInput, RuleMeta } from './types.js';
+export type { ReportInput, RuleMeta } from './types.js';
 export { LineIndex } from './lines.js';

@@ -2,8 +2,6 @@
 import type { Finding, Severity } from '../lint/rule.js';
 import type { FileResult } from '../lint/results.js';
 
-export type { FileResult };
-
 export interface RuleMeta {
   code: string;
   name: string;

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../src/lint/check.js';
 import { checkFiles } from '../../src/lint/files.js';
-import { parseShellcheckJson, shellcheck, shellcheckAvailable, shellcheckShell } from '../../src/project/shellcheck.js';
+import { shellcheck, shellcheckAvailable } from '../../src/project/shellcheck.js';
+import { parseShellcheckJson, shellcheckShell } from '../../src/project/shellcheck-json.js';
 import type { Finding } from '../../src/lint/rule.js';
 import { registry } from '../../src/rules/index.js';
 

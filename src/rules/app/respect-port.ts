@@ -1,12 +1,12 @@
 // APP008: on platforms that assign the port ($PORT: Heroku, Cloud Run, Railway, Fly), the server must not hard-code one.
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
-import type { ProjectFiles } from '../../project/model.js';
 import type { Span } from '../../dockerfile/model.js';
 import { parseShell, type ShCommand, type ShWord } from '../../dockerfile/shell.js';
 import { finalStage, serverOf, type Server } from '../../dockerfile/query.js';
 import { gunicornSettings, startedServers } from '../../dockerfile/servers.js';
-import type { Project } from '../../project/model.js';
-import { paasTargetsOf, type PaasTarget } from '../../project/runtime.js';
+import type { Project, ProjectFiles } from '../../project/model.js';
+import { paasTargetsOf } from '../../project/runtime.js';
+import type { PaasTarget } from '../../project/runtime-model.js';
 import type { ScopeChecks } from '../../lint/rule.js';
 import { NOT_HTTP_ROW, secs } from '../../runtime/record.js';
 

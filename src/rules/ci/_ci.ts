@@ -2,7 +2,8 @@
 // absence is reported.
 import type { Dockerfile, Span } from '../../dockerfile/model.js';
 import type { Project } from '../../project/model.js';
-import { buildCommands, type BuildCommand } from '../../project/ci.js';
+import { buildCommands } from '../../project/ci.js';
+import type { BuildCommand } from '../../project/ci-model.js';
 import { hasCi } from '../../project/ci-jobs.js';
 
 export interface CtxDockerfile {

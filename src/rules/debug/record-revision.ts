@@ -1,7 +1,8 @@
 // DBG003 (project part): the image records its git revision (LABEL/ARG in the Dockerfile, or --label/--build-arg).
 import { defineProjectRule, type ProjectRuleContext } from '../../lint/rule.js';
 import { keyValues } from '../../dockerfile/arguments.js';
-import { buildCommands, type BuildCommand } from '../../project/ci.js';
+import { buildCommands } from '../../project/ci.js';
+import type { BuildCommand } from '../../project/ci-model.js';
 import { buildName, dockerfileOf, type CtxDockerfile } from '../ci/_ci.js';
 
 /** Labels that record the git revision an image was built from (OCI's, and older conventions). */

@@ -1,7 +1,6 @@
 // REP004: every Python package the build installs is pinned — by `==`, a lock file, or a fully pinned requirements file.
 import { dirnamePosix, joinRelative, imagePath } from '../../dockerfile/paths.js';
 import { defineRule } from '../../lint/rule.js';
-import type { ProjectFiles } from '../../project/model.js';
 import type { Dockerfile, Instruction, Span } from '../../dockerfile/model.js';
 import { runScript, stageCommands, type ShCommand, type ShellScript, type ShWord } from '../../dockerfile/shell.js';
 import { flagValue, hasFlag, positionals, pythonInstall, type PipCall, type PyInstall } from '../../dockerfile/commands.js';
@@ -10,11 +9,9 @@ import { mounts } from '../../dockerfile/arguments.js';
 import { referencedVars } from '../../dockerfile/words.js';
 import { requirementKind, requirementName } from '../../project/requirement-spec.js';
 import { requirementsTree, type RequirementLine } from '../../project/requirements.js';
-import type { Project } from '../../project/model.js';
+import type { Project, ProjectFiles } from '../../project/model.js';
 
 const ARCHIVE = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg)$/i;
-
-export { requirementKind };
 
 const reqName = requirementName;
 
