@@ -14,6 +14,8 @@ import { RunResults, type FileResult } from './results.js';
 import type { Finding, Severity } from './rule.js';
 import type { RuleSet } from './rule-set.js';
 import { display, gatherTargets, type Target } from './targets.js';
+import { canShare, serveJobs, shareJobs, sharedJobsData } from './parallel.js';
+import type { Project } from '../project/model.js';
 
 export interface CheckFilesOptions extends FixRequest {
   /** The rules of the run (the registry, from the command). */
@@ -26,6 +28,8 @@ export interface CheckFilesOptions extends FixRequest {
   configFile?: string;
   noProject?: boolean;
   cli: CliOverrides;
+  /** The compiled module that calls `serveCheckWorker` in a worker thread: a long run in Dockerfile mode shares its files with one. */
+  workerUrl?: URL;
 }
 
 export interface CheckFilesResult extends FixLog {
@@ -50,65 +54,115 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const unread: string[] = [];
   const fixing = Boolean(options.fix || options.diff);
 
-  for (const t of targets) checkTarget(t);
+  const env: TargetEnv = { ruleSet, options, configs, projects, log, fixing };
+  // a long list in Dockerfile mode is plain CPU work on independent files: a worker thread takes half of it
+  const shared = options.noProject && !fixing && targets.every((t) => t.path !== undefined) && canShare(targets.length, options.workerUrl);
+  if (shared) {
+    for (const t of targets) configs.at(dirOf(t, options));
+    const data: WorkerData = { ...options, ruleSet: undefined, workerUrl: undefined, targets };
+    const checked = shareJobs(targets.length, (i) => checkTarget(targets[i]!, env), { url: options.workerUrl!, data });
+    targets.forEach((t, i) => record(t, checked[i]!));
+  } else for (const t of targets) record(t, checkTarget(t, env));
   runProjectPass(repositories.values(), ruleSet, (root, f) => results.addElsewhere(root, f), (root, message) => {
     log.notes.push(`note: ${display(cwd, root.root)} ${message}`);
   });
   log.notes.push(...projects.skippedNotes(cwd));
   return { results: results.sorted(), failOn: configs.failOn, ...log, unread };
 
-  function checkTarget(t: Target): void {
-    const dir = t.path ? dirname(t.path) : options.stdinFilename ? resolve(cwd, dirname(options.stdinFilename)) : cwd;
-    const config = configs.at(dir);
-    const got = readTarget(t.path, t.display, t.base);
-    if (got.skip !== undefined) {
-      log.notes.push(got.skip);
+  function record(t: Target, c: Checked): void {
+    if (c.skip !== undefined) {
+      log.notes.push(c.skip);
       return;
     }
-    if (got.unread) unread.push(t.display);
-    if (got.refused !== undefined && fixing) log.notes.push(`${t.display}: not fixed: ${got.refused}`);
-    const read = got.read;
-    const enabled = resolveEnabled(config, ruleSet.every, t.path ?? resolve(cwd, options.stdinFilename ?? 'Dockerfile'));
-    const severityOf = (code: string, fallback: Severity): Severity => effectiveSeverity(config, code, fallback);
-    const mode = !options.noProject && t.path ? 'project' : 'dockerfile';
-    const built = mode === 'project' && !options.context && t.path ? projects.contextFor(t.path, dir, t.base) : { dir };
-    const contextDir = options.context ? resolve(cwd, options.context) : built.dir;
-    const project = mode === 'project' ? projects.of(contextDir, t.base !== undefined ? rootWithin(contextDir, t.base) : undefined, built.dockerfile) : undefined;
-    let parsed: Dockerfile | undefined;
-    const lint = (text: string): Finding[] => {
-      const r = checkText(text, {
-        path: t.display,
-        mode,
-        project,
-        enabled,
-        subcodeEnabled: (code) => !subcodeIgnored(config, code),
-        severityOf,
-        ruleSet,
-      });
-      parsed = r.dockerfile;
-      return r.findings;
-    };
-    let text = read.text;
-    let findings: Finding[] = [];
-    // a file not read at all has no text to lint; one read in part (not UTF-8) is linted and judged both
-    if (!(read.problem && read.text === '')) {
-      findings = lint(text);
-      if (fixing) ({ text, findings } = fixTarget(t, read, findings, lint, options, () => outer(repositoryRoot(rootWithin(dir, t.base)), t.base), log));
-    }
-    if (read.problem) {
-      const judges = ruleSet.dockerfile.filter((r) => r.checkUnread && enabled.has(r.code));
-      findings.unshift(...judgeUnread(judges, read.problem, t.display, severityOf));
-    }
-    results.addChecked(t.display, t.path, text, findings, project);
+    if (c.unread) unread.push(t.display);
+    results.addChecked(t.display, t.path, c.text, c.findings, c.project);
+    const project = c.project;
     if (project) {
       // project rules judge the repository: in a monorepo (backend/pyproject.toml, CI in .github/ at the top) they
       // must see the repository's CI, Dependabot and compose files, and run once for all its services
       const repo = repositoryRoot(project.root);
       const entry = repositories.get(repo) ?? { root: projects.of(repo, repo), config: configs.at(project.root), dockerfiles: [] };
       repositories.set(repo, entry);
-      if (parsed && t.path) entry.dockerfiles.push({ path: toPosix(relative(repo, t.path)), dockerfile: parsed, context: project });
+      if (c.parsed && t.path) entry.dockerfiles.push({ path: toPosix(relative(repo, t.path)), dockerfile: c.parsed, context: project });
     }
   }
+}
+
+/** What one target's check needs of the run. */
+interface TargetEnv {
+  ruleSet: RuleSet;
+  options: CheckFilesOptions;
+  configs: ConfigLookup;
+  projects: RunProjects;
+  log: FixLog;
+  fixing: boolean;
+}
+
+/** One target checked (and fixed): plain data in Dockerfile mode, so a worker thread can hand it back. */
+type Checked =
+  | { skip: string; unread?: undefined; text?: undefined; findings?: undefined; project?: undefined; parsed?: undefined }
+  | { skip?: undefined; unread?: boolean; text: string; findings: Finding[]; project?: Project; parsed?: Dockerfile };
+
+const dirOf = (t: Target, options: CheckFilesOptions): string =>
+  t.path ? dirname(t.path) : options.stdinFilename ? resolve(options.cwd, dirname(options.stdinFilename)) : options.cwd;
+
+function checkTarget(t: Target, env: TargetEnv): Checked {
+  const { ruleSet, options, configs, projects, log, fixing } = env;
+  const { cwd } = options;
+  const dir = dirOf(t, options);
+  const config = configs.at(dir);
+  const got = readTarget(t.path, t.display, t.base);
+  if (got.skip !== undefined) return { skip: got.skip };
+  if (got.refused !== undefined && fixing) log.notes.push(`${t.display}: not fixed: ${got.refused}`);
+  const read = got.read;
+  const enabled = resolveEnabled(config, ruleSet.every, t.path ?? resolve(cwd, options.stdinFilename ?? 'Dockerfile'));
+  const severityOf = (code: string, fallback: Severity): Severity => effectiveSeverity(config, code, fallback);
+  const mode = !options.noProject && t.path ? 'project' : 'dockerfile';
+  const built = mode === 'project' && !options.context && t.path ? projects.contextFor(t.path, dir, t.base) : { dir };
+  const contextDir = options.context ? resolve(cwd, options.context) : built.dir;
+  const project = mode === 'project' ? projects.of(contextDir, t.base !== undefined ? rootWithin(contextDir, t.base) : undefined, built.dockerfile) : undefined;
+  let parsed: Dockerfile | undefined;
+  const lint = (text: string): Finding[] => {
+    const r = checkText(text, {
+      path: t.display,
+      mode,
+      project,
+      enabled,
+      subcodeEnabled: (code) => !subcodeIgnored(config, code),
+      severityOf,
+      ruleSet,
+    });
+    parsed = r.dockerfile;
+    return r.findings;
+  };
+  let text = read.text;
+  let findings: Finding[] = [];
+  // a file not read at all has no text to lint; one read in part (not UTF-8) is linted and judged both
+  if (!(read.problem && read.text === '')) {
+    findings = lint(text);
+    if (fixing) ({ text, findings } = fixTarget(t, read, findings, lint, options, () => outer(repositoryRoot(rootWithin(dir, t.base)), t.base), log));
+  }
+  if (read.problem) {
+    const judges = ruleSet.dockerfile.filter((r) => r.checkUnread && enabled.has(r.code));
+    findings.unshift(...judgeUnread(judges, read.problem, t.display, severityOf));
+  }
+  return { unread: got.unread, text, findings, ...(project ? { project, parsed } : {}) };
+}
+
+/** What a worker needs to check its share of a run: the options (but the rules, which it imports) and the targets. */
+type WorkerData = Omit<CheckFilesOptions, 'ruleSet' | 'workerUrl'> & { ruleSet: undefined; workerUrl: undefined; targets: Target[] };
+
+/**
+ * In a worker thread `checkFiles` started: check the targets the shared counter hands out, with the run's rules
+ * (`ruleSet`, imported by the worker's module: rules cannot cross threads). Does nothing on any other thread.
+ */
+export function serveCheckWorker(ruleSet: RuleSet, workerData: unknown): void {
+  const data = sharedJobsData(workerData) as WorkerData | undefined;
+  if (data === undefined) return;
+  const options: CheckFilesOptions = { ...data, ruleSet, workerUrl: undefined };
+  const log: FixLog = { diffs: [], fixedFiles: [], notes: [], unwritten: [] };
+  const env: TargetEnv = { ruleSet, options, configs: new ConfigLookup(options.cwd, options.configFile, options.cli, ruleSet.known), projects: new RunProjects(), log, fixing: false };
+  serveJobs(workerData, (i) => checkTarget(data.targets[i]!, env));
 }
 
 /** Of a directory and (maybe) one of its ancestors or descendants, the outer one. */
