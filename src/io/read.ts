@@ -27,6 +27,10 @@ export class ReadRefused extends InputError {
   }
 }
 
+// one decoder per kind for every file: a decode without `stream` starts afresh, and making one costs more than a small file's decoding
+const STRICT = new TextDecoder('utf-8', { fatal: true });
+const LENIENT = new TextDecoder('utf-8');
+
 export function decode(buf: Buffer): ReadText {
   const nul = buf.subarray(0, 8192).indexOf(0);
   if (nul >= 0) {
@@ -35,12 +39,12 @@ export function decode(buf: Buffer): ReadText {
   // TextDecoder drops a leading BOM: remember it, so a fix writes it back
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   try {
-    return { ...lines(new TextDecoder('utf-8', { fatal: true }).decode(buf)), bom, lossy: false };
+    return { ...lines(STRICT.decode(buf)), bom, lossy: false };
   } catch {
-    const text = new TextDecoder('utf-8').decode(buf);
+    const text = LENIENT.decode(buf);
     const at = firstInvalidUtf8(buf);
     // the replacement text keeps every valid character, so the offset maps to the same line
-    const charOffset = normalizeEol(new TextDecoder('utf-8').decode(buf.subarray(0, at))).text.length;
+    const charOffset = normalizeEol(LENIENT.decode(buf.subarray(0, at))).text.length;
     return { ...lines(text), bom, problem: { message: `invalid UTF-8 at byte ${at}: the file must be UTF-8`, offset: charOffset }, lossy: true };
   }
 }

@@ -54,7 +54,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const unread: string[] = [];
   const fixing = Boolean(options.fix || options.diff);
 
-  const env: TargetEnv = { ruleSet, options, configs, projects, log, fixing };
+  const env: TargetEnv = { ruleSet, options, configs, projects, log, fixing, bounds: new Map() };
   // a long list in Dockerfile mode is plain CPU work on independent files: a worker thread takes half of it
   const shared = options.noProject && !fixing && targets.every((t) => t.path !== undefined) && canShare(targets.length, options.workerUrl);
   if (shared) {
@@ -96,6 +96,8 @@ interface TargetEnv {
   projects: RunProjects;
   log: FixLog;
   fixing: boolean;
+  /** Where the targets of each directory may link to (read-target's bounds), found once per run. */
+  bounds: Map<string, string[]>;
 }
 
 /** One target checked (and fixed): plain data in Dockerfile mode, so a worker thread can hand it back. */
@@ -107,11 +109,11 @@ const dirOf = (t: Target, options: CheckFilesOptions): string =>
   t.path ? dirname(t.path) : options.stdinFilename ? resolve(options.cwd, dirname(options.stdinFilename)) : options.cwd;
 
 function checkTarget(t: Target, env: TargetEnv): Checked {
-  const { ruleSet, options, configs, projects, log, fixing } = env;
+  const { ruleSet, options, configs, projects, log, fixing, bounds } = env;
   const { cwd } = options;
   const dir = dirOf(t, options);
   const config = configs.at(dir);
-  const got = readTarget(t.path, t.display, t.base);
+  const got = readTarget(t.path, t.display, t.base, bounds);
   if (got.skip !== undefined) return { skip: got.skip };
   if (got.refused !== undefined && fixing) log.notes.push(`${t.display}: not fixed: ${got.refused}`);
   const read = got.read;
@@ -161,7 +163,7 @@ export function serveCheckWorker(ruleSet: RuleSet, workerData: unknown): void {
   if (data === undefined) return;
   const options: CheckFilesOptions = { ...data, ruleSet, workerUrl: undefined };
   const log: FixLog = { diffs: [], fixedFiles: [], notes: [], unwritten: [] };
-  const env: TargetEnv = { ruleSet, options, configs: new ConfigLookup(options.cwd, options.configFile, options.cli, ruleSet.known), projects: new RunProjects(), log, fixing: false };
+  const env: TargetEnv = { ruleSet, options, configs: new ConfigLookup(options.cwd, options.configFile, options.cli, ruleSet.known), projects: new RunProjects(), log, fixing: false, bounds: new Map() };
   serveJobs(workerData, (i) => checkTarget(data.targets[i]!, env));
 }
 

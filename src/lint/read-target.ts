@@ -30,11 +30,21 @@ export function targetBounds(path: string, base: string | undefined): string[] {
   return [named, ...projectBounds(dir).filter((b) => inside(named, b))];
 }
 
-/** Read a target (`path` undefined: stdin). `display` names it in messages; `base` is the directory it was found in. */
-export function readTarget(path: string | undefined, display: string, base: string | undefined): TargetRead {
+/**
+ * Read a target (`path` undefined: stdin). `display` names it in messages; `base` is the directory it was found in.
+ * `bounds`: the run's bounds by directory and base, so the files of one directory walk up to their project once.
+ */
+export function readTarget(path: string | undefined, display: string, base: string | undefined, bounds?: Map<string, string[]>): TargetRead {
   if (path === undefined) return { read: readStdin() };
+  const within = (): string[] => {
+    if (!bounds) return targetBounds(path, base);
+    const key = `${dirname(path)}\0${base ?? ''}`;
+    let b = bounds.get(key);
+    if (!b) bounds.set(key, (b = targetBounds(path, base)));
+    return b;
+  };
   try {
-    return { read: readText(path, { within: () => targetBounds(path, base) }) };
+    return { read: readText(path, { within }) };
   } catch (e) {
     if (!(e instanceof ReadRefused)) throw e;
     const reason = e.reason;
