@@ -1,4 +1,5 @@
 // An instruction's arguments read as data: the KEY=value pairs of ENV/ARG/LABEL and the options of RUN --mount.
+import { memo2 } from './memo.js';
 import type { Flag, Instruction, KeyValue, Mount } from './model.js';
 import { expandWord, splitWords, unquote, type Lookup } from './words.js';
 
@@ -30,8 +31,14 @@ export function mounts(instr: Instruction): Mount[] {
   return instr.flags.filter((f) => f.name === 'mount').map(parseMount);
 }
 
-/** The KEY=value pairs of ENV, ARG and LABEL. */
+/** The KEY=value pairs of ENV, ARG and LABEL (as written, unless `lookup` expands them: those are shared by the rules that ask). */
 export function keyValues(instr: Instruction, escape: string, lookup?: Lookup): KeyValue[] {
+  return lookup ? pairsOf(instr, escape, lookup) : writtenPairs(instr, escape);
+}
+
+const writtenPairs = memo2((instr: Instruction, escape: string): KeyValue[] => pairsOf(instr, escape, undefined));
+
+function pairsOf(instr: Instruction, escape: string, lookup: Lookup | undefined): KeyValue[] {
   const args = instr.args;
   const off = instr.argOffset;
   const raws = splitWords(args, escape);

@@ -8,23 +8,26 @@ export function hasFlag(cmd: ShCommand, ...names: string[]): boolean {
 
 /** The word holding a flag, if any (see hasFlag). Stops at `--`. */
 export function findFlag(cmd: ShCommand, ...names: string[]): ShWord | undefined {
-  const longs = names.filter((n) => n.startsWith('--'));
-  const shorts = names.filter((n) => /^-[A-Za-z0-9]$/.test(n)).map((n) => n[1]!);
-  const others = names.filter((n) => !n.startsWith('--') && !/^-[A-Za-z0-9]$/.test(n));
+  // rules ask this of every command: no lists or patterns built per call
   for (let i = 1; i < cmd.argv.length; i++) {
     const w = cmd.argv[i]!;
     const v = w.value;
     if (v === '--') return undefined;
     if (v.startsWith('--')) {
-      const name = v.includes('=') ? v.slice(0, v.indexOf('=')) : v;
-      if (longs.includes(name)) return w;
+      const eq = v.indexOf('=');
+      if (names.includes(eq >= 0 ? v.slice(0, eq) : v)) return w;
     } else if (v.startsWith('-') && v.length > 1) {
-      if (others.includes(v)) return w;
-      if (shorts.length > 0 && /^-[A-Za-z0-9]+$/.test(v) && shorts.some((s) => v.slice(1).includes(s))) return w;
+      const bundle = SHORT_BUNDLE.test(v);
+      for (const n of names) {
+        if (SHORT_FLAG.test(n) ? bundle && v.indexOf(n[1]!, 1) >= 0 : n === v && !n.startsWith('--')) return w;
+      }
     }
   }
   return undefined;
 }
+
+const SHORT_FLAG = /^-[A-Za-z0-9]$/;
+const SHORT_BUNDLE = /^-[A-Za-z0-9]+$/;
 
 /** The value of `--name=value`, `--name value`, `-n value` or `-nvalue`. */
 export function flagValue(cmd: ShCommand, ...names: string[]): string | undefined {

@@ -2,6 +2,7 @@
 import { parse as parseBash } from 'unbash';
 import type * as B from 'unbash';
 import type { Dockerfile, Instruction, Span } from './model.js';
+import { memo2 } from './memo.js';
 
 export interface ShWord {
   /** Unquoted value (expansions kept as written, e.g. "$HOME/x"). */
@@ -414,16 +415,29 @@ function shellQuote(s: string): string {
   return "'" + s.replace(/'/g, `'\\''`) + "'";
 }
 
-/** Every command of every RUN in a stage (or a whole file), in order. */
-export function* stageCommands(df: Dockerfile, stage?: number): Generator<{ instr: Instruction; cmd: ShCommand; script: ShellScript }> {
+/** A command of a RUN, with its instruction and script. */
+export interface RunCommand {
+  instr: Instruction;
+  cmd: ShCommand;
+  script: ShellScript;
+}
+
+/** Every command of every RUN in a stage (or a whole file), in order: one list per file and stage, shared by the rules that ask. */
+export function stageCommands(df: Dockerfile, stage?: number): readonly RunCommand[] {
+  return commandList(df, stage);
+}
+
+const commandList = memo2((df: Dockerfile, stage: number | undefined): RunCommand[] => {
   // a stage's own list, not the whole file filtered: rules ask this once per stage
   const list = stage !== undefined && stage >= 0 ? (df.stages[stage]?.instructions ?? []) : df.instructions;
+  const out: RunCommand[] = [];
   for (const instr of list) {
     if (stage !== undefined && instr.stage !== stage) continue;
     const target = instr.onbuild ?? instr;
     if (target.keyword !== 'RUN') continue;
     const script = runScript(target);
     if (!script) continue;
-    for (const cmd of script.commands) yield { instr: target, cmd, script };
+    for (const cmd of script.commands) out.push({ instr: target, cmd, script });
   }
-}
+  return out;
+});
