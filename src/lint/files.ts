@@ -54,7 +54,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const unread: string[] = [];
   const fixing = Boolean(options.fix || options.diff);
 
-  const env: TargetEnv = { ruleSet, options, configs, projects, log, fixing, bounds: new Map() };
+  const env: TargetEnv = { ruleSet, options, configs, projects, log, fixing, bounds: new Map(), enabled: new Map() };
   // a long list in Dockerfile mode is plain CPU work on independent files: a worker thread takes half of it
   const shared = options.noProject && !fixing && targets.every((t) => t.path !== undefined) && canShare(targets.length, options.workerUrl);
   if (shared) {
@@ -98,6 +98,16 @@ interface TargetEnv {
   fixing: boolean;
   /** Where the targets of each directory may link to (read-target's bounds), found once per run. */
   bounds: Map<string, string[]>;
+  /** The codes on under each configuration without per-file ignores. */
+  enabled: Map<Config, ReadonlySet<string>>;
+}
+
+/** The codes on for a file: a configuration without per-file ignores has one answer for all its files. */
+function enabledFor(env: TargetEnv, config: Config, path: string): ReadonlySet<string> {
+  if (config.perFileIgnores.length > 0) return resolveEnabled(config, env.ruleSet.every, path);
+  let on = env.enabled.get(config);
+  if (!on) env.enabled.set(config, (on = resolveEnabled(config, env.ruleSet.every, path)));
+  return on;
 }
 
 /** One target checked (and fixed): plain data in Dockerfile mode, so a worker thread can hand it back. */
@@ -117,7 +127,7 @@ function checkTarget(t: Target, env: TargetEnv): Checked {
   if (got.skip !== undefined) return { skip: got.skip };
   if (got.refused !== undefined && fixing) log.notes.push(`${t.display}: not fixed: ${got.refused}`);
   const read = got.read;
-  const enabled = resolveEnabled(config, ruleSet.every, t.path ?? resolve(cwd, options.stdinFilename ?? 'Dockerfile'));
+  const enabled = enabledFor(env, config, t.path ?? resolve(cwd, options.stdinFilename ?? 'Dockerfile'));
   const severityOf = (code: string, fallback: Severity): Severity => effectiveSeverity(config, code, fallback);
   const mode = !options.noProject && t.path ? 'project' : 'dockerfile';
   const built = mode === 'project' && !options.context && t.path ? projects.contextFor(t.path, dir, t.base) : { dir };
@@ -163,7 +173,7 @@ export function serveCheckWorker(ruleSet: RuleSet, workerData: unknown): void {
   if (data === undefined) return;
   const options: CheckFilesOptions = { ...data, ruleSet, workerUrl: undefined };
   const log: FixLog = { diffs: [], fixedFiles: [], notes: [], unwritten: [] };
-  const env: TargetEnv = { ruleSet, options, configs: new ConfigLookup(options.cwd, options.configFile, options.cli, ruleSet.known), projects: new RunProjects(), log, fixing: false, bounds: new Map() };
+  const env: TargetEnv = { ruleSet, options, configs: new ConfigLookup(options.cwd, options.configFile, options.cli, ruleSet.known), projects: new RunProjects(), log, fixing: false, bounds: new Map(), enabled: new Map() };
   serveJobs(workerData, (i) => checkTarget(data.targets[i]!, env));
 }
 

@@ -21,7 +21,8 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
   let rule: Rule = rules[0]!;
   let severity: Severity = 'error';
   // this rule's findings so far by span start: the duplicate check must not compare each report with all of them
-  let seen = new Map<number, Finding[]>();
+  // (one map for the file, emptied between rules: most rules report nothing)
+  const seen = new Map<number, Finding[]>();
   const ctx: RuleContext = {
     dockerfile: df,
     mode: options.mode,
@@ -51,7 +52,7 @@ export function runRules(df: Dockerfile, rules: readonly Rule[], options: RunOpt
     if (options.enabled ? !options.enabled(r.code) : r.optIn) continue;
     rule = r;
     severity = options.severityOf ? options.severityOf(r.code, r.severity) : r.severity;
-    seen = new Map();
+    if (seen.size > 0) seen.clear();
     try {
       r.check(ctx);
     } catch (e) {
