@@ -1,4 +1,5 @@
 // The shell vocabulary rules share, so a rule body reads like its title: "every pip install", "apt-get install without -y".
+import { memo } from './memo.js';
 import type { ShCommand, ShWord } from './shell.js';
 
 /** Does the command carry one of these flags? Long flags match `--x` and `--x=v`; one-letter flags also match inside bundles (`-qy`). */
@@ -98,7 +99,9 @@ const PIP_RE = /^pip(\d+(\.\d+)?)?$/;
  * Recognise pip however it is spelled: pip, pip3, pip3.11, /opt/venv/bin/pip, python -m pip, python3.12 -m pip, uv pip.
  * Returns the call with its subcommand, or undefined.
  */
-export function pipCall(cmd: ShCommand): PipCall | undefined {
+export const pipCall = memo(readPipCall);
+
+function readPipCall(cmd: ShCommand): PipCall | undefined {
   const a = cmd.argv;
   let i: number;
   let tool: 'pip' | 'uv' = 'pip';
@@ -171,7 +174,9 @@ export interface AptCall {
 }
 
 /** `apt-get X …` / `apt X …` with its subcommand and packages. */
-export function aptCall(cmd: ShCommand): AptCall | undefined {
+export const aptCall = memo(readAptCall);
+
+function readAptCall(cmd: ShCommand): AptCall | undefined {
   if (cmd.name !== 'apt-get' && cmd.name !== 'apt' && cmd.name !== 'aptitude') return undefined;
   const pos = positionals(cmd, 1, APT_VALUE_FLAGS);
   const sub = pos[0];

@@ -25,6 +25,8 @@ const AT_LEAST_ONE = new Set(['ENV', 'LABEL', 'ONBUILD', 'HEALTHCHECK', 'EXPOSE'
 /** Why BuildKit refuses this instruction's arguments, or undefined when their count is right. */
 function badArgumentCount(instr: Instruction): string | undefined {
   const kw = instr.keyword;
+  // the count splits the arguments into words: only for the keywords whose count BuildKit checks
+  if (!EXACTLY_ONE.has(kw) && !AT_LEAST_ONE.has(kw) && kw !== 'COPY' && kw !== 'ADD' && kw !== 'FROM') return undefined;
   const count = instr.json ? instr.json.length : instr.args.trim() === '' ? 0 : instr.words.length;
   if (EXACTLY_ONE.has(kw) && count === 0) return `\`${kw}\` needs exactly one argument`;
   if (AT_LEAST_ONE.has(kw) && count === 0) return `\`${kw}\` needs at least one argument`;
