@@ -9,6 +9,8 @@ import { VERSION } from '../meta.js';
 import { createEngine } from '../engine/engine.js';
 import { EngineUnavailableError, type Engine } from '../engine/types.js';
 import { readImage } from '../image/read.js';
+import { CAPTURE_KEY } from '../image/archive.js';
+import { layerCache } from '../image/layer-cache.js';
 import { classifyImageArg, engineLayers, engineSource, ImageSourceError, type ImageSource } from '../image/source.js';
 import { formatBytes } from '../image/facts.js';
 import { instructionText } from '../image/history.js';
@@ -135,12 +137,13 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
     engine = makeEngine();
     engine.version(); // throws EngineUnavailableError with a clear message when no engine answers
     // `docker save` of a missing image only says "reference does not exist": name the image and what to do
-    if (engine.inspect(arg.ref) === undefined) throw new ImageSourceError(`no such image: ${arg.ref} (build it, or pull it with \`${engine.binary} pull ${arg.ref}\`)`);
-    source = engineSource(engine, arg.ref);
+    const info = engine.inspect(arg.ref);
+    if (info === undefined) throw new ImageSourceError(`no such image: ${arg.ref} (build it, or pull it with \`${engine.binary} pull ${arg.ref}\`)`);
+    source = engineSource(engine, arg.ref, info);
   } else {
     source = arg.kind === 'tar' ? { kind: 'tar', path: arg.path, ref: image } : { kind: 'oci', path: arg.path, ref: image };
   }
-  const img = await readImage(source);
+  const img = await readImage(source, { cache: layerCache(process.env, CAPTURE_KEY) });
   const project = projectDir !== undefined ? loadProject(projectDir) : undefined;
   const locked = project ? projectPins(project) : undefined;
   const result = auditImage(img, {

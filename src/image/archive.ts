@@ -17,6 +17,8 @@ const CAPTURE_PATHS = new Set(['etc/passwd', 'etc/group', 'etc/os-release', 'usr
 // top_level.txt: a distribution's importable names (setuptools writes it into .dist-info/.egg-info), for SIZE006
 const CAPTURE_BASENAMES = new Set(['pyvenv.cfg', 'top_level.txt']);
 const CAPTURE_MAX = 256 * 1024;
+/** What decides which files a scan captures: cached scans are kept apart per value (./layer-cache.ts). */
+export const CAPTURE_KEY = JSON.stringify([[...CAPTURE_PATHS], [...CAPTURE_BASENAMES], CAPTURE_MAX]);
 const JSON_MAX = 64 * 1024 * 1024;
 
 export function normalizePath(p: string): string {
@@ -38,7 +40,10 @@ export interface LayerScan {
   compressed: boolean;
 }
 
-function layerScanner(scan: LayerScan): TarParser {
+export const emptyScan = (compressed: boolean): LayerScan => ({ entries: [], whiteouts: [], opaques: [], size: 0, captured: new Map(), compressed });
+
+/** A tar parser that fills `scan` with the layer's entries, whiteouts and captured files. */
+export function layerScanner(scan: LayerScan): TarParser {
   let capture: Buffer[] | undefined;
   return new TarParser({
     entry(e) {
@@ -115,7 +120,7 @@ class BlobSink {
     } else if (!this.mustBeLayer && (text.startsWith('{') || text.startsWith('[')) && this.size <= JSON_MAX) this.mode = 'json';
     else this.mode = 'tar';
     if (this.mode === 'tar' || this.mode === 'gzip') {
-      this.scan = { entries: [], whiteouts: [], opaques: [], size: 0, captured: new Map(), compressed: this.mode === 'gzip' };
+      this.scan = emptyScan(this.mode === 'gzip');
       this.parser = layerScanner(this.scan);
     }
     if (this.mode === 'gzip') {

@@ -3,7 +3,9 @@
 // keeping only entry metadata; the final filesystem is then rebuilt from the layers in order (./fs-index.ts),
 // whiteouts applied, recording which layer wrote each path and how many bytes later layers made unreachable.
 import { createReadStream } from 'node:fs';
-import { readArchive, readDirectory, type Collected } from './archive.js';
+import { readArchive, readDirectory, type Collected, type LayerScan } from './archive.js';
+import { dockerStore } from './docker-store.js';
+import type { LayerCache } from './layer-cache.js';
 import { buildIndex } from './fs-index.js';
 import { obj, parseConfig, parseHistory, parseJson, pickManifest, str, strs } from './manifest.js';
 import type { ImageData, Layer } from './model.js';
@@ -12,6 +14,8 @@ import { ImageSourceError, type ImageSource } from './source.js';
 export interface ReadOptions {
   /** Pick this image from a multi-image archive (a RepoTag or OCI ref name). */
   ref?: string;
+  /** Layer facts by diff id and configs by image id, for an engine's image: read first, filled after. */
+  cache?: LayerCache;
 }
 
 /** Read an image from its source. Throws ImageSourceError for unreadable input, naming the source (the CLI exits 2). */
@@ -19,13 +23,14 @@ export async function readImage(source: ImageSource, opts: ReadOptions = {}): Pr
   try {
     return await readFrom(source, opts);
   } catch (e) {
-    const name = source.kind === 'stream' ? source.ref : source.path;
+    const name = source.kind === 'stream' || source.kind === 'engine' ? source.ref : source.path;
     if (e instanceof ImageSourceError && !e.message.startsWith(name)) throw new ImageSourceError(`${name}: ${e.message}`);
     throw e;
   }
 }
 
 async function readFrom(source: ImageSource, opts: ReadOptions): Promise<ImageData> {
+  if (source.kind === 'engine') return readEngine(source, opts);
   let collected: Collected;
   let ref: string;
   if (source.kind === 'oci') {
@@ -47,18 +52,87 @@ async function readFrom(source: ImageSource, opts: ReadOptions): Promise<ImageDa
     }
     ref = source.ref;
   }
-  const picked = pickManifest(collected, opts.ref ?? (source.kind === 'stream' ? source.ref : source.ref));
-  const raw = obj(parseJson(collected.json(picked.configKey), `image config ${picked.configKey}`));
+  const parts = await archiveParts(collected, opts.ref ?? source.ref);
+  return assemble(ref === undefined ? parts.name ?? '' : ref, parts.raw, parts.layers, collected.notes);
+}
+
+type Json = Record<string, unknown>;
+
+function configObject(buf: Buffer | undefined, what: string): Json {
+  const raw = obj(parseJson(buf, what));
   if (!raw) throw new ImageSourceError('the image config is not a JSON object');
+  return raw;
+}
+
+const diffIdsOf = (raw: Json): string[] => strs(obj(raw.rootfs)?.diff_ids);
+
+/** The picked image of an archive: its config (bytes and object) and its layers' scans, in order. */
+async function archiveParts(collected: Collected, ref: string | undefined): Promise<{ name?: string; config: Buffer | undefined; raw: Json; layers: { key: string; scan: LayerScan }[] }> {
+  const picked = pickManifest(collected, ref);
+  const config = collected.json(picked.configKey);
+  const raw = configObject(config, `image config ${picked.configKey}`);
+  const layers: { key: string; scan: LayerScan }[] = [];
+  for (const key of picked.layerKeys) {
+    const scan = await collected.layer(key);
+    if (!scan) throw new ImageSourceError(`layer ${key} is missing from the image archive`);
+    layers.push({ key, scan });
+  }
+  return { name: picked.name, config, raw, layers };
+}
+
+/**
+ * An engine's image, fastest way first: each layer from the cache, else from the engine's store on this machine
+ * (./docker-store.ts); only when some layer or the config is in neither does `docker save` stream the image.
+ */
+async function readEngine(source: Extract<ImageSource, { kind: 'engine' }>, opts: ReadOptions): Promise<ImageData> {
+  const { cache } = opts;
+  const id = str(obj(source.info)?.Id);
+  const store = source.info !== undefined ? dockerStore(source.info) : undefined;
+  const cachedConfig = id ? cache?.config(id) : undefined;
+  const config = cachedConfig ?? (id ? store?.config(id) : undefined);
+  if (id && config) {
+    const raw = configObject(config, `image config ${id}`);
+    const diffIds = diffIdsOf(raw);
+    const scans: LayerScan[] = [];
+    const fresh: number[] = [];
+    for (const [i, d] of diffIds.entries()) {
+      let scan = cache?.layer(d);
+      if (!scan) {
+        scan = store?.layer(diffIds, i);
+        if (scan) fresh.push(i);
+      }
+      if (!scan) break;
+      scans.push(scan);
+    }
+    if (scans.length === diffIds.length) {
+      if (cache) {
+        if (!cachedConfig) cache.putConfig(id, config);
+        for (const i of fresh) cache.putLayer(diffIds[i]!, scans[i]!);
+        cache.evict();
+      }
+      return assemble(source.ref, raw, diffIds.map((d, i) => ({ key: d, scan: scans[i]! })), []);
+    }
+  }
+  const collected = await readArchive(source.save());
+  const parts = await archiveParts(collected, opts.ref ?? source.ref);
+  if (cache && id && parts.config) {
+    cache.putConfig(id, parts.config);
+    const diffIds = diffIdsOf(parts.raw);
+    if (diffIds.length === parts.layers.length) for (const [i, l] of parts.layers.entries()) cache.putLayer(diffIds[i]!, l.scan);
+    cache.evict();
+  }
+  return assemble(source.ref, parts.raw, parts.layers, collected.notes);
+}
+
+/** The image model from its config and its layers' scans: history matched to layers, the final filesystem built. */
+function assemble(ref: string, raw: Json, scans: { key: string; scan: LayerScan }[], notes: string[]): ImageData {
   const config = parseConfig(raw);
   const history = parseHistory(raw);
-  const diffIds = strs(obj(raw.rootfs)?.diff_ids);
+  const diffIds = diffIdsOf(raw);
   const layers: Layer[] = [];
   /** Per layer, the small files it captured: kept apart from the model until the final filesystem says which show. */
   const captured: Map<string, Buffer>[] = [];
-  for (const [i, key] of picked.layerKeys.entries()) {
-    const scan = await collected.layer(key);
-    if (!scan) throw new ImageSourceError(`layer ${key} is missing from the image archive`);
+  for (const [i, { key, scan }] of scans.entries()) {
     layers.push({
       index: i, key, diffId: diffIds[i], compressed: scan.compressed, entries: scan.entries, whiteouts: scan.whiteouts, opaques: scan.opaques,
       size: scan.size, history: undefined, wasted: 0, metadataRewrites: 0,
@@ -83,7 +157,7 @@ async function readFrom(source: ImageSource, opts: ReadOptions): Promise<ImageDa
   const totalSize = layers.reduce((s, l) => s + l.size, 0);
   const wastedBytes = layers.reduce((s, l) => s + l.wasted, 0);
   return {
-    ref: ref === undefined ? picked.name ?? '' : ref,
+    ref,
     config,
     created: str(raw.created),
     architecture: str(raw.architecture),
@@ -95,6 +169,6 @@ async function readFrom(source: ImageSource, opts: ReadOptions): Promise<ImageDa
     totalSize,
     wastedBytes,
     contents,
-    notes: collected.notes,
+    notes,
   };
 }

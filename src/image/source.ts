@@ -7,15 +7,17 @@ import type { Engine } from '../engine/types.js';
 
 export type ImageSource =
   | { kind: 'stream'; stream: Readable; ref: string; /** Resolves when the producer exited; rejects on failure. */ done?: Promise<void> }
+  /** An engine's image: `save` streams it only when the layer cache and the engine's local store cannot give it. */
+  | { kind: 'engine'; ref: string; save: () => Readable; /** `docker image inspect` of the image. */ info?: unknown }
   | { kind: 'tar'; path: string; ref?: string }
   | { kind: 'oci'; path: string; ref?: string };
 
 /** The input is not a readable image (or the engine could not produce it): the CLI exits 2 with the message. */
 export class ImageSourceError extends Error {}
 
-/** `docker save IMAGE` through the engine, as a source. */
-export function engineSource(engine: Pick<Engine, 'save'>, image: string): ImageSource {
-  return { kind: 'stream', stream: engine.save(image), ref: image };
+/** An image of the engine, as a source: `docker save IMAGE` unless `info` (its inspect) leads to a faster way. */
+export function engineSource(engine: Pick<Engine, 'save'>, image: string, info?: unknown): ImageSource {
+  return { kind: 'engine', ref: image, save: () => engine.save(image), info };
 }
 
 /** The layer diff ids of a local image (`RootFS.Layers`), or undefined when the engine does not know it. */

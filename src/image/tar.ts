@@ -178,7 +178,6 @@ export class TarParser {
     }
   }
 
-  /** The input ended: an archive cut short in the middle of an entry is an error. */
   /** Copy the chunk's bytes from `i` into the 512-byte header buffer; `full` runs once it holds a whole block. */
   private fillBlock(chunk: Buffer, i: number, n: number, full: () => void): number {
     const take = Math.min(BLOCK - this.headFill, n - i);
@@ -192,6 +191,24 @@ export class TarParser {
     return i + take;
   }
 
+  /** Whether the current entry's data is wanted (its handler returned a function for it). */
+  get wantsData(): boolean {
+    return this.state === 'data' && this.sink !== undefined;
+  }
+
+  /**
+   * Data bytes of the current entry that the caller does not have (a tar reassembled from its headers, the data left
+   * on disk): passed over as if written. Only for data nobody wants.
+   */
+  skipData(n: number): void {
+    if (n === 0) return;
+    if (this.state !== 'data' || this.sink || n > this.remaining) throw new TarError(`cannot skip ${n} data bytes at byte ${this.offset}`);
+    this.offset += n;
+    this.remaining -= n;
+    if (this.remaining === 0) this.endData();
+  }
+
+  /** The input ended: an archive cut short in the middle of an entry is an error. */
   end(): void {
     if (this.state === 'data' || this.state === 'meta' || this.state === 'sparse-ext' || (this.state === 'header' && this.headFill > 0)) {
       throw new TarError(`truncated tar archive (ended at byte ${this.offset} inside ${this.current?.path ?? 'a header'})`);
