@@ -143,7 +143,8 @@ async function audit(image: string, flags: AuditFlags, io: Io, makeEngine: () =>
   } else {
     source = arg.kind === 'tar' ? { kind: 'tar', path: arg.path, ref: image } : { kind: 'oci', path: arg.path, ref: image };
   }
-  const img = await readImage(source, { cache: layerCache(process.env, CAPTURE_KEY) });
+  // PYSHIP_NO_STORE=1: only `docker save` (what an engine on another machine, or a store this user cannot read, gives)
+  const img = await readImage(source, { cache: layerCache(process.env, CAPTURE_KEY), engineStore: process.env.PYSHIP_NO_STORE !== '1' });
   const project = projectDir !== undefined ? loadProject(projectDir) : undefined;
   const locked = project ? projectPins(project) : undefined;
   const result = auditImage(img, {

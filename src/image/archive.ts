@@ -197,8 +197,11 @@ export interface Collected {
 
 const isJsonName = (name: string): boolean => name.endsWith('.json') || name === 'repositories' || name === 'oci-layout' || /(^|\/)(json|VERSION)$/.test(name);
 
-/** Read a whole archive stream (docker save / tar file): JSON documents kept, layers scanned, by archive path. */
-export async function readArchive(stream: Readable): Promise<Collected> {
+/**
+ * Read a whole archive stream (docker save / tar file): JSON documents kept, layers scanned, by archive path. Layers
+ * for which `skip` says yes (their facts are known already) pass by unread: no copy, no gunzip, no parse.
+ */
+export async function readArchive(stream: Readable, skip?: (name: string) => boolean): Promise<Collected> {
   const json = new Map<string, Buffer>();
   const layers = new Map<string, LayerScan>();
   const notes: string[] = [];
@@ -216,6 +219,7 @@ export async function readArchive(stream: Readable): Promise<Collected> {
         return (c) => metaParts!.push(Buffer.from(c));
       }
       if (name.endsWith('layer.tar') || name.startsWith('blobs/') || name.endsWith('.tar') || name.endsWith('.tar.gz')) {
+        if (skip?.(name)) return undefined;
         blob = new BlobSink(name, e.size, name.endsWith('layer.tar'));
         return (c) => blob!.write(c);
       }

@@ -85,6 +85,19 @@ function decode(s: Stored): LayerScan {
   };
 }
 
+type Kind = 'layer' | 'config' | 'v1' | 'blob';
+
+/**
+ * The name a `docker save` archive gives a layer, when it is bound to the layer's content: `<v1 id>/layer.tar` (the
+ * v1 id hashes the layer's chain id) or `blobs/sha256/<digest>` (the blob's own digest).
+ */
+function archiveName(name: string): { kind: Kind; digest: string } | undefined {
+  const v1 = /^([a-f0-9]{64})\/layer\.tar$/.exec(name);
+  if (v1) return { kind: 'v1', digest: `sha256:${v1[1]}` };
+  const blob = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
+  return blob ? { kind: 'blob', digest: `sha256:${blob[1]}` } : undefined;
+}
+
 const hexOf = (digest: string): string | undefined => /^sha256:([a-f0-9]{64})$/.exec(digest)?.[1];
 
 export class LayerCache {
@@ -93,13 +106,13 @@ export class LayerCache {
 
   constructor(readonly dir: string, readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES) {}
 
-  private file(kind: 'layer' | 'config', digest: string): string | undefined {
+  private file(kind: Kind, digest: string): string | undefined {
     const hex = hexOf(digest);
     return hex ? join(this.dir, `${kind}-${hex}`) : undefined;
   }
 
   /** The body of an entry when it is whole and of this version; else undefined (and it will be rewritten). */
-  private read(kind: 'layer' | 'config', digest: string): Buffer | undefined {
+  private read(kind: Kind, digest: string): Buffer | undefined {
     const path = this.file(kind, digest);
     if (!path) return undefined;
     let buf: Buffer;
@@ -122,7 +135,7 @@ export class LayerCache {
     return body;
   }
 
-  private write(kind: 'layer' | 'config', digest: string, body: Buffer): void {
+  private write(kind: Kind, digest: string, body: Buffer): void {
     const path = this.file(kind, digest);
     if (!path) return;
     try {
@@ -148,6 +161,21 @@ export class LayerCache {
 
   putLayer(diffId: string, scan: LayerScan): void {
     this.write('layer', diffId, Buffer.from(JSON.stringify(encode(scan)), 'utf8'));
+  }
+
+  /** The diff id of the layer a `docker save` archive names so, as an earlier read of the engine's archive found. */
+  aliased(name: string): string | undefined {
+    const a = archiveName(name);
+    if (!a) return undefined;
+    const body = this.read(a.kind, a.digest)?.toString('latin1');
+    if (body && hexOf(body)) return body;
+    // an uncompressed blob's digest is its diff id (a compressed one's names no layer)
+    return a.kind === 'blob' ? a.digest : undefined;
+  }
+
+  alias(name: string, diffId: string): void {
+    const a = archiveName(name);
+    if (a && hexOf(diffId) && !(a.kind === 'blob' && a.digest === diffId)) this.write(a.kind, a.digest, Buffer.from(diffId, 'latin1'));
   }
 
   /** An image config by its digest (the image id): checked against the digest itself. */

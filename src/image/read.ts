@@ -16,6 +16,8 @@ export interface ReadOptions {
   ref?: string;
   /** Layer facts by diff id and configs by image id, for an engine's image: read first, filled after. */
   cache?: LayerCache;
+  /** Read an engine's image from the engine's store on this machine when it can (default true). */
+  engineStore?: boolean;
 }
 
 /** Read an image from its source. Throws ImageSourceError for unreadable input, naming the source (the CLI exits 2). */
@@ -87,7 +89,7 @@ async function archiveParts(collected: Collected, ref: string | undefined): Prom
 async function readEngine(source: Extract<ImageSource, { kind: 'engine' }>, opts: ReadOptions): Promise<ImageData> {
   const { cache } = opts;
   const id = str(obj(source.info)?.Id);
-  const store = source.info !== undefined ? dockerStore(source.info) : undefined;
+  const store = source.info !== undefined && opts.engineStore !== false ? dockerStore(source.info) : undefined;
   const cachedConfig = id ? cache?.config(id) : undefined;
   const config = cachedConfig ?? (id ? store?.config(id) : undefined);
   if (id && config) {
@@ -113,15 +115,49 @@ async function readEngine(source: Extract<ImageSource, { kind: 'engine' }>, opts
       return assemble(source.ref, raw, diffIds.map((d, i) => ({ key: d, scan: scans[i]! })), []);
     }
   }
-  const collected = await readArchive(source.save());
-  const parts = await archiveParts(collected, opts.ref ?? source.ref);
-  if (cache && id && parts.config) {
-    cache.putConfig(id, parts.config);
-    const diffIds = diffIdsOf(parts.raw);
-    if (diffIds.length === parts.layers.length) for (const [i, l] of parts.layers.entries()) cache.putLayer(diffIds[i]!, l.scan);
+  const saved = (await savedParts(source, opts)) ?? (await savedParts(source, { ...opts, cache: undefined }));
+  // without the cache nothing is passed over, so nothing can turn out wrong
+  if (!saved) throw new ImageSourceError('the image changed while it was read');
+  if (cache && id && saved.parts.config) {
+    cache.putConfig(id, saved.parts.config);
+    const diffIds = diffIdsOf(saved.parts.raw);
+    if (diffIds.length === saved.parts.layers.length) {
+      for (const [i, l] of saved.parts.layers.entries()) {
+        if (!saved.known.has(l.key)) cache.putLayer(diffIds[i]!, l.scan);
+        cache.alias(l.key, diffIds[i]!);
+      }
+    }
     cache.evict();
   }
-  return assemble(source.ref, parts.raw, parts.layers, collected.notes);
+  return assemble(source.ref, saved.parts.raw, saved.parts.layers, saved.notes);
+}
+
+interface Saved {
+  parts: Awaited<ReturnType<typeof archiveParts>>;
+  /** Layers passed over, by archive name: what the cache knows of them. */
+  known: Map<string, { diffId: string; scan: LayerScan }>;
+  notes: string[];
+}
+
+/**
+ * `docker save` of the image, passing over the layers the cache knows by their archive name; undefined when a layer
+ * so passed over turns out not to be the one the config names there (then the caller reads the stream again, whole).
+ */
+async function savedParts(source: Extract<ImageSource, { kind: 'engine' }>, opts: ReadOptions): Promise<Saved | undefined> {
+  const { cache } = opts;
+  const known = new Map<string, { diffId: string; scan: LayerScan }>();
+  const skip = cache ? (name: string): boolean => {
+    const diffId = cache.aliased(name);
+    const scan = diffId ? cache.layer(diffId) : undefined;
+    if (diffId && scan) known.set(name, { diffId, scan });
+    return scan !== undefined;
+  } : undefined;
+  const collected = await readArchive(source.save(), skip);
+  const reader: Collected = { ...collected, layer: async (key) => known.get(key)?.scan ?? collected.layer(key) };
+  const parts = await archiveParts(reader, opts.ref ?? source.ref);
+  const diffIds = diffIdsOf(parts.raw);
+  if (parts.layers.some((l, i) => known.has(l.key) && known.get(l.key)!.diffId !== diffIds[i])) return undefined;
+  return { parts, known, notes: collected.notes };
 }
 
 /** The image model from its config and its layers' scans: history matched to layers, the final filesystem built. */
