@@ -171,3 +171,6 @@ await import('./installed.mjs');
 
 // Issue 13: check and --fix of a generated N-line and 2N-line Dockerfile; the time ratio shows linearity.
 await import('./linear.mjs');
+
+// Issue 15: audit against docker save of the same image: first read, re-read, an app image on a read base.
+await import('./audit.mjs');
