@@ -4,9 +4,10 @@
 // streaming the whole image is what lets an audit beat `docker save`; everything is content-addressed (config by
 // image id, layer dirs by chain id, checked against the diff id), so a store that does not match is not used.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { emptyScan, layerScanner, normalizePath, type LayerScan } from './archive.js';
 import { obj, str } from './manifest.js';
 
@@ -16,7 +17,7 @@ export interface DockerStore {
   /** The image config by image id, when the store holds exactly those bytes. */
   config(id: string): Buffer | undefined;
   /** Scan layer `i` of an image with these diff ids, or undefined when the store cannot give it. */
-  layer(diffIds: readonly string[], i: number): LayerScan | undefined;
+  layer(diffIds: readonly string[], i: number): Promise<LayerScan | undefined>;
 }
 
 /** The store behind an image's `docker image inspect` (its GraphDriver paths), when it is readable here. */
@@ -39,7 +40,7 @@ export function dockerStore(info: unknown): DockerStore | undefined {
         return undefined;
       }
     },
-    layer(diffIds, i) {
+    async layer(diffIds, i) {
       try {
         let chain = diffIds[0]!;
         for (let k = 1; k <= i; k++) chain = `sha256:${createHash('sha256').update(`${chain} ${diffIds[k]}`).digest('hex')}`;
@@ -49,7 +50,7 @@ export function dockerStore(info: unknown): DockerStore | undefined {
         if (readFileSync(join(dir, 'diff'), 'utf8').trim() !== diffIds[i]) return undefined;
         const cacheId = readFileSync(join(dir, 'cache-id'), 'utf8').trim();
         if (!/^[a-zA-Z0-9_-]+$/.test(cacheId)) return undefined;
-        return scanTarSplit(gunzipSync(readFileSync(join(dir, 'tar-split.json.gz'))), join(root, 'overlay2', cacheId, 'diff'));
+        return await scanTarSplit(join(dir, 'tar-split.json.gz'), join(root, 'overlay2', cacheId, 'diff'));
       } catch {
         return undefined;
       }
@@ -57,10 +58,11 @@ export function dockerStore(info: unknown): DockerStore | undefined {
   };
 }
 
-/** A file's bytes from the layer's directory, when it has exactly `size` of them. */
+/** A regular file's bytes from the layer's directory, when it has exactly `size` of them. */
 function readExact(path: string, size: number): Buffer | undefined {
   const fd = openSync(path, 'r');
   try {
+    if (!fstatSync(fd).isFile()) return undefined;
     const buf = Buffer.alloc(size + 1);
     let n = 0;
     for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, n)) > 0;) n += r;
@@ -71,33 +73,42 @@ function readExact(path: string, size: number): Buffer | undefined {
 }
 
 /**
- * Replay a tar-split file (one JSON record a line: type 2 = raw tar bytes, headers and padding, base64; type 1 = a
- * file entry's data, `size` bytes found at `name` in the layer directory) through the layer scanner.
+ * Replay a tar-split file (gzip'd, one JSON record a line: type 2 = raw tar bytes, headers and padding, base64;
+ * type 1 = a file entry's data, `size` bytes found at `name` in the layer directory) through the layer scanner,
+ * streamed: a layer of many files never sits in memory as text.
  */
-function scanTarSplit(records: Buffer, diffDir: string): LayerScan | undefined {
+async function scanTarSplit(file: string, diffDir: string): Promise<LayerScan | undefined> {
   const scan = emptyScan(false);
   const parser = layerScanner(scan);
-  let start = 0;
-  while (start < records.length) {
-    let end = records.indexOf(0x0a, start);
-    if (end < 0) end = records.length;
-    if (end > start) {
-      const rec = JSON.parse(records.toString('utf8', start, end)) as { type?: number; payload?: string | null; name?: string; size?: number };
-      if (rec.type === 2 && typeof rec.payload === 'string') parser.write(Buffer.from(rec.payload, 'base64'));
-      else if (rec.type === 1 && typeof rec.size === 'number' && rec.size > 0) {
-        if (parser.wantsData) {
-          const name = normalizePath(rec.name ?? '');
-          if (name === '' || name.split('/').includes('..')) return undefined;
-          const data = readExact(join(diffDir, name), rec.size);
-          if (!data) return undefined;
-          parser.write(data);
-        } else {
-          parser.skipData(rec.size);
-        }
+  const record = (line: string): boolean => {
+    if (line === '') return true;
+    const rec = JSON.parse(line) as { type?: number; payload?: string | null; name?: string; size?: number };
+    if (rec.type === 2 && typeof rec.payload === 'string') parser.write(Buffer.from(rec.payload, 'base64'));
+    else if (rec.type === 1 && typeof rec.size === 'number' && rec.size > 0) {
+      if (!parser.wantsData) parser.skipData(rec.size);
+      else {
+        const name = normalizePath(rec.name ?? '');
+        if (name === '' || name.split('/').includes('..')) return false;
+        const data = readExact(join(diffDir, name), rec.size);
+        if (!data) return false;
+        parser.write(data);
       }
     }
-    start = end + 1;
+    return true;
+  };
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  try {
+    for await (const chunk of input.pipe(createGunzip({ chunkSize: 1024 * 1024 }))) {
+      const lines = (carry + decoder.write(chunk as Buffer)).split('\n');
+      carry = lines.pop()!;
+      for (const line of lines) if (!record(line)) return undefined;
+    }
+  } finally {
+    input.destroy();
   }
+  if (!record(carry + decoder.end())) return undefined;
   parser.end();
   return scan;
 }

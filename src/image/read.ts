@@ -100,7 +100,7 @@ async function readEngine(source: Extract<ImageSource, { kind: 'engine' }>, opts
     for (const [i, d] of diffIds.entries()) {
       let scan = cache?.layer(d);
       if (!scan) {
-        scan = store?.layer(diffIds, i);
+        scan = await store?.layer(diffIds, i);
         if (scan) fresh.push(i);
       }
       if (!scan) break;
