@@ -106,12 +106,12 @@ async function readEngine(source: Extract<ImageSource, { kind: 'engine' }>, opts
       if (!scan) break;
       scans.push(scan);
     }
+    if (cache) {
+      if (!cachedConfig) cache.putConfig(id, config);
+      for (const i of fresh) cache.putLayer(diffIds[i]!, scans[i]!);
+      cache.evict();
+    }
     if (scans.length === diffIds.length) {
-      if (cache) {
-        if (!cachedConfig) cache.putConfig(id, config);
-        for (const i of fresh) cache.putLayer(diffIds[i]!, scans[i]!);
-        cache.evict();
-      }
       return assemble(source.ref, raw, diffIds.map((d, i) => ({ key: d, scan: scans[i]! })), []);
     }
   }
@@ -123,7 +123,8 @@ async function readEngine(source: Extract<ImageSource, { kind: 'engine' }>, opts
     const diffIds = diffIdsOf(saved.parts.raw);
     if (diffIds.length === saved.parts.layers.length) {
       for (const [i, l] of saved.parts.layers.entries()) {
-        if (!saved.known.has(l.key)) cache.putLayer(diffIds[i]!, l.scan);
+        if (saved.known.has(l.key)) continue;
+        cache.putLayer(diffIds[i]!, l.scan);
         cache.alias(l.key, diffIds[i]!);
       }
     }
