@@ -1,7 +1,11 @@
 // `npm run build`, second step: the CLI as a few ES modules (dist/bundle/) instead of ~180, so a cold `pyship check`
 // loads one file for the rules and the linter (lazy commands — init, build, smoke, audit, plan — stay separate
 // chunks). npm packages stay external. The version is inlined: the bundle does not sit where package.json is expected.
-import { readFileSync, rmSync } from 'node:fs';
+// Third step: the commands that start eagerly (check, explain, rules, --help) once more as one classic script,
+// chunks/cli-script.js, which bin/pyship.js compiles with a V8 code cache (see there): Node.js 20 caches no compiled
+// ES modules, and parsing the bundle is most of a cold start.
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -22,3 +26,35 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
+
+// The lazily loaded commands bin/pyship.js runs from the ES modules above (its LAZY list); here they are left out.
+const LAZY = ['plan', 'build', 'smoke', 'audit', 'init', 'completion'];
+const lazyCommands = {
+  name: 'lazy-commands',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`/commands/(${LAZY.join('|')})\\.js$`) }, (a) => ({ path: a.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => ({
+      contents: `throw new Error(${JSON.stringify(`${a.path} runs from the ES module bundle (bin/pyship.js LAZY)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+// A classic script cannot load ES-module-only packages: those are bundled in; CommonJS ones are required from node_modules.
+const esmOnly = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).type === 'module';
+const script = await build({
+  entryPoints: [join(ROOT, 'src', 'cli.ts')],
+  bundle: true,
+  write: false,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: Object.keys(pkg.dependencies).filter((d) => !esmOnly(d)),
+  define: { __PYSHIP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__pyshipUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+  plugins: [lazyCommands],
+  logLevel: 'warning',
+});
+if (script.warnings.length > 0) throw new Error('the classic-script bundle must build without warnings');
+const body = script.outputFiles[0].text;
+// The first line names the content: bin/pyship.js keys its code cache by it (V8 itself checks only the length).
+const key = createHash('sha256').update(body).digest('hex').slice(0, 16);
+writeFileSync(join(outdir, 'chunks', 'cli-script.js'), `// pyship-script ${key}\n"use strict";\nvar __pyshipUrl = require("node:url").pathToFileURL(__filename).href;\n${body}`);
