@@ -171,3 +171,6 @@ await import('./installed.mjs');
 
 // Issue 13: check and --fix of a generated N-line and 2N-line Dockerfile; the time ratio shows linearity.
 await import('./linear.mjs');
+
+// Issue 15: the warm re-check of a 60-line Dockerfile in a running process (bench/warm.mjs).
+await import('./warm.mjs');
