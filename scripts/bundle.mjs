@@ -3,7 +3,9 @@
 // chunks). npm packages stay external. The version is inlined: the bundle does not sit where package.json is expected.
 // Third step: the commands that start eagerly (check, explain, rules, --help) once more as one classic script,
 // chunks/cli-script.js, which bin/pyship.js compiles with a V8 code cache (see there): Node.js 20 caches no compiled
-// ES modules, and parsing the bundle is most of a cold start.
+// ES modules, and parsing the bundle is most of a cold start. The npm packages it imports are bundled in, so their
+// compiled code is cached too (a classic script could not load the ES-module-only ones from node_modules anyway);
+// those loaded with createRequire on first use (yaml, @balena/dockerignore) still come from node_modules.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,8 +41,6 @@ const lazyCommands = {
     }));
   },
 };
-// A classic script cannot load ES-module-only packages: those are bundled in; CommonJS ones are required from node_modules.
-const esmOnly = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).type === 'module';
 const script = await build({
   entryPoints: [join(ROOT, 'src', 'cli.ts')],
   bundle: true,
@@ -48,7 +48,6 @@ const script = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: Object.keys(pkg.dependencies).filter((d) => !esmOnly(d)),
   define: { __PYSHIP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__pyshipUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
   plugins: [lazyCommands],
   logLevel: 'warning',
