@@ -3,9 +3,10 @@
 // Parsing the CLI's code is most of a cold start, and Node.js 20 caches no compiled ES modules. So the commands that
 // start eagerly run from one classic script (dist/bundle/chunks/cli-script.js) compiled here with a V8 code cache kept
 // in the user's cache directory: a later start deserializes the compiled code instead of parsing it. A cache that is
-// absent, stale, unreadable, unwritable or not the user's own only means compiling from source.
+// absent, stale, damaged, unreadable, unwritable or not the user's own only means compiling from source.
 // NODE_DISABLE_COMPILE_CACHE=1 turns the cache off (as for Node's own). The lazily loaded commands (LAZY) run from
 // the ES module bundle, where Node.js >= 22.1 caches the compiled code on disk (module.enableCompileCache).
+import { createHash } from 'node:crypto';
 import module from 'node:module';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -17,12 +18,12 @@ const LAZY = new Set(['plan', 'build', 'smoke', 'audit', 'init', 'completion']);
 const EAGER = new Set(['check', 'explain', 'rules']); // a cache file each; the rest (--help, --version…) share one
 const KEEP = 12; // cache files kept: for other pyship versions and Node.js versions too
 
-/** The user's cache directory for compiled code, or undefined when there is none of our own. */
+/** The user's cache directory (`base`) and the one for compiled code in it (`dir`); undefined when there is none. */
 function cacheDir() {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   const xdg = process.env.XDG_CACHE_HOME;
   const base = xdg && isAbsolute(xdg) ? xdg : process.platform === 'win32' ? process.env.LOCALAPPDATA : join(homedir(), '.cache');
-  return base ? join(base, 'pyship', 'compiled') : undefined;
+  return base ? { base, dir: join(base, 'pyship', 'compiled') } : undefined;
 }
 
 /** Only the user's own, unshared directory: compiled code read from elsewhere would run as the user. */
@@ -31,11 +32,32 @@ function ours(dir) {
   return s.isDirectory() && (process.getuid === undefined || (s.uid === process.getuid() && (s.mode & 0o022) === 0));
 }
 
-function save(dir, file, data) {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+const digest = (data) => createHash('sha256').update(data).digest();
+
+/** The compiled code in `file` when its digest holds: V8 checks versions and lengths, and crashes on damaged data. */
+function read(file) {
+  const buf = readFileSync(file);
+  const data = buf.subarray(32);
+  return data.length > 0 && digest(data).equals(buf.subarray(0, 32)) ? data : undefined;
+}
+
+/** Creates the cache directory one level at a time: a recursive mkdirSync never returns below /proc. */
+function makeDir({ base, dir }) {
+  for (const d of [base, dirname(dir), dir]) {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+function save(cache, file, data) {
+  makeDir(cache);
+  const { dir } = cache;
   if (!ours(dir)) return;
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode: 0o600 });
+  writeFileSync(tmp, Buffer.concat([digest(data), data]), { mode: 0o600 });
   renameSync(tmp, file); // whole or absent for a concurrent reader
   const old = readdirSync(dir).filter((f) => f.endsWith('.v8')).map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
   for (const { f } of old.slice(KEEP)) rmSync(join(dir, f), { force: true });
@@ -55,16 +77,16 @@ function loadScript(command) {
     return undefined;
   }
   const key = /^\/\/ pyship-script (\w+)\n/.exec(source)?.[1];
-  let dir;
+  let cache;
   try {
-    dir = key === undefined ? undefined : cacheDir();
+    cache = key === undefined ? undefined : cacheDir();
   } catch {
     // no home directory
   }
-  const cacheFile = dir && join(dir, `${key}-${process.version}-${process.arch}-${EAGER.has(command) ? command : 'cli'}.v8`);
+  const cacheFile = cache && join(cache.dir, `${key}-${process.version}-${process.arch}-${EAGER.has(command) ? command : 'cli'}.v8`);
   let cachedData;
   try {
-    if (cacheFile && ours(dir)) cachedData = readFileSync(cacheFile);
+    if (cacheFile && ours(cache.dir)) cachedData = read(cacheFile);
   } catch {
     // no cache yet
   }
@@ -74,7 +96,7 @@ function loadScript(command) {
   const saveCache = () => {
     if (!cacheFile || (cachedData !== undefined && !script.cachedDataRejected)) return;
     try {
-      save(dir, cacheFile, script.createCachedData());
+      save(cache, cacheFile, script.createCachedData());
     } catch {
       // a read-only or missing home: the next start compiles again
     }
