@@ -57,8 +57,13 @@ function save(cache, file, data) {
   const { dir } = cache;
   if (!ours(dir)) return;
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([digest(data), data]), { mode: 0o600 });
-  renameSync(tmp, file); // whole or absent for a concurrent reader
+  try {
+    writeFileSync(tmp, Buffer.concat([digest(data), data]), { mode: 0o600 });
+    renameSync(tmp, file); // whole or absent for a concurrent reader
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   const old = readdirSync(dir).filter((f) => f.endsWith('.v8')).map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
   for (const { f } of old.slice(KEEP)) rmSync(join(dir, f), { force: true });
 }
