@@ -4,8 +4,9 @@
 // start eagerly run from one classic script (dist/bundle/chunks/cli-script.js) compiled here with a V8 code cache kept
 // in the user's cache directory: a later start deserializes the compiled code instead of parsing it. A cache that is
 // absent, stale, damaged, unreadable, unwritable or not the user's own only means compiling from source.
-// NODE_DISABLE_COMPILE_CACHE=1 turns the cache off (as for Node's own). The lazily loaded commands (LAZY) run from
-// the ES module bundle, where Node.js >= 22.1 caches the compiled code on disk (module.enableCompileCache).
+// NODE_DISABLE_COMPILE_CACHE=1 turns the cache off (as for Node's own). The lazily loaded commands (the script's
+// first line names them) run from the ES module bundle, where Node.js >= 22.1 caches the compiled code on disk
+// (module.enableCompileCache).
 import { createHash } from 'node:crypto';
 import module from 'node:module';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,6 @@ import { dirname, join, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
-const LAZY = new Set(['plan', 'build', 'smoke', 'audit', 'init', 'completion']); // as in scripts/bundle.mjs
 const EAGER = new Set(['check', 'explain', 'rules']); // a cache file each; the rest (--help, --version…) share one
 const KEEP = 12; // cache files kept: for other pyship versions and Node.js versions too
 
@@ -71,7 +71,7 @@ function save(cache, file, data) {
 /**
  * The CLI's exports from the classic script, compiled with the code cache, and `saveCache`, which records what the
  * run compiled when the cache was absent or stale (after the run: the cache then holds the functions `command`
- * needed, not only the top level). Undefined when the script is absent.
+ * needed, not only the top level). Undefined when the script is absent or `command` is not in it.
  */
 function loadScript(command) {
   const file = fileURLToPath(new URL('../dist/bundle/chunks/cli-script.js', import.meta.url));
@@ -81,10 +81,11 @@ function loadScript(command) {
   } catch {
     return undefined;
   }
-  const key = /^\/\/ pyship-script (\w+)\n/.exec(source)?.[1];
+  const [, key, lazy = ''] = /^\/\/ pyship-script (\w+) ([\w,]*)\n/.exec(source) ?? [];
+  if (key === undefined || lazy.split(',').includes(command)) return undefined;
   let cache;
   try {
-    cache = key === undefined ? undefined : cacheDir();
+    cache = cacheDir();
   } catch {
     // no home directory
   }
@@ -113,6 +114,6 @@ const argv = process.argv.slice(2);
 // the global flags take no value: the first word is the command
 const command = argv.find((a) => !a.startsWith('-'));
 module.enableCompileCache?.();
-const cli = (LAZY.has(command) ? undefined : loadScript(command)) ?? (await import('../dist/bundle/cli.js'));
+const cli = loadScript(command) ?? (await import('../dist/bundle/cli.js'));
 process.exitCode = await cli.main(argv);
 cli.saveCache?.();

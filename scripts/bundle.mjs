@@ -29,14 +29,14 @@ await build({
   logLevel: 'warning',
 });
 
-// The lazily loaded commands bin/pyship.js runs from the ES modules above (its LAZY list); here they are left out.
+// The lazily loaded commands run from the ES modules above: here they are left out (the script's first line lists them).
 const LAZY = ['plan', 'build', 'smoke', 'audit', 'init', 'completion'];
 const lazyCommands = {
   name: 'lazy-commands',
   setup(b) {
     b.onResolve({ filter: new RegExp(`/commands/(${LAZY.join('|')})\\.js$`) }, (a) => ({ path: a.path, namespace: 'lazy' }));
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => ({
-      contents: `throw new Error(${JSON.stringify(`${a.path} runs from the ES module bundle (bin/pyship.js LAZY)`)});`,
+      contents: `throw new Error(${JSON.stringify(`${a.path} runs from the ES module bundle (see bin/pyship.js)`)});`,
       loader: 'js',
     }));
   },
@@ -54,6 +54,7 @@ const script = await build({
 });
 if (script.warnings.length > 0) throw new Error('the classic-script bundle must build without warnings');
 const body = script.outputFiles[0].text;
-// The first line names the content: bin/pyship.js keys its code cache by it (V8 itself checks only the length).
+// The first line names the content, which bin/pyship.js keys its code cache by (V8 itself checks only the length),
+// and the commands bin/pyship.js runs from the ES modules.
 const key = createHash('sha256').update(body).digest('hex').slice(0, 16);
-writeFileSync(join(outdir, 'chunks', 'cli-script.js'), `// pyship-script ${key}\n"use strict";\nvar __pyshipUrl = require("node:url").pathToFileURL(__filename).href;\n${body}`);
+writeFileSync(join(outdir, 'chunks', 'cli-script.js'), `// pyship-script ${key} ${LAZY.join(',')}\n"use strict";\nvar __pyshipUrl = require("node:url").pathToFileURL(__filename).href;\n${body}`);
