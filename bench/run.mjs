@@ -174,3 +174,6 @@ await import('./linear.mjs');
 
 // Issue 15: audit against docker save of the same image: first read, re-read, an app image on a read base.
 await import('./audit.mjs');
+
+// Issue 15: the warm re-check of a 60-line Dockerfile in a running process (bench/warm.mjs).
+await import('./warm.mjs');
