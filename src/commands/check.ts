@@ -1,7 +1,6 @@
 // `pyship check`: flags → checkFiles → report → exit code. No logic of its own beyond wiring.
 import { registry } from '../rules/index.js';
-import { isMainThread, workerData } from 'node:worker_threads';
-import { checkFiles, serveCheckWorker } from '../lint/files.js';
+import { checkFiles } from '../lint/files.js';
 import { shellcheckAvailable } from '../project/shellcheck.js';
 import { atOrAbove } from '../lint/config.js';
 import { formatReport } from '../report/index.js';
@@ -9,9 +8,6 @@ import { VERSION } from '../meta.js';
 import type { Io } from './io.js';
 import { failOnFlag, reportFormat, ruleMetas } from './shared.js';
 import { redact } from '../redact.js';
-
-// started as checkFiles' worker thread (a long run shares its files with one): serve it with the same rules
-if (!isMainThread) serveCheckWorker(registry, workerData);
 
 export interface CheckFlags {
   format?: string;
@@ -46,7 +42,6 @@ export function runCheck(paths: string[], flags: CheckFlags, io: Io): number {
     fix: flags.fix || flags.unsafeFixes ? fix : undefined,
     diff: flags.diff ? true : undefined,
     forceWrite: flags.forceWrite,
-    workerUrl: new URL(import.meta.url),
   });
   const stdinFix = (flags.fix || flags.unsafeFixes) && paths.includes('-') && !flags.diff;
   // a diff is for reading (CI logs): secret values masked; a fixed stdin is the file itself and goes out whole

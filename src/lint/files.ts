@@ -14,7 +14,6 @@ import { RunResults, type FileResult } from './results.js';
 import type { Finding, Severity } from './rule.js';
 import type { RuleSet } from './rule-set.js';
 import { display, gatherTargets, type Target } from './targets.js';
-import { canShare, serveJobs, shareJobs, sharedJobsData } from './parallel.js';
 import type { Project } from '../project/model.js';
 
 export interface CheckFilesOptions extends FixRequest {
@@ -28,8 +27,6 @@ export interface CheckFilesOptions extends FixRequest {
   configFile?: string;
   noProject?: boolean;
   cli: CliOverrides;
-  /** The compiled module that calls `serveCheckWorker` in a worker thread: a long run in Dockerfile mode shares its files with one. */
-  workerUrl?: URL;
 }
 
 export interface CheckFilesResult extends FixLog {
@@ -55,14 +52,7 @@ export function checkFiles(options: CheckFilesOptions): CheckFilesResult {
   const fixing = Boolean(options.fix || options.diff);
 
   const env: TargetEnv = { ruleSet, options, configs, projects, log, fixing, bounds: new Map(), enabled: new Map() };
-  // a long list in Dockerfile mode is plain CPU work on independent files: a worker thread takes half of it
-  const shared = options.noProject && !fixing && targets.every((t) => t.path !== undefined) && canShare(targets.length, options.workerUrl);
-  if (shared) {
-    for (const t of targets) configs.at(dirOf(t, options));
-    const data: WorkerData = { ...options, ruleSet: undefined, workerUrl: undefined, targets };
-    const checked = shareJobs(targets.length, (i) => checkTarget(targets[i]!, env), { url: options.workerUrl!, data });
-    targets.forEach((t, i) => record(t, checked[i]!));
-  } else for (const t of targets) record(t, checkTarget(t, env));
+  for (const t of targets) record(t, checkTarget(t, env));
   runProjectPass(repositories.values(), ruleSet, (root, f) => results.addElsewhere(root, f), (root, message) => {
     log.notes.push(`note: ${display(cwd, root.root)} ${message}`);
   });
@@ -110,7 +100,7 @@ function enabledFor(env: TargetEnv, config: Config, path: string): ReadonlySet<s
   return on;
 }
 
-/** One target checked (and fixed): plain data in Dockerfile mode, so a worker thread can hand it back. */
+/** One target checked (and fixed), before it is filed with the run's results. */
 type Checked =
   | { skip: string; unread?: undefined; text?: undefined; findings?: undefined; project?: undefined; parsed?: undefined }
   | { skip?: undefined; unread?: boolean; text: string; findings: Finding[]; project?: Project; parsed?: Dockerfile };
@@ -159,22 +149,6 @@ function checkTarget(t: Target, env: TargetEnv): Checked {
     findings.unshift(...judgeUnread(judges, read.problem, t.display, severityOf));
   }
   return { unread: got.unread, text, findings, ...(project ? { project, parsed } : {}) };
-}
-
-/** What a worker needs to check its share of a run: the options (but the rules, which it imports) and the targets. */
-type WorkerData = Omit<CheckFilesOptions, 'ruleSet' | 'workerUrl'> & { ruleSet: undefined; workerUrl: undefined; targets: Target[] };
-
-/**
- * In a worker thread `checkFiles` started: check the targets the shared counter hands out, with the run's rules
- * (`ruleSet`, imported by the worker's module: rules cannot cross threads). Does nothing on any other thread.
- */
-export function serveCheckWorker(ruleSet: RuleSet, workerData: unknown): void {
-  const data = sharedJobsData(workerData) as WorkerData | undefined;
-  if (data === undefined) return;
-  const options: CheckFilesOptions = { ...data, ruleSet, workerUrl: undefined };
-  const log: FixLog = { diffs: [], fixedFiles: [], notes: [], unwritten: [] };
-  const env: TargetEnv = { ruleSet, options, configs: new ConfigLookup(options.cwd, options.configFile, options.cli, ruleSet.known), projects: new RunProjects(), log, fixing: false, bounds: new Map(), enabled: new Map() };
-  serveJobs(workerData, (i) => checkTarget(data.targets[i]!, env));
 }
 
 /** Of a directory and (maybe) one of its ancestors or descendants, the outer one. */
