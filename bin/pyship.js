@@ -21,6 +21,8 @@ const KEEP = 12; // cache files kept: for other pyship versions and Node.js vers
 /** The user's cache directory (`base`) and the one for compiled code in it (`dir`); undefined when there is none. */
 function cacheDir() {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  const own = process.env.PYSHIP_CACHE_DIR; // pyship's cache root, as for the audit's layer cache
+  if (own && isAbsolute(own)) return { base: own, dir: join(own, 'compiled') };
   const xdg = process.env.XDG_CACHE_HOME;
   const base = xdg && isAbsolute(xdg) ? xdg : process.platform === 'win32' ? process.env.LOCALAPPDATA : join(homedir(), '.cache');
   return base ? { base, dir: join(base, 'pyship', 'compiled') } : undefined;

@@ -23,6 +23,9 @@ const TEMP = /\.pyship-\d+-\d+\.tmp$/;
 const PATHISH = /[\w.-]*\/[\w.-]+|Dockerfile|\.toml\b|\.ya?ml\b|\.txt\b|\.lock\b|\.py\b|\.dockerignore/;
 
 /** Every entry under `dir`, not following links: type, mode, and content hash or link target. */
+/** The compiled-code cache bin/pyship.js keeps in the user's cache directory ($HOME/.cache/pyship/compiled): not data. */
+const CODE_CACHE = /^home\/\.cache(\/pyship(\/compiled(\/[^/]+\.v8)?)?)?$/;
+
 function snapshot(dir, base = dir, out = new Map()) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -127,6 +130,7 @@ function dataProblems(c, before, after, reference) {
   for (const [p, a] of after) {
     if (before.has(p)) continue;
     if (TEMP.test(p)) { if (c.signal?.sig !== 'SIGKILL') problems.push(`temp file left: ${p}`); }
+    else if (CODE_CACHE.test(p)) continue;
     else if (!c.init || p.startsWith('outside/')) problems.push(`new ${a.type}: ${p}`);
   }
   return problems;
