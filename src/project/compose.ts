@@ -7,6 +7,21 @@ import type { Span } from '../dockerfile/model.js';
 import type { ComposeBuild, ComposeFile, ComposeService, Located, RuntimeProblem } from './runtime-model.js';
 
 /** `${VAR:-default}` / `${VAR-default}` → default; other variables → undefined (unknown). */
+/**
+ * The items of a compose list written in the short syntax (`- "8000:8000"`) or the long one (`- target: 8000`): each
+ * item's string, or in the long syntax the value of `key`, where the item is.
+ */
+function shortOrLong(doc: Parameters<typeof resolveAlias>[0], list: unknown, key: string): Located<string>[] {
+  if (!yaml().isSeq(list)) return [];
+  const out: Located<string>[] = [];
+  for (const item of list.items as Node[]) {
+    const r = resolveAlias(doc, item);
+    const value = scalarString(r) ?? (yaml().isMap(r) ? scalarString(mergedEntries(doc, r).get(key)?.value) : undefined);
+    if (value !== undefined) out.push({ value, span: rangeSpan(r) });
+  }
+  return out;
+}
+
 function composeVars(s: string): string | undefined {
   const out = s.replace(/\$\{[A-Za-z_]\w*:?-([^}]*)\}/g, '$1');
   return /\$[{A-Za-z_]/.test(out) ? undefined : out.replace(/\$\$/g, '$');
@@ -53,14 +68,7 @@ export function parseCompose(file: string, text: string, problems: RuntimeProble
     svc.readOnly = loc('read_only', yamlBool);
     svc.user = loc('user', scalarString);
     svc.securityOpt = loc('security_opt', (n) => stringList(doc, n));
-    const ports = e.get('ports')?.value;
-    if (yaml().isSeq(ports)) {
-      for (const p of ports.items as Node[]) {
-        const r = resolveAlias(doc, p);
-        const s = scalarString(r) ?? (yaml().isMap(r) ? scalarString(mergedEntries(doc, r).get('target')?.value) : undefined);
-        if (s !== undefined) svc.ports.push({ value: s, span: rangeSpan(r) });
-      }
-    }
+    svc.ports.push(...shortOrLong(doc, e.get('ports')?.value, 'target'));
     const vols = e.get('volumes')?.value;
     if (yaml().isSeq(vols)) {
       for (const v of vols.items as Node[]) {
@@ -102,14 +110,7 @@ export function parseCompose(file: string, text: string, problems: RuntimeProble
             build.args.push({ name: eq < 0 ? s : s.slice(0, eq), value: eq < 0 ? undefined : s.slice(eq + 1), span: rangeSpan(a) });
           }
         }
-        const secrets = be.get('secrets')?.value;
-        if (yaml().isSeq(secrets)) {
-          for (const s of secrets.items as Node[]) {
-            const r = resolveAlias(doc, s);
-            const v = scalarString(r) ?? (yaml().isMap(r) ? scalarString(mergedEntries(doc, r).get('source')?.value) : undefined);
-            if (v !== undefined) build.secrets.push({ value: v, span: rangeSpan(r) });
-          }
-        }
+        build.secrets.push(...shortOrLong(doc, be.get('secrets')?.value, 'source'));
       }
       const ctx = build.context === undefined ? undefined : composeVars(build.context);
       if (ctx !== undefined && !/^[a-z][\w+.-]*:\/\/|^git@|\.git(#.*)?$/i.test(ctx) && !ctx.startsWith('/')) {
